@@ -1,0 +1,196 @@
+"""Time whole `yaoqing` processes on a ten-year log, an empty log, and against taskwarrior.
+
+    python bench/run.py                 # full run: builds bench/out/ten-year.db once (~1 M events)
+    python bench/run.py --smoke         # a tiny log and one run each: proves the runner works (CI)
+
+Each command runs `--warmup` times, then `--runs` times; we print the median, the spread
+(min–max), and the ratios to (a) `python -c "import typer"` and (b) the same command on an
+empty log. Timings are of whole processes, as an officer (or shell completion) meets them.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import build  # noqa: E402
+
+NOW = "2026-11-22T12:00:00+08:00"
+
+
+def yaoqing_cmd() -> list[str]:
+    exe = shutil.which("yaoqing")
+    return [exe] if exe else [sys.executable, "-m", "yaoqing_cli"]
+
+
+def timed(cmd: list[str], env: dict, runs: int, warmup: int) -> list[float]:
+    samples = []
+    for i in range(warmup + runs):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if done.returncode not in (0, 1):
+            raise SystemExit(
+                f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.decode()[:300]}"
+            )
+        if i >= warmup:
+            samples.append(elapsed)
+    return samples
+
+
+def env_for(db: Path) -> dict:
+    env = dict(os.environ)
+    env.update(YAOQING_DB=str(db), YAOQING_NOW=NOW, YAOQING_OFFICER="基准值班员")
+    return env
+
+
+def commands(open_id: str) -> dict[str, list[str]]:
+    return {
+        "status --overdue": ["status", "--overdue"],
+        "status --json": ["status", "--json"],
+        "file": [
+            "file",
+            "--title",
+            "基准首报",
+            "--occurred",
+            "-1h",
+            "--kind",
+            "emergency",
+            "--level",
+            "large",
+        ],
+        "continue": ["continue", open_id, "--text", "基准续报"],
+        "show": ["show", open_id],
+        "report (one day)": ["report", "--date", "2026-11-21"],
+        "--help": ["--help"],
+    }
+
+
+def some_open_id(db: Path) -> str:
+    import sqlite3
+
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT id FROM items WHERE closed_at IS NULL LIMIT 1")
+        .fetchone()
+    )
+    return row[0]
+
+
+def completion(env: dict) -> tuple[list[str], dict]:
+    env = dict(env, _YAOQING_COMPLETE="complete_bash", COMP_WORDS="yaoqing sta", COMP_CWORD="1")
+    return yaoqing_cmd(), env
+
+
+def fmt(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:7.0f} ms ({min(samples) * 1000:.0f}–{max(samples) * 1000:.0f})"
+
+
+def taskwarrior_rows(args, work: Path, yaoqing_env_big: dict) -> list[str]:
+    task = shutil.which("task")
+    if not task:
+        return ["taskwarrior: `task` not installed (apt-get install taskwarrior); row skipped"]
+    n = args.peer_items
+    data = work / "task"
+    data.mkdir(exist_ok=True)
+    rc = work / "taskrc"
+    rc.write_text(f"data.location={data}\nconfirmation=no\nverbose=nothing\n", encoding="utf-8")
+    env = dict(os.environ, TASKRC=str(rc), TASKDATA=str(data))
+    now = datetime.fromisoformat(NOW)
+    tasks = [
+        {
+            "description": f"peer {i}",
+            "status": "pending",
+            "entry": (now - timedelta(days=3)).strftime("%Y%m%dT%H%M%SZ"),
+            "due": (now + timedelta(hours=(-5 if i % 2 else 30))).strftime("%Y%m%dT%H%M%SZ"),
+            "uuid": f"00000000-0000-4000-8000-{i:012d}",
+        }
+        for i in range(n)
+    ]
+    (work / "tasks.json").write_text(json.dumps(tasks), encoding="utf-8")
+    subprocess.run(
+        [task, "import", str(work / "tasks.json")], env=env, capture_output=True, check=True
+    )
+    peer_db = work / "peer.db"
+    build(peer_db, n, n, datetime.fromisoformat(NOW), overdue_share=0.5, years=0.01)
+    ours = timed([*yaoqing_cmd(), "status", "--overdue"], env_for(peer_db), args.runs, args.warmup)
+    theirs = timed([task, "overdue"], env, args.runs, args.warmup)
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    return [
+        f"{'peer: yaoqing status --overdue':34} {fmt(ours)}  ({n} open items)",
+        f"{'peer: task overdue':34} {fmt(theirs)}  ({n} pending tasks)",
+        f"{'peer: ratio yaoqing/taskwarrior':34} {ratio:.2f}  (target ≤ 0.50)",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="yaoqing whole-process benchmark")
+    parser.add_argument("--smoke", action="store_true", help="tiny log, one run: for CI")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--peer-items", type=int, default=20_000)
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    if args.smoke:
+        args.runs, args.warmup, args.items, args.no_peer = 1, 0, 500, True
+
+    out = Path(tempfile.mkdtemp(prefix="yaoqing-bench-")) if args.smoke else HERE / "out"
+    out.mkdir(exist_ok=True)
+    big = out / ("smoke.db" if args.smoke else "ten-year.db")
+    marker = out / f"{big.name}.items"
+    if not big.exists() or not marker.exists() or marker.read_text() != str(args.items):
+        started = time.perf_counter()
+        build(big, args.items, 50, datetime.fromisoformat(NOW))
+        marker.write_text(str(args.items))
+        print(f"built {big} ({args.items} items) in {time.perf_counter() - started:.1f} s")
+    empty = out / "empty.db"
+    if empty.exists():
+        empty.unlink()
+    build(empty, 1, 1, datetime.fromisoformat(NOW))
+
+    baseline = timed(
+        [sys.executable, "-c", "import typer"], dict(os.environ), args.runs, args.warmup
+    )
+    base = statistics.median(baseline)
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
+    label = 'python -c "import typer"'
+    print(f"{label:34} {fmt(baseline)}")
+    print(f"{'command':34} {'ten-year log':>24}   {'x typer':>7} {'x empty':>7}")
+    big_env, empty_env = env_for(big), env_for(empty)
+    cases = commands(some_open_id(big))
+    empty_cases = commands(some_open_id(empty))
+    for name, argv in cases.items():
+        on_big = timed(yaoqing_cmd() + argv, big_env, args.runs, args.warmup)
+        on_empty = timed(yaoqing_cmd() + empty_cases[name], empty_env, args.runs, args.warmup)
+        print(
+            f"{name:34} {fmt(on_big):>24}   {statistics.median(on_big) / base:7.2f}"
+            f" {statistics.median(on_big) / statistics.median(on_empty):7.2f}"
+        )
+    cmd, env = completion(big_env)
+    comp = timed(cmd, env, args.runs, args.warmup)
+    print(
+        f"{'completion (yaoqing sta<Tab>)':34} {fmt(comp):>24}   {statistics.median(comp) / base:7.2f}"
+    )
+    started = time.perf_counter()
+    subprocess.run([*yaoqing_cmd(), "verify"], env=big_env, check=True, capture_output=True)
+    print(f"{'verify (whole log, one run)':34} {(time.perf_counter() - started) * 1000:7.0f} ms")
+    if not args.no_peer:
+        for line in taskwarrior_rows(args, out, big_env):
+            print(line)
+    if args.smoke:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

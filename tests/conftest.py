@@ -1,0 +1,86 @@
+"""Every test gets its own log in tmp_path and a fixed clock; no test touches a real user's data."""
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+import pytest
+
+from yaoqing_cli.cli import main
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self):
+        return json.loads(self.out)
+
+    def __str__(self) -> str:  # shown in assertion messages
+        return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("YAOQING_DB", str(tmp_path / "log.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("YAOQING_NOW", "2026-11-22T12:00:00+08:00")
+    monkeypatch.setenv("YAOQING_OFFICER", "张值班")
+    monkeypatch.setenv("COLUMNS", "200")
+    for name in ("YAOQING_POLICIES", "YAOQING_CALENDAR", "YAOQING_DEBUG", "YAOQING_TZ"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the real CLI entry point in-process: yaoqing ARGS -> Result(code, out, err)."""
+
+    def invoke(*args: str, now: str | None = None, monkeypatch=None) -> Result:
+        import os
+
+        old = os.environ.get("YAOQING_NOW")
+        if now is not None:
+            os.environ["YAOQING_NOW"] = now
+        try:
+            with pytest.raises(SystemExit) as exit_info:
+                main([str(a) for a in args])
+        finally:
+            if now is not None:
+                if old is None:
+                    os.environ.pop("YAOQING_NOW", None)
+                else:
+                    os.environ["YAOQING_NOW"] = old
+        captured = capsys.readouterr()
+        return Result(int(exit_info.value.code or 0), captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def office(run):
+    """A log initialised as a Jinan office under the Shandong policy."""
+    result = run(
+        "init", "--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong"
+    )
+    assert result.code == 0, result
+    return run
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "log.db"
+
+
+def dump_log(path) -> list:
+    """Every row of every table, to compare a log before and after a failed command."""
+    db = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [
+            (t, db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()) for t in sorted(tables)
+        ]
+    finally:
+        db.close()

@@ -1,0 +1,345 @@
+"""`yaoqing report` on logs built through the CLI with YAOQING_NOW; figures worked out by hand.
+
+Shandong policy (鲁政办发〔2018〕18号 三): especially-major/major items owe authoritative
+information within 5 h and a press conference within 24 h of the event; large/general items a
+response within 48 h. The log (all times +08:00):
+
+  C  opinion general  市中区  occurred 11-20 08:00, filed 11-20 09:00 → respond due 11-22 08:00, never met
+  B  opinion major    市中区  occurred 11-22 06:00, filed 07:00 → publish due 11:00, met 14:00 (late);
+                                press due 11-23 06:00
+  A  opinion major    历下区  occurred 11-22 08:00, filed 09:00 → publish due 13:00, met 12:00;
+                                press due 11-23 08:00
+  D  warning          历下区  filed 11-22 10:00, closed 15:00 as did-not-occur (exempt)
+  E  emergency large  市中区  sensitive; occurred 11-22 20:00, filed 21:00 → respond due 11-24 20:00
+  F  emergency large  槐荫区  filed and closed on 11-21: outside the 11-22 report
+"""
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def file_(run, title, occurred, at, *extra):
+    result = run(
+        "file",
+        "--title",
+        title,
+        "--occurred",
+        occurred,
+        "--at",
+        at,
+        "--json",
+        *extra,
+        now=at_now(at),
+    )
+    assert result.code == 0, result
+    return result.json["id"]
+
+
+def at_now(at: str) -> str:
+    return at.replace(" ", "T") + ":00+08:00"
+
+
+@pytest.fixture
+def day_log(office):
+    run = office
+    ids = {}
+    ids["F"] = file_(
+        run,
+        "F 已结事件",
+        "2026-11-21 07:00",
+        "2026-11-21 08:00",
+        "--level",
+        "较大",
+        "--unit",
+        "槐荫区",
+    )
+    assert (
+        run("close", ids["F"], "--at", "2026-11-21 18:00", now="2026-11-21T18:00:00+08:00").code
+        == 0
+    )
+    ids["C"] = file_(
+        run,
+        "C 网传拖欠工资",
+        "2026-11-20 08:00",
+        "2026-11-20 09:00",
+        "--kind",
+        "opinion",
+        "--level",
+        "一般",
+        "--unit",
+        "市中区",
+    )
+    ids["B"] = file_(
+        run,
+        "B 网传学校食堂问题",
+        "2026-11-22 06:00",
+        "2026-11-22 07:00",
+        "--kind",
+        "opinion",
+        "--level",
+        "重大",
+        "--unit",
+        "市中区",
+    )
+    ids["A"] = file_(
+        run,
+        "A 网传供水污染",
+        "2026-11-22 08:00",
+        "2026-11-22 09:00",
+        "--kind",
+        "opinion",
+        "--level",
+        "重大",
+        "--unit",
+        "历下区",
+    )
+    ids["D"] = file_(
+        run,
+        "D 大风预警",
+        "2026-11-22 10:00",
+        "2026-11-22 10:00",
+        "--kind",
+        "warning",
+        "--unit",
+        "历下区",
+    )
+    ids["E"] = file_(
+        run,
+        "E 涉密事件",
+        "2026-11-22 20:00",
+        "2026-11-22 21:00",
+        "--level",
+        "较大",
+        "--unit",
+        "市中区",
+        "--sensitive",
+    )
+    late_now = "2026-11-22T23:00:00+08:00"
+    assert (
+        run(
+            "continue",
+            ids["A"],
+            "--done",
+            "publish",
+            "--text",
+            "A 已发布",
+            "--at",
+            "2026-11-22 12:00",
+            now=late_now,
+        ).code
+        == 0
+    )
+    assert (
+        run(
+            "continue",
+            ids["B"],
+            "--done",
+            "publish",
+            "--text",
+            "B 已发布",
+            "--at",
+            "2026-11-22 14:00",
+            now=late_now,
+        ).code
+        == 0
+    )
+    assert (
+        run(
+            "close",
+            ids["D"],
+            "--outcome",
+            "did-not-occur",
+            "--at",
+            "2026-11-22 15:00",
+            now=late_now,
+        ).code
+        == 0
+    )
+    return run, ids
+
+
+CRON_NOW = "2026-11-23T00:05:00+08:00"
+
+
+def test_default_report_is_yesterday_with_every_section(day_log):
+    run, ids = day_log
+    result = run("report", "--format", "json", now=CRON_NOW)
+    assert result.code == 0, result
+    data = result.json
+    assert data["period"] == {
+        "since": "2026-11-22T00:00:00+08:00",
+        "until": "2026-11-23T00:00:00+08:00",
+        "label": "2026年11月22日",
+    }
+    assert [i["id"] for i in data["filed"]] == [ids["B"], ids["A"], ids["D"], ids["E"]]
+    assert [i["id"] for i in data["continued"]] == [ids["A"], ids["B"]]
+    assert [i["id"] for i in data["closed"]] == [ids["D"]]
+    assert [i["id"] for i in data["open"]] == [ids["C"], ids["B"], ids["A"], ids["E"]]
+    assert [(r["id"], r["duty"], r["deadline"], r["met_at"]) for r in data["late"]] == [
+        (ids["B"], "publish", "2026-11-22T11:00:00+08:00", "2026-11-22T14:00:00+08:00")
+    ]
+    assert [(r["id"], r["duty"], r["deadline"]) for r in data["overdue"]] == [
+        (ids["C"], "respond", "2026-11-22T08:00:00+08:00")
+    ]
+    assert [(r["id"], r["duty"], r["deadline"]) for r in data["watch"]] == [
+        (ids["B"], "press", "2026-11-23T06:00:00+08:00"),
+        (ids["A"], "press", "2026-11-23T08:00:00+08:00"),
+    ]
+    assert data["by_level"] == {"major": 2, "large": 1, "unknown": 1}
+    assert data["by_kind"] == {"opinion": 2, "warning": 1, "emergency": 1}
+    units = {u["unit"]: u for u in data["units"]}
+    assert units["历下区"] | {} == {
+        "unit": "历下区",
+        "items": 2,
+        "due": 1,
+        "on_time": 1,
+        "late": 0,
+        "overdue": 0,
+        "on_time_rate": 1.0,
+    }
+    assert units["市中区"] == {
+        "unit": "市中区",
+        "items": 2,
+        "due": 1,
+        "on_time": 0,
+        "late": 1,
+        "overdue": 0,
+        "on_time_rate": 0.0,
+    }
+
+
+def test_a_late_cron_run_writes_the_same_report(day_log):
+    run, _ = day_log
+    on_time = run("report", "--date", "2026-11-22", "--format", "json", now=CRON_NOW).json
+    much_later = run(
+        "report", "--date", "2026-11-22", "--format", "json", now="2026-11-25T09:00:00+08:00"
+    ).json
+    assert on_time == much_later
+
+
+def test_half_year_timeliness_per_unit(day_log):
+    run, _ids = day_log
+    # judged at the end of 2026: every press conference and response is now overdue
+    data = run(
+        "report", "--period", "2026H2", "--format", "json", now="2027-01-02T09:00:00+08:00"
+    ).json
+    units = {u["unit"]: u for u in data["units"]}
+    assert units["历下区"] == {
+        "unit": "历下区",
+        "items": 2,
+        "due": 2,
+        "on_time": 1,
+        "late": 0,
+        "overdue": 1,
+        "on_time_rate": 0.5,
+    }
+    assert units["市中区"] == {
+        "unit": "市中区",
+        "items": 3,
+        "due": 4,
+        "on_time": 0,
+        "late": 1,
+        "overdue": 3,
+        "on_time_rate": 0.0,
+    }
+    assert units["槐荫区"]["items"] == 1
+    text = run("report", "--period", "2026H2", now="2027-01-02T09:00:00+08:00").out
+    assert "济南市要情报送情况通报（2026年下半年）" in text
+    assert "历下区" in text and "50.0%" in text and "█" * 10 + "░" * 10 in text
+
+
+def test_empty_period(office):
+    result = office("report", "--date", "2026-11-01", "--format", "json")
+    assert result.code == 0, result
+    data = result.json
+    for key in ("filed", "continued", "closed", "open", "late", "overdue", "watch", "units"):
+        assert data[key] == []
+    text = office("report", "--date", "2026-11-01").out
+    assert "济南市值班日报（2026年11月1日）" in text and "新报要情：无" in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json", "csv"])
+def test_sensitive_items_are_masked_in_every_format(day_log, fmt):
+    run, ids = day_log
+    masked = run("report", "--format", fmt, now=CRON_NOW)
+    assert masked.code == 0, masked
+    assert "E 涉密事件" not in masked.out
+    assert ids["E"] in masked.out
+    full = run("report", "--format", fmt, "--include-sensitive", now=CRON_NOW)
+    assert "E 涉密事件" in full.out
+
+
+def test_markdown_and_csv_read_as_documents(day_log):
+    run, ids = day_log
+    md = run("report", "--format", "markdown", now=CRON_NOW).out
+    assert md.startswith("# 济南市值班日报（2026年11月22日）")
+    assert "| 历下区 | 2 | 1 | 1 | 0 | 0 | 100.0% |" in md
+    rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv", now=CRON_NOW).out)))
+    late = [r for r in rows if r["section"] == "late"]
+    assert late and late[0]["id"] == ids["B"] and late[0]["duty"] == "publish"
+
+
+def test_output_is_written_atomically(day_log, tmp_path):
+    run, _ = day_log
+    out = tmp_path / "reports" / "2026-11-22.md"
+    out.parent.mkdir()
+    result = run("report", "--format", "markdown", "--output", out, now=CRON_NOW)
+    assert result.code == 0, result
+    assert out.read_text(encoding="utf-8").startswith("# 济南市值班日报")
+    assert [p.name for p in out.parent.iterdir()] == ["2026-11-22.md"]  # no temporary left over
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--date", "2026-13-01"],
+        ["--period", "2026H3"],
+        ["--period", "next year"],
+        ["--format", "pdf"],
+        ["--since", "2026-11-22 00:00"],
+        ["--date", "2026-11-22", "--period", "2026"],
+    ],
+)
+def test_bad_report_arguments(office, args):
+    result = office("report", *args)
+    assert result.code == 2, result
+    assert result.err.count("\n") == 1
+
+
+def test_cron_example_script_writes_yesterdays_summary(day_log, tmp_path, db_path):
+    out_dir = tmp_path / "daily"
+    env = {
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+        "YAOQING_DB": str(db_path),
+        "YAOQING_NOW": CRON_NOW,
+        "YAOQING_REPORT_DIR": str(out_dir),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        ["sh", str(REPO / "examples" / "daily-report.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    written = out_dir / "值班日报-2026-11-22.md"
+    assert written.exists(), list(out_dir.iterdir())
+    assert "济南市值班日报（2026年11月22日）" in written.read_text(encoding="utf-8")
+
+
+def test_cron_example_script_fails_loudly(tmp_path):
+    env = {
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+        "YAOQING_DB": str(tmp_path / "missing.db"),
+        "YAOQING_REPORT_DIR": str(tmp_path / "daily"),
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        ["sh", str(REPO / "examples" / "daily-report.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "yaoqing report failed" in done.stderr

@@ -1,0 +1,3 @@
+from yaoqing_cli.cli import main
+
+main()

@@ -1,0 +1,742 @@
+"""The command line: parse, call one service function, render. Nothing else lives here.
+
+Heavy modules (sqlite, the policy engine, rich) are imported inside the commands that use them,
+so `--help` and shell completion start as fast as Typer itself.
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+try:  # newer typer carries its own copy of click and raises that copy's exceptions
+    from typer._click import exceptions as click_errors
+except ImportError:  # older typer: plain click
+    from click import exceptions as click_errors
+
+from yaoqing_cli import vocab
+from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError
+
+app = typer.Typer(
+    name="yaoqing",
+    help="要情：政府总值班室的要情报送日志与时限提醒。",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+policy_app = typer.Typer(help="查看和检查时限政策（policies/）。", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+class Settings:
+    """Global options, resolved once in the callback and handed to each command."""
+
+    def __init__(self, db: Path | None, policies: list[Path], calendar: Path | None):
+        self.db_option = db
+        self.extra_policies = policies
+        self.calendar = calendar
+
+    @property
+    def db_path(self) -> Path:
+        from yaoqing_cli.store import default_path
+
+        return self.db_option or default_path()
+
+    def policy_dirs(self) -> list[Path]:
+        from yaoqing_cli.policy import policy_dirs
+
+        return policy_dirs(self.extra_policies)
+
+    def open(self, *, create: bool = False):
+        from yaoqing_cli.store import Store
+
+        return Store.open(self.db_path, create=create)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", envvar="YAOQING_DB", help="日志文件（默认在用户数据目录；环境变量 YAOQING_DB）"
+        ),
+    ] = None,
+    policies: Annotated[
+        list[Path] | None,
+        typer.Option("--policies", help="额外的政策目录（可多次给出；环境变量 YAOQING_POLICIES）"),
+    ] = None,
+    calendar: Annotated[
+        Path | None,
+        typer.Option(
+            "--calendar",
+            envvar="YAOQING_CALENDAR",
+            help="本单位工作日历文件（录入法定节假日安排库尚未收录的年份）",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Settings(db, list(policies or []), calendar)
+
+
+# --- shared parsing helpers ----------------------------------------------------------------------
+
+
+def _now():
+    from yaoqing_cli.clock import now
+
+    return now()
+
+
+def _time(text: str | None, tz, what: str, default=None):
+    if text is None:
+        return default
+    from yaoqing_cli.timeparse import parse_time
+
+    return parse_time(text, _now(), tz, what=what)
+
+
+def _office_zone(store):
+    from yaoqing_cli.clock import zone
+    from yaoqing_cli.service import office_of
+
+    return zone(office_of(store).tz)
+
+
+def _key(table: dict, text: str | None, what: str) -> str | None:
+    return None if text is None else vocab.lookup(table, text, what)
+
+
+def _emit_json(value) -> None:
+    import json
+
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    office: Annotated[str, typer.Option("--office", help="单位全称，例如 济南市人民政府办公厅")],
+    short: Annotated[str, typer.Option("--short", help="单位简称，用于“单位简称+要情专报”")],
+    policy: Annotated[
+        str,
+        typer.Option(
+            "--policy",
+            help="默认时限政策：national、shandong、yunnan、inner-mongolia、jiangxi 或中文名",
+        ),
+    ],
+    tz: Annotated[str, typer.Option("--tz", help="时区")] = "Asia/Shanghai",
+    officer: Annotated[
+        str | None, typer.Option("--officer", help="默认值班员（也可用环境变量 YAOQING_OFFICER）")
+    ] = None,
+) -> None:
+    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改）。"""
+    from yaoqing_cli.service import init_office
+
+    s = settings(ctx)
+    store = s.open(create=True)
+    try:
+        result = init_office(store, office, short, policy, tz, officer, s.policy_dirs())
+    finally:
+        store.close()
+    typer.echo(f"已初始化：{result.name}（{result.short}），政策 {result.policy}，时区 {result.tz}")
+    typer.echo(f"日志：{s.db_path}")
+
+
+@app.command()
+def path(ctx: typer.Context) -> None:
+    """显示日志文件的位置。"""
+    typer.echo(str(settings(ctx).db_path))
+
+
+@app.command("file")
+def file_(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option("--title", help="标题，例如 '某县国道山体滑坡'")],
+    occurred: Annotated[
+        str, typer.Option("--occurred", help="事发时间，例如 '今天 8:00'、'2小时前'")
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="类型：emergency 突发事件 | opinion 政务舆情 | warning 预警 | message 网民留言",
+        ),
+    ] = "emergency",
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level",
+            help="级别：especially-major/I 特别重大 | major/II 重大 | large/III 较大 | general/IV 一般",
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", help="时限政策（默认取 init 时的设置）")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="报送单位")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="地点")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="事态经过")] = None,
+    consequences: Annotated[str | None, typer.Option("--consequences", help="已造成的后果")] = None,
+    trend: Annotated[str | None, typer.Option("--trend", help="发展趋势")] = None,
+    measures: Annotated[str | None, typer.Option("--measures", help="已采取的处置措施")] = None,
+    category: Annotated[
+        str | None, typer.Option("--category", help="舆情类别（云南按类别确定报送部门）")
+    ] = None,
+    message_class: Annotated[
+        str | None,
+        typer.Option(
+            "--class", help="网民留言类别：praise 表扬感谢 | advice 谏言咨询 | appeal 申诉求助"
+        ),
+    ] = None,
+    channel: Annotated[
+        str | None,
+        typer.Option(
+            "--channel",
+            help="报送方式：phone 电话 | fax 传真 | network 网络 | paper 纸质 | mobile 手机",
+        ),
+    ] = None,
+    sensitive: Annotated[
+        bool, typer.Option("--sensitive", help="涉密或敏感：汇总中不显示内容")
+    ] = False,
+    coordination: Annotated[
+        bool,
+        typer.Option("--coordination", help="需要政府办公厅协调处置（鲁政办字〔2016〕86号第13条）"),
+    ] = False,
+    received: Annotated[
+        str | None, typer.Option("--received", help="接报时间（默认同 --at）")
+    ] = None,
+    caller: Annotated[str | None, typer.Option("--caller", help="报告人：单位、姓名、电话")] = None,
+    informed: Annotated[
+        str | None, typer.Option("--informed", help="来电方已报告的领导或单位")
+    ] = None,
+    officer: Annotated[
+        str | None, typer.Option("--officer", help="记录的值班员（默认 YAOQING_OFFICER）")
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录首报（首报）。"""
+    from yaoqing_cli.service import FileRequest, file_item
+
+    s = settings(ctx)
+    kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
+    level_key = _key(vocab.LEVELS, level, "级别")
+    class_key = _key(vocab.CLASSES, message_class, "留言类别")
+    channel_key = _key(vocab.CHANNELS, channel, "报送方式")
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        at_time = _time(at, tz, "首报时间", default=_now())
+        request = FileRequest(
+            title=title,
+            occurred=_time(occurred, tz, "事发时间"),
+            received=_time(received, tz, "接报时间"),
+            at=at_time,
+            kind=kind_key,
+            level=level_key,
+            policy=policy,
+            unit=unit,
+            category=category,
+            message_class=class_key,
+            sensitive=sensitive,
+            coordination=coordination,
+            officer=officer,
+            details={
+                "location": location,
+                "summary": summary,
+                "consequences": consequences,
+                "trend": trend,
+                "measures": measures,
+                "channel": vocab.label(vocab.CHANNELS, channel_key) if channel_key else None,
+                "caller": caller,
+                "informed": informed,
+            },
+        )
+        filed = file_item(store, request, s.policy_dirs())
+    finally:
+        store.close()
+    if as_json:
+        from yaoqing_cli.render import filed_json
+
+        _emit_json(filed_json(filed, tz))
+        return
+    typer.echo(f"已记录首报 {filed.item.id}")
+    typer.echo(f"{filed.heading}：{filed.item.title}")
+
+
+@app.command("continue")
+def continue_(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
+    text: Annotated[
+        str | None, typer.Option("--text", help="续报内容（或延期、定级变更的理由）")
+    ] = None,
+    done: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--done",
+            help="本次续报完成的时限：publish 发布权威信息 | press 新闻发布会 | respond 回应（可多次）",
+        ),
+    ] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="变更级别（单独记为定级变更）")
+    ] = None,
+    extend: Annotated[
+        str | None, typer.Option("--extend", help="申请一次性延期的时限，例如 reply")
+    ] = None,
+    location: Annotated[str | None, typer.Option("--location", help="补报地点")] = None,
+    consequences: Annotated[str | None, typer.Option("--consequences", help="补报后果")] = None,
+    trend: Annotated[str | None, typer.Option("--trend", help="补报发展趋势")] = None,
+    measures: Annotated[str | None, typer.Option("--measures", help="补报处置措施")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="补报单位")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="续报时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录续报（续报）；--level 记录定级变更，--extend 记录一次性延期。"""
+    from yaoqing_cli.service import continue_item
+
+    s = settings(ctx)
+    done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
+    level_key = _key(vocab.LEVELS, level, "级别")
+    extend_key = _key(vocab.DUTY_KEYS, extend, "时限")
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        at_time = _time(at, tz, "续报时间", default=_now())
+        written = continue_item(
+            store,
+            item_id,
+            at_time,
+            text=text,
+            done=done_keys,
+            level=level_key,
+            extend=extend_key,
+            officer=officer,
+            details={
+                "location": location,
+                "consequences": consequences,
+                "trend": trend,
+                "measures": measures,
+                "unit": unit,
+            },
+        )
+    finally:
+        store.close()
+    from yaoqing_cli.render import event_json, event_line
+
+    if as_json:
+        _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
+        return
+    for event in written:
+        typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    text: Annotated[str | None, typer.Option("--text", help="终报内容")] = None,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome", help="结果：resolved 处置完毕 | did-not-occur 预警未发生 | merged 已合并"
+        ),
+    ] = "resolved",
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="终报时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录终报（终报／办结）。"""
+    from yaoqing_cli.service import close_item
+
+    s = settings(ctx)
+    outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        at_time = _time(at, tz, "终报时间", default=_now())
+        event = close_item(store, item_id, at_time, text=text, outcome=outcome_key, officer=officer)
+    finally:
+        store.close()
+    from yaoqing_cli.render import event_json, event_line
+
+    if as_json:
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        return
+    typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    at: Annotated[str | None, typer.Option("--at", help="按某一时刻计算时限（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """显示一条要情的完整时间线和各项时限。"""
+    from yaoqing_cli import render
+    from yaoqing_cli.service import timeline
+    from yaoqing_cli.status import evaluate_one
+
+    s = settings(ctx)
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        moment = _time(at, tz, "计算时刻", default=_now())
+        line = timeline(store, item_id)
+        status = evaluate_one(store, line.item, line.events, moment, s.calendar)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(render.timeline_json(line, status, tz))
+    else:
+        typer.echo(render.timeline_text(line, status, tz, moment))
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="只看有逾期时限的要情（交接班用）")
+    ] = False,
+    due_within: Annotated[
+        str | None,
+        typer.Option("--due-within", help="只看在此时长内到期或已逾期的，例如 2h、30m、1d"),
+    ] = None,
+    at: Annotated[str | None, typer.Option("--at", help="按另一时刻计算，例如 '昨天 8:00'")] = None,
+    include_closed: Annotated[bool, typer.Option("--all", help="包括已终报的要情")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON 数组（字段见 README）")
+    ] = False,
+) -> None:
+    """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
+    from yaoqing_cli import render
+    from yaoqing_cli.status import select
+
+    s = settings(ctx)
+    within = None
+    if due_within is not None:
+        from yaoqing_cli.timeparse import parse_duration
+
+        within = parse_duration(due_within, what="--due-within")
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        moment = _time(at, tz, "计算时刻", default=_now())
+        board = select(
+            store,
+            moment,
+            calendar_file=s.calendar,
+            overdue_only=overdue,
+            due_within=within,
+            include_closed=include_closed,
+        )
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(render.board_json(board, tz))
+    else:
+        render.board_out(board, tz, moment)
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Option("--date", help="某一天，YYYY-MM-DD（默认昨天）")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="时段起点（与 --until 同用）")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="时段终点（不含）")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="半年或全年：2026H1、2026H2、2026（含各单位时效）"),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="格式：text | markdown | json | csv")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="写入文件（先写临时文件再改名）")
+    ] = None,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="包括涉密/敏感要情的标题和内容（默认隐去）")
+    ] = False,
+) -> None:
+    """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
+    from yaoqing_cli.report import build_report, parse_period, render
+    from yaoqing_cli.service import office_of
+    from yaoqing_cli.status import load_calendar
+
+    s = settings(ctx)
+    if fmt not in ("text", "markdown", "md", "json", "csv"):
+        raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
+    store = s.open()
+    try:
+        office = office_of(store)
+        tz = _office_zone(store)
+        current = _now()
+        chosen = parse_period(
+            period,
+            day,
+            _time(since, tz, "--since"),
+            _time(until, tz, "--until"),
+            current,
+            tz,
+        )
+        result = build_report(store, office, chosen, current, load_calendar(s.calendar))
+    finally:
+        store.close()
+    text = render(result, fmt, include_sensitive)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from yaoqing_cli.files import write_atomic
+
+        write_atomic(output, text, log=s.db_path)
+        typer.echo(f"已写入 {output}")
+
+
+# --- evidence: verify, backup, export, import -----------------------------------------------------
+
+
+@app.command()
+def verify(ctx: typer.Context) -> None:
+    """核验日志的哈希链：报告第一处断链（退出码 1），或已核验的事件数。"""
+    from yaoqing_cli.integrity import verify as verify_log
+
+    store = settings(ctx).open()
+    try:
+        total = store.event_count()
+        if sys.stderr.isatty() and total > 20_000:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as progress:
+                task = progress.add_task("核验中", total=total)
+                result = verify_log(store, tick=lambda: progress.advance(task))
+        else:
+            result = verify_log(store)
+    finally:
+        store.close()
+    if result.broken:
+        b = result.broken
+        where = f"事件 #{b.seq}，" if b.seq else ""
+        raise OperationError(
+            f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}（此前 {result.events} 个事件完好）"
+        )
+    typer.echo(f"核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(metavar="DEST", help="备份文件（不得已存在）")],
+) -> None:
+    """在线备份日志（SQLite 在线备份，其他进程写入时也安全）。"""
+    from yaoqing_cli.integrity import backup as backup_log
+
+    store = settings(ctx).open()
+    try:
+        written = backup_log(store, dest)
+    finally:
+        store.close()
+    typer.echo(f"已备份到 {written}")
+
+
+@app.command("export")
+def export_(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="只导出此时刻及以后首报的要情")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="格式：jsonl")] = "jsonl",
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="包括涉密/敏感要情的内容（默认隐去）")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="写入文件（默认标准输出）")
+    ] = None,
+) -> None:
+    """导出日志为 JSON Lines，供迁移或向上级报送；yaoqing import 可原样导入。"""
+    from yaoqing_cli.integrity import export_lines
+
+    if fmt != "jsonl":
+        raise UsageError(f"不支持的导出格式：{fmt!r}；可用：jsonl")
+    s = settings(ctx)
+    store = s.open()
+    try:
+        tz = _office_zone(store)
+        moment = _time(since, tz, "--since")
+        lines = list(export_lines(store, moment, include_sensitive))
+    finally:
+        store.close()
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from yaoqing_cli.files import write_atomic
+
+        write_atomic(output, text, log=s.db_path)
+        typer.echo(f"已导出 {len(lines)} 行到 {output}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="yaoqing export 的输出（- 为标准输入）")
+    ],
+) -> None:
+    """导入 yaoqing export 的文件；按事件标识去重，重复导入不会增加任何记录。"""
+    from yaoqing_cli.integrity import import_lines
+
+    if str(file) == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            lines = file.read_bytes().decode("utf-8").splitlines()
+        except OSError as err:
+            raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
+    store = settings(ctx).open(create=True)
+    try:
+        result = import_lines(store, lines, str(file))
+    finally:
+        store.close()
+    typer.echo(f"已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
+
+
+# --- policy group ----------------------------------------------------------------------------------
+
+
+@policy_app.command("list")
+def policy_list(ctx: typer.Context) -> None:
+    """列出可用的时限政策。"""
+    from yaoqing_cli.policy import list_policies
+
+    for p in list_policies(settings(ctx).policy_dirs()):
+        aliases = "、".join(p.aliases)
+        typer.echo(f"{p.name:<16} {p.title}（{aliases}）  时限 {len(p.duties)} 项")
+
+
+@policy_app.command("show")
+def policy_show(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="POLICY", help="政策名或中文名，例如 yunnan、云南")
+    ],
+) -> None:
+    """用中文逐条说明一项政策的时限及其依据。"""
+    from yaoqing_cli.policy import explain, load_policy
+
+    for line in explain(load_policy(name, settings(ctx).policy_dirs())):
+        typer.echo(line)
+
+
+@policy_app.command("check")
+def policy_check(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="要检查的政策文件（.toml）")],
+) -> None:
+    """检查本单位的政策文件（含继承的上级政策）是否有效。"""
+    from yaoqing_cli.policy import check_policy_file, explain
+
+    policy = check_policy_file(file, settings(ctx).policy_dirs())
+    typer.echo(f"有效：{file} → {policy.name}（{policy.title}），时限 {len(policy.duties)} 项")
+    for line in explain(policy):
+        typer.echo(line)
+
+
+@app.command()
+def demo(
+    keep: Annotated[bool, typer.Option("--keep", help="保留演示日志（默认用完即删）")] = False,
+) -> None:
+    """在临时日志中录入几条示例要情并显示状态（不触碰真实日志）。"""
+    from yaoqing_cli.demo import run_demo
+
+    run_demo(keep=keep)
+
+
+# --- entry point ------------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> int:
+    first_line = " ".join(str(message).split("\n")).strip()
+    typer.echo(f"错误：{first_line}", err=True)
+    return code
+
+
+def _garbled_input(args: list[str]) -> str | None:
+    """Name the first argument or YAOQING_* variable that is not valid UTF-8 (Python keeps such
+    bytes as lone surrogates, which no log or terminal can hold)."""
+    import os
+
+    def garbled(text: str) -> bool:
+        return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+    for n, arg in enumerate(args, 1):
+        if garbled(arg):
+            return f"第 {n} 个参数"
+    for name, value in os.environ.items():
+        if name.startswith("YAOQING_") and garbled(value):
+            return f"环境变量 {name}"
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI: every error becomes one line on stderr and a documented exit code."""
+    import os
+
+    debug = bool(os.environ.get("YAOQING_DEBUG"))
+    garbled = _garbled_input(sys.argv[1:] if argv is None else argv)
+    if garbled:
+        raise SystemExit(
+            _fail(f"{garbled} 含有无效的 UTF-8 字节；请使用 UTF-8 文字", ExitCode.USAGE)
+        )
+    try:
+        result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+        code = result if isinstance(result, int) else ExitCode.OK
+    except YaoqingError as err:
+        code = _fail(str(err), err.exit_code)
+    except click_errors.NoArgsIsHelpError as err:
+        typer.echo(err.ctx.get_help() if err.ctx else str(err))
+        code = ExitCode.OK
+    except click_errors.UsageError as err:
+        hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
+        code = _fail(f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE)
+    except click_errors.ClickException as err:
+        code = _fail(err.format_message(), err.exit_code)
+    except typer.Abort:
+        code = _fail("已取消", ExitCode.FAILED)
+    except KeyboardInterrupt:
+        code = _fail("已中断；日志未改动", 130)
+    except BrokenPipeError:
+        code = ExitCode.OK
+    except Exception as err:  # the last net: a traceback must never reach an officer
+        if debug:
+            raise
+        import sqlite3
+
+        if isinstance(err, sqlite3.Error):
+            code = _fail(f"日志出错：{err}", ExitCode.FAILED)
+        else:
+            code = _fail(
+                f"内部错误：{type(err).__name__}: {err}（日志未改动；设 YAOQING_DEBUG=1 查看详情）",
+                ExitCode.FAILED,
+            )
+    sys.stdout.flush()
+    raise SystemExit(int(code))
+
+
+__all__ = ["UsageError", "app", "main"]

@@ -1,0 +1,58 @@
+"""What time it is, for every command: the system clock, or YAOQING_NOW for drills and tests."""
+
+import os
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from yaoqing_cli.errors import UsageError
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"未知时区：{name!r}；例如 Asia/Shanghai") from None
+
+
+def system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def now() -> datetime:
+    """The moment every command treats as now (aware). YAOQING_NOW overrides it (ISO 8601)."""
+    fixed = os.environ.get("YAOQING_NOW")
+    if not fixed:
+        return system_now()
+    try:
+        moment = datetime.fromisoformat(fixed.strip())
+    except ValueError:
+        raise UsageError(
+            f"环境变量 YAOQING_NOW 不是 ISO 8601 时间：{fixed!r}；例如 2026-11-22T08:00+08:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(os.environ.get("YAOQING_TZ", DEFAULT_TZ)))
+    return moment
+
+
+def to_utc_text(moment: datetime) -> str:
+    """The stored form: UTC, second precision, sortable as text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def local_text(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def iso_local(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    """ISO 8601 with offset in the office's zone, the form used in --json output."""
+    if moment is None:
+        return None
+    return moment.astimezone(tz).isoformat(timespec="seconds")

@@ -1,0 +1,167 @@
+"""`yaoqing demo`: a scripted night shift on a throwaway log, printed as the commands a user types.
+
+It runs the real command line (parsing, log, policies, engine) against a temporary file, with
+times relative to now, so what a new user sees is exactly what their own log would show.
+"""
+
+import os
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+import typer
+
+SCRIPT = [
+    [
+        "init",
+        "--office",
+        "演示市人民政府办公厅",
+        "--short",
+        "演示市",
+        "--policy",
+        "inner-mongolia",
+        "--officer",
+        "李值班",
+    ],
+    # Inner Mongolia: written report within 2 h of the event, first follow-up within 1 h of it.
+    [
+        "file",
+        "--title",
+        "某旗煤矿井下透水，9人被困",
+        "--kind",
+        "emergency",
+        "--level",
+        "重大",
+        "--occurred",
+        "3小时前",
+        "--received",
+        "2小时45分钟前",
+        "--at",
+        "2小时30分钟前",
+        "--unit",
+        "某旗人民政府",
+        "--location",
+        "某旗某煤矿井下",
+        "--consequences",
+        "9人被困，暂无伤亡报告",
+        "--measures",
+        "启动应急预案，救援队已下井",
+        "--caller",
+        "某旗应急管理局 王科长 0471-0000000",
+        "--channel",
+        "电话",
+    ],
+    # Shandong: authoritative information within 5 h, press conference within 24 h.
+    [
+        "file",
+        "--policy",
+        "shandong",
+        "--kind",
+        "opinion",
+        "--level",
+        "II",
+        "--title",
+        "网传某小区自来水污染",
+        "--occurred",
+        "4小时前",
+        "--at",
+        "3小时前",
+        "--unit",
+        "某区人民政府",
+        "--location",
+        "某区某小区",
+        "--summary",
+        "多名居民在网上反映自来水发黄",
+        "--trend",
+        "转发量持续上升",
+    ],
+    [
+        "continue",
+        "{2}",
+        "--done",
+        "publish",
+        "--text",
+        "区政府网站发布水质检测结果",
+        "--at",
+        "30分钟前",
+    ],
+    # Yunnan: an appeal from a citizen is answered within 20 working days.
+    [
+        "file",
+        "--policy",
+        "云南",
+        "--kind",
+        "message",
+        "--class",
+        "appeal",
+        "--title",
+        "网民反映某路段路灯长期损坏",
+        "--occurred",
+        "2天前",
+        "--at",
+        "1天前",
+        "--unit",
+        "市住房城乡建设局",
+        "--category",
+        "民生热点",
+    ],
+    # A warning that did not come true owes nothing (鲁政办字〔2016〕86号 第18条).
+    [
+        "file",
+        "--policy",
+        "shandong",
+        "--kind",
+        "warning",
+        "--title",
+        "寒潮蓝色预警",
+        "--occurred",
+        "6小时前",
+        "--at",
+        "6小时前",
+    ],
+    ["close", "{4}", "--outcome", "did-not-occur", "--text", "寒潮未达预警标准", "--at", "1小时前"],
+    ["status"],
+    ["status", "--overdue"],
+    ["show", "{1}"],
+]
+
+
+def run_demo(keep: bool = False) -> None:
+    from yaoqing_cli.cli import app
+
+    folder = Path(tempfile.mkdtemp(prefix="yaoqing-demo-"))
+    log = folder / "demo.db"
+    saved = {name: os.environ.get(name) for name in ("YAOQING_DB", "YAOQING_OFFICER")}
+    os.environ["YAOQING_DB"] = str(log)
+    os.environ.pop("YAOQING_OFFICER", None)
+    typer.echo(f"演示日志：{log}（临时文件{'，已保留' if keep else '，结束后删除'}）\n")
+    ids: list[str] = []
+    try:
+        for step in SCRIPT:
+            args = [a.format(*[None, *ids]) if "{" in a else a for a in step]
+            if args[0] == "file":
+                args.append("--json")
+            typer.echo(f"$ yaoqing {shlex.join(a for a in args if a != '--json')}")
+            if args[0] == "file":
+                import contextlib
+                import io
+                import json
+
+                buffer = io.StringIO()
+                with contextlib.redirect_stdout(buffer):
+                    app(args=args, prog_name="yaoqing", standalone_mode=False)
+                filed = json.loads(buffer.getvalue())
+                ids.append(filed["id"])
+                typer.echo(f"已记录首报 {filed['id']}\n{filed['heading']}：{filed['title']}")
+            else:
+                app(args=args, prog_name="yaoqing", standalone_mode=False)
+            typer.echo("")
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,40 @@
+"""Writing files so that a half-written one never appears: temporary file, fsync, rename."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from yaoqing_cli.errors import OperationError
+
+
+def write_atomic(path: Path | str, text: str, log: Path | None = None) -> None:
+    """Write `text` to `path`; refuse a path that is the log itself (or its WAL files)."""
+    path = Path(path)
+    if log is not None and _is_log(path, Path(log)):
+        raise OperationError(f"输出文件 {path} 就是日志本身；请换一个文件名，日志不会被覆盖")
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as err:
+        Path(temp).unlink(missing_ok=True)
+        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _is_log(path: Path, log: Path) -> bool:
+    try:
+        target = path.resolve()
+        log = log.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target in {log, *(log.with_name(log.name + end) for end in ("-wal", "-shm", "-journal"))}

@@ -1,0 +1,243 @@
+"""Evidence work: verify the hash chain, back up, export and import a log.
+
+The chain: each event's `hash` is SHA-256 over the previous event's hash, a newline, and the
+event's canonical JSON (store.canonical_event: keys sorted, UTF-8, no spaces). The first event
+links to 64 zeros. Editing, inserting or removing any event behind the tool's back breaks the
+link at that event or the one after it.
+"""
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from yaoqing_cli.clock import from_utc_text
+from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.models import Item
+from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
+
+EXPORT_FORMAT = "yaoqing-export/1"
+SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
+
+
+@dataclass(frozen=True)
+class Broken:
+    seq: int
+    item_id: str
+    happened_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Verified:
+    events: int
+    items: int
+    broken: Broken | None
+
+
+def check_chain(
+    rows: Iterable[tuple], tick: Callable[[], None] | None = None
+) -> tuple[int, Broken | None]:
+    """Walk stored rows in chain order; return (events verified, first broken link or None)."""
+    prev = GENESIS_HASH
+    count = 0
+    for seq, uid, item_id, type_, happened, recorded, officer, data_text, prev_hash, digest in rows:
+        try:
+            data = json.loads(data_text)
+        except (TypeError, ValueError):
+            return count, Broken(seq, item_id, happened, "事件内容不是有效的 JSON")
+        if prev_hash != prev:
+            return count, Broken(
+                seq, item_id, happened, "与前一事件的链接断开（有事件被删除、插入或改动）"
+            )
+        expected = chain_hash(
+            prev, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
+        )
+        if digest != expected:
+            return count, Broken(seq, item_id, happened, "事件内容与其哈希不符（记录被改动）")
+        prev = digest
+        count += 1
+        if tick:
+            tick()
+    return count, None
+
+
+def verify(store: Store, tick: Callable[[], None] | None = None) -> Verified:
+    count, broken = check_chain(store.chain_rows(), tick)
+    items = 0
+    if broken is None:
+        broken = _check_projection(store)
+        items = sum(1 for _ in store.item_rows())
+    return Verified(events=count, items=items, broken=broken)
+
+
+def _check_projection(store: Store) -> Broken | None:
+    """The items table must say what the events say: each item filed once, closed as recorded."""
+    closes: dict[str, str] = {}
+    files: set[str] = set()
+    for _seq, _uid, item_id, type_, happened, *_ in store.chain_rows():
+        if type_ == "file":
+            files.add(item_id)
+        elif type_ == "close":
+            closes[item_id] = happened
+    for item_id, closed_at in store.item_rows():
+        if item_id not in files:
+            return Broken(0, item_id, "", "要情没有对应的首报事件")
+        if closes.get(item_id) != closed_at:
+            return Broken(0, item_id, closed_at or "", "要情的终报时间与终报事件不符")
+    return None
+
+
+# --- export and import ---------------------------------------------------------------------------
+
+
+def export_lines(store: Store, since: datetime | None, include_sensitive: bool) -> Iterator[str]:
+    """JSON Lines: a header, the office, the policy snapshots, then every event in chain order."""
+    office = store.office()
+    yield _line({"record": "header", "format": EXPORT_FORMAT})
+    if office:
+        yield _line({"record": "office", **office.__dict__})
+    for policy_hash, name, content in store.policy_snapshots():
+        yield _line({"record": "policy", "hash": policy_hash, "name": name, "content": content})
+    sensitive: set[str] = set()
+    for event in store.events_since(since):
+        data = dict(event.data)
+        if event.type == "file" and data.get("sensitive"):
+            sensitive.add(event.item_id)
+        if event.item_id in sensitive and not include_sensitive:
+            data = _mask(event.type, data)
+        yield _line(
+            {
+                "record": "event",
+                "uid": event.uid,
+                "item_id": event.item_id,
+                "type": event.type,
+                "happened_at": event.happened_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "recorded_at": event.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "officer": event.officer,
+                "data": data,
+            }
+        )
+
+
+def _mask(type_: str, data: dict) -> dict:
+    masked = dict(data)
+    for key in ("title", "text", "reason"):
+        if masked.get(key):
+            masked[key] = SENSITIVE_MARK
+    if isinstance(masked.get("details"), dict):
+        masked["details"] = {k: SENSITIVE_MARK for k in masked["details"]}
+    for key in ("location", "summary", "consequences", "trend", "measures"):
+        if masked.get(key):
+            masked[key] = SENSITIVE_MARK
+    return masked
+
+
+def _line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Imported:
+    added: int
+    skipped: int
+
+
+def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
+    """Add every event this log lacks (by uid); all or nothing, in one transaction."""
+    records = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            raise UsageError(
+                f"{source} 第 {number} 行不是有效的 JSON；应为 yaoqing export 的输出"
+            ) from None
+        if not isinstance(record, dict) or "record" not in record:
+            raise UsageError(f"{source} 第 {number} 行缺少 record 字段；应为 yaoqing export 的输出")
+        records.append((number, record))
+    if not records or records[0][1] != {"record": "header", "format": EXPORT_FORMAT}:
+        raise UsageError(f"{source} 不是 yaoqing 导出文件（首行应为 {EXPORT_FORMAT} 标头）")
+    added = skipped = 0
+    with store.transaction():
+        for number, record in records[1:]:
+            try:
+                kind = record["record"]
+                if kind == "office":
+                    if store.office() is None:
+                        fields = {
+                            k: record[k] for k in ("name", "short", "policy", "tz", "officer")
+                        }
+                        store.set_office(Office(**fields))
+                elif kind == "policy":
+                    store.save_policy_snapshot(record["name"], record["hash"], record["content"])
+                elif kind == "event":
+                    if store.has_event(record["uid"]):
+                        skipped += 1
+                        continue
+                    _import_event(store, record)
+                    added += 1
+                else:
+                    raise KeyError("record")
+            except (KeyError, TypeError, ValueError) as err:
+                raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
+    return Imported(added=added, skipped=skipped)
+
+
+def _import_event(store: Store, record: dict) -> None:
+    happened = from_utc_text(record["happened_at"])
+    data = record["data"]
+    item_id = record["item_id"]
+    if record["type"] == "file":
+        if store.item(item_id) is not None:
+            raise OperationError(f"编号 {item_id} 在本日志中已是另一条要情；导入已取消，日志未改动")
+        if store.policy_snapshot(data["policy_hash"]) is None:
+            raise OperationError(f"{item_id} 所依据的政策快照不在导入文件中；导入已取消")
+        item = Item(
+            id=item_id,
+            year=data["year"],
+            issue_no=data["issue_no"],
+            title=data["title"],
+            kind=data["kind"],
+            level=data["level"],
+            policy=data["policy"],
+            policy_hash=data["policy_hash"],
+            occurred=from_utc_text(data["occurred"]),
+            received=from_utc_text(data["received"]),
+            filed=from_utc_text(data["filed"]),
+            message_class=data.get("message_class"),
+            unit=data.get("unit"),
+            category=data.get("category"),
+            sensitive=bool(data.get("sensitive")),
+            coordination=bool(data.get("coordination")),
+            details=data.get("details") or {},
+        )
+        day, _, day_no = item_id.partition("-")
+        store.insert_item(item, day, int(day_no))
+    elif store.item(item_id) is None:
+        raise OperationError(f"导入的事件属于本日志没有的要情 {item_id}；导入已取消，日志未改动")
+    store.append_event(
+        item_id,
+        record["type"],
+        happened,
+        record.get("officer"),
+        data,
+        uid=record["uid"],
+        recorded_at=record["recorded_at"],
+    )
+    if record["type"] == "close":
+        store.mark_closed(item_id, happened)
+
+
+def backup(store: Store, dest: Path) -> Path:
+    dest = Path(dest)
+    try:
+        if dest.exists():
+            raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件")
+        store.backup_to(dest)
+    except OSError as err:  # a name too long, a folder that is a file, no permission
+        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+    return dest

@@ -1,0 +1,355 @@
+"""Turning results into what people read (Chinese first) and what machines read (--json).
+
+The JSON keys here are a documented contract (README, "JSON output"); change them only by adding.
+"""
+
+import sys
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli import vocab
+from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.models import Event, Item
+
+STATE_LABELS = {
+    "met": "已按时完成",
+    "late": "迟报（逾时完成）",
+    "pending": "未到期",
+    "due_soon": "即将到期",
+    "overdue": "已逾期",
+    "waived": "免于考核",
+}
+ANCHOR_LABELS = {"occurred": "事发", "received": "接报", "filed": "首报"}
+CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    if n <= 10:
+        return CN_NUMERALS[n]
+    if n < 20:
+        return "十" + CN_NUMERALS[n - 10]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
+    return str(n)
+
+
+def span_text(minutes: float) -> str:
+    """A duration as an officer says it: 1天3小时、2小时5分钟、45分钟."""
+    minutes = int(abs(minutes))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def event_label(event: Event, followup_no: int | None = None) -> str:
+    if event.type == "continue" and followup_no:
+        return f"续报{cn_number(followup_no)}"
+    return vocab.EVENT_LABELS.get(event.type, event.type)
+
+
+def event_summary(event: Event) -> str:
+    data = event.data
+    if event.type == "file":
+        return data.get("title", "")
+    if event.type == "continue":
+        parts = []
+        if data.get("done"):
+            names = "、".join(vocab.label(vocab.DUTY_KEYS, key) for key in data["done"])
+            parts.append(f"完成：{names}")
+        supplied = [label for key, label in SUPPLIED.items() if data.get(key)]
+        if supplied:
+            parts.append("补报：" + "、".join(supplied))
+        if data.get("text"):
+            parts.append(data["text"])
+        return "；".join(parts)
+    if event.type == "level":
+        change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
+        return f"{change}（{data['reason']}）" if data.get("reason") else change
+    if event.type == "extend":
+        return (
+            f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
+        )
+    if event.type == "close":
+        outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
+        return f"{outcome}；{data['text']}" if data.get("text") else outcome
+    return ""
+
+
+SUPPLIED = {
+    "location": "地点",
+    "consequences": "后果",
+    "trend": "趋势",
+    "measures": "措施",
+    "unit": "单位",
+}
+
+
+def event_line(event: Event, tz: ZoneInfo) -> str:
+    return f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+
+
+def event_json(event: Event, tz: ZoneInfo) -> dict:
+    return {
+        "uid": event.uid,
+        "type": event.type,
+        "happened_at": iso_local(event.happened_at, tz),
+        "recorded_at": iso_local(event.recorded_at, tz),
+        "officer": event.officer,
+        "data": dict(event.data),
+    }
+
+
+def filed_json(filed, tz: ZoneInfo) -> dict:
+    item = filed.item
+    return {
+        "id": item.id,
+        "heading": filed.heading,
+        "year": item.year,
+        "issue_no": item.issue_no,
+        "title": item.title,
+        "kind": item.kind,
+        "level": item.level,
+        "policy": item.policy,
+        "occurred": iso_local(item.occurred, tz),
+        "received": iso_local(item.received, tz),
+        "filed": iso_local(item.filed, tz),
+    }
+
+
+# --- duties -----------------------------------------------------------------------------------
+
+
+def duty_json(duty, tz: ZoneInfo) -> dict:
+    return {
+        "key": duty.key,
+        "name": duty.name,
+        "anchor": duty.anchor,
+        "deadline": iso_local(duty.deadline, tz),
+        "state": duty.state,
+        "met_at": iso_local(duty.met_at, tz),
+        "extended": duty.extended,
+        "calendar_fallback": duty.calendar_fallback,
+        "source": duty.source,
+        "changes": [
+            {
+                "at": iso_local(change.at, tz),
+                "old_deadline": iso_local(change.old_deadline, tz),
+                "new_deadline": iso_local(change.new_deadline, tz),
+                "reason": change.reason,
+            }
+            for change in duty.changes
+        ],
+    }
+
+
+def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
+    """What an officer needs about one clock, in one phrase."""
+    deadline = local_text(duty.deadline, tz)
+    if duty.state == "overdue":
+        return f"逾期 {span_text((moment - duty.deadline).total_seconds() / 60)}（时限 {deadline}）"
+    if duty.state in ("pending", "due_soon"):
+        return f"剩 {span_text((duty.deadline - moment).total_seconds() / 60)}（时限 {deadline}）"
+    if duty.state == "late":
+        late_by = span_text((duty.met_at - duty.deadline).total_seconds() / 60)
+        return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
+    if duty.state == "met":
+        return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"
+    return f"时限 {deadline}"
+
+
+FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排，暂按周一至周五计算工作日；请用 --calendar 录入官方安排"
+
+
+def notice_json(notice) -> dict:
+    return {"who": notice.who, "duty": notice.duty, "why": notice.why}
+
+
+def status_json(item: Item, status, tz: ZoneInfo) -> dict:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "kind": item.kind,
+        "level": status.level,
+        "policy": item.policy,
+        "occurred": iso_local(item.occurred, tz),
+        "received": iso_local(item.received, tz),
+        "filed": iso_local(item.filed, tz),
+        "closed": iso_local(status.closed_at, tz),
+        "outcome": status.outcome,
+        "unit": item.unit,
+        "sensitive": item.sensitive,
+        "duties": [duty_json(d, tz) for d in status.duties],
+        "notify": [notice_json(n) for n in status.notify],
+        "missing": list(status.missing),
+        "calendar_fallback": status.calendar_fallback,
+    }
+
+
+# --- show ---------------------------------------------------------------------------------------
+
+
+def timeline_json(line, status, tz: ZoneInfo) -> dict:
+    result = status_json(line.item, status, tz)
+    result.update(
+        heading=line.heading,
+        year=line.item.year,
+        issue_no=line.item.issue_no,
+        message_class=line.item.message_class,
+        category=line.item.category,
+        coordination=line.item.coordination,
+        details=dict(line.item.details),
+        events=[event_json(e, tz) for e in line.events],
+    )
+    return result
+
+
+def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
+    from yaoqing_cli.service import BACK_ENTRY, DETAIL_FIELDS
+
+    item = line.item
+    out = [f"{item.id}  {line.heading}", f"标题：{item.title}"]
+    facts = [
+        f"类型：{vocab.label(vocab.KINDS, item.kind)}",
+        f"级别：{vocab.level_label(status.level)}",
+        f"政策：{item.policy}",
+    ]
+    if item.message_class:
+        facts.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
+    if item.unit:
+        facts.append(f"报送单位：{item.unit}")
+    if item.category:
+        facts.append(f"类别：{item.category}")
+    out.append("  ".join(facts))
+    flags = []
+    if item.sensitive:
+        flags.append("涉密/敏感")
+    if item.coordination:
+        flags.append("需办公厅协调")
+    if flags:
+        out.append("标记：" + "、".join(flags))
+    out.append(
+        f"事发 {local_text(item.occurred, tz)}  接报 {local_text(item.received, tz)}  "
+        f"首报 {local_text(item.filed, tz)}"
+        + (f"  终报 {local_text(status.closed_at, tz)}" if status.closed_at else "")
+    )
+    for key, label in DETAIL_FIELDS.items():
+        if item.details.get(key):
+            out.append(f"{label}：{item.details[key]}")
+    out.append("")
+    out.append("时间线（按发生时间排列）：")
+    followup = 0
+    for event in line.events:
+        if event.type == "continue":
+            followup += 1
+        label = event_label(event, followup if event.type == "continue" else None)
+        who = f"  值班员 {event.officer}" if event.officer else ""
+        text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
+        if event.recorded_at - event.happened_at > BACK_ENTRY:
+            text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
+        out.append(text)
+    out.append("")
+    out.extend(duty_lines(status, moment, tz))
+    return "\n".join(out)
+
+
+def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list[str]:
+    out = []
+    if status.duties:
+        out.append(f"{indent}时限（按 {local_text(moment, tz)} 计算）：")
+        for duty in status.duties:
+            mark = "  ※按周一至周五推算" if duty.calendar_fallback else ""
+            out.append(
+                f"{indent}  {duty.name}（{duty.key}）：{STATE_LABELS.get(duty.state, duty.state)}  "
+                f"{duty_when(duty, moment, tz)}{mark}"
+            )
+    else:
+        out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
+    if status.notify:
+        out.append(
+            f"{indent}现在须报告：" + "；".join(f"{n.who}（{n.why}）" for n in status.notify)
+        )
+    if status.missing:
+        out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
+    if status.calendar_fallback:
+        out.append(f"{indent}{FALLBACK_WARNING}")
+    return out
+
+
+# --- status board ---------------------------------------------------------------------------------
+
+
+def board_json(board, tz: ZoneInfo) -> list:
+    return [status_json(row.item, row.status, tz) for row in board.rows]
+
+
+def board_out(board, tz: ZoneInfo, moment: datetime) -> None:
+    """A rich table on a terminal, plain text when piped (cron, mail, grep)."""
+    if sys.stdout.isatty():
+        _board_rich(board, tz, moment)
+    else:
+        sys.stdout.write(board_text(board, tz, moment) + "\n")
+
+
+def _board_header(board, tz: ZoneInfo) -> str:
+    shown = len(board.rows)
+    return (
+        f"{board.view}：{shown} 条（截至 {local_text(board.at, tz)}，共评估 {board.considered} 条）"
+    )
+
+
+def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
+    out = [_board_header(board, tz)]
+    if not board.rows:
+        out.append("无。")
+    for row in board.rows:
+        item = row.item
+        out.append("")
+        out.append(
+            f"{item.id}  {item.title}  [{vocab.label(vocab.KINDS, item.kind)}·"
+            f"{vocab.level_label(row.status.level)}·{item.policy}]"
+            + ("  已终报" if row.status.closed_at else "")
+        )
+        out.extend(duty_lines(row.status, moment, tz, indent="  "))
+    return "\n".join(out)
+
+
+def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=_board_header(board, tz), show_lines=True)
+    for column in ("编号", "要情", "时限", "状态", "现在须报告", "首报尚缺"):
+        table.add_column(column, overflow="fold")
+    styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
+    for row in board.rows:
+        item, status = row.item, row.status
+        duties = "\n".join(f"{d.name}：{duty_when(d, moment, tz)}" for d in status.duties) or "无"
+        states = "\n".join(
+            f"[{styles.get(d.state, '')}]{STATE_LABELS.get(d.state, d.state)}[/]"
+            if styles.get(d.state)
+            else STATE_LABELS.get(d.state, d.state)
+            for d in status.duties
+        )
+        title = f"{item.title}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
+        table.add_row(
+            item.id,
+            escape(title),
+            escape(duties),
+            states,
+            escape(notify),
+            "、".join(status.missing),
+        )
+    console.print(table)
+    if any(row.status.calendar_fallback for row in board.rows):
+        console.print(f"[bold red]{FALLBACK_WARNING}[/]")

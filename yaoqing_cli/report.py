@@ -1,0 +1,424 @@
+"""The daily summary (值班日报) and the timeliness figures per reporting unit (seed 000 item 17).
+
+`build_report` reads the log for a period and judges every relevant item with the deadline engine
+*as of the period's end*, so a late or repeated cron run writes the same report for the same day.
+Rendering to text, Markdown, JSON and CSV is at the bottom; each format masks sensitive items
+(seed 000 item 5) unless asked not to.
+"""
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli import vocab
+from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.errors import UsageError
+from yaoqing_cli.models import Event, Item
+from yaoqing_cli.store import Office, Store
+
+MASK = "〔涉密/敏感，内容不在汇总中显示〕"
+NO_UNIT = "（未注明单位）"
+WATCH_HOURS = 24
+
+
+@dataclass(frozen=True)
+class Period:
+    since: datetime
+    until: datetime  # exclusive
+    label: str  # 2026年11月22日, 2026年下半年, 2026年
+    span: str  # day | half | year | range
+
+
+def day_period(day: date, tz: ZoneInfo) -> Period:
+    start = datetime.combine(day, time(0), tz)
+    return Period(start, start + timedelta(days=1), f"{day.year}年{day.month}月{day.day}日", "day")
+
+
+def parse_period(
+    text: str | None, day: str | None, since, until, now: datetime, tz: ZoneInfo
+) -> Period:
+    """--period 2026H2 | 2026, --date YYYY-MM-DD, --since/--until, or yesterday by default."""
+    chosen = sum(x is not None for x in (text, day)) + (since is not None or until is not None)
+    if chosen > 1:
+        raise UsageError("--date、--period 与 --since/--until 只能选一种")
+    if day is not None:
+        try:
+            return day_period(date.fromisoformat(day.strip()), tz)
+        except ValueError:
+            raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
+    if text is not None:
+        spec = text.strip().upper()
+        try:
+            if len(spec) == 6 and spec[4] == "H" and spec[5] in "12":
+                year, half = int(spec[:4]), int(spec[5])
+                start = date(year, 1 if half == 1 else 7, 1)
+                end = date(year, 7, 1) if half == 1 else date(year + 1, 1, 1)
+                label = f"{year}年{'上' if half == 1 else '下'}半年"
+                span = "half"
+            elif len(spec) == 4:
+                year = int(spec)
+                start, end, label, span = (
+                    date(year, 1, 1),
+                    date(year + 1, 1, 1),
+                    f"{year}年",
+                    "year",
+                )
+            else:
+                raise ValueError
+            if not 2000 <= start.year <= 2100:
+                raise ValueError
+        except ValueError:
+            raise UsageError(
+                f"无法识别的期间：{text!r}；可用：2026H1（上半年）、2026H2（下半年）、2026（全年）"
+            ) from None
+        return Period(
+            datetime.combine(start, time(0), tz), datetime.combine(end, time(0), tz), label, span
+        )
+    if since is not None or until is not None:
+        if since is None or until is None:
+            raise UsageError("--since 与 --until 须同时给出")
+        if until <= since:
+            raise UsageError("--until 须晚于 --since")
+        label = f"{local_text(since, tz)} 至 {local_text(until, tz)}"
+        return Period(since, until, label, "range")
+    yesterday = now.astimezone(tz).date() - timedelta(days=1)
+    return day_period(yesterday, tz)
+
+
+@dataclass(frozen=True)
+class DutyRef:
+    item: Item
+    key: str
+    name: str
+    deadline: datetime
+    met_at: datetime | None
+    state: str
+
+
+@dataclass
+class UnitFigures:
+    unit: str
+    items: int = 0
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+@dataclass
+class Report:
+    office: Office
+    period: Period
+    judged_at: datetime
+    filed: list[Item] = field(default_factory=list)
+    continued: list[tuple[Item, Event]] = field(default_factory=list)
+    closed: list[tuple[Item, Event]] = field(default_factory=list)
+    open: list[Item] = field(default_factory=list)
+    late: list[DutyRef] = field(default_factory=list)
+    overdue: list[DutyRef] = field(default_factory=list)
+    watch: list[DutyRef] = field(default_factory=list)
+    by_level: Counter = field(default_factory=Counter)
+    by_kind: Counter = field(default_factory=Counter)
+    units: list[UnitFigures] = field(default_factory=list)
+    calendar_fallback: bool = False
+
+
+def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
+    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.status import PolicyCache
+
+    tz = ZoneInfo(office.tz)
+    # Judge as of the period's end, or now if the period has not ended yet.
+    judged_at = min(period.until, now)
+    moment_inside = judged_at - timedelta(seconds=1) if judged_at == period.until else judged_at
+    items = store.items_for_period(period.since, judged_at)
+    events = store.events_for([item.id for item in items])
+    policies = PolicyCache(store)
+    report = Report(office=office, period=period, judged_at=judged_at)
+    units: dict[str, UnitFigures] = {}
+    for item in items:
+        item_events = events[item.id]
+        status = evaluate(item, item_events, policies.get(item), calendar, moment_inside, tz=tz)
+        report.calendar_fallback |= status.calendar_fallback
+        filed_in = period.since <= item.filed < period.until
+        if filed_in:
+            report.filed.append(item)
+            report.by_level[status.level or "unknown"] += 1
+            report.by_kind[item.kind] += 1
+        for event in item_events:
+            if period.since <= event.happened_at < period.until:
+                if event.type == "continue":
+                    report.continued.append((item, event))
+                elif event.type == "close":
+                    report.closed.append((item, event))
+        if status.closed_at is None:
+            report.open.append(item)
+        for duty in status.duties:
+            ref = DutyRef(item, duty.key, duty.name, duty.deadline, duty.met_at, duty.state)
+            if duty.state == "late" and period.since <= duty.met_at < period.until:
+                report.late.append(ref)
+            elif duty.state == "overdue":
+                report.overdue.append(ref)
+            elif (
+                duty.state in ("pending", "due_soon")
+                and status.closed_at is None
+                and duty.deadline <= judged_at + timedelta(hours=WATCH_HOURS)
+            ):
+                report.watch.append(ref)
+        if filed_in:
+            figures = units.setdefault(item.unit or NO_UNIT, UnitFigures(item.unit or NO_UNIT))
+            figures.items += 1
+            if not status.exempt:
+                for duty in status.duties:
+                    if duty.state in ("met", "late", "overdue"):
+                        figures.due += 1
+                        figures.on_time += duty.state == "met"
+                        figures.late += duty.state == "late"
+                        figures.overdue += duty.state == "overdue"
+    report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
+    report.late.sort(key=lambda r: r.met_at)
+    report.overdue.sort(key=lambda r: r.deadline)
+    report.watch.sort(key=lambda r: r.deadline)
+    report.continued.sort(key=lambda pair: pair[1].happened_at)
+    report.closed.sort(key=lambda pair: pair[1].happened_at)
+    return report
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _title(item: Item, include_sensitive: bool) -> str:
+    return MASK if item.sensitive and not include_sensitive else item.title
+
+
+def _text_of(item: Item, text: str | None, include_sensitive: bool) -> str | None:
+    if item.sensitive and not include_sensitive:
+        return MASK if text else None
+    return text
+
+
+def heading(report: Report) -> str:
+    kind = "值班日报" if report.period.span == "day" else "要情报送情况通报"
+    return f"{report.office.short}{kind}（{report.period.label}）"
+
+
+def _rate(figures: UnitFigures) -> str:
+    return "—" if figures.rate is None else f"{figures.rate * 100:.1f}%"
+
+
+def _bar(figures: UnitFigures, width: int = 20) -> str:
+    if figures.rate is None:
+        return ""
+    filled = round(figures.rate * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def to_json(report: Report, include_sensitive: bool) -> dict:
+    tz = ZoneInfo(report.office.tz)
+
+    def item_ref(item: Item) -> dict:
+        return {
+            "id": item.id,
+            "title": _title(item, include_sensitive),
+            "kind": item.kind,
+            "level": item.level,
+            "unit": item.unit,
+            "sensitive": item.sensitive,
+            "filed": iso_local(item.filed, tz),
+        }
+
+    def duty_ref(ref: DutyRef) -> dict:
+        return {
+            "id": ref.item.id,
+            "title": _title(ref.item, include_sensitive),
+            "duty": ref.key,
+            "duty_name": ref.name,
+            "deadline": iso_local(ref.deadline, tz),
+            "met_at": iso_local(ref.met_at, tz),
+            "state": ref.state,
+        }
+
+    def event_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "text": _text_of(item, event.data.get("text"), include_sensitive),
+            "outcome": event.data.get("outcome"),
+        }
+
+    return {
+        "office": report.office.name,
+        "short": report.office.short,
+        "heading": heading(report),
+        "period": {
+            "since": iso_local(report.period.since, tz),
+            "until": iso_local(report.period.until, tz),
+            "label": report.period.label,
+        },
+        "judged_at": iso_local(report.judged_at, tz),
+        "filed": [item_ref(i) for i in report.filed],
+        "continued": [event_ref(p) for p in report.continued],
+        "closed": [event_ref(p) for p in report.closed],
+        "open": [item_ref(i) for i in report.open],
+        "late": [duty_ref(r) for r in report.late],
+        "overdue": [duty_ref(r) for r in report.overdue],
+        "watch": [duty_ref(r) for r in report.watch],
+        "by_level": dict(report.by_level),
+        "by_kind": dict(report.by_kind),
+        "units": [
+            {
+                "unit": u.unit,
+                "items": u.items,
+                "due": u.due,
+                "on_time": u.on_time,
+                "late": u.late,
+                "overdue": u.overdue,
+                "on_time_rate": None if u.rate is None else round(u.rate, 4),
+            }
+            for u in report.units
+        ],
+        "calendar_fallback": report.calendar_fallback,
+    }
+
+
+def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
+    tz = ZoneInfo(report.office.tz)
+    out: list[str] = []
+    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
+
+    def section(title: str, lines: list[str]) -> None:
+        out.append("")
+        out.append(f"{h2}{title}（{len(lines)}）" if lines else f"{h2}{title}：无")
+        out.extend(f"{bullet}{line}" for line in lines)
+
+    out.append(f"{h1}{heading(report)}")
+    out.append("")
+    out.append(
+        f"统计时段：{local_text(report.period.since, tz)} 至 {local_text(report.period.until, tz)}"
+        f"（按 {local_text(report.judged_at, tz)} 的记录计算）"
+    )
+
+    def who(item: Item) -> str:
+        return f"{item.id} {_title(item, include_sensitive)}（{vocab.level_label(item.level)}）"
+
+    section("新报要情", [f"{who(i)} 首报 {local_text(i.filed, tz)}" for i in report.filed])
+    section(
+        "续报",
+        [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
+    )
+    section(
+        "终报",
+        [
+            f"{who(i)} {local_text(e.happened_at, tz)} {vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}"
+            for i, e in report.closed
+        ],
+    )
+    section(
+        "迟报（逾时完成）",
+        [
+            f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}，{local_text(r.met_at, tz)} 完成"
+            for r in report.late
+        ],
+    )
+    section(
+        "逾期未完成",
+        [f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}" for r in report.overdue],
+    )
+    section("时段末仍未终报", [who(i) for i in report.open])
+    section(
+        f"下一班须关注（{WATCH_HOURS}小时内到期）",
+        [f"{r.item.id} {r.name}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+    )
+    counts = "、".join(
+        f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
+        for k, n in sorted(report.by_level.items())
+    )
+    kinds = "、".join(
+        f"{vocab.label(vocab.KINDS, k)} {n}" for k, n in sorted(report.by_kind.items())
+    )
+    out.append("")
+    out.append(f"{h2}分类统计")
+    out.append(f"{bullet}按级别：{counts or '无'}")
+    out.append(f"{bullet}按类型：{kinds or '无'}")
+    out.append("")
+    out.append(f"{h2}各报送单位时效")
+    if not report.units:
+        out.append(f"{bullet}无")
+    elif markdown:
+        out.append("")
+        out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报 | 逾期 | 按时率 | |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+        for u in report.units:
+            out.append(
+                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | `{_bar(u)}` |"
+            )
+    else:
+        for u in report.units:
+            out.append(
+                f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报 {u.late}，"
+                f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
+            )
+    out.append(f"{bullet}（预警未发生等不予追责的情形不计入，依据鲁政办字〔2016〕86号第18条）")
+    if report.calendar_fallback:
+        from yaoqing_cli.render import FALLBACK_WARNING
+
+        out.append("")
+        out.append(FALLBACK_WARNING)
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = [
+    "section",
+    "id",
+    "title",
+    "kind",
+    "level",
+    "unit",
+    "duty",
+    "deadline",
+    "met_at",
+    "at",
+    "state",
+    "items",
+    "due",
+    "on_time",
+    "late",
+    "overdue",
+    "on_time_rate",
+]
+
+
+def to_csv(report: Report, include_sensitive: bool) -> str:
+    data = to_json(report, include_sensitive)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for section in ("filed", "continued", "closed", "open", "late", "overdue", "watch"):
+        for row in data[section]:
+            writer.writerow({"section": section, **row})
+    for unit in data["units"]:
+        writer.writerow({"section": "unit", **unit})
+    return buffer.getvalue()
+
+
+def render(report: Report, fmt: str, include_sensitive: bool) -> str:
+    if fmt == "json":
+        return json.dumps(to_json(report, include_sensitive), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return to_csv(report, include_sensitive)
+    if fmt in ("markdown", "md"):
+        return to_text(report, include_sensitive, markdown=True)
+    if fmt == "text":
+        return to_text(report, include_sensitive)
+    raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")

@@ -1,0 +1,377 @@
+"""What each command does, with typed values in and result dataclasses out.
+
+No SQL here (that is store.py) and no printing (that is cli.py). Every write command runs its
+checks and its writes inside one store transaction, so a failed check leaves the log unchanged
+and two terminals filing at once get distinct, gapless numbers.
+"""
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli import vocab
+from yaoqing_cli.clock import local_text, zone
+from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.models import Event, Item
+from yaoqing_cli.store import Office, Store
+
+# Text fields a first report can carry (DOMAIN.md: a duty office's phone log), in display order.
+DETAIL_FIELDS = {
+    "location": "地点",
+    "summary": "事态经过",
+    "consequences": "已造成的后果",
+    "trend": "发展趋势",
+    "measures": "已采取的处置措施",
+    "channel": "报送方式",
+    "caller": "报告人（单位、姓名、电话）",
+    "informed": "已报告的领导或单位",
+}
+MAX_TEXT = 20_000  # characters in one field; a phone log entry is never longer
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    title: str
+    occurred: datetime
+    at: datetime
+    received: datetime | None = None
+    kind: str = "emergency"
+    level: str | None = None
+    policy: str | None = None
+    unit: str | None = None
+    category: str | None = None
+    message_class: str | None = None
+    sensitive: bool = False
+    coordination: bool = False
+    officer: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Filed:
+    item: Item
+    event: Event
+    heading: str  # 单位简称+要情专报 with 第N期
+
+
+@dataclass(frozen=True)
+class Timeline:
+    item: Item
+    events: list[Event]
+    office: Office
+    heading: str
+
+
+def check_text(value: str | None, what: str) -> str | None:
+    """Refuse text a log should not hold: control characters and absurd sizes."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > MAX_TEXT:
+        raise UsageError(f"{what}过长：{len(value)} 个字符；最多 {MAX_TEXT} 个")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value) or "\x7f" in value:
+        raise UsageError(f"{what}含有控制字符；请只输入可见文字")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise UsageError(f"{what}含有无效的字符编码；请使用 UTF-8 文字")
+    return value
+
+
+def office_of(store: Store) -> Office:
+    office = store.office()
+    if office is None:
+        raise OperationError(
+            "日志尚未初始化：先运行 yaoqing init --office 单位全称 --short 单位简称 --policy 省份"
+        )
+    return office
+
+
+def heading(office: Office, item: Item) -> str:
+    return f"{office.short}要情专报 {item.year}年第{item.issue_no}期"
+
+
+def officer_for(explicit: str | None, office: Office) -> str | None:
+    return check_text(explicit or os.environ.get("YAOQING_OFFICER") or office.officer, "值班员")
+
+
+# --- init --------------------------------------------------------------------------------------
+
+
+def init_office(
+    store: Store,
+    name: str,
+    short: str,
+    policy_name: str,
+    tz_name: str,
+    officer: str | None,
+    policy_dirs: Sequence[Path],
+) -> Office:
+    from yaoqing_cli.policy import load_policy
+
+    name = check_text(name, "单位名称")
+    short = check_text(short, "单位简称")
+    if not name or not short:
+        raise UsageError("单位名称和单位简称不能为空：--office 单位全称 --short 单位简称")
+    zone(tz_name)
+    policy = load_policy(policy_name, policy_dirs)
+    office = Office(
+        name=name,
+        short=short,
+        policy=policy.name,
+        tz=tz_name,
+        officer=check_text(officer, "值班员"),
+    )
+    with store.transaction():
+        store.set_office(office)
+    return office
+
+
+# --- file --------------------------------------------------------------------------------------
+
+
+def file_item(store: Store, request: FileRequest, policy_dirs: Sequence[Path]) -> Filed:
+    from yaoqing_cli.policy import load_policy
+
+    office = office_of(store)
+    tz = zone(office.tz)
+    title = check_text(request.title, "标题")
+    if not title:
+        raise UsageError("标题不能为空：--title 例如 '某路段山体滑坡'")
+    received = request.received or request.at
+    if request.occurred > request.at:
+        raise UsageError(
+            f"事发时间 {local_text(request.occurred, tz)} 晚于首报时间 {local_text(request.at, tz)}；"
+            "首报不能早于事发"
+        )
+    if received < request.occurred:
+        raise UsageError(
+            f"接报时间 {local_text(received, tz)} 早于事发时间 {local_text(request.occurred, tz)}"
+        )
+    if received > request.at:
+        raise UsageError(
+            f"接报时间 {local_text(received, tz)} 晚于首报时间 {local_text(request.at, tz)}"
+        )
+    if request.kind == "message" and request.message_class is None:
+        raise UsageError(
+            "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
+        )
+    if request.kind != "message" and request.message_class is not None:
+        raise UsageError("--class 只用于网民留言（--kind message）")
+    policy = load_policy(request.policy or office.policy, policy_dirs)
+    if request.category is not None:
+        request_category = check_text(request.category, "类别")
+    else:
+        request_category = None
+    details = {}
+    for key, value in request.details.items():
+        checked = check_text(value, DETAIL_FIELDS.get(key, key))
+        if checked:
+            details[key] = checked
+    officer = officer_for(request.officer, office)
+    unit = check_text(request.unit, "报送单位")
+
+    local_filed = request.at.astimezone(tz)
+    day = local_filed.strftime("%Y%m%d")
+    with store.transaction():
+        store.save_policy_snapshot(policy.name, policy.hash, policy.to_snapshot())
+        day_no, issue_no = store.next_numbers(day, local_filed.year)
+        item = Item(
+            id=f"{day}-{day_no:03d}",
+            year=local_filed.year,
+            issue_no=issue_no,
+            title=title,
+            kind=request.kind,
+            level=request.level,
+            policy=policy.name,
+            policy_hash=policy.hash,
+            occurred=request.occurred,
+            received=received,
+            filed=request.at,
+            message_class=request.message_class,
+            unit=unit,
+            category=request_category,
+            sensitive=request.sensitive,
+            coordination=request.coordination,
+            details=details,
+        )
+        store.insert_item(item, day, day_no)
+        event = store.append_event(item.id, "file", request.at, officer, item_payload(item))
+    return Filed(item=item, event=event, heading=heading(office, item))
+
+
+def item_payload(item: Item) -> dict:
+    """Everything the first report said, kept in the `file` event so the log alone is enough."""
+    from yaoqing_cli.clock import to_utc_text
+
+    return {
+        "id": item.id,
+        "year": item.year,
+        "issue_no": item.issue_no,
+        "title": item.title,
+        "kind": item.kind,
+        "level": item.level,
+        "policy": item.policy,
+        "policy_hash": item.policy_hash,
+        "occurred": to_utc_text(item.occurred),
+        "received": to_utc_text(item.received),
+        "filed": to_utc_text(item.filed),
+        "message_class": item.message_class,
+        "unit": item.unit,
+        "category": item.category,
+        "sensitive": item.sensitive,
+        "coordination": item.coordination,
+        "details": dict(item.details),
+    }
+
+
+# --- continue and close ------------------------------------------------------------------------
+
+
+def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str) -> Item:
+    item = find_item(store, item_id)
+    closed = store.closed_at(item.id)
+    if closed is not None:
+        raise OperationError(
+            f"{item.id} 已于 {local_text(closed, tz)} 终报，不能再{verb}；如需更正请联系值班室负责人"
+        )
+    if at < item.filed:
+        raise UsageError(
+            f"{verb}时间 {local_text(at, tz)} 早于首报时间 {local_text(item.filed, tz)}；"
+            f"{verb}只能在首报之后"
+        )
+    return item
+
+
+def find_item(store: Store, item_id: str) -> Item:
+    item_id = item_id.strip()
+    item = store.item(item_id)
+    if item is None:
+        hint = store.item_ids_like(item_id) if item_id and len(item_id) < 40 else []
+        more = (
+            f"；相近的编号：{'、'.join(hint)}" if hint else "；用 yaoqing status --all 查看全部编号"
+        )
+        raise OperationError(f"没有编号为 {item_id!r} 的要情{more}")
+    return item
+
+
+def current_level(item: Item, events: Sequence[Event]) -> str | None:
+    level = item.level
+    for event in events:
+        if event.type == "level":
+            level = event.data["to"]
+    return level
+
+
+def continue_item(
+    store: Store,
+    item_id: str,
+    at: datetime,
+    *,
+    text: str | None = None,
+    done: Sequence[str] = (),
+    level: str | None = None,
+    extend: str | None = None,
+    officer: str | None = None,
+    details: dict | None = None,
+) -> list[Event]:
+    """A follow-up (续报); a level change and an extension are events of their own."""
+    from yaoqing_cli.policy import Policy
+
+    office = office_of(store)
+    tz = zone(office.tz)
+    text = check_text(text, "续报内容")
+    officer = officer_for(officer, office)
+    supplied = {}
+    for key, value in (details or {}).items():
+        checked = check_text(value, DETAIL_FIELDS.get(key, key))
+        if checked:
+            supplied[key] = checked
+    with store.transaction():
+        item = _open_item(store, item_id, at, tz, "续报")
+        events = store.events(item.id)
+        policy = Policy.from_snapshot(store.policy_snapshot(item.policy_hash))
+        for key in done:
+            duty = policy.duty(key)
+            if duty is None or duty.met_by != "done":
+                usable = [d.key for d in policy.duties if d.met_by == "done"]
+                raise UsageError(
+                    f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
+                    f"可用：{'、'.join(usable) or '（无）'}"
+                )
+        written: list[Event] = []
+        if level is not None:
+            before = current_level(item, events)
+            if level == before:
+                raise OperationError(f"{item.id} 的级别已是{vocab.level_label(level)}，无需变更")
+            written.append(
+                store.append_event(
+                    item.id, "level", at, officer, {"from": before, "to": level, "reason": text}
+                )
+            )
+        if extend is not None:
+            duty = policy.duty(extend)
+            if duty is None or not duty.extension_working_days:
+                extendable = [d.key for d in policy.duties if d.extension_working_days]
+                raise UsageError(
+                    f"--extend {extend}：政策 {policy.name} 不允许延长此项时限；"
+                    f"可延长：{'、'.join(extendable) or '（无）'}"
+                )
+            if any(e.type == "extend" and e.data.get("duty") == extend for e in events):
+                raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
+            if not text:
+                raise UsageError("延期须说明理由：--text 例如 '情况特别复杂，需多部门会商'")
+            written.append(
+                store.append_event(item.id, "extend", at, officer, {"duty": extend, "reason": text})
+            )
+        is_followup = bool(done or supplied) or (text and level is None and extend is None)
+        if is_followup:
+            n = 1 + sum(1 for e in events if e.type == "continue")
+            data = {"n": n, "text": text, "done": list(dict.fromkeys(done))}
+            data.update(supplied)
+            written.append(store.append_event(item.id, "continue", at, officer, data))
+        if not written:
+            raise UsageError(
+                "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
+            )
+    return written
+
+
+def close_item(
+    store: Store,
+    item_id: str,
+    at: datetime,
+    *,
+    text: str | None = None,
+    outcome: str = "resolved",
+    officer: str | None = None,
+) -> Event:
+    office = office_of(store)
+    tz = zone(office.tz)
+    text = check_text(text, "终报内容")
+    officer = officer_for(officer, office)
+    with store.transaction():
+        item = _open_item(store, item_id, at, tz, "终报")
+        last = store.events(item.id)[-1]
+        if at < last.happened_at:
+            raise UsageError(
+                f"终报时间 {local_text(at, tz)} 早于最后一次记录 {local_text(last.happened_at, tz)}；"
+                "终报应在所有续报之后"
+            )
+        event = store.append_event(
+            item.id, "close", at, officer, {"text": text, "outcome": outcome}
+        )
+        store.mark_closed(item.id, at)
+    return event
+
+
+def timeline(store: Store, item_id: str) -> Timeline:
+    office = office_of(store)
+    item = find_item(store, item_id)
+    return Timeline(item, store.events(item.id), office, heading(office, item))
+
+
+BACK_ENTRY = timedelta(minutes=10)  # recorded this long after it happened: shown as 补录

@@ -1,0 +1,600 @@
+"""The log: one SQLite file. This module owns every line of SQL in yaoqing.
+
+Tables (schema version in PRAGMA user_version, migrations below):
+- office:            the office's settings; `init` appends a row, the newest row is in force.
+- policy_snapshots:  the resolved policy an item was filed under, by content hash, so a later
+                     edit of a policy file never silently changes a running item's clocks.
+- events:            the evidence. Append-only (triggers refuse UPDATE and DELETE). Each event
+                     keeps when it happened and when it was recorded, and a SHA-256 link to the
+                     previous event so an edit behind the tool's back is visible (`verify`).
+- items:             a projection of the `file` and `close` events, for fast lookups. Only
+                     `closed_at` may change, once, from empty to a time (trigger-enforced).
+
+Every write runs in one BEGIN IMMEDIATE transaction, so concurrent writers queue on the
+busy timeout instead of failing, and a failed command leaves the log unchanged.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
+from yaoqing_cli.errors import LogError, OperationError
+from yaoqing_cli.models import Event, Item
+
+APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
+BUSY_TIMEOUT_MS = 30_000
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    short: str
+    policy: str
+    tz: str
+    officer: str | None
+
+
+# --- migrations: numbered, applied in order, each inside the opening transaction -------------
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would COMMIT the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE office (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            short TEXT NOT NULL,
+            policy TEXT NOT NULL,
+            tz TEXT NOT NULL,
+            officer TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE TABLE policy_snapshots (
+            hash TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            content TEXT NOT NULL
+        );
+        CREATE TABLE items (
+            id TEXT PRIMARY KEY,
+            day TEXT NOT NULL,            -- local date of the first report, YYYYMMDD
+            day_no INTEGER NOT NULL,      -- the office's sequence within that day
+            year INTEGER NOT NULL,
+            issue_no INTEGER NOT NULL,    -- 第N期 within the year
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            level TEXT,                   -- level at filing; changes are events
+            policy TEXT NOT NULL,
+            policy_hash TEXT NOT NULL REFERENCES policy_snapshots(hash),
+            occurred TEXT NOT NULL,
+            received TEXT NOT NULL,
+            filed TEXT NOT NULL,
+            message_class TEXT,
+            unit TEXT,
+            category TEXT,
+            sensitive INTEGER NOT NULL DEFAULT 0,
+            coordination INTEGER NOT NULL DEFAULT 0,
+            details TEXT NOT NULL DEFAULT '{}',
+            closed_at TEXT,
+            UNIQUE (day, day_no),
+            UNIQUE (year, issue_no)
+        );
+        CREATE INDEX items_open ON items (filed) WHERE closed_at IS NULL;
+        CREATE INDEX items_filed ON items (filed);
+        CREATE INDEX items_closed ON items (closed_at);
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            uid TEXT NOT NULL UNIQUE,
+            item_id TEXT NOT NULL REFERENCES items(id),
+            type TEXT NOT NULL,
+            happened_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            officer TEXT,
+            data TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE INDEX events_item ON events (item_id, happened_at);
+        CREATE INDEX events_happened ON events (happened_at);
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction instead'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction instead'); END;
+        CREATE TRIGGER office_append_only_update BEFORE UPDATE ON office
+        BEGIN SELECT RAISE(ABORT, 'office settings are append-only'); END;
+        CREATE TRIGGER office_append_only_delete BEFORE DELETE ON office
+        BEGIN SELECT RAISE(ABORT, 'office settings are append-only'); END;
+        CREATE TRIGGER snapshots_immutable_update BEFORE UPDATE ON policy_snapshots
+        BEGIN SELECT RAISE(ABORT, 'policy snapshots are immutable'); END;
+        CREATE TRIGGER snapshots_immutable_delete BEFORE DELETE ON policy_snapshots
+        BEGIN SELECT RAISE(ABORT, 'policy snapshots are immutable'); END;
+        CREATE TRIGGER items_no_delete BEFORE DELETE ON items
+        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;
+        CREATE TRIGGER items_close_once BEFORE UPDATE ON items
+        WHEN OLD.closed_at IS NOT NULL
+          OR NEW.closed_at IS NULL
+          OR NEW.id IS NOT OLD.id OR NEW.day IS NOT OLD.day OR NEW.day_no IS NOT OLD.day_no
+          OR NEW.year IS NOT OLD.year OR NEW.issue_no IS NOT OLD.issue_no
+          OR NEW.title IS NOT OLD.title OR NEW.kind IS NOT OLD.kind
+          OR NEW.level IS NOT OLD.level OR NEW.policy IS NOT OLD.policy
+          OR NEW.policy_hash IS NOT OLD.policy_hash OR NEW.occurred IS NOT OLD.occurred
+          OR NEW.received IS NOT OLD.received OR NEW.filed IS NOT OLD.filed
+          OR NEW.message_class IS NOT OLD.message_class OR NEW.unit IS NOT OLD.unit
+          OR NEW.category IS NOT OLD.category OR NEW.sensitive IS NOT OLD.sensitive
+          OR NEW.coordination IS NOT OLD.coordination OR NEW.details IS NOT OLD.details
+        BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- canonical form and hash chain -------------------------------------------------------------
+
+
+def canonical_event(
+    uid: str,
+    item_id: str,
+    type_: str,
+    happened_at: str,
+    recorded_at: str,
+    officer: str | None,
+    data: dict,
+) -> str:
+    """The fixed serialisation the hash chain covers (documented in README, 'The log')."""
+    return json.dumps(
+        {
+            "data": data,
+            "happened_at": happened_at,
+            "item_id": item_id,
+            "officer": officer,
+            "recorded_at": recorded_at,
+            "type": type_,
+            "uid": uid,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def chain_hash(prev_hash: str, canonical: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def _dump(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+def default_path() -> Path:
+    """YAOQING_DB, else the user's data directory (XDG_DATA_HOME or ~/.local/share)."""
+    explicit = os.environ.get("YAOQING_DB")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "yaoqing" / "yaoqing.db"
+
+
+def _create_file(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another terminal made it first: use theirs
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as err:
+        raise LogError(
+            f"无法创建日志文件 {path}：{err.strerror or err}；请用 --db 指定可写的位置"
+        ) from None
+
+
+class Store:
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self.db = db
+        self.path = path
+
+    # opening ----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = False) -> "Store":
+        """Open (and if `create`, make) a log, refusing anything that is not one of ours."""
+        path = Path(path)
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as err:  # e.g. a name longer than the file system allows
+            raise LogError(f"无法使用日志路径 {path}：{err.strerror or err}") from None
+        if is_dir:
+            raise LogError(f"日志路径是一个目录：{path}；请给出文件路径")
+        if not exists:
+            if not create:
+                raise LogError(f"日志不存在：{path}；先运行 yaoqing init（或用 --db 指定日志）")
+            _create_file(path)
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as err:
+            raise LogError(f"无法打开日志 {path}：{err}") from None
+        store = cls(db, path)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            store._check_and_migrate()
+        except sqlite3.DatabaseError as err:
+            db.close()
+            raise LogError(_explain_db_error(path, err)) from None
+        except LogError:
+            db.close()
+            raise
+        return store
+
+    def _check_and_migrate(self) -> None:
+        db = self.db
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if has_tables:
+                raise LogError(f"不是 yaoqing 日志：{self.path}（这是另一个 SQLite 数据库）")
+        if version > SCHEMA_VERSION:
+            raise LogError(
+                f"日志 {self.path} 由更新版本的 yaoqing 写入（结构版本 {version}，"
+                f"本程序支持到 {SCHEMA_VERSION}）；请升级 yaoqing 后再打开"
+            )
+        if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
+            return
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            raise LogError(f"无法把日志 {self.path} 设为 WAL 模式")
+        with self.transaction():
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for migration in MIGRATIONS[version:]:
+                migration(db)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; taken up front so concurrent writers queue, never interleave."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise LogError(_explain_db_error(self.path, err)) from None
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as err:
+            self.db.execute("ROLLBACK")
+            raise LogError(_explain_db_error(self.path, err)) from None
+
+    # office -----------------------------------------------------------------------------------
+
+    def office(self) -> Office | None:
+        row = self.db.execute(
+            "SELECT name, short, policy, tz, officer FROM office ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return Office(*row) if row else None
+
+    def set_office(self, office: Office) -> None:
+        self.db.execute(
+            "INSERT INTO office (name, short, policy, tz, officer, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                office.name,
+                office.short,
+                office.policy,
+                office.tz,
+                office.officer,
+                to_utc_text(system_now()),
+            ),
+        )
+
+    # policy snapshots -------------------------------------------------------------------------
+
+    def save_policy_snapshot(self, name: str, policy_hash: str, snapshot: dict) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO policy_snapshots (hash, name, content) VALUES (?, ?, ?)",
+            (policy_hash, name, _dump(snapshot)),
+        )
+
+    def policy_snapshot(self, policy_hash: str) -> dict | None:
+        row = self.db.execute(
+            "SELECT content FROM policy_snapshots WHERE hash = ?", (policy_hash,)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    # numbering --------------------------------------------------------------------------------
+
+    def next_numbers(self, day: str, year: int) -> tuple[int, int]:
+        """(sequence within the day, 第N期 within the year); call inside a transaction."""
+        day_no = self.db.execute(
+            "SELECT coalesce(max(day_no), 0) + 1 FROM items WHERE day = ?", (day,)
+        ).fetchone()[0]
+        issue_no = self.db.execute(
+            "SELECT coalesce(max(issue_no), 0) + 1 FROM items WHERE year = ?", (year,)
+        ).fetchone()[0]
+        return day_no, issue_no
+
+    # writing ----------------------------------------------------------------------------------
+
+    def insert_item(self, item: Item, day: str, day_no: int) -> None:
+        self.db.execute(
+            "INSERT INTO items (id, day, day_no, year, issue_no, title, kind, level, policy,"
+            " policy_hash, occurred, received, filed, message_class, unit, category, sensitive,"
+            " coordination, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                item.id,
+                day,
+                day_no,
+                item.year,
+                item.issue_no,
+                item.title,
+                item.kind,
+                item.level,
+                item.policy,
+                item.policy_hash,
+                to_utc_text(item.occurred),
+                to_utc_text(item.received),
+                to_utc_text(item.filed),
+                item.message_class,
+                item.unit,
+                item.category,
+                int(item.sensitive),
+                int(item.coordination),
+                _dump(dict(item.details)),
+            ),
+        )
+
+    def mark_closed(self, item_id: str, closed_at: datetime) -> None:
+        self.db.execute(
+            "UPDATE items SET closed_at = ? WHERE id = ?", (to_utc_text(closed_at), item_id)
+        )
+
+    def append_event(
+        self,
+        item_id: str,
+        type_: str,
+        happened_at: datetime,
+        officer: str | None,
+        data: dict,
+        *,
+        uid: str | None = None,
+        recorded_at: str | None = None,
+    ) -> Event:
+        """Append one event to the chain; call inside a transaction."""
+        uid = uid or uuid.uuid4().hex
+        recorded = recorded_at or to_utc_text(system_now())
+        happened = to_utc_text(happened_at)
+        row = self.db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        prev_hash = row[0] if row else GENESIS_HASH
+        digest = chain_hash(
+            prev_hash, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
+        )
+        cursor = self.db.execute(
+            "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
+            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
+        )
+        return Event(
+            seq=cursor.lastrowid,
+            uid=uid,
+            item_id=item_id,
+            type=type_,
+            happened_at=from_utc_text(happened),
+            recorded_at=from_utc_text(recorded),
+            officer=officer,
+            data=data,
+        )
+
+    # reading ----------------------------------------------------------------------------------
+
+    _ITEM_COLUMNS = (
+        "id, year, issue_no, title, kind, level, policy, policy_hash, occurred, received, filed,"
+        " message_class, unit, category, sensitive, coordination, details, closed_at"
+    )
+
+    @staticmethod
+    def _item(row: Sequence) -> Item:
+        return Item(
+            id=row[0],
+            year=row[1],
+            issue_no=row[2],
+            title=row[3],
+            kind=row[4],
+            level=row[5],
+            policy=row[6],
+            policy_hash=row[7],
+            occurred=from_utc_text(row[8]),
+            received=from_utc_text(row[9]),
+            filed=from_utc_text(row[10]),
+            message_class=row[11],
+            unit=row[12],
+            category=row[13],
+            sensitive=bool(row[14]),
+            coordination=bool(row[15]),
+            details=json.loads(row[16]),
+        )
+
+    @staticmethod
+    def _event(row: Sequence) -> Event:
+        return Event(
+            seq=row[0],
+            uid=row[1],
+            item_id=row[2],
+            type=row[3],
+            happened_at=from_utc_text(row[4]),
+            recorded_at=from_utc_text(row[5]),
+            officer=row[6],
+            data=json.loads(row[7]),
+        )
+
+    def item(self, item_id: str) -> Item | None:
+        row = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
+        ).fetchone()
+        return self._item(row) if row else None
+
+    def closed_at(self, item_id: str) -> datetime | None:
+        row = self.db.execute("SELECT closed_at FROM items WHERE id = ?", (item_id,)).fetchone()
+        return from_utc_text(row[0]) if row and row[0] else None
+
+    def events(self, item_id: str) -> list[Event]:
+        """An item's events in the order they happened (back-dated entries sort into place)."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? ORDER BY happened_at, seq",
+            (item_id,),
+        ).fetchall()
+        return [self._event(row) for row in rows]
+
+    def items_open_at(self, moment: datetime, *, include_closed: bool = False) -> list[Item]:
+        """Items first reported by `moment` and not closed by then (all of them if asked)."""
+        at = to_utc_text(moment)
+        if include_closed:
+            sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE filed <= ? ORDER BY filed"
+            rows = self.db.execute(sql, (at,)).fetchall()
+            return [self._item(row) for row in rows]
+        return self._alive(at, at, inclusive_end=True)
+
+    def items_for_period(self, since: datetime, until: datetime) -> list[Item]:
+        """Items alive at some point of [since, until): first reported before its end and not
+        closed before its start."""
+        return self._alive(to_utc_text(since), to_utc_text(until), inclusive_end=False)
+
+    def _alive(self, closed_from: str, filed_before: str, *, inclusive_end: bool) -> list[Item]:
+        # Two index-friendly halves (open items by the partial index, recently closed ones by
+        # closed_at) so the cost follows the open items, not the age of the log.
+        filed_op = "<=" if inclusive_end else "<"
+        closed_op = ">" if inclusive_end else ">="
+        rows = self.db.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items"
+            f" WHERE closed_at IS NULL AND filed {filed_op} ?"
+            " UNION ALL"
+            f" SELECT {self._ITEM_COLUMNS} FROM items"
+            f" WHERE closed_at {closed_op} ? AND filed {filed_op} ?"
+            " ORDER BY filed",
+            (filed_before, closed_from, filed_before),
+        ).fetchall()
+        return [self._item(row) for row in rows]
+
+    def events_for(self, item_ids: Sequence[str]) -> dict[str, list[Event]]:
+        """Events of several items in one query, grouped by item, in happened order."""
+        grouped: dict[str, list[Event]] = {item_id: [] for item_id in item_ids}
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+                f" FROM events WHERE item_id IN ({marks}) ORDER BY happened_at, seq",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                grouped[row[2]].append(self._event(row))
+        return grouped
+
+    def item_ids_like(self, fragment: str, limit: int = 5) -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE id LIKE ? ORDER BY filed DESC LIMIT ?",
+            (f"%{fragment}%", limit),
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    # integrity and transfer --------------------------------------------------------------------
+
+    def event_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def chain_rows(self, batch: int = 5000) -> Iterator[tuple]:
+        """Every event as stored, in chain order: (seq, uid, item_id, type, happened_at,
+        recorded_at, officer, data_text, prev_hash, hash)."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data,"
+                " prev_hash, hash FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def item_rows(self) -> Iterator[tuple]:
+        """(id, closed_at) of every item, to check the projection against the events."""
+        yield from self.db.execute("SELECT id, closed_at FROM items ORDER BY id")
+
+    def policy_snapshots(self) -> list[tuple[str, str, dict]]:
+        rows = self.db.execute("SELECT hash, name, content FROM policy_snapshots ORDER BY hash")
+        return [(h, n, json.loads(c)) for h, n, c in rows]
+
+    def has_event(self, uid: str) -> bool:
+        return self.db.execute("SELECT 1 FROM events WHERE uid = ?", (uid,)).fetchone() is not None
+
+    def events_since(self, since: datetime | None) -> Iterator[Event]:
+        """Events (chain order) of every item first reported at or after `since` (all if None)."""
+        sql = (
+            "SELECT e.seq, e.uid, e.item_id, e.type, e.happened_at, e.recorded_at, e.officer,"
+            " e.data FROM events e JOIN items i ON i.id = e.item_id"
+        )
+        params: tuple = ()
+        if since is not None:
+            sql += " WHERE i.filed >= ?"
+            params = (to_utc_text(since),)
+        for row in self.db.execute(sql + " ORDER BY e.seq", params):
+            yield self._event(row)
+
+    def backup_to(self, dest: Path, progress=None) -> None:
+        """SQLite's online backup: a consistent copy even while other processes write."""
+        _create_file(dest)
+        target = sqlite3.connect(dest)
+        try:
+            self.db.backup(target, pages=256, progress=progress)
+        finally:
+            target.close()
+
+
+def _explain_db_error(path: Path, err: sqlite3.Error) -> str:
+    text = str(err)
+    if "not a database" in text or "malformed" in text or "disk image" in text:
+        return f"日志文件已损坏或不是 SQLite 数据库：{path}；请从备份恢复（yaoqing backup）"
+    if "readonly" in text or "read-only" in text:
+        return f"日志文件只读，无法写入：{path}；请检查文件权限"
+    if "locked" in text or "busy" in text:
+        return f"日志正被其他进程长时间占用：{path}；请稍后重试"
+    if "unable to open" in text:
+        return f"无法打开日志：{path}；请检查路径和权限"
+    return f"日志出错：{path}：{text}"
+
+
+def wrap_db_errors(path: Path, err: sqlite3.Error) -> OperationError:
+    """Turn a sqlite3 error met mid-command into one clear line (the CLI's last net)."""
+    return LogError(_explain_db_error(path, err))

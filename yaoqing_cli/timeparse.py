@@ -1,0 +1,251 @@
+"""Reading the times a duty officer types, in the office's time zone. Pure: no clock, no I/O.
+
+Accepted (one table of patterns below, each tried as a full match; anything else is refused,
+never guessed):
+
+  2026-11-22 08:00 | 2026-11-22 08:00:30 | 2026-11-22T08:00 | 2026/11/22 08:00
+  2026-11-22T08:00+08:00 | 2026-11-22T00:00Z            (an explicit offset wins over the zone)
+  2026-11-22                                            (00:00 that day)
+  2026年11月22日 8时30分 | 2026年11月22日8:30 | 11月22日 08:30   (no year: this year)
+  08:30 | 8:30 | 8点30 | 8点半 | 8点 | 8时30分               (today)
+  今天 | 今日 | 昨天 | 昨日 | 前天, alone (00:00) or before a time of day
+  上午 | 早上 | 中午 | 下午 | 傍晚 | 晚上 | 凌晨 before a time of day: 下午3点 = 15:00
+  30分钟前 | 2小时前 | 1天前 | 半小时前 | 1个半小时前 | 1小时30分钟前
+  -2h | -30m | -1d | -1h30m | now | 现在 | 此刻
+
+Full-width digits, colons and letters (０８：３０) are read as ASCII. Only ASCII digits count.
+A local time that does not exist or exists twice (a DST change) is taken with fold=0, as
+zoneinfo does, and the result is normalised to a real instant. Results are aware datetimes in
+the office's zone, in the years 2000-2100, and not more than `allow_future_minutes` after now.
+"""
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli.errors import UsageError
+
+ACCEPTED = (
+    "2026-11-22 08:00、2026-11-22T08:00+08:00、08:30（今天）、今天 8:00、昨天 23:10、"
+    "前天 9:00、下午3点、30分钟前、2小时前、-2h、-30m"
+)
+DURATION_ACCEPTED = "2h、30m、1d、1h30m、2小时、30分钟、1天、半小时、1个半小时"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_SPAN_MINUTES = 366 * 100 * 24 * 60  # a span longer than a century is a typo
+MAX_INPUT = 64  # characters, after normalising; longer input is never a time
+
+_FLAGS = re.ASCII | re.IGNORECASE  # \d is 0-9 only; t/z/h/m/d/now in either case
+
+_DAY_WORDS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+
+# A period word before an hour: which hours it may be written with, and what to add to them.
+# Hours outside these ranges are refused (晚上12点 and 晚上1点 are ambiguous, 上午15点 a typo).
+_PERIODS: dict[str, tuple[tuple[range, int], ...]] = {
+    "凌晨": ((range(0, 7), 0), (range(12, 13), -12)),
+    "早上": ((range(0, 12), 0),),
+    "上午": ((range(0, 13), 0),),
+    "中午": ((range(11, 14), 0), (range(1, 3), 12)),
+    "下午": ((range(1, 12), 12), (range(12, 24), 0)),
+    "傍晚": ((range(4, 8), 12), (range(16, 20), 0)),
+    "晚上": ((range(5, 12), 12), (range(17, 24), 0)),
+}
+
+_NUMBER_TRANSLATION = str.maketrans({"\u2212": "-"})  # MINUS SIGN, which NFKC leaves alone
+
+# --- building blocks -------------------------------------------------------------------------
+
+_DATE = r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
+_CN_DATE = r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号]"
+_SECONDS = r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,6}))?)?"
+_CLOCK = (  # 08:30 | 8:30:15 | 8点 | 8点半 | 8点30 | 8时30分 | 8点钟, optionally after 下午 etc.
+    rf"(?:(?P<period>{'|'.join(_PERIODS)})\s*)?"
+    r"(?P<hour>\d{1,2})"
+    rf"(?::(?P<minute>\d{{2}}){_SECONDS}"
+    r"|[点时](?:(?P<half>半)|(?P<cminute>\d{1,2})分?|钟)?)"
+)
+_ISO_CLOCK = rf"(?P<hour>\d{{2}}):(?P<minute>\d{{2}}){_SECONDS}"
+_OFFSET = r"(?P<offset>Z|UTC|(?P<sign>[+-])(?P<off_h>\d{2})(?::?(?P<off_m>\d{2}))?)"
+_T = r"(?:\s*T\s*|\s+)"
+_CN_SPAN = (  # 1天 | 2小时 | 2个小时 | 1个半小时 | 半小时 | 30分钟 | 30分, in that order
+    r"(?:(?P<days>\d+)\s*天\s*)?"
+    r"(?:(?P<hours>\d+)\s*个?(?P<plus_half>半)?\s*小时\s*|(?P<half>半)个?小时\s*)?"
+    r"(?:(?P<minutes>\d+)\s*分钟?\s*)?"
+)
+_LATIN_SPAN = (  # 1d | 2h | 30m | 30min | 1h30m, in that order
+    r"(?:(?P<days>\d+)\s*d\s*)?(?:(?P<hours>\d+)\s*h\s*)?(?:(?P<minutes>\d+)\s*m(?:in)?\s*)?"
+)
+
+# --- the table: (kind, pattern), tried in order, each as a full match --------------------------
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("now", re.compile(r"now|现在|此刻", _FLAGS)),
+    ("ago", re.compile(rf"{_CN_SPAN}前", _FLAGS)),
+    ("ago", re.compile(rf"-\s*{_LATIN_SPAN}", _FLAGS)),
+    ("offset", re.compile(rf"{_DATE}{_T}{_ISO_CLOCK}\s*{_OFFSET}", _FLAGS)),
+    ("date", re.compile(rf"{_DATE}(?:{_T}{_CLOCK})?", _FLAGS)),
+    ("date", re.compile(rf"{_CN_DATE}(?:\s*{_CLOCK})?", _FLAGS)),
+    ("day_word", re.compile(rf"(?P<word>{'|'.join(_DAY_WORDS)})(?:\s*{_CLOCK})?", _FLAGS)),
+    ("time_of_day", re.compile(_CLOCK, _FLAGS)),
+]
+_DURATIONS = [re.compile(_LATIN_SPAN, _FLAGS), re.compile(_CN_SPAN, _FLAGS)]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _shown(text: str) -> str:
+    """The input as quoted in a message: repr (so control characters stay escaped), capped."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
+def _clean(text: str, what: str, accepted: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"expected str, got {type(text).__name__}")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
+        raise UsageError(f"{what}含有控制字符或无效字符：{_shown(text)}；可用格式：{accepted}")
+    if len(text) > 4 * MAX_INPUT:
+        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
+    cleaned = unicodedata.normalize("NFKC", text).translate(_NUMBER_TRANSLATION)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if not cleaned:
+        raise UsageError(f"{what}为空；可用格式：{accepted}")
+    if len(cleaned) > MAX_INPUT:
+        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
+    return cleaned
+
+
+def _span(groups: dict[str, str | None]) -> timedelta | None:
+    """The span the groups of a _CN_SPAN/_LATIN_SPAN match name; None if over a century."""
+    minutes = (
+        int(groups.get("days") or 0) * 24 * 60
+        + int(groups.get("hours") or 0) * 60
+        + int(groups.get("minutes") or 0)
+        + (30 if groups.get("half") or groups.get("plus_half") else 0)
+    )
+    return timedelta(minutes=minutes) if minutes <= MAX_SPAN_MINUTES else None
+
+
+def _clock(groups: dict[str, str | None], text: str, what: str) -> time:
+    """The time of day the groups of a _CLOCK/_ISO_CLOCK match name (00:00 if none)."""
+    if groups.get("hour") is None:
+        return time(0)
+    hour = int(groups["hour"])
+    written_minute = groups.get("minute") or groups.get("cminute")
+    minute = 30 if groups.get("half") else int(written_minute or 0)
+    second = int(groups.get("second") or 0)
+    microsecond = int((groups.get("fraction") or "").ljust(6, "0"))
+    period = groups.get("period")
+    if period is not None:
+        for hours, add in _PERIODS[period]:
+            if hour in hours:
+                hour += add
+                break
+        else:
+            allowed = "或".join(f"{h.start}–{h.stop - 1}点" for h, _ in _PERIODS[period])
+            raise UsageError(
+                f"{what}中的时段与钟点不符：{_shown(text)}（{period}可写 {allowed}）；"
+                "请改用 24 小时制，例如 0:30、13:00"
+            )
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
+        raise UsageError(f"{what}中的时刻不存在：{_shown(text)}（小时 0–23，分钟 0–59，秒 0–59）")
+    return time(hour, minute, second, microsecond)
+
+
+def _calendar_date(groups: dict[str, str | None], today: date, text: str, what: str) -> date:
+    year = int(groups["year"]) if groups.get("year") else today.year
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise UsageError(f"{what}的年份超出范围：{_shown(text)}（{MIN_YEAR}–{MAX_YEAR}）")
+    try:
+        return date(year, int(groups["month"] or 0), int(groups["day"] or 0))
+    except ValueError:
+        raise UsageError(f"{what}中的日期不存在：{_shown(text)}") from None
+
+
+def _local(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """A wall-clock time in tz as a real instant (fold=0 for a skipped or repeated hour)."""
+    return datetime.combine(day, clock).replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def _offset(groups: dict[str, str | None], text: str, what: str) -> timezone:
+    if groups["offset"].upper() in ("Z", "UTC"):
+        return UTC
+    hours, minutes = int(groups["off_h"]), int(groups["off_m"] or 0)
+    if hours > 23 or minutes > 59:
+        raise UsageError(f"{what}中的时区偏移不存在：{_shown(text)}（例如 +08:00、Z）")
+    sign = -1 if groups["sign"] == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> datetime:
+    """The instant text names (aware, any zone), or UsageError."""
+    today = now.astimezone(tz).date()
+    for kind, pattern in _PATTERNS:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        if kind == "now":
+            return now
+        if kind == "ago":
+            if not any(groups.values()):
+                continue  # "前" or "-" alone
+            span = _span(groups)
+            if span is None:
+                raise UsageError(f"{what}超出范围：{_shown(text)}；最多往前 100 年")
+            try:
+                return now.astimezone(UTC) - span
+            except OverflowError:
+                raise UsageError(f"{what}超出范围：{_shown(text)}") from None
+        if kind == "offset":
+            day = _calendar_date(groups, today, text, what)
+            local = datetime.combine(day, _clock(groups, text, what))
+            return local.replace(tzinfo=_offset(groups, text, what))
+        if kind == "date":
+            day = _calendar_date(groups, today, text, what)
+        elif kind == "day_word":
+            day = today - timedelta(days=_DAY_WORDS[groups["word"]])
+        else:  # time_of_day
+            day = today
+        return _local(day, _clock(groups, text, what), tz)
+    raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def parse_time(
+    text: str, now: datetime, tz: ZoneInfo, *, what: str = "时间", allow_future_minutes: int = 5
+) -> datetime:
+    """The instant the officer typed, as an aware datetime in tz, or a one-line UsageError.
+
+    `now` must be aware. `what` names the value in messages (e.g. "发生时间", "--since").
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("parse_time needs an aware `now`")
+    cleaned = _clean(text, what, ACCEPTED)
+    moment = _parse(cleaned, now, tz, what).astimezone(tz)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise UsageError(f"{what}的年份超出范围：{_shown(cleaned)}（{MIN_YEAR}–{MAX_YEAR}）")
+    if moment.astimezone(UTC) - now.astimezone(UTC) > timedelta(minutes=allow_future_minutes):
+        shown = moment.strftime("%Y-%m-%d %H:%M")
+        current = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        raise UsageError(f"{what}在未来：{shown}（现在 {current}）；不接受未来的时间")
+    return moment
+
+
+def parse_duration(text: str, *, what: str = "时长") -> timedelta:
+    """2h | 30m | 1d | 1h30m | 2小时 | 30分钟 | 1天 | 半小时 → timedelta. A unit is required."""
+    cleaned = _clean(text, what, DURATION_ACCEPTED)
+    for pattern in _DURATIONS:
+        match = pattern.fullmatch(cleaned)
+        if match is None or not any(match.groupdict().values()):
+            continue
+        span = _span(match.groupdict())
+        if span is None:
+            raise UsageError(f"{what}过长：{_shown(cleaned)}；最长 100 年")
+        return span
+    raise UsageError(f"无法识别的{what}：{_shown(cleaned)}；可用格式：{DURATION_ACCEPTED}")
+
+
+__all__ = ["ACCEPTED", "DURATION_ACCEPTED", "parse_duration", "parse_time"]
