@@ -1,0 +1,300 @@
+"""The deadline engine: pure functions from (item, events, policy, calendar, now) to each clock's state.
+
+No I/O and no clock reading: the same inputs give the same answer, so a late or repeated cron run,
+`status --at` and the daily report all agree (DOMAIN.md, lessons: missed runs must not lose alerts).
+
+Rules, each from DOMAIN.md and the seeds:
+- only events that happened at or before `now` count; a back-entered event counts from when it
+  happened, not when it was typed;
+- a clock in hours is exact, around the clock (a duty office is staffed 24/7); a clock in working
+  days skips the anchor's own day and ends at 24:00 of the Nth working day (ISO: 00:00 next day);
+- an extension counts from the original deadline; it is allowed once (checked when recorded);
+- an item not yet graded owes every level's clock; a level change re-judges which clocks apply,
+  from the same anchors, and each clock records what moved and why;
+- a duty is met only by the event its policy names (Zammad's wrong-clock lesson);
+- a closed item owes nothing further: a clock still running at the close is waived, one already
+  past its deadline stays overdue (missed), and one met late stays late; an exempt outcome
+  (a warning that did not occur, seed 000 item 18) owes nothing at all.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli import vocab
+from yaoqing_cli.models import Event, Item
+from yaoqing_cli.policy import ELEMENTS, Duty, Policy
+from yaoqing_cli.workdays import WorkCalendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OPEN_STATES = ("overdue", "due_soon", "pending")
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    old_deadline: datetime | None
+    new_deadline: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    who: str
+    duty: str | None  # the duty key whose clock calls for it, None for a standing rule
+    why: str
+
+
+@dataclass(frozen=True)
+class DutyStatus:
+    key: str
+    name: str
+    anchor: str
+    deadline: datetime
+    state: str  # met | late | pending | due_soon | overdue | waived
+    met_at: datetime | None
+    extended: bool
+    calendar_fallback: bool
+    source: str
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemStatus:
+    level: str | None
+    closed_at: datetime | None
+    outcome: str | None
+    exempt: bool
+    duties: tuple[DutyStatus, ...]
+    notify: tuple[Notice, ...]
+    missing: tuple[str, ...]
+    calendar_fallback: bool
+    urgency: tuple = field(default=(), compare=False)
+
+
+def evaluate(
+    item: Item,
+    events: Sequence[Event],
+    policy: Policy,
+    calendar: WorkCalendar,
+    now: datetime,
+    tz: ZoneInfo = SHANGHAI,
+) -> ItemStatus:
+    seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
+    close = next((e for e in seen if e.type == "close"), None)
+    closed_at = close.happened_at if close else None
+    outcome = close.data.get("outcome") if close else None
+    exempt = outcome in vocab.EXEMPT_OUTCOMES
+
+    level_steps = [(item.filed, item.level, "")]
+    for e in seen:
+        if e.type == "level":
+            level_steps.append((e.happened_at, e.data.get("to"), e.data.get("reason") or ""))
+    level = level_steps[-1][1]
+
+    duties = []
+    for duty in policy.duties:
+        status = _duty_status(
+            duty, item, seen, level_steps, policy, calendar, now, tz, closed_at, exempt
+        )
+        if status is not None:
+            duties.append(status)
+
+    notify = () if closed_at else _notify(item, level, duties, policy, now, tz)
+    missing = _missing(item, seen, level, policy)
+    return ItemStatus(
+        level=level,
+        closed_at=closed_at,
+        outcome=outcome,
+        exempt=exempt,
+        duties=tuple(duties),
+        notify=notify,
+        missing=missing,
+        calendar_fallback=any(d.calendar_fallback for d in duties),
+        urgency=_urgency(item, duties, closed_at),
+    )
+
+
+def deadline_for(
+    duty: Duty, item: Item, calendar: WorkCalendar, tz: ZoneInfo
+) -> tuple[datetime, bool] | None:
+    """The duty's original deadline and whether it rests on the Monday–Friday fallback."""
+    start = getattr(item, duty.anchor)
+    if duty.minutes is not None:
+        return start + timedelta(minutes=duty.minutes), False
+    days = duty.days_for(item.message_class)
+    if days is None:
+        return None  # a per-class clock on an item without that class owes nothing
+    last_day, fallback = calendar.add_working_days(start.astimezone(tz).date(), days)
+    return end_of_day(last_day, tz), fallback
+
+
+def end_of_day(day, tz: ZoneInfo) -> datetime:
+    """24:00 of `day`, written as 00:00 of the next day (taskwarrior's lesson: due D = end of D)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+
+
+def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, closed_at, exempt):
+    if item.kind not in duty.kinds:
+        return None
+    original = deadline_for(duty, item, calendar, tz)
+    if original is None:
+        return None
+    deadline, fallback = original
+    changes = []
+
+    # which levels it applied under, and what each level change moved
+    applied = duty.applies(item.kind, level_steps[0][1])
+    ever = applied
+    for at, level, reason in level_steps[1:]:
+        now_applies = duty.applies(item.kind, level)
+        if now_applies != applied:
+            why = f"定级变更为{vocab.level_label(level)}" + (f"：{reason}" if reason else "")
+            changes.append(
+                Change(at, deadline if applied else None, deadline if now_applies else None, why)
+            )
+        applied = now_applies
+        ever |= now_applies
+    if not ever:
+        return None
+
+    extension = next(
+        (e for e in seen if e.type == "extend" and e.data.get("duty") == duty.key), None
+    )
+    if extension is not None and duty.extension_working_days:
+        last_day = (deadline - timedelta(days=1)).date()
+        extended_day, more_fallback = calendar.add_working_days(
+            last_day, duty.extension_working_days
+        )
+        new_deadline = end_of_day(extended_day, tz)
+        changes.append(
+            Change(
+                extension.happened_at,
+                deadline,
+                new_deadline,
+                f"延长{duty.extension_working_days}个工作日：{extension.data.get('reason', '')}",
+            )
+        )
+        deadline, fallback = new_deadline, fallback or more_fallback
+
+    met_at = _met_at(duty, seen)
+    if not applied:
+        state = "waived"  # no longer owed at the current level; the change above says why
+    elif met_at is not None:
+        state = "met" if met_at <= deadline else "late"
+    elif exempt:
+        state = "waived"
+    elif closed_at is not None:
+        state = "overdue" if deadline < closed_at else "waived"
+    elif now > deadline:
+        state = "overdue"
+    elif deadline - now <= _warn_window(duty, item, deadline, policy):
+        state = "due_soon"
+    else:
+        state = "pending"
+    return DutyStatus(
+        key=duty.key,
+        name=duty.name,
+        anchor=duty.anchor,
+        deadline=deadline,
+        state=state,
+        met_at=met_at,
+        extended=extension is not None,
+        calendar_fallback=fallback,
+        source=duty.source,
+        changes=tuple(changes),
+    )
+
+
+def _met_at(duty: Duty, seen: Sequence[Event]) -> datetime | None:
+    for e in seen:
+        if duty.met_by == "file" and e.type == "file":
+            return e.happened_at
+        if duty.met_by == "first_continue" and e.type == "continue":
+            return e.happened_at
+        if duty.met_by == "done" and e.type == "continue" and duty.key in e.data.get("done", ()):
+            return e.happened_at
+        if duty.met_by == "close" and e.type == "close":
+            return e.happened_at
+    return None
+
+
+def _warn_window(duty: Duty, item: Item, deadline: datetime, policy: Policy) -> timedelta:
+    window = deadline - getattr(item, duty.anchor)
+    return max(timedelta(minutes=policy.warn_minutes), window * policy.warn_share)
+
+
+def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
+    notices = []
+    for r in policy.recipients:
+        if r.applies(item.kind, level):
+            notices.append(Notice(r.who, None, _cite(r.source)))
+    route = policy.route(item.category)
+    if route:
+        notices.append(
+            Notice(route, None, f"类别“{item.category}”归口报送（{_cite(policy.routing_source)}）")
+        )
+    if policy.copy_to:
+        notices.append(Notice(policy.copy_to, None, f"同时抄送（{_cite(policy.routing_source)}）"))
+    for d in duties:
+        if d.state not in OPEN_STATES:
+            continue
+        for step in policy.escalation:
+            if step.duties is not None and d.key not in step.duties:
+                continue
+            if now >= d.deadline + timedelta(minutes=step.offset_minutes):
+                notices.append(Notice(step.who, d.key, _clock_reason(d, now, tz)))
+    return tuple(notices)
+
+
+def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
+    if d.state == "overdue":
+        return f"{d.name}已逾期{_span(now - d.deadline)}"
+    return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
+
+
+def _cite(source: str) -> str:
+    """The document part of a source line (before the quoted words)."""
+    return source.split("：", 1)[0]
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
+    return f"{mins}分钟"
+
+
+def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[str, ...]:
+    """What the first report still lacks; follow-ups may supply it (呼政办发〔2014〕30号 一)."""
+    missing = []
+    if level is None and any(d.levels and item.kind in d.kinds for d in policy.duties):
+        missing.append("级别")
+    if item.kind not in policy.element_kinds:
+        return tuple(missing)
+    supplied = {k for k, v in item.details.items() if v}
+    if item.unit:
+        supplied.add("unit")
+    for e in seen:
+        if e.type == "continue":
+            supplied |= {k for k in ELEMENTS if e.data.get(k)}
+            if e.data.get("text"):
+                supplied.add("summary")  # a follow-up's text is the course of events
+    missing += [ELEMENTS[k] for k in policy.elements if k not in supplied]
+    return tuple(missing)
+
+
+def _urgency(item: Item, duties: Sequence[DutyStatus], closed_at) -> tuple:
+    """Sort key: overdue first (longest overdue first), then due soon, then by next deadline."""
+    rank = {"overdue": 0, "due_soon": 1, "pending": 2}
+    running = [d for d in duties if d.state in rank]
+    if closed_at is not None or not running:
+        return (4 if closed_at else 3, 0.0, item.filed.timestamp(), item.id)
+    worst = min(rank[d.state] for d in running)
+    first = min(d.deadline.timestamp() for d in running)
+    return (worst, first, item.filed.timestamp(), item.id)
