@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from yaoqing_cli import vocab
 from yaoqing_cli.clock import from_utc_text
-from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.errors import OperationError, PolicyError, UsageError
 from yaoqing_cli.models import Item
+from yaoqing_cli.policy import Policy
 from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
 
 EXPORT_FORMAT = "yaoqing-export/1"
@@ -173,6 +175,9 @@ def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
                         }
                         store.set_office(Office(**fields))
                 elif kind == "policy":
+                    policy = Policy.from_snapshot(record["content"])  # refuses a damaged one
+                    if policy.hash != record["hash"]:
+                        raise ValueError("hash")
                     store.save_policy_snapshot(record["name"], record["hash"], record["content"])
                 elif kind == "event":
                     if store.has_event(record["uid"]):
@@ -182,12 +187,41 @@ def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
                     added += 1
                 else:
                     raise KeyError("record")
-            except (KeyError, TypeError, ValueError) as err:
+            except (KeyError, TypeError, ValueError, AttributeError, PolicyError) as err:
                 raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
     return Imported(added=added, skipped=skipped)
 
 
+def _check_event(record: dict) -> None:
+    """Refuse an event this version could not have written, before anything is stored."""
+    data = record["data"]
+    kind = record["type"]
+    if kind not in vocab.EVENT_LABELS or not isinstance(data, dict):
+        raise ValueError("type/data")
+    for key in ("uid", "item_id", "happened_at", "recorded_at"):
+        if not isinstance(record[key], str):
+            raise TypeError(key)
+    from_utc_text(record["recorded_at"])
+    if not isinstance(record.get("officer"), str | None):
+        raise TypeError("officer")
+    allowed = {
+        "file": {"kind": vocab.KINDS, "level": vocab.LEVELS, "message_class": vocab.CLASSES},
+        "level": {"to": vocab.LEVELS, "from": vocab.LEVELS},
+        "close": {"outcome": vocab.OUTCOMES},
+        "extend": {"duty": vocab.DUTY_KEYS},
+    }.get(kind, {})
+    for key, table in allowed.items():
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or value not in table):
+            raise ValueError(f"data.{key}")
+    if kind == "file" and not isinstance(data.get("details") or {}, dict):
+        raise TypeError("data.details")
+    if kind == "continue" and not all(isinstance(k, str) for k in data.get("done") or []):
+        raise TypeError("data.done")
+
+
 def _import_event(store: Store, record: dict) -> None:
+    _check_event(record)
     happened = from_utc_text(record["happened_at"])
     data = record["data"]
     item_id = record["item_id"]

@@ -386,7 +386,12 @@ def _build(raw: dict, where: str) -> Policy:
 
     duties_raw = raw.get("duties", {})
     _want(isinstance(duties_raw, dict), where, "duties", "以时限键为名的表，例如 [duties.report]")
-    duties = tuple(_duty(key, value, where) for key, value in duties_raw.items())
+    # shown in the order a case unfolds (vocab.DUTY_KEYS), whatever order the file used
+    order = list(vocab.DUTY_KEYS)
+    duties = tuple(
+        _duty(key, duties_raw[key], where)
+        for key in sorted(duties_raw, key=lambda k: order.index(k) if k in order else len(order))
+    )
 
     recipients = []
     for i, entry in enumerate(_list_of_tables(raw, "recipients", where)):

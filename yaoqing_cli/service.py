@@ -118,10 +118,12 @@ def init_office(
         raise UsageError("单位名称和单位简称不能为空：--office 单位全称 --short 单位简称")
     zone(tz_name)
     policy = load_policy(policy_name, policy_dirs)
+    by_path = policy_name.strip().endswith(".toml") or os.sep in policy_name
     office = Office(
         name=name,
         short=short,
-        policy=policy.name,
+        # a local policy given as a file is found again by its absolute path
+        policy=str(Path(policy_name.strip()).resolve()) if by_path else policy.name,
         tz=tz_name,
         officer=check_text(officer, "值班员"),
     )

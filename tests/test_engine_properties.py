@@ -1,0 +1,118 @@
+"""Invariants of the pure deadline engine, over random items and event histories (hypothesis).
+
+- a met (or late) duty never changes state or time later;
+- a deadline never moves when only `now` moves;
+- the status at T is exactly what the events up to T imply (later events change nothing);
+- without new events, a clock only moves forward: pending -> due_soon -> overdue.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from yaoqing_cli import vocab
+from yaoqing_cli.engine import evaluate
+from yaoqing_cli.models import Event, Item
+from yaoqing_cli.policy import load_policy
+from yaoqing_cli.workdays import WorkCalendar
+
+POLICIES = {name: load_policy(name) for name in ("national", "shandong", "yunnan", "inner-mongolia", "jiangxi")}  # fmt: skip
+CALENDAR = WorkCalendar()
+BASE = datetime(2026, 3, 1, tzinfo=UTC)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ORDER = {"pending": 0, "due_soon": 1, "overdue": 2}
+
+minutes = st.integers(min_value=0, max_value=60 * 24 * 40)
+
+
+@st.composite
+def histories(draw):
+    policy = POLICIES[draw(st.sampled_from(sorted(POLICIES)))]
+    kind = draw(st.sampled_from(sorted(vocab.KINDS)))
+    level = draw(st.one_of(st.none(), st.sampled_from(sorted(vocab.LEVELS))))
+    occurred = BASE + timedelta(minutes=draw(st.integers(0, 60 * 24 * 300)))
+    received = occurred + timedelta(minutes=draw(st.integers(0, 600)))
+    filed = received + timedelta(minutes=draw(st.integers(0, 600)))
+    item = Item(
+        id="20260301-001", year=2026, issue_no=1, title="t", kind=kind, level=level,
+        policy=policy.name, policy_hash=policy.hash, occurred=occurred, received=received,
+        filed=filed, message_class=draw(st.sampled_from(sorted(vocab.CLASSES))) if kind == "message" else None,
+    )  # fmt: skip
+    events = [Event(1, "u1", item.id, "file", filed, filed, None, {})]
+    at = filed
+    keys = [d.key for d in policy.duties]
+    for seq in range(2, 2 + draw(st.integers(0, 6))):
+        at = at + timedelta(minutes=draw(st.integers(0, 60 * 24 * 5)))
+        kind_ = draw(st.sampled_from(["continue", "continue", "level", "extend", "close"]))
+        if kind_ == "continue":
+            done = draw(st.lists(st.sampled_from(keys), max_size=2)) if keys else []
+            data = {"n": seq, "text": "x", "done": done}
+        elif kind_ == "level":
+            data = {"to": draw(st.sampled_from(sorted(vocab.LEVELS))), "reason": "r"}
+        elif kind_ == "extend":
+            if not keys:
+                continue
+            data = {"duty": draw(st.sampled_from(keys)), "reason": "r"}
+        else:
+            data = {"outcome": draw(st.sampled_from(sorted(vocab.OUTCOMES)))}
+        events.append(Event(seq, f"u{seq}", item.id, kind_, at, at, None, data))
+        if kind_ == "close":
+            break
+    return item, events, policy
+
+
+def judge(item, events, policy, now):
+    return evaluate(item, events, policy, CALENDAR, now)
+
+
+@PROPERTY
+@given(history=histories(), t1=minutes, gap=minutes)
+def test_a_met_duty_never_turns_overdue_later(history, t1, gap):
+    item, events, policy = history
+    first = item.occurred + timedelta(minutes=t1)
+    later = first + timedelta(minutes=gap)
+    before = {d.key: d for d in judge(item, events, policy, first).duties}
+    after = {d.key: d for d in judge(item, events, policy, later).duties}
+    for key, duty in before.items():
+        if duty.state in ("met", "late") and key in after and after[key].state != "waived":
+            assert (after[key].state, after[key].met_at) == (duty.state, duty.met_at)
+
+
+@PROPERTY
+@given(history=histories(), gap1=minutes, gap2=minutes)
+def test_a_deadline_never_moves_when_only_now_moves(history, gap1, gap2):
+    item, events, policy = history
+    last = max(e.happened_at for e in events)  # every event already happened at both moments
+    one = judge(item, events, policy, last + timedelta(minutes=gap1))
+    two = judge(item, events, policy, last + timedelta(minutes=gap1 + gap2))
+    assert [(d.key, d.deadline) for d in one.duties] == [(d.key, d.deadline) for d in two.duties]
+    for a, b in zip(one.duties, two.duties, strict=True):
+        if a.state in ORDER and b.state in ORDER:  # a running clock only moves forward
+            assert ORDER[a.state] <= ORDER[b.state]
+
+
+@PROPERTY
+@given(history=histories(), t=minutes)
+def test_status_at_t_is_what_the_events_up_to_t_imply(history, t):
+    item, events, policy = history
+    moment = item.occurred + timedelta(minutes=t)
+    known = [e for e in events if e.happened_at <= moment]
+    assert judge(item, events, policy, moment) == judge(item, known, policy, moment)
+
+
+@PROPERTY
+@given(history=histories(), t=minutes)
+def test_every_state_agrees_with_its_deadline(history, t):
+    item, events, policy = history
+    moment = item.occurred + timedelta(minutes=t)
+    status = judge(item, events, policy, moment)
+    for d in status.duties:
+        if d.state == "met":
+            assert d.met_at <= d.deadline and d.met_at <= moment
+        elif d.state == "late":
+            assert d.deadline < d.met_at <= moment
+        elif d.state == "overdue":
+            assert d.deadline < (status.closed_at or moment) and d.met_at is None
+        elif d.state in ("pending", "due_soon"):
+            assert moment <= d.deadline and status.closed_at is None
