@@ -83,15 +83,21 @@ def root(
     ] = None,
 ) -> None:
     ctx.obj = Settings(db, list(policies or []), calendar)
+    _COMMAND_NOW.clear()
 
 
 # --- shared parsing helpers ----------------------------------------------------------------------
 
 
-def _now():
-    from yaoqing_cli.clock import now
+_COMMAND_NOW: list = []  # one "now" per command: `--occurred 6小时前 --at 6小时前` is one moment
 
-    return now()
+
+def _now():
+    if not _COMMAND_NOW:
+        from yaoqing_cli.clock import now
+
+        _COMMAND_NOW.append(now())
+    return _COMMAND_NOW[0]
 
 
 def _time(text: str | None, tz, what: str, default=None):

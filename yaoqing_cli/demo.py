@@ -124,6 +124,8 @@ SCRIPT = [
     ["status"],
     ["status", "--overdue"],
     ["show", "{1}"],
+    # The log is evidence: every event is chained by SHA-256; verify walks the chain.
+    ["verify"],
 ]
 
 

@@ -233,10 +233,10 @@ def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
     route = policy.route(item.category)
     if route:
         notices.append(
-            Notice(route, None, f"类别“{item.category}”归口报送（{_cite(policy.routing_source)}）")
+            Notice(route, None, f"类别“{item.category}”归口报送，{_cite(policy.routing_source)}")
         )
     if policy.copy_to:
-        notices.append(Notice(policy.copy_to, None, f"同时抄送（{_cite(policy.routing_source)}）"))
+        notices.append(Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}"))
     for d in duties:
         if d.state not in OPEN_STATES:
             continue
