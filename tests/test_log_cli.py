@@ -371,3 +371,13 @@ def test_every_command_has_help(run):
         result = run(command, "--help")
         assert result.code == 0, result
         assert len(result.out) > 40
+
+
+def test_relative_times_in_one_command_mean_the_same_moment(office, monkeypatch):
+    """Without YAOQING_NOW the clock moves while a command parses: '6小时前' twice must still be
+    one moment, or the first report lands a few microseconds before the event."""
+    monkeypatch.delenv("YAOQING_NOW")
+    result = office("file", "--title", "寒潮预警", "--kind", "warning", "--occurred", "6小时前",
+                    "--at", "6小时前", "--json")  # fmt: skip
+    assert result.code == 0, result
+    assert result.json["occurred"] == result.json["filed"]

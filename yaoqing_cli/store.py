@@ -202,6 +202,19 @@ def default_path() -> Path:
     return Path(base) / "yaoqing" / "yaoqing.db"
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    """An empty file (made by us, before the first write) or one with SQLite's header."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except OSError as err:
+        raise LogError(f"无法读取日志 {path}：{err.strerror or err}") from None
+    return head == b"" or head == SQLITE_HEADER
+
+
 def _create_file(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +247,12 @@ class Store:
             if not create:
                 raise LogError(f"日志不存在：{path}；先运行 yaoqing init（或用 --db 指定日志）")
             _create_file(path)
+        elif not _looks_like_sqlite(path):
+            # SQLite would treat a short non-database file as an empty database and we would
+            # write a fresh log over someone's file; refuse before SQLite touches it.
+            raise LogError(
+                f"不是 yaoqing 日志：{path}（不是 SQLite 数据库）；请用 --db 指定日志文件"
+            )
         try:
             db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as err:
