@@ -529,7 +529,7 @@ def verify(ctx: typer.Context) -> None:
 
             with Progress(transient=True) as progress:
                 task = progress.add_task("核验中", total=total)
-                result = verify_log(store, tick=lambda: progress.advance(task))
+                result = verify_log(store, tick=lambda n: progress.update(task, completed=n))
         else:
             result = verify_log(store)
     finally:
@@ -688,8 +688,8 @@ def _garbled_input(args: list[str]) -> str | None:
     bytes as lone surrogates, which no log or terminal can hold)."""
     import os
 
-    def garbled(text: str) -> bool:
-        return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    def garbled(text: str) -> bool:  # NUL too: no path or log field can hold it
+        return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
 
     for n, arg in enumerate(args, 1):
         if garbled(arg):
@@ -708,7 +708,7 @@ def main(argv: list[str] | None = None) -> None:
     garbled = _garbled_input(sys.argv[1:] if argv is None else argv)
     if garbled:
         raise SystemExit(
-            _fail(f"{garbled} 含有无效的 UTF-8 字节；请使用 UTF-8 文字", ExitCode.USAGE)
+            _fail(f"{garbled} 含有空字符或无效的 UTF-8 字节；请使用 UTF-8 文字", ExitCode.USAGE)
         )
     try:
         result = app(args=argv, prog_name="yaoqing", standalone_mode=False)

@@ -23,6 +23,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
+from yaoqing_cli.clock import span_text
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.workdays import WorkCalendar
@@ -213,7 +214,11 @@ def _met_at(duty: Duty, seen: Sequence[Event]) -> datetime | None:
             return e.happened_at
         if duty.met_by == "first_continue" and e.type == "continue":
             return e.happened_at
-        if duty.met_by == "done" and e.type == "continue" and duty.key in e.data.get("done", ()):
+        if (
+            duty.met_by == "done"
+            and e.type == "continue"
+            and duty.key in (e.data.get("done") or ())
+        ):
             return e.happened_at
         if duty.met_by == "close" and e.type == "close":
             return e.happened_at
@@ -250,24 +255,13 @@ def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
 
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
     if d.state == "overdue":
-        return f"{d.name}已逾期{_span(now - d.deadline)}"
+        return f"{d.name}已逾期{span_text(now - d.deadline)}"
     return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
 
 
 def _cite(source: str) -> str:
     """The document part of a source line (before the quoted words)."""
     return source.split("：", 1)[0]
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
-    if hours:
-        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
-    return f"{mins}分钟"
 
 
 def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[str, ...]:

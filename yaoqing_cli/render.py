@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.clock import iso_local, local_text, span_text
 from yaoqing_cli.models import Event, Item
 
 STATE_LABELS = {
@@ -32,18 +32,6 @@ def cn_number(n: int) -> str:
         tens, ones = divmod(n, 10)
         return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
     return str(n)
-
-
-def span_text(minutes: float) -> str:
-    """A duration as an officer says it: 1天3小时、2小时5分钟、45分钟."""
-    minutes = int(abs(minutes))
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days}天{hours}小时" if hours else f"{days}天"
-    if hours:
-        return f"{hours}小时{mins}分钟" if mins else f"{hours}小时"
-    return f"{mins}分钟"
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -154,11 +142,11 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     """What an officer needs about one clock, in one phrase."""
     deadline = local_text(duty.deadline, tz)
     if duty.state == "overdue":
-        return f"逾期 {span_text((moment - duty.deadline).total_seconds() / 60)}（时限 {deadline}）"
+        return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in ("pending", "due_soon"):
-        return f"剩 {span_text((duty.deadline - moment).total_seconds() / 60)}（时限 {deadline}）"
+        return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
     if duty.state == "late":
-        late_by = span_text((duty.met_at - duty.deadline).total_seconds() / 60)
+        late_by = span_text(duty.met_at - duty.deadline)
         return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
     if duty.state == "met":
         return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"

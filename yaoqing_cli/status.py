@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from yaoqing_cli.clock import zone
+from yaoqing_cli.clock import span_text, zone
 from yaoqing_cli.errors import LogError
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.service import office_of
@@ -112,17 +112,5 @@ def select(
                 for d in r.status.duties
             )
         ]
-        view += f"中{_span(due_within)}内到期或已逾期的"
+        view += f"中{span_text(due_within)}内到期或已逾期的"
     return Board(at=moment, rows=rows, considered=considered, view=view)
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    parts = [
-        f"{days}天" if days else "",
-        f"{hours}小时" if hours else "",
-        f"{minutes}分钟" if minutes else "",
-    ]
-    return "".join(parts) or "0分钟"
