@@ -23,6 +23,7 @@ class WorkCalendar:
         # year -> (holidays, make-up workdays), entered by the office; wins over the library
         self.years = years or {}
         self._library = None
+        self._days: dict[date, tuple[bool, bool]] = {}  # a status of 20 000 items asks often
 
     @classmethod
     def from_file(cls, path: Path) -> "WorkCalendar":
@@ -38,6 +39,12 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is this the Monday–Friday fallback rather than an official answer)."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._judge(day)
+        return known
+
+    def _judge(self, day: date) -> tuple[bool, bool]:
         entered = self.years.get(day.year)
         if entered is not None:
             holidays, workdays = entered
