@@ -133,3 +133,16 @@ def test_calendar_file_errors_are_one_line(run, tmp_path, office):
     bad.write_text('[years.2027]\nholidays = ["2027-13-01"]\n', "utf-8")
     result = office("--calendar", bad, "status")
     assert result.code == 2 and "2027-13-01" in result.err and result.err.count("\n") == 1
+
+
+def test_title_format_comes_from_the_policy(run, tmp_path):
+    local = tmp_path / "local.toml"
+    local.write_text(
+        'name = "local"\ntitle = "本地"\nextends = "shandong"\ntitle_format = "{short}值班快报"\n',
+        "utf-8",
+    )
+    assert run("init", "--office", "某市", "--short", "某市", "--policy", local).code == 0
+    filed = run("file", "--title", "x", "--occurred", "08:00", "--json")
+    assert filed.json["heading"] == "某市值班快报 2026年第1期"
+    shown = run("show", filed.json["id"], "--json")
+    assert shown.json["heading"] == "某市值班快报 2026年第1期"

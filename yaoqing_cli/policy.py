@@ -21,7 +21,7 @@ ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 MET_BY = {
     "file": "首报",
     "first_continue": "第一次续报",
-    "done": "注明完成此项的续报（continue --done KEY）",
+    "done": "注明完成此项的续报（continue ID --done {key}）",
     "close": "终报（close）",
 }
 # what a first report can carry, by the keys `file` and `continue` use (DOMAIN.md, phone log)
@@ -576,7 +576,7 @@ def explain(policy: Policy) -> list[str]:
         levels = "、".join(vocab.level_label(lv) for lv in d.levels) if d.levels else "各级"
         out.append(
             f"  {d.key}  {d.name}：{kinds}（{levels}），自{ANCHORS[d.anchor]}起 {d.limit_text()}内，"
-            f"以{MET_BY[d.met_by]}为完成"
+            f"以{MET_BY[d.met_by].format(key=d.key)}为完成"
             + (
                 f"；情况特别复杂的可延长一次 {d.extension_working_days} 个工作日"
                 if d.extension_working_days

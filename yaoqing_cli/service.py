@@ -90,8 +90,9 @@ def office_of(store: Store) -> Office:
     return office
 
 
-def heading(office: Office, item: Item) -> str:
-    return f"{office.short}要情专报 {item.year}年第{item.issue_no}期"
+def heading(office: Office, item: Item, title_format: str = "{short}要情专报") -> str:
+    """The report title: 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条), numbered per year."""
+    return f"{title_format.format(short=office.short)} {item.year}年第{item.issue_no}期"
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
@@ -202,7 +203,7 @@ def file_item(store: Store, request: FileRequest, policy_dirs: Sequence[Path]) -
         )
         store.insert_item(item, day, day_no)
         event = store.append_event(item.id, "file", request.at, officer, item_payload(item))
-    return Filed(item=item, event=event, heading=heading(office, item))
+    return Filed(item=item, event=event, heading=heading(office, item, policy.title_format))
 
 
 def item_payload(item: Item) -> dict:
@@ -373,7 +374,9 @@ def close_item(
 def timeline(store: Store, item_id: str) -> Timeline:
     office = office_of(store)
     item = find_item(store, item_id)
-    return Timeline(item, store.events(item.id), office, heading(office, item))
+    snapshot = store.policy_snapshot(item.policy_hash) or {}
+    title_format = snapshot.get("title_format", "{short}要情专报")
+    return Timeline(item, store.events(item.id), office, heading(office, item, title_format))
 
 
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after it happened: shown as 补录
