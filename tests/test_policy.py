@@ -76,6 +76,7 @@ BROKEN = [
     ('colour = "red"', "未知的键 colour"),
     ('extends = "nowhere"', "找不到该政策"),
     ("[warn]\nshare = 2", "warn.share 应为0 到 1 之间的小数"),
+    ('title_format = "{short}{x}"', "title_format 应为只含 {short} 一个占位符的文字"),
 ]
 
 

@@ -17,7 +17,14 @@ from yaoqing_cli.clock import from_utc_text
 from yaoqing_cli.errors import OperationError, PolicyError, UsageError
 from yaoqing_cli.models import Item
 from yaoqing_cli.policy import Policy
-from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
+from yaoqing_cli.store import (
+    GENESIS_HASH,
+    Office,
+    Store,
+    canonical_around,
+    canonical_event,
+    chain_hash,
+)
 
 EXPORT_FORMAT = "yaoqing-export/1"
 SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
@@ -38,9 +45,8 @@ class Verified:
     broken: Broken | None
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 TICK_EVERY = (
-    5000  # events between progress updates: a bar redrawn per event costs more than hashing
+    5000  # events between progress bar updates: redrawing per event costs more than hashing
 )
 
 
@@ -56,39 +62,28 @@ def check_chain(
             return count, Broken(
                 seq, item_id, happened, "与前一事件的链接断开（有事件被删除、插入或改动）"
             )
-        # Fast path: the stored data text is already canonical (store._dump), so the canonical
-        # event can be assembled without parsing it. Only a mismatch takes the slow, exact path.
-        fast = _canonical_from_text(uid, item_id, type_, happened, recorded, officer, data_text)
+        # Fast path: the stored data text is already canonical (store._dump). Only a mismatch
+        # parses it and takes the exact path, to tell a bad JSON text from a changed record.
+        try:
+            fast = canonical_around(uid, item_id, type_, happened, recorded, officer, data_text)
+        except TypeError:  # a field of a type the tool never writes
+            fast = None
         if fast is None or chain_hash(prev, fast) != digest:
             try:
                 data = json.loads(data_text)
             except (TypeError, ValueError):
                 return count, Broken(seq, item_id, happened, "事件内容不是有效的 JSON")
-            expected = chain_hash(
-                prev, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
-            )
-            if digest != expected:
+            try:
+                canonical = canonical_event(uid, item_id, type_, happened, recorded, officer, data)
+            except TypeError:
+                canonical = ""
+            if not canonical or digest != chain_hash(prev, canonical):
                 return count, Broken(seq, item_id, happened, "事件内容与其哈希不符（记录被改动）")
         prev = digest
         count += 1
         if tick and count % TICK_EVERY == 0:
             tick(count)
     return count, None
-
-
-def _canonical_from_text(uid, item_id, type_, happened, recorded, officer, data_text) -> str | None:
-    """canonical_event() built around the stored data text; None if a field is not a string."""
-    if not isinstance(data_text, str):
-        return None
-    text = _ENCODE
-    try:
-        return (
-            f'{{"data":{data_text},"happened_at":{text(happened)},"item_id":{text(item_id)},'
-            f'"officer":{text(officer)},"recorded_at":{text(recorded)},"type":{text(type_)},'
-            f'"uid":{text(uid)}}}'
-        )
-    except TypeError:
-        return None
 
 
 def verify(store: Store, tick: Callable[[int], None] | None = None) -> Verified:

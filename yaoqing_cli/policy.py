@@ -9,7 +9,6 @@ a running clock (DOMAIN.md, lessons: OnCall freezes the chain onto the alert).
 import hashlib
 import json
 import os
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,6 @@ ELEMENTS = {
     "measures": "已采取的处置措施",
 }
 DEFAULT_WARN = {"minutes": 30, "share": 0.25}
-DEFAULT_TITLE = "{short}要情专报"
 TOP_KEYS = {
     "name", "title", "aliases", "extends", "sources", "title_format", "warn", "first_report",
     "duties", "recipients", "escalation", "routing",
@@ -176,12 +174,18 @@ def list_policies(dirs: Sequence[Path]) -> list[Policy]:
     return list(seen.values())
 
 
+def names_a_file(name: str) -> bool:
+    """`--policy ./jinan.toml` names a file; `--policy 山东` or `shandong` names a policy."""
+    text = str(name).strip()
+    return text.endswith(".toml") or os.sep in text
+
+
 def load_policy(name: str, dirs: Sequence[Path] | None = None) -> Policy:
     """A policy by file name, Chinese alias (山东, 云南…), or path to a .toml file."""
     dirs = policy_dirs() if dirs is None else list(dirs)
     text = str(name).strip()
     candidate = Path(text)
-    if text.endswith(".toml") or os.sep in text:
+    if names_a_file(text):
         if not _is_file(candidate):
             raise PolicyError(f"找不到政策文件 {text}")
         return _load_path(candidate, dirs, ())
@@ -223,6 +227,8 @@ def _find(name: str, dirs: Sequence[Path]) -> Path | None:
 
 
 def _read(path: Path) -> dict:
+    import tomllib  # only commands that read policy files pay for the parser
+
     try:
         return tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
@@ -322,6 +328,15 @@ def _keys(values, table: dict, where: str, key: str) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+def _strings(table: dict, key: str, where: str, prefix: str = "") -> list[str]:
+    value = table.get(key, [])
+    _want(
+        isinstance(value, list) and all(isinstance(v, str) for v in value),
+        where, prefix + key, "文字列表",
+    )  # fmt: skip
+    return value
+
+
 def _positive(value, where: str, key: str) -> int:
     _want(type(value) is int and value > 0, where, key, "正整数")
     return value
@@ -333,27 +348,19 @@ def _build(raw: dict, where: str) -> Policy:
     name = _text(raw, "name", where)
     _want(name.replace("-", "").isalnum(), where, "name", "字母、数字和连字符组成的名字")
     title = _text(raw, "title", where)
-    aliases = raw.get("aliases", [])
-    _want(
-        isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
-        where,
-        "aliases",
-        "文字列表",
-    )
-    sources = raw.get("sources", [])
-    _want(
-        isinstance(sources, list) and all(isinstance(s, str) for s in sources),
-        where,
-        "sources",
-        "文字列表",
-    )
-    title_format = raw.get("title_format", DEFAULT_TITLE)
+    aliases = _strings(raw, "aliases", where)
+    sources = _strings(raw, "sources", where)
+    title_format = raw.get("title_format", vocab.DEFAULT_TITLE)
     _want(
         isinstance(title_format, str) and "{short}" in title_format,
         where,
         "title_format",
         '含 {short} 的文字，例如 "{short}要情专报"',
     )
+    try:
+        title_format.format(short="")
+    except (KeyError, IndexError, ValueError):
+        _want(False, where, "title_format", '只含 {short} 一个占位符的文字，例如 "{short}要情专报"')
 
     warn = raw.get("warn", DEFAULT_WARN)
     _want(isinstance(warn, dict), where, "warn", "表：minutes（分钟）和/或 share（时限的比例）")
@@ -436,13 +443,7 @@ def _build(raw: dict, where: str) -> Policy:
     for i, entry in enumerate(_list_of_tables(routing, "categories", where, "routing.")):
         prefix = f"routing.categories[{i}]."
         _check_keys(entry, {"name", "aliases", "to"}, where, prefix)
-        extra = entry.get("aliases", [])
-        _want(
-            isinstance(extra, list) and all(isinstance(a, str) for a in extra),
-            where,
-            prefix + "aliases",
-            "文字列表",
-        )
+        extra = _strings(entry, "aliases", where, prefix)
         routes.append(
             Route(
                 _text(entry, "name", where, prefix), tuple(extra), _text(entry, "to", where, prefix)

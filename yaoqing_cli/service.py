@@ -90,8 +90,8 @@ def office_of(store: Store) -> Office:
     return office
 
 
-def heading(office: Office, item: Item, title_format: str = "{short}要情专报") -> str:
-    """The report title: 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条), numbered per year."""
+def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
+    """The report title in the policy's format, numbered per year (第N期)."""
     return f"{title_format.format(short=office.short)} {item.year}年第{item.issue_no}期"
 
 
@@ -111,7 +111,7 @@ def init_office(
     officer: str | None,
     policy_dirs: Sequence[Path],
 ) -> Office:
-    from yaoqing_cli.policy import load_policy
+    from yaoqing_cli.policy import load_policy, names_a_file
 
     name = check_text(name, "单位名称")
     short = check_text(short, "单位简称")
@@ -119,12 +119,13 @@ def init_office(
         raise UsageError("单位名称和单位简称不能为空：--office 单位全称 --short 单位简称")
     zone(tz_name)
     policy = load_policy(policy_name, policy_dirs)
-    by_path = policy_name.strip().endswith(".toml") or os.sep in policy_name
     office = Office(
         name=name,
         short=short,
         # a local policy given as a file is found again by its absolute path
-        policy=str(Path(policy_name.strip()).resolve()) if by_path else policy.name,
+        policy=str(Path(policy_name.strip()).resolve())
+        if names_a_file(policy_name)
+        else policy.name,
         tz=tz_name,
         officer=check_text(officer, "值班员"),
     )
@@ -375,7 +376,7 @@ def timeline(store: Store, item_id: str) -> Timeline:
     office = office_of(store)
     item = find_item(store, item_id)
     snapshot = store.policy_snapshot(item.policy_hash) or {}
-    title_format = snapshot.get("title_format", "{short}要情专报")
+    title_format = snapshot.get("title_format", vocab.DEFAULT_TITLE)
     return Timeline(item, store.events(item.id), office, heading(office, item, title_format))
 
 

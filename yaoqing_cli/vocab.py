@@ -55,6 +55,9 @@ DUTY_KEYS = {
     "reply": ("办结并回复", ("回复", "答复")),
 }
 
+# The report title, 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条); a policy may set its own.
+DEFAULT_TITLE = "{short}要情专报"
+
 EVENT_LABELS = {
     "file": "首报",
     "continue": "续报",

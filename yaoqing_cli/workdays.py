@@ -6,7 +6,6 @@ does not know, an office enters the published schedule in a calendar file, and u
 engine counts Monday to Friday and marks every deadline that rests on that guess.
 """
 
-import tomllib
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +26,8 @@ class WorkCalendar:
 
     @classmethod
     def from_file(cls, path: Path) -> "WorkCalendar":
+        import tomllib  # read only when an office gives a calendar file
+
         try:
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
