@@ -1067,6 +1067,18 @@ def test_damaged_log_files_are_refused_and_left_alone(pristine, tmp_path, comman
         assert not dest.exists() or command != "backup", result
 
 
+def test_a_log_missing_its_last_page_takes_no_write(pristine, tmp_path):
+    # Found by the campaign above: SQLite reads a missing page as zeros and may not notice, so
+    # a write that touches only surviving pages went ahead on a truncated log.
+    run, good, _ = pristine
+    bad = tmp_path / "damaged.db"
+    for cut in (len(good) - 1, len(good) - 4096, 99):
+        bad.write_bytes(good[:cut])
+        result = run("--db", bad, "file", "--title=x", "--occurred=08:00")
+        assert result.code == 1 and "可能被截断" in result.err, result
+        assert bad.read_bytes() == good[:cut]
+
+
 def test_damaged_log_leaves_policy_commands_working(pristine, tmp_path):
     run, good, _ = pristine
     bad = tmp_path / "damaged.db"

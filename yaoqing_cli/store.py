@@ -210,10 +210,32 @@ def _looks_like_sqlite(path: Path) -> bool:
     """An empty file (made by us, before the first write) or one with SQLite's header."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
+            head = handle.read(100)
     except OSError as err:
         raise LogError(f"无法读取日志 {path}：{err.strerror or err}") from None
-    return head == b"" or head == SQLITE_HEADER
+    if head == b"":
+        return True
+    if not head.startswith(SQLITE_HEADER):
+        return False
+    if _cut_short(path, head):
+        raise LogError(f"日志文件已损坏：比文件头记载的短（可能被截断）：{path}；请从备份恢复")
+    return True
+
+
+def _cut_short(path: Path, head: bytes) -> bool:
+    """Is the file shorter than its own header says? SQLite notices a missing page only when it
+    reads one, and a write that touches none would go ahead on a truncated log. With a WAL
+    present the header may lag behind it, so only a log without one is judged."""
+    if len(head) < 100:
+        return True
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return False
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size  # how SQLite writes 65536 in 2 bytes
+    pages = int.from_bytes(head[28:32], "big")
+    header_valid = head[24:28] == head[92:96] and pages > 0
+    return header_valid and path.stat().st_size < pages * page_size
 
 
 def _create_file(path: Path) -> None:
