@@ -9,7 +9,7 @@ for each. The driver itself never opens the log, so the only locks on it are the
         a loop of `file` and `continue` commands against one log (YAOQING_DB);
         writes one JSON record per command.
     python tests/fuzz_helpers.py reader COMMANDS SHARED_ID OUT.json
-        a loop of `verify`, `status --json` and `show` while the writers write.
+        a loop of `verify`, `status --json`, `show` and `status --overdue` while the writers write.
     python tests/fuzz_helpers.py crash COUNT MAX_DELAY_MS SEED SHARED_ID OUT.json
         starts COUNT write commands one after another and kills each with SIGKILL after a
         random delay (every fifth is left to finish); writes one JSON record per command.
@@ -146,7 +146,12 @@ def worker(worker_no: int, commands: int, shared_id: str, scratch: str) -> list[
 
 
 def reader(commands: int, shared_id: str, scratch: str) -> list[dict]:
-    readers = (["verify"], ["status", "--json", "--all"], ["show", shared_id, "--json"])
+    readers = (
+        ["verify"],
+        ["status", "--json", "--all"],
+        ["show", shared_id, "--json"],
+        ["status", "--overdue", "--brief"],  # read from the clocks projection
+    )
     return [run(list(readers[i % len(readers)]), scratch) for i in range(commands)]
 
 

@@ -3,21 +3,33 @@
 - a met (or late) duty never changes state or time later;
 - a deadline never moves when only `now` moves;
 - the status at T is exactly what the events up to T imply (later events change nothing);
-- without new events, a clock only moves forward: pending -> due_soon -> overdue.
+- without new events, a clock only moves forward: pending -> due_soon -> overdue;
+- the clocks projection (running_clocks, kept in the log on every write) is exactly what the
+  engine says at any moment after the last event, and so is who must be told.
 """
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from yaoqing_cli import vocab
-from yaoqing_cli.engine import evaluate
+from yaoqing_cli.engine import (
+    OPEN_STATES,
+    SHANGHAI,
+    escalation_reached,
+    evaluate,
+    running_clocks,
+    standing_notices,
+)
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import load_policy
 from yaoqing_cli.workdays import WorkCalendar
 
 POLICIES = {name: load_policy(name) for name in ("national", "shandong", "yunnan", "inner-mongolia", "jiangxi")}  # fmt: skip
+# a local policy with an escalation chain before and after each deadline
+POLICIES["jinan-local"] = load_policy(str(Path(__file__).resolve().parent.parent / "examples" / "jinan-local.toml"))  # fmt: skip
 CALENDAR = WorkCalendar()
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -116,3 +128,25 @@ def test_every_state_agrees_with_its_deadline(history, t):
             assert d.deadline < (status.closed_at or moment) and d.met_at is None
         elif d.state in ("pending", "due_soon"):
             assert moment <= d.deadline and status.closed_at is None
+
+
+@PROPERTY
+@given(history=histories(), gap=minutes, micro=st.integers(0, 999_999))
+def test_the_clocks_projection_is_what_the_engine_says_after_the_last_event(history, gap, micro):
+    item, events, policy = history
+    last = max(e.happened_at for e in events)
+    moment = last + timedelta(minutes=gap, microseconds=micro)
+    status = judge(item, events, policy, moment)
+    level, running = running_clocks(item, events, policy, CALENDAR, SHANGHAI)
+    assert level == status.level
+    if status.closed_at is not None:  # closed: off the open boards, nothing kept
+        assert running == ()
+        return
+    assert [(d.key, d.deadline, d.calendar_fallback) for d in running] == [
+        (d.key, d.deadline, d.calendar_fallback) for d in status.duties if d.state in OPEN_STATES
+    ]
+    # who must be told, as the brief board derives it
+    derived = [n.who for n in standing_notices(policy, item.kind, level, item.category)]
+    for d in running:
+        derived += escalation_reached(policy, d.key, d.deadline, moment)
+    assert sorted(derived) == sorted(n.who for n in status.notify)

@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import dump_log
+from yaoqing_cli.store import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = REPO / "tests" / "fuzz_helpers.py"
@@ -593,7 +594,7 @@ def test_sql_fragments_are_stored_verbatim(office, db_path, value):
         check(office(*argv), db_path, before, must_fail=True, argv=argv)
     TALLY["commands"] += 2
     assert [name for name, _ in dump_log(db_path)] == tables
-    assert rows(db_path, "PRAGMA user_version") == [(1,)]
+    assert rows(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert office("verify").code == 0
 
 

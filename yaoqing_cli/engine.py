@@ -19,7 +19,7 @@ Rules, each from DOMAIN.md and the seeds:
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
@@ -29,6 +29,7 @@ from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.workdays import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 OPEN_STATES = ("overdue", "due_soon", "pending")
 
 
@@ -231,26 +232,54 @@ def _warn_window(duty: Duty, item: Item, deadline: datetime, policy: Policy) -> 
 
 
 def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
-    notices = []
-    for r in policy.recipients:
-        if r.applies(item.kind, level):
-            notices.append(Notice(r.who, None, _cite(r.source)))
-    route = policy.route(item.category)
+    notices = list(standing_notices(policy, item.kind, level, item.category))
+    for d in duties:
+        if d.state in OPEN_STATES:
+            notices += [
+                Notice(who, d.key, _clock_reason(d, now, tz))
+                for who in escalation_reached(policy, d.key, d.deadline, now)
+            ]
+    return tuple(notices)
+
+
+def standing_notices(policy: Policy, kind: str, level: str | None, category: str | None):
+    """Who is told of every open item like this one, whatever its clocks say."""
+    notices = [
+        Notice(r.who, None, _cite(r.source)) for r in policy.recipients if r.applies(kind, level)
+    ]
+    route = policy.route(category)
     if route:
         notices.append(
-            Notice(route, None, f"类别“{item.category}”归口报送，{_cite(policy.routing_source)}")
+            Notice(route, None, f"类别“{category}”归口报送，{_cite(policy.routing_source)}")
         )
     if policy.copy_to:
         notices.append(Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}"))
-    for d in duties:
-        if d.state not in OPEN_STATES:
-            continue
-        for step in policy.escalation:
-            if step.duties is not None and d.key not in step.duties:
-                continue
-            if now >= d.deadline + timedelta(minutes=step.offset_minutes):
-                notices.append(Notice(step.who, d.key, _clock_reason(d, now, tz)))
     return tuple(notices)
+
+
+def escalation_reached(policy: Policy, duty_key: str, deadline: datetime, now: datetime):
+    """The escalation steps a running clock has reached by `now`, in the policy's order."""
+    return [
+        step.who
+        for step in policy.escalation
+        if (step.duties is None or duty_key in step.duties)
+        and now >= deadline + timedelta(minutes=step.offset_minutes)
+    ]
+
+
+def running_clocks(
+    item: Item, events: Sequence[Event], policy: Policy, calendar: WorkCalendar, tz: ZoneInfo
+) -> tuple[str | None, tuple[DutyStatus, ...]]:
+    """(current level, the clocks still running) once every recorded event counts.
+
+    What the projection in the log keeps per open item: a running clock's deadline does not
+    depend on `now`, so `status` can find the late ones with one indexed query. Judged at a
+    moment after everything, a clock still owed reads as overdue; a closed item owes nothing.
+    """
+    status = evaluate(item, events, policy, calendar, END_OF_TIME, tz=tz)
+    if status.closed_at is not None:
+        return status.level, ()
+    return status.level, tuple(d for d in status.duties if d.state == "overdue")
 
 
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:

@@ -43,6 +43,7 @@ class Verified:
     events: int
     items: int
     broken: Broken | None
+    stale_clock: str | None = None  # an open item whose stored clocks its events contradict
 
 
 TICK_EVERY = (
@@ -86,8 +87,23 @@ def check_chain(
     return count, None
 
 
-def verify(store: Store, tick: Callable[[int], None] | None = None) -> Verified:
-    """The chain, then the items table against it, in one pass over the events."""
+def verify(
+    store: Store, tick: Callable[[int], None] | None = None, calendar_file: Path | None = None
+) -> Verified:
+    """The chain, then the items table against it, in one pass over the events; then the
+    clocks projection against the engine. Stale clocks are set aside (status then judges every
+    item, the next write rebuilds them): they are derived, never evidence."""
+    with store.reading():  # writers may go on; verify one moment of the log
+        result = _verify_now(store, tick, calendar_file)
+    if result.stale_clock:
+        with store.transaction():
+            store.reset_clocks("set aside by verify: disagreed with the events")
+    return result
+
+
+def _verify_now(store: Store, tick, calendar_file) -> Verified:
+    from yaoqing_cli.status import stale_clock
+
     files: set[str] = set()
     closes: dict[str, str] = {}
 
@@ -109,6 +125,8 @@ def verify(store: Store, tick: Callable[[int], None] | None = None) -> Verified:
             if closes.get(item_id) != closed_at:
                 reason = "要情的终报时间与终报事件不符"
                 return Verified(count, items, Broken(0, item_id, closed_at or "", reason))
+        if store.office() is not None:
+            return Verified(count, items, None, stale_clock(store, calendar_file))
     return Verified(events=count, items=items, broken=broken)
 
 
@@ -167,8 +185,12 @@ class Imported:
     skipped: int
 
 
-def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
+def import_lines(
+    store: Store, lines: Iterable[str], source: str, calendar_file: Path | None = None
+) -> Imported:
     """Add every event this log lacks (by uid); all or nothing, in one transaction."""
+    from yaoqing_cli.status import keep_clocks
+
     records = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -185,6 +207,7 @@ def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
     if not records or records[0][1] != {"record": "header", "format": EXPORT_FORMAT}:
         raise UsageError(f"{source} 不是 yaoqing 导出文件（首行应为 {EXPORT_FORMAT} 标头）")
     added = skipped = 0
+    touched: list[str] = []
     with store.transaction():
         for number, record in records[1:]:
             try:
@@ -205,11 +228,14 @@ def import_lines(store: Store, lines: Iterable[str], source: str) -> Imported:
                         skipped += 1
                         continue
                     _import_event(store, record)
+                    touched.append(record["item_id"])
                     added += 1
                 else:
                     raise KeyError("record")
             except (KeyError, TypeError, ValueError, AttributeError, PolicyError) as err:
                 raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
+        if touched and store.office() is not None:
+            keep_clocks(store, touched, calendar_file)
     return Imported(added=added, skipped=skipped)
 
 

@@ -4,7 +4,7 @@ The JSON keys here are a documented contract (README, "JSON output"); change the
 """
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
@@ -279,18 +279,55 @@ def board_json(board, tz: ZoneInfo) -> list:
 
 
 def board_out(board, tz: ZoneInfo, moment: datetime) -> None:
-    """A rich table on a terminal, plain text when piped (cron, mail, grep)."""
-    if sys.stdout.isatty():
+    """A rich table on a terminal, plain text when piped (cron, mail, grep); one line per
+    clock, plain on both, when the board is brief."""
+    if board.clocks is not None:
+        sys.stdout.write(brief_text(board, tz, moment) + "\n")
+    elif sys.stdout.isatty():
         _board_rich(board, tz, moment)
     else:
         sys.stdout.write(board_text(board, tz, moment) + "\n")
 
 
 def _board_header(board, tz: ZoneInfo) -> str:
-    shown = len(board.rows)
     return (
-        f"{board.view}：{shown} 条（截至 {local_text(board.at, tz)}，共评估 {board.considered} 条）"
+        f"{board.view}：{board.items} 条（截至 {local_text(board.at, tz)}，"
+        f"共评估 {board.considered} 条）"
     )
+
+
+def brief_text(board, tz: ZoneInfo, moment: datetime) -> str:
+    """One line per clock, most overdue first: which item, which clock, since when, whom to tell.
+    A flood makes thousands of lines that share spans and minutes: each is formatted once."""
+    clocks = board.clocks
+    out = [
+        _board_header(board, tz),
+        f"每个时限一行，共 {len(clocks)} 项；逐条详情：yaoqing show 编号，或加 --full",
+    ]
+    if not clocks:
+        out.append("无。")
+    spans: dict[int, str] = {}
+    minutes: dict[int, str] = {}  # deadline minute -> local text (offsets are whole minutes)
+    names: dict[tuple, str] = {}
+    for c in clocks:
+        gap = moment - c.deadline if c.overdue else c.deadline - moment
+        whole = gap.days * 1440 + gap.seconds // 60  # as span_text counts: whole minutes
+        span = spans.get(whole)
+        if span is None:
+            span = spans[whole] = span_text(timedelta(minutes=whole))
+        minute = int(c.deadline.timestamp()) // 60
+        local = minutes.get(minute)
+        if local is None:
+            local = minutes[minute] = local_text(c.deadline, tz)
+        who = names.get(c.notify)
+        if who is None:
+            who = names[c.notify] = "  须报告：" + "、".join(c.notify) if c.notify else ""
+        when = "逾期" if c.overdue else "剩"
+        mark = "  ※按周一至周五推算" if c.fallback else ""
+        out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {c.title}{who}{mark}")
+    if any(c.fallback for c in clocks):
+        out.append(FALLBACK_WARNING)
+    return "\n".join(out)
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime) -> str:

@@ -137,8 +137,11 @@ def init_office(
 # --- file --------------------------------------------------------------------------------------
 
 
-def file_item(store: Store, request: FileRequest, policy_dirs: Sequence[Path]) -> Filed:
+def file_item(
+    store: Store, request: FileRequest, policy_dirs: Sequence[Path], calendar_file: Path | None
+) -> Filed:
     from yaoqing_cli.policy import load_policy
+    from yaoqing_cli.status import keep_clocks
 
     office = office_of(store)
     tz = zone(office.tz)
@@ -204,6 +207,7 @@ def file_item(store: Store, request: FileRequest, policy_dirs: Sequence[Path]) -
         )
         store.insert_item(item, day, day_no)
         event = store.append_event(item.id, "file", request.at, officer, item_payload(item))
+        keep_clocks(store, [item.id], calendar_file)
     return Filed(item=item, event=event, heading=heading(office, item, policy.title_format))
 
 
@@ -281,9 +285,11 @@ def continue_item(
     extend: str | None = None,
     officer: str | None = None,
     details: dict | None = None,
+    calendar_file: Path | None = None,
 ) -> list[Event]:
     """A follow-up (续报); a level change and an extension are events of their own."""
     from yaoqing_cli.policy import Policy
+    from yaoqing_cli.status import keep_clocks
 
     office = office_of(store)
     tz = zone(office.tz)
@@ -341,6 +347,7 @@ def continue_item(
             raise UsageError(
                 "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
             )
+        keep_clocks(store, [item.id], calendar_file)
     return written
 
 
@@ -352,7 +359,10 @@ def close_item(
     text: str | None = None,
     outcome: str = "resolved",
     officer: str | None = None,
+    calendar_file: Path | None = None,
 ) -> Event:
+    from yaoqing_cli.status import keep_clocks
+
     office = office_of(store)
     tz = zone(office.tz)
     text = check_text(text, "终报内容")
@@ -369,6 +379,7 @@ def close_item(
             item.id, "close", at, officer, {"text": text, "outcome": outcome}
         )
         store.mark_closed(item.id, at)
+        keep_clocks(store, [item.id], calendar_file)
     return event
 
 

@@ -2,18 +2,27 @@
 
 Each item is judged under the policy frozen onto it when it was filed (by content hash), so a
 later edit of a policy file never silently moves a running clock.
+
+The handover views (`--overdue`, `--due-within`) first ask the clocks projection (store.py,
+table `clocks`) which items have a clock in range, and judge only those. The projection is
+rewritten by the engine itself on every write (`keep_clocks`), and read only when it cannot be
+stale: it was computed with this version, time zone and calendar, and nothing in the log
+happened after the moment asked. Otherwise every open item is judged, as before.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
-from yaoqing_cli.clock import span_text, zone
-from yaoqing_cli.errors import LogError
+from yaoqing_cli.clock import from_utc_text, span_text, to_utc_text, zone
+from yaoqing_cli.errors import LogError, UsageError
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.service import office_of
 from yaoqing_cli.store import Store
+
+BRIEF_OVER = 20  # items: above this, the text board is one line per clock (README, status)
 
 
 @dataclass(frozen=True)
@@ -23,12 +32,27 @@ class Row:
     status: object  # engine.ItemStatus
 
 
+class Clock(NamedTuple):
+    """One running clock on the brief board: which item, which duty, since when, whom to tell."""
+
+    item_id: str
+    title: str
+    duty: str
+    name: str
+    deadline: datetime
+    overdue: bool
+    notify: tuple[str, ...]
+    fallback: bool
+
+
 @dataclass(frozen=True)
 class Board:
     at: datetime
-    rows: list[Row]
+    rows: list[Row]  # judged in full; empty on a brief board
     considered: int  # items evaluated before filtering, so nothing is dropped silently
     view: str  # which filter produced `rows`, in Chinese
+    clocks: list[Clock] | None = None  # set on a brief board, in deadline order
+    items: int = 0  # how many items the board shows
 
 
 def load_calendar(calendar_file: Path | None):
@@ -45,16 +69,19 @@ class PolicyCache:
         self.cache: dict[str, object] = {}
 
     def get(self, item: Item):
+        return self.by_hash(item.policy_hash, item.id)
+
+    def by_hash(self, policy_hash: str, item_id: str):
         from yaoqing_cli.policy import Policy
 
-        policy = self.cache.get(item.policy_hash)
+        policy = self.cache.get(policy_hash)
         if policy is None:
-            snapshot = self.store.policy_snapshot(item.policy_hash)
+            snapshot = self.store.policy_snapshot(policy_hash)
             if snapshot is None:
                 raise LogError(
-                    f"{item.id} 所依据的政策快照缺失（{item.policy_hash[:12]}）；请运行 yaoqing verify"
+                    f"{item_id} 所依据的政策快照缺失（{policy_hash[:12]}）；请运行 yaoqing verify"
                 )
-            policy = self.cache[item.policy_hash] = Policy.from_snapshot(snapshot)
+            policy = self.cache[policy_hash] = Policy.from_snapshot(snapshot)
         return policy
 
 
@@ -68,13 +95,10 @@ def evaluate_one(
     return evaluate(item, events, policy, load_calendar(calendar_file), moment, tz=tz)
 
 
-def evaluate_items(
-    store: Store, items: Sequence[Item], moment: datetime, calendar_file
-) -> list[Row]:
+def evaluate_items(store: Store, items: Sequence[Item], moment: datetime, calendar) -> list[Row]:
     from yaoqing_cli.engine import evaluate
 
     tz = zone(office_of(store).tz)
-    calendar = load_calendar(calendar_file)
     policies = PolicyCache(store)
     grouped = store.events_for([item.id for item in items])
     rows = []
@@ -86,6 +110,74 @@ def evaluate_items(
     return rows
 
 
+# --- the clocks projection ------------------------------------------------------------------------
+
+
+def clock_basis(tz_name: str, calendar) -> str:
+    """What the projection's deadlines depend on besides the log itself (policies are frozen
+    onto items by hash). A change of any of these makes the next write rebuild it."""
+    from yaoqing_cli import __version__
+
+    return f"yaoqing {__version__}; tz {tz_name}; {calendar.identity()}"
+
+
+def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | None) -> None:
+    """Bring the projection up to date for the items a write touched; call inside the write's
+    transaction, after its events. Rebuilds every open item's clocks if the basis changed."""
+    from yaoqing_cli.engine import running_clocks
+
+    tz_name = office_of(store).tz
+    try:
+        calendar = load_calendar(calendar_file)
+    except UsageError:
+        # An unreadable calendar file must not stop a report being logged: leave a basis that
+        # matches nothing, so status judges every item (and names the bad file) until fixed.
+        store.reset_clocks("unusable: calendar file unreadable")
+        return
+    basis = clock_basis(tz_name, calendar)
+    if store.clock_basis() != basis:
+        store.reset_clocks(basis)
+        item_ids = store.open_item_ids()
+    tz = zone(tz_name)
+    policies = PolicyCache(store)
+    items = store.items_by_id(list(dict.fromkeys(item_ids)))
+    grouped = store.events_for([item.id for item in items])
+    for item in items:
+        level, clocks = running_clocks(item, grouped[item.id], policies.get(item), calendar, tz)
+        store.replace_clocks(item, level, clocks)
+
+
+def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
+    """The first open item whose stored clocks differ from what its events imply (for verify),
+    or None. A projection whose basis does not match is never read, so it is not checked."""
+    from yaoqing_cli.engine import running_clocks
+
+    tz_name = office_of(store).tz
+    calendar = load_calendar(calendar_file)
+    if store.clock_basis() != clock_basis(tz_name, calendar):
+        return None
+    tz = zone(tz_name)
+    policies = PolicyCache(store)
+    items = store.items_by_id(store.open_item_ids())
+    grouped = store.events_for([item.id for item in items])
+    expected = set()
+    for item in items:
+        level, clocks = running_clocks(item, grouped[item.id], policies.get(item), calendar, tz)
+        expected |= {store.clock_row(item, level, clock) for clock in clocks}
+    differ = expected.symmetric_difference(store.clock_rows())
+    return min(row[0] for row in differ) if differ else None
+
+
+def _projection_serves(store: Store, moment: datetime, calendar, tz_name: str) -> bool:
+    if store.clock_basis() != clock_basis(tz_name, calendar):
+        return False
+    latest = store.latest_happened()
+    return latest is None or latest <= to_utc_text(moment)
+
+
+# --- selecting what a board shows ---------------------------------------------------------------
+
+
 def select(
     store: Store,
     moment: datetime,
@@ -94,23 +186,109 @@ def select(
     overdue_only: bool = False,
     due_within: timedelta | None = None,
     include_closed: bool = False,
+    brief: bool | None = None,
 ) -> Board:
-    items = store.items_open_at(moment, include_closed=include_closed)
-    rows = evaluate_items(store, items, moment, calendar_file)
-    considered = len(rows)
+    """The board for `moment`. `brief`: True/False forces one line per clock or the full view;
+    None chooses one line per clock above BRIEF_OVER items."""
+    calendar = load_calendar(calendar_file)
+    tz_name = office_of(store).tz
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:
-        rows = [r for r in rows if any(d.state == "overdue" for d in r.status.duties)]
         view += "中有逾期时限的"
+    horizon = None if due_within is None else moment + due_within
     if due_within is not None:
-        horizon = moment + due_within
-        rows = [
-            r
-            for r in rows
-            if any(
-                d.state in ("overdue", "due_soon", "pending") and d.deadline <= horizon
-                for d in r.status.duties
-            )
-        ]
         view += f"中{span_text(due_within)}内到期或已逾期的"
-    return Board(at=moment, rows=rows, considered=considered, view=view)
+
+    filtered = overdue_only or horizon is not None
+    if filtered and not include_closed and _projection_serves(store, moment, calendar, tz_name):
+        # overdue means now > deadline; stored deadlines are whole seconds. An overdue clock
+        # is also due within any horizon, so the earlier bound is the only one needed.
+        if overdue_only:
+            due = store.clocks_due(to_utc_text(moment), inclusive=bool(moment.microsecond))
+        else:
+            due = store.clocks_due(to_utc_text(horizon), inclusive=True)
+        ids = list(dict.fromkeys(c[0] for c in due))
+        considered = store.open_item_count()
+        if brief or (brief is None and len(ids) > BRIEF_OVER):
+            clocks = _clocks_from_projection(store, due, moment)
+            return Board(moment, [], considered, view, clocks, len(ids))
+        rows = evaluate_items(store, store.items_by_id(ids), moment, calendar)
+    else:
+        items = store.items_open_at(moment, include_closed=include_closed)
+        rows = evaluate_items(store, items, moment, calendar)
+        considered = len(rows)
+    if filtered:
+        rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
+    if brief or (brief is None and len(rows) > BRIEF_OVER):
+        clocks = _clocks_from_rows(rows, overdue_only, horizon)
+        return Board(moment, [], considered, view, clocks, len(rows))
+    return Board(moment, rows, considered, view, None, len(rows))
+
+
+def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:
+    """Is this clock one the board was asked for (any running clock, if no filter)?"""
+    if duty.state not in ("overdue", "due_soon", "pending"):
+        return False
+    if overdue_only and duty.state != "overdue":
+        return False
+    return horizon is None or duty.deadline <= horizon
+
+
+def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[Clock]:
+    """Brief lines from fully judged items (the path without the projection)."""
+    clocks = []
+    for row in rows:
+        standing = tuple(n.who for n in row.status.notify if n.duty is None)
+        for d in row.status.duties:
+            if _shown(d, overdue_only, horizon):
+                raised = tuple(n.who for n in row.status.notify if n.duty == d.key)
+                clocks.append(
+                    Clock(
+                        row.item.id,
+                        row.item.title,
+                        d.key,
+                        d.name,
+                        d.deadline,
+                        d.state == "overdue",
+                        standing + raised,
+                        d.calendar_fallback,
+                    )
+                )
+    clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
+    return clocks
+
+
+def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime) -> list[Clock]:
+    """Brief lines straight from the projection: no events read, no item re-judged. What the
+    policy says of a clock (its name, who is told of such an item) is worked out once per kind
+    of clock, not once per line: a flood leaves thousands of lines."""
+    from yaoqing_cli.engine import escalation_reached, standing_notices
+
+    policies = PolicyCache(store)
+    known: dict[tuple, tuple] = {}
+    clocks = []
+    for item_id, key, deadline_text, level, fallback, title, kind, category, policy_hash in due:
+        sort = (policy_hash, key, kind, level, category)
+        facts = known.get(sort)
+        if facts is None:
+            policy = policies.by_hash(policy_hash, item_id)
+            notices = standing_notices(policy, kind, level, category)
+            facts = known[sort] = (
+                policy.duty(key).name,
+                tuple(n.who for n in notices),
+                policy if policy.escalation else None,
+            )
+        name, who, escalating = facts
+        deadline = from_utc_text(deadline_text)
+        if escalating is not None:
+            who += tuple(escalation_reached(escalating, key, deadline, moment))
+        # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
+        clocks.append(
+            _new_clock(
+                Clock, (item_id, title, key, name, deadline, moment > deadline, who, fallback == 1)
+            )
+        )
+    return clocks
+
+
+_new_clock = tuple.__new__

@@ -9,6 +9,11 @@ Tables (schema version in PRAGMA user_version, migrations below):
                      previous event so an edit behind the tool's back is visible (`verify`).
 - items:             a projection of the `file` and `close` events, for fast lookups. Only
                      `closed_at` may change, once, from empty to a time (trigger-enforced).
+- clocks:            a projection of the deadline engine: each open item's clocks still running
+                     (duty, deadline, current level), rewritten on every write to that item, so
+                     `status --overdue` finds the late ones by index instead of re-judging every
+                     open item. `meta.clocks_basis` names what it was computed with (yaoqing
+                     version, time zone, calendar); status trusts it only when that matches.
 
 Every write runs in one BEGIN IMMEDIATE transaction, so concurrent writers queue on the
 busy timeout instead of failing, and a failed command leaves the log unchanged.
@@ -149,7 +154,31 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (m001_initial,)
+def m002_clocks(db: sqlite3.Connection) -> None:
+    # An empty projection with no basis: status judges every item until the first write fills it.
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE clocks (
+            item_id TEXT NOT NULL REFERENCES items(id),
+            duty TEXT NOT NULL,
+            deadline TEXT NOT NULL,       -- UTC, as every stored time
+            level TEXT,                   -- the item's current level (who must be told)
+            fallback INTEGER NOT NULL,    -- 1: the deadline rests on the Monday-Friday guess
+            title TEXT NOT NULL,          -- copied from items (which never change) so the
+            kind TEXT NOT NULL,           -- handover list is read from this table alone
+            category TEXT,
+            policy_hash TEXT NOT NULL,
+            PRIMARY KEY (item_id, duty)
+        );
+        CREATE INDEX clocks_deadline ON clocks (deadline, item_id, duty);
+        DROP INDEX items_open;            -- unused since open items are found by closed_at
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial, m002_clocks)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -257,8 +286,10 @@ class Store:
     # opening ----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> "Store":
-        """Open (and if `create`, make) a log, refusing anything that is not one of ours."""
+    def open(cls, path: Path | str, *, create: bool = False, reading: bool = False) -> "Store":
+        """Open (and if `create`, make) a log, refusing anything that is not one of ours.
+        `reading`: every query until close() sees one moment of the log, so a write landing
+        between two of a read command's queries cannot show it half of that write."""
         path = Path(path)
         try:
             is_dir, exists = path.is_dir(), path.exists()
@@ -290,6 +321,8 @@ class Store:
         except LogError:
             db.close()
             raise
+        if reading:
+            db.execute("BEGIN")  # deferred: the snapshot is taken at the first query
         return store
 
     def _check_and_migrate(self) -> None:
@@ -318,7 +351,18 @@ class Store:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        if self.db.in_transaction:  # a reading snapshot; a write always ends its own
+            self.db.execute("ROLLBACK")
         self.db.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One consistent view for several queries, inside a command that may write after."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -616,6 +660,78 @@ class Store:
             params = (to_utc_text(since),)
         for row in self.db.execute(sql + " ORDER BY e.seq", params):
             yield self._event(row)
+
+    # the clocks projection ------------------------------------------------------------------
+
+    def clock_basis(self) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'clocks_basis'").fetchone()
+        return row[0] if row else None
+
+    def reset_clocks(self, basis: str) -> None:
+        """Empty the projection and name what it will be rebuilt with; inside a transaction."""
+        self.db.execute("DELETE FROM clocks")
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('clocks_basis', ?)", (basis,)
+        )
+
+    _CLOCK_COLUMNS = "item_id, duty, deadline, level, fallback, title, kind, category, policy_hash"
+
+    @staticmethod
+    def clock_row(item: Item, level: str | None, clock) -> tuple:
+        """The stored row of one running clock (an engine DutyStatus) of `item`."""
+        return (
+            item.id,
+            clock.key,
+            to_utc_text(clock.deadline),
+            level,
+            int(clock.calendar_fallback),
+            item.title,
+            item.kind,
+            item.category,
+            item.policy_hash,
+        )
+
+    def replace_clocks(self, item: Item, level: str | None, clocks: Sequence) -> None:
+        """An item's running clocks as they now stand; inside a transaction."""
+        self.db.execute("DELETE FROM clocks WHERE item_id = ?", (item.id,))
+        self.db.executemany(
+            f"INSERT INTO clocks ({self._CLOCK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+            [self.clock_row(item, level, c) for c in clocks],
+        )
+
+    def clock_rows(self) -> set[tuple]:
+        return set(self.db.execute(f"SELECT {self._CLOCK_COLUMNS} FROM clocks"))
+
+    def open_item_ids(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT id FROM items WHERE closed_at IS NULL")]
+
+    def open_item_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
+
+    def latest_happened(self) -> str | None:
+        """The stored UTC text of the latest moment any event happened (index lookup)."""
+        return self.db.execute("SELECT max(happened_at) FROM events").fetchone()[0]
+
+    def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
+        """Running clocks with a deadline before (or at) `before`, earliest first:
+        (item_id, duty, deadline, level, fallback, title, kind, category, policy_hash)."""
+        op = "<=" if inclusive else "<"
+        return self.db.execute(
+            f"SELECT {self._CLOCK_COLUMNS} FROM clocks"
+            f" WHERE deadline {op} ? ORDER BY deadline, item_id, duty",
+            (before,),
+        ).fetchall()
+
+    def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
+        items = []
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({marks})", chunk
+            ).fetchall()
+            items += [self._item(row) for row in rows]
+        return items
 
     def backup_to(self, dest: Path, progress=None) -> None:
         """SQLite's online backup: a consistent copy even while other processes write."""

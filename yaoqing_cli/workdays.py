@@ -6,6 +6,7 @@ does not know, an office enters the published schedule in a calendar file, and u
 engine counts Monday to Friday and marks every deadline that rests on that guess.
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,9 +19,12 @@ CALENDAR_EXAMPLE = '[years.2027]\nholidays = ["2027-01-01"]\nworkdays = ["2027-0
 class WorkCalendar:
     """Is a date a working day, and is that answer official or the Monday–Friday fallback."""
 
-    def __init__(self, years: dict[int, tuple[frozenset, frozenset]] | None = None):
+    def __init__(
+        self, years: dict[int, tuple[frozenset, frozenset]] | None = None, source: str = ""
+    ):
         # year -> (holidays, make-up workdays), entered by the office; wins over the library
         self.years = years or {}
+        self.source = source  # what the office's entries came from, for identity()
         self._library = None
         self._days: dict[date, tuple[bool, bool]] = {}  # a status of 20 000 items asks often
 
@@ -29,14 +33,23 @@ class WorkCalendar:
         import tomllib  # read only when an office gives a calendar file
 
         try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            text = Path(path).read_text(encoding="utf-8")
+            raw = tomllib.loads(text)
         except FileNotFoundError:
             raise UsageError(f"找不到日历文件 {path}") from None
         except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as err:
             raise UsageError(
                 f"日历文件 {path} 无法读取：{err}；格式示例：{CALENDAR_EXAMPLE!r}"
             ) from None
-        return cls(parse_calendar(raw, str(path)))
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return cls(parse_calendar(raw, str(path)), source=f"calendar file sha256:{digest}")
+
+    def identity(self) -> str:
+        """Names everything a working-day answer rests on: the library release (each adds a
+        year's schedule) and the office's own file, so stored deadlines know when to be redone."""
+        library = self._chinese_calendar()
+        release = getattr(library, "__version__", "?") if library is not None else "none"
+        return f"chinese-calendar {release}" + (f"; {self.source}" if self.source else "")
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is this the Monday–Friday fallback rather than an official answer)."""

@@ -1,0 +1,217 @@
+"""The handover views through the real CLI: the brief board, and the clocks projection behind it.
+
+`status --overdue` and `--due-within` read the clocks projection the writes keep in the log,
+when it cannot be stale. Every test here compares that fast answer with the answer of judging
+every open item (forced by spoiling the projection's basis in a copy of the log), so the two
+paths can never drift apart unnoticed.
+"""
+
+import shutil
+import sqlite3
+
+import pytest
+
+from tests.test_engine import iso
+
+NOW = "2026-11-22 12:00"
+
+
+@pytest.fixture
+def busy(run):
+    """A Shandong office with items in every state a handover meets, filed through the CLI."""
+    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东").code == 0
+
+    def file(title, occurred, at, *extra):
+        result = run("file", "--title", title, "--occurred", occurred, "--at", at, "--json",
+                     *extra, now=iso(at))  # fmt: skip
+        assert result.code == 0, result
+        return result.json["id"]
+
+    def step(*args, at):
+        result = run(*args, "--at", at, now=iso(at))
+        assert result.code == 0, result
+
+    ids = {}
+    ids["old"] = file("更旧事件", "2026-11-19 08:00", "2026-11-19 09:00", "--kind", "opinion",
+                      "--level", "重大")  # fmt: skip
+    ids["met"] = file("已发布", "2026-11-21 08:00", "2026-11-21 08:30", "--kind", "opinion",
+                      "--level", "重大")  # fmt: skip
+    step("continue", ids["met"], "--done", "publish", "--text", "已发布", at="2026-11-21 10:00")
+    ids["closed"] = file("已终报", "2026-11-20 08:00", "2026-11-20 08:30", "--kind", "opinion",
+                         "--level", "较大")  # fmt: skip
+    step("close", ids["closed"], "--text", "处置完毕", at="2026-11-21 09:00")
+    ids["regraded"] = file("改为一般", "2026-11-21 07:00", "2026-11-21 07:30", "--kind",
+                           "opinion", "--level", "重大")  # fmt: skip
+    step("continue", ids["regraded"], "--level", "一般", "--text", "核实后降级",
+         at="2026-11-21 08:00")  # fmt: skip
+    ids["message"] = file("网民申诉", "2026-10-20 09:00", "2026-10-20 09:00", "--kind",
+                          "message", "--class", "appeal", "--policy", "云南")  # fmt: skip
+    ids["fresh"] = file("新事件", "2026-11-22 11:00", "2026-11-22 11:10", "--kind", "opinion",
+                        "--level", "重大")  # fmt: skip
+    # a clock ending exactly at 12:00:00: overdue only once that second has begun to pass
+    ids["edge"] = file("整点到期", "2026-11-22 07:00", "2026-11-22 07:00", "--kind", "opinion",
+                       "--level", "重大")  # fmt: skip
+    return ids
+
+
+def judged_in_full(run, db_path, tmp_path, *args, now):
+    """The same command on a copy of the log whose projection cannot be trusted."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(db_path, copy)
+    db = sqlite3.connect(copy)
+    db.execute("UPDATE meta SET value = 'spoiled' WHERE key = 'clocks_basis'")
+    db.commit()
+    db.close()
+    return run("--db", copy, *args, now=now)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--overdue", "--json"),
+        ("status", "--overdue", "--brief"),
+        ("status", "--overdue", "--full"),
+        ("status", "--due-within", "3h", "--json"),
+        ("status", "--due-within", "30d", "--brief"),
+        ("status", "--overdue", "--due-within", "2d", "--brief"),
+    ],
+)
+@pytest.mark.parametrize("now", [iso(NOW), "2026-11-22T12:00:00.5+08:00", iso("2026-11-25 09:00")])
+def test_the_projection_answers_exactly_as_judging_every_item(busy, run, tmp_path, args, now):
+    fast = run(*args, now=now)
+    full = judged_in_full(run, tmp_path / "log.db", tmp_path, *args, now=now)
+    assert fast.code == full.code == 0, (fast, full)
+    assert fast.out == full.out
+
+
+def test_the_projection_holds_only_running_clocks_of_open_items(busy, tmp_path):
+    db = sqlite3.connect(tmp_path / "log.db")
+    rows = db.execute("SELECT item_id, duty, deadline, level FROM clocks ORDER BY 1, 2").fetchall()
+    kept = {(item, duty) for item, duty, _, _ in rows}
+    assert not {item for item, _ in kept} & {busy["closed"]}
+    assert (busy["met"], "publish") not in kept and (busy["met"], "press") in kept
+    # the regraded item no longer owes the press conference of a major event
+    assert {duty for item, duty in kept if item == busy["regraded"]} == {"respond"}
+    assert (busy["old"], "publish", "2026-11-19T05:00:00Z", "major") in rows  # 08:00 + 5 h
+    assert db.execute("SELECT value FROM meta").fetchone()[0].startswith("yaoqing ")
+
+
+def test_the_overdue_second_edge(busy, run):
+    exactly = run("status", "--overdue", "--json", now=iso(NOW))
+    just_after = run("status", "--overdue", "--json", now="2026-11-22T12:00:00.5+08:00")
+    assert busy["edge"] not in [e["id"] for e in exactly.json]  # 07:00 + 5 h = 12:00:00
+    assert busy["edge"] in [e["id"] for e in just_after.json]
+
+
+def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path):
+    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古").code == 0
+    for n in range(21):
+        at = f"2026-11-21 {n:02d}:10"
+        result = run("file", "--title", f"事件{n}", "--occurred", f"2026-11-21 {n:02d}:00",
+                     "--at", at, "--level", "一般", now=iso(at))  # fmt: skip
+        assert result.code == 0, result
+    text = run("status", "--overdue").out.splitlines()
+    assert text[0] == "未终报要情中有逾期时限的：21 条（截至 2026-11-22 12:00，共评估 21 条）"
+    assert text[1].startswith("每个时限一行，共 21 项")
+    # the first item's follow-up was due an hour after its 00:10 first report
+    assert text[2] == (
+        "20261121-001  第一次续报  逾期 1天10小时（时限 2026-11-21 01:10）  事件0"
+        "  须报告：分管副主席"
+    )
+    assert len(text) == 2 + 21
+    full = run("status", "--overdue", "--full").out
+    assert full.count("时限（按 2026-11-22 12:00 计算）") == 21 and "首报尚缺" in full
+    assert run("status", "--overdue", "--brief", "--full").code == 2
+
+
+def test_a_brief_board_of_a_few_items_and_an_empty_one(busy, run):
+    text = run("status", "--overdue", "--brief", now=iso(NOW)).out.splitlines()
+    assert text[0].startswith("未终报要情中有逾期时限的：")
+    assert any(line.startswith(f"{busy['old']}  举行新闻发布会  逾期 ") for line in text)
+    quiet = run("status", "--overdue", "--brief", now=iso("2026-10-21 09:00")).out
+    assert quiet.splitlines()[-1] == "无。"
+
+
+def test_an_old_log_gains_the_projection_at_its_first_write(busy, run, tmp_path):
+    db_path = tmp_path / "log.db"
+    before = run("status", "--overdue", "--json").out
+    db = sqlite3.connect(db_path)  # back to schema 1: no projection, the old index
+    db.executescript(
+        "DROP TABLE clocks; DROP TABLE meta;"
+        " CREATE INDEX items_open ON items (filed) WHERE closed_at IS NULL;"
+        " PRAGMA user_version = 1;"
+    )
+    db.close()
+    assert run("status", "--overdue", "--json").out == before  # migrated, judged in full
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM clocks").fetchone() == (0,)
+    assert run("continue", busy["fresh"], "--text", "续报", "--at", NOW).code == 0
+    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM clocks").fetchone()[0] > 0
+    assert run("status", "--overdue", "--json").out == before
+    assert run("verify").code == 0
+
+
+def test_a_calendar_file_is_never_answered_from_clocks_counted_without_it(busy, run, tmp_path):
+    # The appeal filed 2026-10-20 is due at the end of its 20th working day (2026-11-17).
+    # An office calendar declaring 11-16 and 11-17 holidays moves it to the end of 11-19.
+    calendar = tmp_path / "calendar.toml"
+    calendar.write_text('[years.2026]\nholidays = ["2026-11-16", "2026-11-17"]\n', "utf-8")
+
+    def reply_deadline(*extra):
+        board = run(*extra, "status", "--overdue", "--json").json
+        [entry] = [e for e in board if e["id"] == busy["message"]]
+        return {d["key"]: d["deadline"] for d in entry["duties"]}["reply"]
+
+    assert reply_deadline() == iso("2026-11-18 00:00")
+    assert reply_deadline("--calendar", calendar) == iso("2026-11-20 00:00")
+    # a write under the calendar rebuilds the projection with it; plain status then judges
+    # every item again rather than trust clocks counted with another calendar
+    assert (
+        run("--calendar", calendar, "continue", busy["fresh"], "--text", "x", "--at", NOW).code == 0
+    )
+    assert reply_deadline("--calendar", calendar) == iso("2026-11-20 00:00")
+    assert reply_deadline() == iso("2026-11-18 00:00")
+
+
+def test_an_unreadable_calendar_file_does_not_stop_a_report_being_logged(busy, run, tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[years.2026\n", "utf-8")
+    logged = run("--calendar", broken, "continue", busy["fresh"], "--text", "续报", "--at", NOW)
+    assert logged.code == 0, logged
+    refused = run("--calendar", broken, "status", "--overdue")
+    assert refused.code == 2 and "broken.toml" in refused.err
+    assert run("status", "--overdue", "--json").code == 0  # judged in full until the next write
+
+
+def test_events_after_the_moment_asked_are_never_read_from_the_projection(busy, run):
+    # YAOQING_NOW before the latest event: judge in full, so later events do not count
+    earlier = run("status", "--overdue", "--json", now=iso("2026-11-21 09:30")).json
+    assert busy["fresh"] not in [e["id"] for e in earlier]
+    old = next(e for e in earlier if e["id"] == busy["old"])
+    assert {d["key"]: d["state"] for d in old["duties"]}["press"] == "overdue"  # due 11-20 08:00
+
+
+def test_an_imported_log_has_its_projection_built(busy, run, tmp_path):
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--output", exported).code == 0
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", fresh, "import", exported).code == 0
+    db = sqlite3.connect(fresh)
+    assert db.execute("SELECT count(*) FROM clocks").fetchone()[0] > 0
+    mine = run("status", "--overdue", "--json", now=iso(NOW)).out
+    assert run("--db", fresh, "status", "--overdue", "--json", now=iso(NOW)).out == mine
+
+
+def test_verify_sets_aside_clocks_that_disagree_with_the_events(busy, run, tmp_path):
+    assert run("verify").code == 0
+    truth = run("status", "--overdue", "--json", now=iso(NOW)).out
+    db = sqlite3.connect(tmp_path / "log.db")  # a bug or a hand edit: the press deadline moved
+    db.execute("UPDATE clocks SET deadline = '2030-01-01T00:00:00Z' WHERE item_id = ?",
+               (busy["old"],))  # fmt: skip
+    db.commit()
+    db.close()
+    assert run("status", "--overdue", "--json", now=iso(NOW)).out != truth  # what verify is for
+    found = run("verify")
+    assert found.code == 1 and f"时限索引与要情 {busy['old']} 的事件不符" in found.err
+    assert run("status", "--overdue", "--json", now=iso(NOW)).out == truth  # judged in full
+    assert run("continue", busy["fresh"], "--text", "续报", "--at", NOW).code == 0  # rebuilds
+    assert run("verify").code == 0
