@@ -3,9 +3,11 @@
     python bench/generate.py OUT.db [--items 200000] [--open 50] [--end 2026-11-22T12:00+08:00]
 
 The log is made by the real migrations and the real hash chain (store.canonical_event and
-chain_hash), written with bulk inserts in one transaction, so `yaoqing verify` passes on it.
+chain_hash), written with bulk inserts in one transaction, so `yaoqing verify` passes on it;
+the clocks projection is then built by the same function every write calls.
 Items spread evenly over the years before --end, across every policy and kind; about five
-events an item; all but --open items are closed.
+events an item; all but --open items are closed. Of the open ones, `overdue_share` were filed
+days ago with no follow-up (a clock has run out), the rest minutes ago (every clock running).
 """
 
 import argparse
@@ -20,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from yaoqing_cli.clock import to_utc_text
 from yaoqing_cli.policy import load_policy
+from yaoqing_cli.status import keep_clocks
 from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
 
 POLICIES = ["shandong", "yunnan", "inner-mongolia", "jiangxi", "national"]
@@ -78,18 +81,24 @@ def build(
     recorded = to_utc_text(datetime.now(UTC))
     for n in range(items):
         is_open = n >= items - open_items
-        filed = start + step * n
-        if is_open:
-            # open items: filed within the last few days; half of them with a clock overdue
-            filed = end - timedelta(
-                hours=rng.uniform(0.5, 72 if rng.random() < overdue_share else 3)
-            )
-        filed = filed.replace(microsecond=0)
-        occurred = filed - timedelta(minutes=rng.randint(10, 150))
         policy = policies[POLICIES[n % len(POLICIES)]]
         kind = KINDS[rng.randrange(4)] if n % 7 else "message"
         level = None if kind in ("message", "warning") else LEVELS[rng.randrange(4)]
         message_class = rng.choice(["praise", "advice", "appeal"]) if kind == "message" else None
+        late = is_open and rng.random() < overdue_share
+        if late:
+            # a major incident filed days ago with no follow-up: under every policy, some
+            # clock of it (follow-up, authoritative information, press conference) has run out
+            kind, level, message_class = "emergency", LEVELS[rng.randrange(2)], None
+            filed = end - timedelta(days=rng.uniform(1.3, 3))
+        elif is_open:
+            filed = end - timedelta(minutes=rng.uniform(5, 20))  # just filed: every clock running
+        else:
+            filed = start + step * n
+        filed = filed.replace(microsecond=0)
+        occurred = filed - timedelta(
+            minutes=rng.randint(1, 5) if is_open and not late else rng.randint(10, 150)
+        )
         local = filed.astimezone(tz)
         day = local.strftime("%Y%m%d")
         day_counts[day] = day_counts.get(day, 0) + 1
@@ -118,12 +127,13 @@ def build(
         }
         events = [("file", filed, payload)]
         t = filed
-        for k in range(3 if not is_open else rng.randint(0, 1)):
-            t = t + timedelta(minutes=rng.randint(20, 600))
+        last = max(filed, end - timedelta(minutes=1))  # nothing has happened after --end
+        for k in range(0 if is_open else 3):
+            t = min(t + timedelta(minutes=rng.randint(20, 600)), last)
             events.append(("continue", t, {"n": k + 1, "text": "续报", "done": []}))
         closed_at = None
         if not is_open:
-            t = t + timedelta(hours=rng.randint(1, 48))
+            t = min(t + timedelta(hours=rng.randint(1, 48)), last)
             closed_at = t
             events.append(("close", t, {"text": "处置完毕", "outcome": "resolved"}))
         item_rows.append(
@@ -172,6 +182,7 @@ def build(
             " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
             event_rows,
         )
+        keep_clocks(store, [], None)  # the clocks projection, as every write keeps it
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     store.close()
