@@ -84,6 +84,20 @@ def commands(open_id: str) -> dict[str, list[str]]:
     }
 
 
+def refresh_clocks(db: Path) -> None:
+    """A log kept from an earlier run has its clocks projection rebuilt if this yaoqing counts
+    deadlines differently, as the first write after an upgrade would; else nothing happens."""
+    from yaoqing_cli.status import keep_clocks
+    from yaoqing_cli.store import Store
+
+    store = Store.open(db)
+    try:
+        with store.transaction():
+            keep_clocks(store, [], None)
+    finally:
+        store.close()
+
+
 def some_open_id(db: Path) -> str:
     import sqlite3
 
@@ -176,6 +190,8 @@ def main() -> None:
         build(big, args.items, 50, datetime.fromisoformat(NOW))
         marker.write_text(str(args.items))
         print(f"built {big} ({args.items} items) in {time.perf_counter() - started:.1f} s")
+    else:
+        refresh_clocks(big)
     empty = out / "empty.db"
     if empty.exists():
         empty.unlink()

@@ -122,6 +122,12 @@ def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path)
     full = run("status", "--overdue", "--full").out
     assert full.count("时限（按 2026-11-22 12:00 计算）") == 21 and "首报尚缺" in full
     assert run("status", "--overdue", "--brief", "--full").code == 2
+    # every other view keeps its blocks: items with no running clock still say whom to tell
+    plain = run("status").out
+    assert plain.count("时限（按 2026-11-22 12:00 计算）") == 21 and "每个时限一行" not in plain
+    for argv in (["status", "--brief"], ["status", "--all", "--overdue", "--brief"]):
+        refused = run(*argv)
+        assert refused.code == 2 and "--brief 只用于" in refused.err, refused
 
 
 def test_a_brief_board_of_a_few_items_and_an_empty_one(busy, run):
@@ -241,3 +247,90 @@ def test_new_deadline_code_never_reads_clocks_the_old_code_counted(
     )
     run("status", "--overdue", "--brief", now=iso(NOW))
     assert served == [1]
+
+
+def test_an_office_zone_with_daylight_saving_counts_real_elapsed_time(run, tmp_path):
+    # Found by review: times of one zone were subtracted by their clock readings, so the hour
+    # New York gains on 2026-11-01 went missing from spans and from which clocks were late.
+    def at(text):
+        return run(*text.split("|"), now="2026-11-26T00:00:00-05:00")
+
+    start = "2026-10-16T09:00:00-04:00"
+    assert run("init", "--office", "x", "--short", "x", "--policy", "云南",
+               "--tz", "America/New_York", now=start).code == 0  # fmt: skip
+    assert run("file", "--title", "网民表扬", "--kind", "message", "--class", "praise",
+               "--occurred", "09:00", now=start).code == 0  # fmt: skip
+    # 5 working days from Friday 10-16: end of Friday 10-23 = 10-24 00:00 EDT (04:00 UTC)
+    fast = at("status|--overdue|--brief|--at|2026-11-26 00:00")
+    full = judged_in_full(run, tmp_path / "log.db", tmp_path, "status", "--overdue", "--brief",
+                          "--at", "2026-11-26 00:00", now="2026-11-26T00:00:00-05:00")  # fmt: skip
+    assert fast.out == full.out
+    assert "逾期 33天1小时（时限 2026-10-24 00:00）" in fast.out
+    blocks = at("status|--overdue|--full|--at|2026-11-26 00:00").out
+    assert "逾期 33天1小时" in blocks
+    edge = run("status", "--overdue", "--json", "--at", "2026-10-24 00:30",
+               now="2026-11-26T00:00:00-05:00").json  # fmt: skip
+    assert [d["state"] for d in edge[0]["duties"]] == ["overdue"]
+
+
+def test_an_import_whose_first_report_is_dated_apart_from_its_filing_is_refused(
+    busy, run, tmp_path
+):
+    import json
+
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--output", exported).code == 0
+    lines = exported.read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    first = next(i for i, r in enumerate(records) if r.get("type") == "file")
+    records[first]["data"]["filed"] = "2026-11-01T00:00:00Z"  # a hand edit: filed != happened
+    exported.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    refused = run("--db", tmp_path / "fresh.db", "import", exported)
+    assert refused.code == 2 and "data.filed" in refused.err, refused
+
+
+def test_verify_still_checks_the_chain_when_the_calendar_file_is_unreadable(busy, run, tmp_path):
+    checked = run("--calendar", tmp_path / "nowhere.toml", "verify")
+    assert checked.code == 0 and "哈希链完整" in checked.out, checked
+
+
+def test_a_missing_policy_snapshot_does_not_stop_a_report_being_logged(busy, run, tmp_path):
+    db = sqlite3.connect(tmp_path / "log.db")  # damage behind the tool's back
+    db.execute("DROP TRIGGER snapshots_immutable_delete")
+    db.execute("DELETE FROM policy_snapshots WHERE name = 'yunnan'")
+    db.execute("UPDATE meta SET value = 'old' WHERE key = 'clocks_basis'")  # forces a rebuild
+    db.commit()
+    db.close()
+    logged = run("continue", busy["fresh"], "--text", "续报", "--at", NOW)
+    assert logged.code == 0, logged
+    shown = run("status", "--overdue")
+    assert shown.code == 1 and "政策快照缺失" in shown.err, shown
+
+
+def test_a_zipped_install_keeps_logging(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    bundle = tmp_path / "yaoqing.zip"
+    with zipfile.ZipFile(bundle, "w") as z:
+        for source in (repo / "yaoqing_cli").glob("*.py"):
+            z.write(source, f"yaoqing_cli/{source.name}")
+    env = dict(os.environ, PYTHONPATH=str(bundle), YAOQING_POLICIES=str(repo / "policies"),
+               YAOQING_DB=str(tmp_path / "zip.db"))  # fmt: skip
+
+    def yaoqing(*args):
+        return subprocess.run([sys.executable, "-m", "yaoqing_cli", *args], env=env,
+                              capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+
+    assert yaoqing("init", "--office", "x", "--short", "x", "--policy", "shandong").returncode == 0
+    filed = yaoqing("file", "--title", "t", "--occurred", "08:00", "--kind", "opinion",
+                    "--level", "重大")  # fmt: skip
+    assert filed.returncode == 0, filed.stderr
+    shown = yaoqing("status", "--due-within", "2h", "--brief")
+    assert shown.returncode == 0 and "发布权威信息  剩 1小时" in shown.stdout, shown
+    basis = sqlite3.connect(tmp_path / "zip.db").execute("SELECT value FROM meta").fetchone()[0]
+    assert "rules unknown" not in basis  # the code was read through the zip's loader

@@ -434,7 +434,11 @@ def status(
         bool, typer.Option("--json", help="输出 JSON 数组（字段见 README）")
     ] = False,
     brief: Annotated[
-        bool, typer.Option("--brief", help="每个时限一行（多于 20 条要情时默认如此）")
+        bool,
+        typer.Option(
+            "--brief",
+            help="与 --overdue 或 --due-within 同用：每个时限一行（多于 20 条时默认如此）",
+        ),
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="逐条详列，不论多少条")] = False,
 ) -> None:
@@ -445,6 +449,8 @@ def status(
     s = settings(ctx)
     if brief and full:
         raise UsageError("--brief 与 --full 只能选一个")
+    if brief and (include_closed or not (overdue or due_within)):
+        raise UsageError("--brief 只用于未终报要情的 --overdue 或 --due-within（不与 --all 同用）")
     within = None
     if due_within is not None:
         from yaoqing_cli.timeparse import parse_duration
@@ -736,6 +742,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     # A command lives for well under a second and makes little cyclic garbage; the cyclic
     # collector would keep re-walking every object it built (3-5 ms on a 14 000-line board).
+    collecting = gc.isenabled()
     gc.disable()
     try:
         result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
@@ -769,7 +776,8 @@ def main(argv: list[str] | None = None) -> None:
                 ExitCode.FAILED,
             )
     finally:
-        gc.enable()  # tests run many commands in one process
+        if collecting:  # tests run many commands in one process
+            gc.enable()
     sys.stdout.flush()
     raise SystemExit(int(code))
 

@@ -83,6 +83,9 @@ def evaluate(
     now: datetime,
     tz: ZoneInfo = SHANGHAI,
 ) -> ItemStatus:
+    # Every time in here is UTC: Python subtracts and compares two times of the same zone by
+    # their clock readings, which is wrong across a daylight-saving change.
+    now = now.astimezone(UTC)
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
     close = next((e for e in seen if e.type == "close"), None)
     closed_at = close.happened_at if close else None
@@ -133,8 +136,9 @@ def deadline_for(
 
 
 def end_of_day(day, tz: ZoneInfo) -> datetime:
-    """24:00 of `day`, written as 00:00 of the next day (taskwarrior's lesson: due D = end of D)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    """24:00 of `day` in the office's zone, written as 00:00 of the next day (taskwarrior's
+    lesson: due D = end of D), returned in UTC like every other time the engine compares."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
 def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, closed_at, exempt):
@@ -165,7 +169,7 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         (e for e in seen if e.type == "extend" and e.data.get("duty") == duty.key), None
     )
     if extension is not None and duty.extension_working_days:
-        last_day = (deadline - timedelta(days=1)).date()
+        last_day = (deadline.astimezone(tz) - timedelta(days=1)).date()
         extended_day, more_fallback = calendar.add_working_days(
             last_day, duty.extension_working_days
         )

@@ -281,6 +281,8 @@ def _check_event(record: dict) -> None:
     if kind == "file":
         for key in ("occurred", "received", "filed"):
             from_utc_text(data[key])
+        if data["filed"] != record["happened_at"]:  # a first report happens when it is filed
+            raise ValueError("data.filed")
 
 
 def _import_event(store: Store, record: dict) -> None:
