@@ -37,6 +37,8 @@ PRELOAD = (
     "yaoqing_cli.engine",
     "yaoqing_cli.workdays",
     "yaoqing_cli.integrity",
+    "yaoqing_cli.report",
+    "yaoqing_cli.files",
 )
 
 
@@ -59,8 +61,10 @@ def preload() -> None:
             main(argv)
 
 
-def start(argv: list[str], scratch: str) -> tuple[int, str, str]:
-    """Fork a child that runs `yaoqing ARGV`; return (pid, stdout file, stderr file)."""
+def start(argv: list[str], scratch: str, become=None) -> tuple[int, str, str]:
+    """Fork a child that runs `yaoqing ARGV`; return (pid, stdout file, stderr file).
+    `become()`, if given, runs in the child once its output is redirected (e.g. drop to
+    another user)."""
     out_path = tempfile.mktemp(prefix="out.", dir=scratch)
     err_path = tempfile.mktemp(prefix="err.", dir=scratch)
     sys.stdout.flush()
@@ -73,6 +77,11 @@ def start(argv: list[str], scratch: str) -> tuple[int, str, str]:
             err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(out, 1)
             os.dup2(err, 2)
+            # under pytest, sys.stdout and sys.stderr are capture objects: use the real files
+            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+            if become is not None:
+                become()
             from yaoqing_cli.cli import main
 
             try:

@@ -34,6 +34,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import dump_log
+from tests.fuzz_helpers import PRELOAD, collect, start
 from yaoqing_cli.store import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
@@ -1117,61 +1118,18 @@ def _run_as_nobody(argv: list[str], env: dict[str, str], scratch: Path) -> tuple
     """Fork, drop to uid/gid 65534, run `yaoqing ARGV`: how root tests a file it cannot write."""
     import importlib
 
-    for name in (
-        "yaoqing_cli.service",
-        "yaoqing_cli.store",
-        "yaoqing_cli.render",
-        "yaoqing_cli.timeparse",
-        "yaoqing_cli.status",
-        "yaoqing_cli.policy",
-        "yaoqing_cli.engine",
-        "yaoqing_cli.workdays",
-        "yaoqing_cli.integrity",
-        "yaoqing_cli.report",
-        "yaoqing_cli.files",
-    ):
+    for name in PRELOAD:
         importlib.import_module(name)  # /root is not readable once we are nobody
-    out_path, err_path = scratch / "out", scratch / "err"
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = 70
-        try:
-            out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            err = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.dup2(out, 1)
-            os.dup2(err, 2)
-            # sys.stdout and sys.stderr are pytest's capture objects: write to the real files.
-            sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-            sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            os.environ.clear()
-            os.environ.update(env)
-            from yaoqing_cli.cli import main
 
-            try:
-                main(argv)
-                code = 0
-            except SystemExit as done:
-                code = done.code if isinstance(done.code, int) else 1
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:
-            import traceback
+    def become_nobody() -> None:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+        os.environ.clear()
+        os.environ.update(env)
 
-            traceback.print_exc()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return (
-        os.waitstatus_to_exitcode(status),
-        out_path.read_text(encoding="utf-8"),
-        err_path.read_text(encoding="utf-8"),
-    )
+    record = collect(*start(argv, str(scratch), become=become_nobody))
+    return record["code"], record["out"], record["err"]
 
 
 def test_read_only_log_refuses_writes_in_one_line(pristine, tmp_path):

@@ -611,17 +611,20 @@ class Store:
     def events_for(self, item_ids: Sequence[str]) -> dict[str, list[Event]]:
         """Events of several items in one query, grouped by item, in happened order."""
         grouped: dict[str, list[Event]] = {item_id: [] for item_id in item_ids}
-        for start in range(0, len(item_ids), 500):
-            chunk = list(item_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
-                f" FROM events WHERE item_id IN ({marks}) ORDER BY happened_at, seq",
-                chunk,
-            ).fetchall()
-            for row in rows:
-                grouped[row[2]].append(self._event(row))
+        sql = (
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id IN ({marks}) ORDER BY happened_at, seq"
+        )
+        for row in self._rows_for(sql, item_ids):
+            grouped[row[2]].append(self._event(row))
         return grouped
+
+    def _rows_for(self, sql: str, ids: Sequence[str], chunk: int = 500) -> Iterator[tuple]:
+        """Rows of `sql` (with `{marks}` for the IN list) for many ids, a chunk at a time:
+        SQLite limits how many parameters one statement takes."""
+        for start in range(0, len(ids), chunk):
+            part = list(ids[start : start + chunk])
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(part))), part)
 
     def item_ids_like(self, fragment: str, limit: int = 5) -> list[str]:
         rows = self.db.execute(
@@ -736,15 +739,8 @@ class Store:
         ).fetchall()
 
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
-        items = []
-        for start in range(0, len(item_ids), 500):
-            chunk = list(item_ids[start : start + 500])
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({marks})", chunk
-            ).fetchall()
-            items += [self._item(row) for row in rows]
-        return items
+        sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
+        return [self._item(row) for row in self._rows_for(sql, item_ids)]
 
     def backup_to(self, dest: Path, progress=None) -> None:
         """SQLite's online backup: a consistent copy even while other processes write."""
