@@ -10,6 +10,7 @@
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,13 +132,20 @@ def test_every_state_agrees_with_its_deadline(history, t):
 
 
 @PROPERTY
-@given(history=histories(), gap=minutes, micro=st.integers(0, 999_999))
-def test_the_clocks_projection_is_what_the_engine_says_after_the_last_event(history, gap, micro):
+@given(
+    history=histories(),
+    gap=minutes,
+    micro=st.integers(0, 999_999),
+    zone=st.sampled_from([SHANGHAI, ZoneInfo("America/New_York")]),  # and a zone with DST
+)
+def test_the_clocks_projection_is_what_the_engine_says_after_the_last_event(
+    history, gap, micro, zone
+):
     item, events, policy = history
     last = max(e.happened_at for e in events)
-    moment = last + timedelta(minutes=gap, microseconds=micro)
-    status = judge(item, events, policy, moment)
-    level, running = running_clocks(item, events, policy, CALENDAR, SHANGHAI)
+    moment = (last + timedelta(minutes=gap, microseconds=micro)).astimezone(zone)
+    status = evaluate(item, events, policy, CALENDAR, moment, tz=zone)
+    level, running = running_clocks(item, events, policy, CALENDAR, zone)
     assert level == status.level
     if status.closed_at is not None:  # closed: off the open boards, nothing kept
         assert running == ()
