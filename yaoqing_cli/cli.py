@@ -5,6 +5,8 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -50,10 +52,21 @@ class Settings:
 
         return policy_dirs(self.extra_policies)
 
-    def open(self, *, create: bool = False, reading: bool = False):
+    def open(self, *, create: bool = False):
         from yaoqing_cli.store import Store
 
-        return Store.open(self.db_path, create=create, reading=reading)
+        return Store.open(self.db_path, create=create)
+
+    @contextmanager
+    def reading(self) -> Iterator:
+        """The log for a read command: every query sees one moment of it, even while other
+        terminals write (a write landing between two queries would show half of itself)."""
+        store = self.open()
+        try:
+            with store.reading():
+                yield store
+        finally:
+            store.close()
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -404,14 +417,11 @@ def show(
     from yaoqing_cli.status import evaluate_one
 
     s = settings(ctx)
-    store = s.open(reading=True)
-    try:
+    with s.reading() as store:
         tz = _office_zone(store)
         moment = _time(at, tz, "计算时刻", default=_now())
         line = timeline(store, item_id)
         status = evaluate_one(store, line.item, line.events, moment, s.calendar)
-    finally:
-        store.close()
     if as_json:
         _emit_json(render.timeline_json(line, status, tz))
     else:
@@ -456,8 +466,7 @@ def status(
         from yaoqing_cli.timeparse import parse_duration
 
         within = parse_duration(due_within, what="--due-within")
-    store = s.open(reading=True)
-    try:
+    with s.reading() as store:
         tz = _office_zone(store)
         moment = _time(at, tz, "计算时刻", default=_now())
         board = select(
@@ -469,8 +478,6 @@ def status(
             include_closed=include_closed,
             brief=False if (as_json or full) else (True if brief else None),
         )
-    finally:
-        store.close()
     if as_json:
         _emit_json(render.board_json(board, tz))
     else:
@@ -509,8 +516,7 @@ def report(
     s = settings(ctx)
     if fmt not in ("text", "markdown", "md", "json", "csv"):
         raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
-    store = s.open(reading=True)
-    try:
+    with s.reading() as store:
         office = office_of(store)
         tz = _office_zone(store)
         current = _now()
@@ -523,8 +529,6 @@ def report(
             tz,
         )
         result = build_report(store, office, chosen, current, load_calendar(s.calendar))
-    finally:
-        store.close()
     text = render(result, fmt, include_sensitive)
     if output is None:
         sys.stdout.write(text)
@@ -607,13 +611,10 @@ def export_(
     if fmt != "jsonl":
         raise UsageError(f"不支持的导出格式：{fmt!r}；可用：jsonl")
     s = settings(ctx)
-    store = s.open(reading=True)
-    try:
+    with s.reading() as store:
         tz = _office_zone(store)
         moment = _time(since, tz, "--since")
         lines = list(export_lines(store, moment, include_sensitive))
-    finally:
-        store.close()
     text = "\n".join(lines) + "\n"
     if output is None:
         sys.stdout.write(text)

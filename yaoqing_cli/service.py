@@ -138,7 +138,10 @@ def init_office(
 
 
 def file_item(
-    store: Store, request: FileRequest, policy_dirs: Sequence[Path], calendar_file: Path | None
+    store: Store,
+    request: FileRequest,
+    policy_dirs: Sequence[Path],
+    calendar_file: Path | None = None,
 ) -> Filed:
     from yaoqing_cli.policy import load_policy
     from yaoqing_cli.status import keep_clocks

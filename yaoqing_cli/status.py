@@ -141,57 +141,67 @@ def _rules_digest() -> str:
 
 def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | None) -> None:
     """Bring the projection up to date for the items a write touched; call inside the write's
-    transaction, after its events. Rebuilds every open item's clocks if the basis changed."""
-    from yaoqing_cli.engine import running_clocks
-
+    transaction, after its events. Rebuilds every open item's clocks if the basis changed.
+    Logging a report never fails for the projection's sake: an unreadable calendar file or a
+    missing policy snapshot leaves a basis that matches nothing, and status judges every item
+    (naming the damage) until a write can rebuild it."""
     tz_name = office_of(store).tz
-    try:
-        calendar = load_calendar(calendar_file)
-    except UsageError:
-        # An unreadable calendar file must not stop a report being logged: leave a basis that
-        # matches nothing, so status judges every item (and names the bad file) until fixed.
+    calendar = _readable_calendar(calendar_file)
+    if calendar is None:
         store.reset_clocks("unusable: calendar file unreadable")
         return
     basis = clock_basis(tz_name, calendar)
     if store.clock_basis() != basis:
         store.reset_clocks(basis)
         item_ids = store.open_item_ids()
-    tz = zone(tz_name)
-    policies = PolicyCache(store)
-    items = store.items_by_id(list(dict.fromkeys(item_ids)))
-    grouped = store.events_for([item.id for item in items])
-    for item in items:
-        try:
-            policy = policies.get(item)
-        except LogError:  # a damaged log (snapshot gone): status names it; logging goes on
-            store.reset_clocks("unusable: a policy snapshot is missing")
-            return
-        level, clocks = running_clocks(item, grouped[item.id], policy, calendar, tz)
+    try:
+        judged = _running(store, list(dict.fromkeys(item_ids)), calendar, tz_name)
+    except LogError:
+        store.reset_clocks("unusable: a policy snapshot is missing")
+        return
+    for item, level, clocks in judged:
         store.replace_clocks(item, level, clocks)
 
 
 def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
     """The first open item whose stored clocks differ from what its events imply (for verify),
-    or None. A projection whose basis does not match is never read, so it is not checked."""
-    from yaoqing_cli.engine import running_clocks
-
+    or None. A projection whose basis does not match is never read, so it is not checked;
+    nor is one that cannot be judged (status names what is unreadable)."""
     tz_name = office_of(store).tz
+    calendar = _readable_calendar(calendar_file)
+    if calendar is None or store.clock_basis() != clock_basis(tz_name, calendar):
+        return None
     try:
-        calendar = load_calendar(calendar_file)
-    except UsageError:  # status cannot use the projection either; the chain is what counts
+        judged = _running(store, store.open_item_ids(), calendar, tz_name)
+    except LogError:
         return None
-    if store.clock_basis() != clock_basis(tz_name, calendar):
-        return None
-    tz = zone(tz_name)
-    policies = PolicyCache(store)
-    items = store.items_by_id(store.open_item_ids())
-    grouped = store.events_for([item.id for item in items])
-    expected = set()
-    for item in items:
-        level, clocks = running_clocks(item, grouped[item.id], policies.get(item), calendar, tz)
-        expected |= {store.clock_row(item, level, clock) for clock in clocks}
+    expected = {
+        store.clock_row(item, level, clock) for item, level, clocks in judged for clock in clocks
+    }
     differ = expected.symmetric_difference(store.clock_rows())
     return min(row[0] for row in differ) if differ else None
+
+
+def _readable_calendar(calendar_file: Path | None):
+    try:
+        return load_calendar(calendar_file)
+    except UsageError:
+        return None
+
+
+def _running(store: Store, item_ids: Sequence[str], calendar, tz_name: str) -> list[tuple]:
+    """(item, current level, running clocks) of each item, as the engine judges them after
+    every recorded event. Raises LogError if an item's policy snapshot is missing."""
+    from yaoqing_cli.engine import running_clocks
+
+    tz = zone(tz_name)
+    policies = PolicyCache(store)
+    items = store.items_by_id(item_ids)
+    grouped = store.events_for([item.id for item in items])
+    return [
+        (item, *running_clocks(item, grouped[item.id], policies.get(item), calendar, tz))
+        for item in items
+    ]
 
 
 def _projection_serves(store: Store, moment: datetime, calendar, tz_name: str) -> bool:

@@ -13,7 +13,8 @@ Tables (schema version in PRAGMA user_version, migrations below):
                      (duty, deadline, current level), rewritten on every write to that item, so
                      `status --overdue` finds the late ones by index instead of re-judging every
                      open item. `meta.clocks_basis` names what it was computed with (yaoqing
-                     version, time zone, calendar); status trusts it only when that matches.
+                     version, a digest of the deadline code, time zone, calendar); status trusts
+                     it only when that matches.
 
 Every write runs in one BEGIN IMMEDIATE transaction, so concurrent writers queue on the
 busy timeout instead of failing, and a failed command leaves the log unchanged.
@@ -299,10 +300,8 @@ class Store:
     # opening ----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False, reading: bool = False) -> "Store":
-        """Open (and if `create`, make) a log, refusing anything that is not one of ours.
-        `reading`: every query until close() sees one moment of the log, so a write landing
-        between two of a read command's queries cannot show it half of that write."""
+    def open(cls, path: Path | str, *, create: bool = False) -> "Store":
+        """Open (and if `create`, make) a log, refusing anything that is not one of ours."""
         path = Path(path)
         try:
             is_dir, exists = path.is_dir(), path.exists()
@@ -334,8 +333,6 @@ class Store:
         except LogError:
             db.close()
             raise
-        if reading:
-            db.execute("BEGIN")  # deferred: the snapshot is taken at the first query
         return store
 
     def _check_and_migrate(self) -> None:
@@ -364,13 +361,12 @@ class Store:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
-        if self.db.in_transaction:  # a reading snapshot; a write always ends its own
-            self.db.execute("ROLLBACK")
         self.db.close()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """One consistent view for several queries, inside a command that may write after."""
+        """One consistent view for several queries: a write landing between two of them cannot
+        show half of itself. Deferred: the snapshot is taken at the first query."""
         self.db.execute("BEGIN")
         try:
             yield
