@@ -31,6 +31,8 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="查看和检查时限政策（policies/）。", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+calendar_app = typer.Typer(help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True)
+app.add_typer(calendar_app, name="calendar")
 
 
 class Settings:
@@ -56,6 +58,20 @@ class Settings:
         from yaoqing_cli.store import Store
 
         return Store.open(self.db_path, create=create)
+
+    def open_for_writing(self, *, create: bool = False, drill: bool = False):
+        """The log for a write command: YAOQING_NOW is refused unless it is a drill log."""
+        from yaoqing_cli.service import check_write_clock
+
+        if create and not self.db_path.exists():
+            check_write_clock(None, drill)  # refuse before a file is made
+        store = self.open(create=create)
+        try:
+            check_write_clock(store, drill)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @contextmanager
     def reading(self) -> Iterator:
@@ -128,6 +144,14 @@ def _office_zone(store):
     return zone(office_of(store).tz)
 
 
+def _drill_mark(store) -> str:
+    """【演练】 before every line a drill log's write commands print, else nothing."""
+    from yaoqing_cli.service import DRILL_MARK
+
+    office = store.office()
+    return DRILL_MARK if office is not None and office.drill else ""
+
+
 def _key(table: dict, text: str | None, what: str) -> str | None:
     return None if text is None else vocab.lookup(table, text, what)
 
@@ -157,17 +181,28 @@ def init(
     officer: Annotated[
         str | None, typer.Option("--officer", help="默认值班员（也可用环境变量 YAOQING_OFFICER）")
     ] = None,
+    drill: Annotated[
+        bool,
+        typer.Option("--drill", help="建立演练日志：处处标明“演练”，可用 YAOQING_NOW 模拟时间"),
+    ] = False,
 ) -> None:
-    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改）。"""
-    from yaoqing_cli.service import init_office
+    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改，每次都记入日志）。"""
+    from yaoqing_cli.service import DRILL_LINE, init_office
 
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True, drill=drill)
     try:
-        result = init_office(store, office, short, policy, tz, officer, s.policy_dirs())
+        done = init_office(store, office, short, policy, tz, officer, s.policy_dirs(), drill)
     finally:
         store.close()
+    result = done.office
+    if result.drill:
+        typer.echo(DRILL_LINE)
     typer.echo(f"已初始化：{result.name}（{result.short}），政策 {result.policy}，时区 {result.tz}")
+    if done.old_heading:
+        typer.echo(
+            f"报头自此改为“{done.new_heading}”（原为“{done.old_heading}”）；已报出的要情保留原报头"
+        )
     typer.echo(f"日志：{s.db_path}")
 
 
@@ -251,7 +286,7 @@ def file_(
     level_key = _key(vocab.LEVELS, level, "级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "首报时间", default=_now())
@@ -281,6 +316,7 @@ def file_(
             },
         )
         filed = file_item(store, request, s.policy_dirs(), s.calendar)
+        mark = _drill_mark(store)
     finally:
         store.close()
     if as_json:
@@ -288,7 +324,7 @@ def file_(
 
         _emit_json(filed_json(filed, tz))
         return
-    typer.echo(f"已记录首报 {filed.item.id}")
+    typer.echo(f"{mark}已记录首报 {filed.item.id}")
     typer.echo(f"{filed.heading}：{filed.item.title}")
 
 
@@ -328,7 +364,7 @@ def continue_(
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
     extend_key = _key(vocab.DUTY_KEYS, extend, "时限")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "续报时间", default=_now())
@@ -350,6 +386,7 @@ def continue_(
             },
             calendar_file=s.calendar,
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -358,7 +395,7 @@ def continue_(
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
-        typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+        typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -381,7 +418,7 @@ def close(
 
     s = settings(ctx)
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "终报时间", default=_now())
@@ -394,6 +431,7 @@ def close(
             officer=officer,
             calendar_file=s.calendar,
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -401,7 +439,7 @@ def close(
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
-    typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -478,9 +516,14 @@ def status(
             include_closed=include_closed,
             brief=False if (as_json or full) else (True if brief else None),
         )
+        drill = _drill_mark(store)
     if as_json:
         _emit_json(render.board_json(board, tz))
     else:
+        if drill:
+            from yaoqing_cli.service import DRILL_LINE
+
+            typer.echo(DRILL_LINE)
         render.board_out(board, tz, moment)
 
 
@@ -528,7 +571,7 @@ def report(
             current,
             tz,
         )
-        result = build_report(store, office, chosen, current, load_calendar(s.calendar))
+        result = build_report(store, office, chosen, current, load_calendar(s.calendar, store))
     text = render(result, fmt, include_sensitive)
     if output is None:
         sys.stdout.write(text)
@@ -645,7 +688,7 @@ def import_(
         except UnicodeDecodeError:
             raise UsageError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True)
     try:
         result = import_lines(store, lines, str(file), s.calendar)
     finally:
@@ -691,6 +734,57 @@ def policy_check(
     policy = check_policy_file(file, settings(ctx).policy_dirs())
     typer.echo(f"有效：{file} → {policy.name}（{policy.title}），时限 {len(policy.duties)} 项")
     for line in explain(policy):
+        typer.echo(line)
+
+
+# --- calendar group ------------------------------------------------------------------------------
+
+
+@calendar_app.command("add")
+def calendar_add(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="日历文件（.toml，[years.YYYY] holidays/workdays）")
+    ],
+) -> None:
+    """把本单位日历文件记入日志（一个事件）：此后每个命令都按它计算工作日，无需 --calendar。"""
+    from yaoqing_cli.service import add_calendar, added_text
+
+    s = settings(ctx)
+    store = s.open_for_writing()
+    try:
+        done = add_calendar(store, file, _now(), s.calendar)
+        mark = _drill_mark(store)
+    finally:
+        store.close()
+    typer.echo(f"{mark}已录入日历 {done.source}（sha256 {done.sha256[:12]}…）")
+    for year, (rest, work) in done.added.items():
+        typer.echo(added_text(year, rest, work, year in done.unknown_years))
+
+
+@calendar_app.command("show")
+def calendar_show(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Argument(metavar="YEAR", help="年份（默认今年）")] = None,
+) -> None:
+    """列出某年的法定节假日、调休上班日和本单位录入的日子（注明来源）。"""
+    from yaoqing_cli.render import calendar_lines
+    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.workdays import FIRST_YEAR, LAST_YEAR
+
+    s = settings(ctx)
+    with s.reading() as store:
+        tz = _office_zone(store)
+        chosen = year if year is not None else _now().astimezone(tz).year
+        if not FIRST_YEAR <= chosen <= LAST_YEAR:
+            raise UsageError(f"年份 {chosen} 超出范围；可用 {FIRST_YEAR}–{LAST_YEAR}")
+        calendar = load_calendar(s.calendar, store)
+        mark = _drill_mark(store)
+    if mark:
+        from yaoqing_cli.service import DRILL_LINE
+
+        typer.echo(DRILL_LINE)
+    for line in calendar_lines(calendar, chosen):
         typer.echo(line)
 
 

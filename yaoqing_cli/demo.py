@@ -23,6 +23,7 @@ SCRIPT = [
         "inner-mongolia",
         "--officer",
         "李值班",
+        "--drill",  # a demonstration is a drill: every heading and board says 演练
     ],
     # Inner Mongolia: written report within 2 h of the event, first follow-up within 1 h of it.
     [

@@ -55,10 +55,15 @@ class Board:
     items: int = 0  # how many items the board shows
 
 
-def load_calendar(calendar_file: Path | None):
-    from yaoqing_cli.workdays import WorkCalendar
+def load_calendar(calendar_file: Path | None, store: Store):
+    """The working-day calendar every command counts with: the official schedule, plus the
+    office calendar entered in the log (`yaoqing calendar add`), plus a --calendar file."""
+    from yaoqing_cli.workdays import Entries, WorkCalendar, read_calendar_file
 
-    return WorkCalendar.from_file(calendar_file) if calendar_file else WorkCalendar()
+    entries = [Entries.from_data(data) for data in store.calendar_entries()]
+    if calendar_file:
+        entries.append(read_calendar_file(calendar_file))
+    return WorkCalendar(entries)
 
 
 class PolicyCache:
@@ -92,7 +97,7 @@ def evaluate_one(
 
     tz = zone(office_of(store).tz)
     policy = PolicyCache(store).get(item)
-    return evaluate(item, events, policy, load_calendar(calendar_file), moment, tz=tz)
+    return evaluate(item, events, policy, load_calendar(calendar_file, store), moment, tz=tz)
 
 
 def evaluate_items(store: Store, items: Sequence[Item], moment: datetime, calendar) -> list[Row]:
@@ -146,7 +151,7 @@ def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | Non
     missing policy snapshot leaves a basis that matches nothing, and status judges every item
     (naming the damage) until a write can rebuild it."""
     tz_name = office_of(store).tz
-    calendar = _readable_calendar(calendar_file)
+    calendar = _readable_calendar(calendar_file, store)
     if calendar is None:
         store.reset_clocks("unusable: calendar file unreadable")
         return
@@ -168,7 +173,7 @@ def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
     or None. A projection whose basis does not match is never read, so it is not checked;
     nor is one that cannot be judged (status names what is unreadable)."""
     tz_name = office_of(store).tz
-    calendar = _readable_calendar(calendar_file)
+    calendar = _readable_calendar(calendar_file, store)
     if calendar is None or store.clock_basis() != clock_basis(tz_name, calendar):
         return None
     try:
@@ -182,9 +187,9 @@ def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
     return min(row[0] for row in differ) if differ else None
 
 
-def _readable_calendar(calendar_file: Path | None):
+def _readable_calendar(calendar_file: Path | None, store: Store):
     try:
-        return load_calendar(calendar_file)
+        return load_calendar(calendar_file, store)
     except UsageError:
         return None
 
@@ -227,7 +232,7 @@ def select(
     """The board for `moment`. `brief` is for the handover views of open items (--overdue,
     --due-within): True/False forces one line per clock or the full view; None chooses one
     line per clock above BRIEF_OVER items. Other views are always in full."""
-    calendar = load_calendar(calendar_file)
+    calendar = load_calendar(calendar_file, store)
     tz_name = office_of(store).tz
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:

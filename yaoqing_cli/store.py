@@ -48,6 +48,23 @@ class Office:
     policy: str
     tz: str
     officer: str | None
+    drill: bool = False  # 演练: made by `init --drill`; fixed when the log is made
+
+
+OFFICE = ""  # the item_id of an office-level event ('office' or 'calendar'): it has no item
+OFFICE_FIELDS = ("name", "short", "policy", "tz", "officer", "drill")
+
+
+def office_data(office: Office) -> dict:
+    """The payload of an 'office' event: the settings `init` recorded."""
+    return {
+        "name": office.name,
+        "short": office.short,
+        "policy": office.policy,
+        "tz": office.tz,
+        "officer": office.officer,
+        "drill": bool(office.drill),
+    }
 
 
 # --- migrations: numbered, applied in order, each inside the opening transaction -------------
@@ -179,7 +196,45 @@ def m002_clocks(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_clocks)
+def m003_office_events(db: sqlite3.Connection) -> None:
+    """Office settings and the office calendar become events in the chain (item_id ''): the
+    office table and the new calendar table are projections of them. A log made before keeps
+    its office rows; each row without an 'office' event gets one, happened when the row was
+    written and recorded now, appended to the chain so the upgraded log verifies. Written to
+    be re-run safely: a step already done is skipped."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(office)")}
+    if "drill" not in columns:
+        db.execute("ALTER TABLE office ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+    _run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar (
+            event_uid TEXT NOT NULL,      -- the 'calendar' event that entered it
+            year INTEGER NOT NULL,
+            holidays TEXT NOT NULL,       -- JSON list of extra rest days, YYYY-MM-DD
+            workdays TEXT NOT NULL,       -- JSON list of extra working days
+            source TEXT NOT NULL,         -- the calendar file's name
+            sha256 TEXT NOT NULL,         -- and the SHA-256 of its bytes
+            PRIMARY KEY (event_uid, year)
+        );
+        CREATE TRIGGER IF NOT EXISTS calendar_append_only_update BEFORE UPDATE ON calendar
+        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS calendar_append_only_delete BEFORE DELETE ON calendar
+        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
+        """,
+    )
+    rows = db.execute(
+        "SELECT name, short, policy, tz, officer, drill, recorded_at FROM office ORDER BY seq"
+    ).fetchall()
+    have = db.execute(
+        "SELECT count(*) FROM events WHERE item_id = ? AND type = 'office'", (OFFICE,)
+    ).fetchone()[0]
+    for name, short, policy, tz, officer, drill, written in rows[have:]:
+        data = office_data(Office(name, short, policy, tz, officer, bool(drill)))
+        _append_raw(db, OFFICE, "office", written, to_utc_text(system_now()), officer, data)
+
+
+MIGRATIONS = (m001_initial, m002_clocks, m003_office_events)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -219,6 +274,31 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
 
 def _dump(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _append_raw(
+    db: sqlite3.Connection,
+    item_id: str,
+    type_: str,
+    happened: str,
+    recorded: str,
+    officer: str | None,
+    data: dict,
+    uid: str | None = None,
+) -> tuple[int, str]:
+    """Link one event (stored UTC texts) to the chain's head; inside a transaction."""
+    uid = uid or uuid.uuid4().hex
+    row = db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_hash = row[0] if row else GENESIS_HASH
+    digest = chain_hash(
+        prev_hash, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
+    )
+    cursor = db.execute(
+        "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
+        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
+    )
+    return cursor.lastrowid, uid
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -296,6 +376,7 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db = db
         self.path = path
+        self.recorded_now = system_now  # the clock events are recorded by
 
     # opening ----------------------------------------------------------------------------------
 
@@ -395,23 +476,93 @@ class Store:
 
     def office(self) -> Office | None:
         row = self.db.execute(
-            "SELECT name, short, policy, tz, officer FROM office ORDER BY seq DESC LIMIT 1"
+            "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return Office(*row) if row else None
+        return _office(row) if row else None
 
-    def set_office(self, office: Office) -> None:
+    def office_at(self, moment: datetime) -> Office | None:
+        """The settings in force at `moment` (the first ones for a moment before any)."""
+        row = self.db.execute(
+            "SELECT name, short, policy, tz, officer, drill FROM office"
+            " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
+            (to_utc_text(moment),),
+        ).fetchone() or self.db.execute(
+            "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
+        ).fetchone()
+        return _office(row) if row else None
+
+    def set_office(self, office: Office, at: datetime | None = None) -> Event:
+        """Record the office's settings: an 'office' event in the chain, and the row it
+        projects to (in force from the event's moment); inside a transaction."""
+        moment = at or self.recorded_now()
+        event = self.append_event(OFFICE, "office", moment, office.officer, office_data(office))
         self.db.execute(
-            "INSERT INTO office (name, short, policy, tz, officer, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO office (name, short, policy, tz, officer, drill, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 office.name,
                 office.short,
                 office.policy,
                 office.tz,
                 office.officer,
-                to_utc_text(system_now()),
+                int(office.drill),
+                to_utc_text(moment),
             ),
         )
+        return event
+
+    def office_rows(self) -> list[tuple]:
+        """Every office row as stored, oldest first, for verify."""
+        return self.db.execute(
+            "SELECT seq, name, short, policy, tz, officer, drill, recorded_at FROM office"
+            " ORDER BY seq"
+        ).fetchall()
+
+    def office_events(self, type_: str) -> list[Event]:
+        """The office-level events of one type ('office', 'calendar'), in chain order."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? AND type = ? ORDER BY seq",
+            (OFFICE, type_),
+        ).fetchall()
+        return [self._event(row) for row in rows]
+
+    # the office calendar ----------------------------------------------------------------------
+
+    def add_calendar(self, event: Event) -> None:
+        """Project a 'calendar' event: one row per year it enters; inside a transaction."""
+        data = event.data
+        self.db.executemany(
+            "INSERT INTO calendar (event_uid, year, holidays, workdays, source, sha256)"
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (
+                    event.uid,
+                    int(year),
+                    _dump(days["holidays"]),
+                    _dump(days["workdays"]),
+                    data["source"],
+                    data["sha256"],
+                )
+                for year, days in sorted(data["years"].items())
+            ],
+        )
+
+    def calendar_rows(self) -> list[tuple]:
+        """(event_uid, year, holidays, workdays, source, sha256), in the order entered."""
+        return self.db.execute(
+            "SELECT event_uid, year, holidays, workdays, source, sha256 FROM calendar"
+            " ORDER BY rowid"
+        ).fetchall()
+
+    def calendar_entries(self) -> list[dict]:
+        """The office calendar entered in the log, as 'calendar' event payloads, in order."""
+        entries: dict[str, dict] = {}
+        for uid, year, holidays, workdays, source, sha256 in self.calendar_rows():
+            entry = entries.setdefault(uid, {"years": {}, "source": source, "sha256": sha256})
+            days = {"holidays": json.loads(holidays), "workdays": json.loads(workdays)}
+            entry["years"][str(year)] = days
+        return list(entries.values())
 
     # policy snapshots -------------------------------------------------------------------------
 
@@ -485,22 +636,13 @@ class Store:
         uid: str | None = None,
         recorded_at: str | None = None,
     ) -> Event:
-        """Append one event to the chain; call inside a transaction."""
-        uid = uid or uuid.uuid4().hex
-        recorded = recorded_at or to_utc_text(system_now())
+        """Append one event to the chain; call inside a transaction. Recorded at the machine's
+        clock, or at `recorded_now` (a drill log's YAOQING_NOW, service.check_write_clock)."""
+        recorded = recorded_at or to_utc_text(self.recorded_now())
         happened = to_utc_text(happened_at)
-        row = self.db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        prev_hash = row[0] if row else GENESIS_HASH
-        digest = chain_hash(
-            prev_hash, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
-        )
-        cursor = self.db.execute(
-            "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
-            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-            (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
-        )
+        seq, uid = _append_raw(self.db, item_id, type_, happened, recorded, officer, data, uid)
         return Event(
-            seq=cursor.lastrowid,
+            seq=seq,
             uid=uid,
             item_id=item_id,
             type=type_,
@@ -721,8 +863,13 @@ class Store:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
     def latest_happened(self) -> str | None:
-        """The stored UTC text of the latest moment any event happened (index lookup)."""
-        return self.db.execute("SELECT max(happened_at) FROM events").fetchone()[0]
+        """The stored UTC text of the latest moment any item's event happened (index lookup,
+        walking back past office-level events, which move no clock)."""
+        row = self.db.execute(
+            "SELECT happened_at FROM events WHERE item_id != ? ORDER BY happened_at DESC LIMIT 1",
+            (OFFICE,),
+        ).fetchone()
+        return row[0] if row else None
 
     def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
         """Running clocks with a deadline before (or at) `before`, earliest first:
@@ -746,6 +893,10 @@ class Store:
             self.db.backup(target, pages=256, progress=progress)
         finally:
             target.close()
+
+
+def _office(row: Sequence) -> Office:
+    return Office(*row[:5], drill=bool(row[5]))
 
 
 def _explain_db_error(path: Path, err: sqlite3.Error) -> str:
