@@ -24,7 +24,9 @@ def log(run):
 
     class Log:
         def __init__(self, policy: str):
-            result = run("init", "--office", "测试值班室", "--short", "测试", "--policy", policy, "--drill")
+            result = run(
+                "init", "--office", "测试值班室", "--short", "测试", "--policy", policy, "--drill"
+            )
             assert result.code == 0, result
 
         def file(self, title, occurred, at, *extra):

@@ -140,7 +140,18 @@ def test_import_rejects_garbage_and_changes_nothing(busy_log, db_path, tmp_path)
 def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
     office_run, *_ = busy_log
     other = tmp_path / "other.db"
-    office_run("--db", other, "init", "--office", "另一办", "--short", "另", "--policy", "shandong", "--drill")
+    office_run(
+        "--db",
+        other,
+        "init",
+        "--office",
+        "另一办",
+        "--short",
+        "另",
+        "--policy",
+        "shandong",
+        "--drill",
+    )
     office_run("--db", other, "file", "--title", "另一条", "--occurred", "08:00", "--at", "09:00")
     dump = tmp_path / "other.jsonl"
     dump.write_text(office_run("--db", other, "export").out, encoding="utf-8")

@@ -48,7 +48,9 @@ def test_default_location_is_the_user_data_directory(run, tmp_path, monkeypatch)
 
 def test_db_option_overrides_environment(run, tmp_path):
     other = tmp_path / "other.db"
-    result = run("--db", other, "init", "--office", "某办", "--short", "某", "--policy", "山东", "--drill")
+    result = run(
+        "--db", other, "init", "--office", "某办", "--short", "某", "--policy", "山东", "--drill"
+    )
     assert result.code == 0, result
     assert other.exists()
     assert not (tmp_path / "log.db").exists()
@@ -300,7 +302,16 @@ def test_unwritable_location_even_as_root(run, tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     result = run(
-        "--db", blocker / "log.db", "init", "--office", "a", "--short", "b", "--policy", "山东", "--drill"
+        "--db",
+        blocker / "log.db",
+        "init",
+        "--office",
+        "a",
+        "--short",
+        "b",
+        "--policy",
+        "山东",
+        "--drill",
     )
     assert result.code == 1, result
     assert "无法创建日志" in result.err

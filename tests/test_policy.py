@@ -142,7 +142,9 @@ def test_title_format_comes_from_the_policy(run, tmp_path):
         'name = "local"\ntitle = "本地"\nextends = "shandong"\ntitle_format = "{short}值班快报"\n',
         "utf-8",
     )
-    assert run("init", "--office", "某市", "--short", "某市", "--policy", local, "--drill").code == 0
+    assert (
+        run("init", "--office", "某市", "--short", "某市", "--policy", local, "--drill").code == 0
+    )
     filed = run("file", "--title", "x", "--occurred", "08:00", "--json")
     assert filed.json["heading"] == "【演练】某市值班快报 2026年第1期"
     shown = run("show", filed.json["id"], "--json")

@@ -234,7 +234,9 @@ def test_concurrent_writers_queue_and_number_gaplessly(office, db_path, tmp_path
     assert len(files) + len(follows) == WORKERS * COMMANDS_PER_WORKER
 
     # Every event landed exactly once.
-    by_type = dict(rows(db_path, "SELECT type, count(*) FROM events WHERE item_id != '' GROUP BY type"))
+    by_type = dict(
+        rows(db_path, "SELECT type, count(*) FROM events WHERE item_id != '' GROUP BY type")
+    )
     assert by_type == {"file": 1 + len(files), "continue": len(follows)}
     stored = Counter(
         json.loads(d)["text"]
@@ -1208,7 +1210,9 @@ json_value = st.recursive(
 def blank_target(tmp_path, run):
     """An initialised log with no items: the bytes every import example starts from."""
     template = tmp_path / "target-template.db"
-    result = run("--db", template, "init", "--office=乙单位", "--short=乙", "--policy=shandong", "--drill")
+    result = run(
+        "--db", template, "init", "--office=乙单位", "--short=乙", "--policy=shandong", "--drill"
+    )
     assert result.code == 0, result
     checkpoint(template)
     return template

@@ -19,7 +19,10 @@ NOW = "2026-11-22 12:00"
 @pytest.fixture
 def busy(run):
     """A Shandong office with items in every state a handover meets, filed through the CLI."""
-    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东", "--drill").code == 0
+    assert (
+        run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东", "--drill").code
+        == 0
+    )
 
     def file(title, occurred, at, *extra):
         result = run("file", "--title", title, "--occurred", occurred, "--at", at, "--json",
@@ -104,7 +107,12 @@ def test_the_overdue_second_edge(busy, run):
 
 
 def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path):
-    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古", "--drill").code == 0
+    assert (
+        run(
+            "init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古", "--drill"
+        ).code
+        == 0
+    )
     for n in range(21):
         at = f"2026-11-21 {n:02d}:10"
         result = run("file", "--title", f"事件{n}", "--occurred", f"2026-11-21 {n:02d}:00",
@@ -330,7 +338,12 @@ def test_a_zipped_install_keeps_logging(tmp_path):
         return subprocess.run([sys.executable, "-m", "yaoqing_cli", *args], env=env,
                               capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
 
-    assert yaoqing("init", "--office", "x", "--short", "x", "--policy", "shandong", "--drill").returncode == 0
+    assert (
+        yaoqing(
+            "init", "--office", "x", "--short", "x", "--policy", "shandong", "--drill"
+        ).returncode
+        == 0
+    )
     filed = yaoqing("file", "--title", "t", "--occurred", "08:00", "--kind", "opinion",
                     "--level", "重大")  # fmt: skip
     assert filed.returncode == 0, filed.stderr

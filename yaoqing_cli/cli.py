@@ -31,7 +31,9 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="查看和检查时限政策（policies/）。", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
-calendar_app = typer.Typer(help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True)
+calendar_app = typer.Typer(
+    help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True
+)
 app.add_typer(calendar_app, name="calendar")
 
 
@@ -744,7 +746,8 @@ def policy_check(
 def calendar_add(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="日历文件（.toml，[years.YYYY] holidays/workdays）")
+        Path,
+        typer.Argument(metavar="FILE", help="日历文件（.toml，[years.YYYY] holidays/workdays）"),
     ],
 ) -> None:
     """把本单位日历文件记入日志（一个事件）：此后每个命令都按它计算工作日，无需 --calendar。"""

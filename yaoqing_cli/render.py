@@ -392,7 +392,11 @@ def calendar_lines(calendar, year: int) -> list[str]:
         entered = year in calendar.entered_years
         out.append(
             f"法定安排：节假日库未收录 {year} 年；"
-            + ("按本单位录入的安排计算" if entered else "暂按周一至周五计算，请用 yaoqing calendar add 录入")
+            + (
+                "按本单位录入的安排计算"
+                if entered
+                else "暂按周一至周五计算，请用 yaoqing calendar add 录入"
+            )
         )
     else:
         holidays, workdays = official

@@ -319,10 +319,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
     section(
         "新报要情",
-        [
-            f"{who(i)} {report.headings[i.id]} 首报 {local_text(i.filed, tz)}"
-            for i in report.filed
-        ],
+        [f"{who(i)} {report.headings[i.id]} 首报 {local_text(i.filed, tz)}" for i in report.filed],
     )
     section(
         "续报",

@@ -482,13 +482,16 @@ class Store:
 
     def office_at(self, moment: datetime) -> Office | None:
         """The settings in force at `moment` (the first ones for a moment before any)."""
-        row = self.db.execute(
-            "SELECT name, short, policy, tz, officer, drill FROM office"
-            " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
-            (to_utc_text(moment),),
-        ).fetchone() or self.db.execute(
-            "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
-        ).fetchone()
+        row = (
+            self.db.execute(
+                "SELECT name, short, policy, tz, officer, drill FROM office"
+                " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
+                (to_utc_text(moment),),
+            ).fetchone()
+            or self.db.execute(
+                "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
+            ).fetchone()
+        )
         return _office(row) if row else None
 
     def set_office(self, office: Office, at: datetime | None = None) -> Event:

@@ -111,7 +111,9 @@ class WorkCalendar:
                 [",".join(sorted(map(str, self.entered_years)))]
                 + [",".join(sorted(d.isoformat() for d in days)) for days in (self.rest, self.work)]
             )
-            text += f"; office calendar sha256:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
+            text += (
+                f"; office calendar sha256:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
+            )
         return text
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
