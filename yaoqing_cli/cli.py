@@ -612,10 +612,19 @@ def verify(ctx: typer.Context) -> None:
         raise OperationError(
             f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}（此前 {result.events} 个事件完好）"
         )
-    if result.stale_clock:
+    if result.differences:
+        # every difference on stdout (the record of the check), the first in the one-line error
+        shown = 50
+        for difference in result.differences[:shown]:
+            typer.echo(f"不符：{difference.text()}")
+        if len(result.differences) > shown:
+            typer.echo(f"……另有 {len(result.differences) - shown} 处不符")
+        clocks = (
+            "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
+        )
         raise OperationError(
-            f"核验失败：时限索引与要情 {result.stale_clock} 的事件不符，已停用（status 将逐条重算，"
-            f"下次写入时重建）；哈希链完整：{result.events} 个事件。请把此情况报告给维护者"
+            f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
+            f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"
         )
     typer.echo(f"核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
 

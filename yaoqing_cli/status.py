@@ -169,22 +169,55 @@ def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | Non
 
 
 def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
-    """The first open item whose stored clocks differ from what its events imply (for verify),
-    or None. A projection whose basis does not match is never read, so it is not checked;
-    nor is one that cannot be judged (status names what is unreadable)."""
+    """The first open item whose stored clocks differ from what its events imply, or None."""
+    differ = clock_differences(store, calendar_file)
+    return differ[0].key if differ else None
+
+
+def clock_differences(store: Store, calendar_file: Path | None) -> list:
+    """Every stored clock (derived.Difference, by item, duty and column) that differs from what
+    the engine makes of the events (for verify). A projection whose basis does not match is
+    never read, so it is not checked; nor is one that cannot be judged (status names what is
+    unreadable)."""
+    from yaoqing_cli.derived import MISSING, Difference
+
     tz_name = office_of(store).tz
     calendar = _readable_calendar(calendar_file, store)
     if calendar is None or store.clock_basis() != clock_basis(tz_name, calendar):
-        return None
+        return []
     try:
         judged = _running(store, store.open_item_ids(), calendar, tz_name)
     except LogError:
-        return None
+        return []
     expected = {
         store.clock_row(item, level, clock) for item, level, clocks in judged for clock in clocks
     }
-    differ = expected.symmetric_difference(store.clock_rows())
-    return min(row[0] for row in differ) if differ else None
+    stored = store.clock_rows()
+    if expected == stored:
+        return []
+    columns = store._CLOCK_COLUMNS.split(", ")
+    want = {row[:2]: row for row in expected}
+    have = {row[:2]: row for row in stored}
+    found = []
+    for key in sorted(set(want) | set(have), key=str):
+        a, b = have.get(key), want.get(key)
+        if a == b:
+            continue
+        if a is None or b is None:
+            found.append(
+                Difference(
+                    "clocks",
+                    key[0],
+                    f"{key[1]}（整行）",
+                    MISSING if a is None else "有此行",
+                    MISSING if b is None else "有此时限",
+                )
+            )
+            continue
+        for name, x, y in zip(columns, a, b, strict=True):
+            if x != y:
+                found.append(Difference("clocks", key[0], f"{key[1]} {name}", x, y))
+    return found
 
 
 def _readable_calendar(calendar_file: Path | None, store: Store):

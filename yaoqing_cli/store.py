@@ -798,6 +798,61 @@ class Store:
         """(id, closed_at) of every item, to check the projection against the events."""
         yield from self.db.execute("SELECT id, closed_at FROM items ORDER BY id")
 
+    ITEM_TABLE_COLUMNS = (
+        "id", "day", "day_no", "year", "issue_no", "title", "kind", "level", "policy",
+        "policy_hash", "occurred", "received", "filed", "message_class", "unit", "category",
+        "sensitive", "coordination", "details", "closed_at",
+    )  # fmt: skip
+
+    def items_unlike_first_report(self) -> list[tuple]:
+        """Items whose row may differ from their `file` event in a column other than
+        closed_at: every column (ITEM_TABLE_COLUMNS), then the event's data text. A coarse
+        filter in SQLite's JSON functions, so verify parses only these payloads (a few seconds
+        less on a million-event log); verify names the columns exactly."""
+        columns = ", ".join(f"i.{c}" for c in self.ITEM_TABLE_COLUMNS)
+
+        def field(key: str) -> str:
+            return f"json_extract(e.data, '$.{key}')"
+
+        same = " AND ".join(
+            [
+                f"i.{c} IS {field(c)}"
+                for c in (
+                    "id", "year", "issue_no", "title", "kind", "level", "policy",
+                    "policy_hash", "occurred", "received", "filed", "message_class", "unit",
+                    "category",
+                )
+            ]
+            + [
+                "i.day IS substr(i.id, 1, instr(i.id, '-') - 1)",
+                "i.day_no IS CAST(substr(i.id, instr(i.id, '-') + 1) AS INTEGER)",
+                f"i.sensitive IS (CASE WHEN {field('sensitive')} THEN 1 ELSE 0 END)",
+                f"i.coordination IS (CASE WHEN {field('coordination')} THEN 1 ELSE 0 END)",
+                f"i.details IS coalesce({field('details')}, '{{}}')",
+            ]
+        )  # fmt: skip
+        return self.db.execute(
+            f"SELECT {columns}, e.data FROM events e JOIN items i ON i.id = e.item_id"
+            f" WHERE e.type = 'file' AND NOT ({same})"
+        ).fetchall()
+
+    def snapshot_rows(self) -> list[tuple]:
+        """(hash, name, content text) of every policy snapshot, as stored."""
+        return self.db.execute(
+            "SELECT hash, name, content FROM policy_snapshots ORDER BY hash"
+        ).fetchall()
+
+    def referenced_snapshots(self) -> dict[str, str]:
+        """policy hash -> one item that rests on it (items and the clocks projection)."""
+        rows = self.db.execute(
+            "SELECT policy_hash, min(id) FROM items GROUP BY policy_hash"
+            " UNION ALL SELECT policy_hash, min(item_id) FROM clocks GROUP BY policy_hash"
+        )
+        found: dict[str, str] = {}
+        for policy_hash, item_id in rows:
+            found.setdefault(policy_hash, item_id)
+        return found
+
     def policy_snapshots(self) -> list[tuple[str, str, dict]]:
         rows = self.db.execute("SELECT hash, name, content FROM policy_snapshots ORDER BY hash")
         return [(h, n, json.loads(c)) for h, n, c in rows]
