@@ -604,6 +604,7 @@ def verify(ctx: typer.Context) -> None:
                 result = verify_log(store, lambda n: progress.update(task, completed=n), s.calendar)
         else:
             result = verify_log(store, calendar_file=s.calendar)
+        mark = _drill_mark(store)
     finally:
         store.close()
     if result.broken:
@@ -626,7 +627,7 @@ def verify(ctx: typer.Context) -> None:
             f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
             f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"
         )
-    typer.echo(f"核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+    typer.echo(f"{mark}核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
 
 
 @app.command()
@@ -702,9 +703,10 @@ def import_(
     store = s.open_for_writing(create=True)
     try:
         result = import_lines(store, lines, str(file), s.calendar)
+        mark = _drill_mark(store)
     finally:
         store.close()
-    typer.echo(f"已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
+    typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
 
 
 # --- policy group ----------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """The log: one SQLite file. This module owns every line of SQL in yaoqing.
 
 Tables (schema version in PRAGMA user_version, migrations below):
-- office:            the office's settings; `init` appends a row, the newest row is in force.
+- office:            the office's settings: a projection of the 'office' events (item_id ''),
+                     one row per event, in force from its happened_at; the newest is in force.
+- calendar:          the office calendar entered with `calendar add`: a projection of the
+                     'calendar' events (item_id ''), one row per year of each.
 - policy_snapshots:  the resolved policy an item was filed under, by content hash, so a later
                      edit of a policy file never silently changes a running item's clocks.
 - events:            the evidence. Append-only (triggers refuse UPDATE and DELETE). Each event
@@ -861,7 +864,8 @@ class Store:
         return self.db.execute("SELECT 1 FROM events WHERE uid = ?", (uid,)).fetchone() is not None
 
     def events_since(self, since: datetime | None) -> Iterator[Event]:
-        """Events (chain order) of every item first reported at or after `since` (all if None)."""
+        """Events (chain order) of every item first reported at or after `since` (all if None).
+        Office-level events (item_id '') have no item and are not among them."""
         sql = (
             "SELECT e.seq, e.uid, e.item_id, e.type, e.happened_at, e.recorded_at, e.officer,"
             " e.data FROM events e JOIN items i ON i.id = e.item_id"
