@@ -4,12 +4,17 @@ verify recomputing every table that is not an event (issue 10 rules 8, 9, 11; is
 import json
 import shutil
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import chinese_calendar
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import dump_log
 from tests.test_engine import iso
+from yaoqing_cli.errors import UsageError
+from yaoqing_cli.workdays import Entries, WorkCalendar
 
 JINAN = ["--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong"]
 
@@ -282,6 +287,41 @@ def test_calendar_add_records_the_entries_in_the_log(praise, run, tmp_path, db_p
     again = run("calendar", "add", extra)
     assert again.code == 1 and "已录入过" in again.err
     assert run("verify").code == 0
+    # the handover view, answered from the clocks projection, counts with the entries too
+    board = run("status", "--overdue", "--json", now="2026-10-13T12:00:00+08:00")
+    assert board.code == 0 and board.json == []
+
+
+def test_calendar_entries_only_ever_add_to_the_official_schedule():
+    """Property: whatever rest and working days an office enters for 2026, every official
+    holiday stays a rest day and every make-up workday a working day; an entry that would undo
+    one is refused."""
+    days = st.dates(date(2026, 1, 1), date(2026, 12, 31))
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.frozensets(days, max_size=20), st.frozensets(days, max_size=20))
+    def check(rest, work):
+        rest, work = rest - work, work - rest
+        entry = Entries({2026: (rest, work)}, "x.toml", "0" * 64, "x.toml")
+        undoes = any(d in chinese_calendar.workdays for d in rest) or any(
+            d in chinese_calendar.holidays for d in work
+        )
+        try:
+            calendar = WorkCalendar([entry])
+        except UsageError:
+            assert undoes
+            return
+        assert not undoes
+        for day in chinese_calendar.holidays:
+            if day.year == 2026:
+                assert calendar.is_workday(day) == (False, False)
+        for day in chinese_calendar.workdays:
+            if day.year == 2026:
+                assert calendar.is_workday(day) == (True, False)
+        assert all(not calendar.is_workday(d)[0] for d in rest)
+        assert all(calendar.is_workday(d)[0] for d in work)
+
+    check()
 
 
 @pytest.mark.parametrize(
