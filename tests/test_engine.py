@@ -85,13 +85,27 @@ def test_inner_mongolia_late_first_report_and_late_followup(log):
 
 
 def test_inner_mongolia_recipients_by_level(log):
+    """From a Hohhot banner, county or city department (呼政办发〔2014〕30号's addressees): the
+    city desk (30号 一), the region's office by phone and in writing within 2 h (内政办发〔2014〕
+    109号 二(一)), the Party office at the same time (三(二)); for an event of major effect the
+    head approves the text (五). The vice-chairman, chairman and secretary-general are told by
+    the regional office (二(三)), never by this seat."""
     im = log("内蒙古")
-    major = im.file("重大事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "重大")
+    general = im.file("一般事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "一般")
     top = im.file("特别重大事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "I")
     board = im.status("2026-11-22 09:00")
-    assert [n["who"] for n in board[major]["notify"]] == ["分管副主席"]
-    assert [n["who"] for n in board[top]["notify"]] == ["分管副主席", "自治区主席", "秘书长"]
-    assert "内政办发〔2014〕109号 二(三)" in board[top]["notify"][1]["why"]
+    chain = ["市政府办公厅应急办和信息处", "自治区人民政府办公厅（先电话报告，2小时内报文字材料）",
+             "本级党委办公部门（同时报送）"]  # fmt: skip
+    assert [n["who"] for n in board[general]["notify"]] == chain
+    assert [n["who"] for n in board[top]["notify"]] == [
+        *chain,
+        "本级政府（部门）主要负责人（审定信息）",
+    ]
+    assert all(n["required"] and not n["copy"] for n in board[top]["notify"])
+    assert "呼政办发〔2014〕30号 一" == board[top]["notify"][0]["why"]
+    assert "内政办发〔2014〕109号 二(一)" in board[top]["notify"][1]["why"]
+    everyone = {n["who"] for entry in board.values() for n in entry["notify"]}
+    assert not everyone & {"分管副主席", "自治区主席", "秘书长"}
 
 
 def test_inner_mongolia_first_report_lacks_elements_until_a_followup_supplies_them(log):
@@ -217,8 +231,15 @@ def test_yunnan_major_report_within_1h_and_press_within_24h(log):
     check(d["press"], "2026-11-23 08:00", "pending")
     d = {x["key"]: x for x in board[late]["duties"]}
     check(d["report"], "2026-11-22 09:00", "late", "2026-11-22 09:20")
-    who = [n["who"] for n in board[late]["notify"]]
-    assert who == ["舆情责任单位新闻发言人", "舆情责任单位主要负责同志", "上级政府和主管部门", "政务公开日常工作负责部门"]  # fmt: skip
+    # 云政办发〔2016〕106号 五 (who is told of a major item), 二 (特别重大: this level's
+    # government head), 三(三) (copies: to the openness office; to two provincial offices when
+    # the report reaches the province, as 五's report to the superior government does)
+    who = [(n["who"], n["copy"]) for n in board[late]["notify"]]
+    assert who == [("舆情责任单位新闻发言人", False), ("舆情责任单位主要负责同志", False),
+                   ("上级政府和主管部门", False), ("本级政府主要负责同志", False),
+                   ("省政务公开领导小组办公室", True), ("省新闻宣传和舆论处置联席会议办公室", True),
+                   ("政务公开日常工作负责部门", True)]  # fmt: skip
+    assert "本级政府主要负责同志" not in [n["who"] for n in board[on_time]["notify"]]  # 重大
 
 
 def test_yunnan_large_item_respond_48h_and_routing_by_category(log):
@@ -228,7 +249,11 @@ def test_yunnan_large_item_respond_48h_and_routing_by_category(log):
     entry = yn.status("2026-11-22 10:00")[item]
     [duty] = entry["duties"]
     check(duty, "2026-11-24 08:00", "pending")
-    assert [n["who"] for n in entry["notify"]] == ["业务职能主管部门", "政务公开日常工作负责部门"]
+    # 云政办发〔2016〕106号 三(三): the category names who sends the report (归口报送), not
+    # someone to tell; the copy to the openness office stays a recipient (抄送)
+    assert [n["who"] for n in entry["notify"]] == ["政务公开日常工作负责部门"]
+    assert entry["notify"][0]["copy"] is True
+    assert entry["routed_from"] == "业务职能主管部门"
 
 
 @pytest.mark.parametrize(
@@ -303,7 +328,10 @@ def test_jiangxi_public_statement_within_24h_and_respond_48h(log):
     check(d, "2026-11-23 08:00", "pending")
     [d] = board[general]["duties"]
     check(d, "2026-11-24 08:00", "pending")
-    assert board[major]["notify"][0]["who"].startswith("市政府办公室")
+    # written for 高安市人民政府办公室 itself: never told to report to 市政府办公室
+    who = [n["who"] for n in board[major]["notify"]]
+    assert who[0] == "上级机关（宜春市人民政府办公室、省政府办公厅）"
+    assert not any(w.startswith("市政府办公室") for w in who)
 
 
 def test_national_baseline_three_clocks(log):

@@ -116,7 +116,8 @@ def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path)
     # the first item's follow-up was due an hour after its 00:10 first report
     assert text[2] == (
         "20261121-001  第一次续报  逾期 1天10小时（时限 2026-11-21 01:10）  事件0"
-        "  须报告：分管副主席"
+        "  须报告：市政府办公厅应急办和信息处、自治区人民政府办公厅（先电话报告，2小时内报文字材料）、"
+        "本级党委办公部门（同时报送）"
     )
     assert len(text) == 2 + 21
     full = run("status", "--overdue", "--full").out

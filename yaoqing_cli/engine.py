@@ -46,6 +46,23 @@ class Notice:
     who: str
     duty: str | None  # the duty key whose clock calls for it, None for a standing rule
     why: str
+    required: bool = True  # False: the documents permit it (可报告), they do not require it
+    # "report" (须报告/可报告), "copy" (抄送, 云政办发〔2016〕106号 三(三)), or "route": the
+    # department expected to *send* reports of the item's category (归口报送, same section),
+    # a sender and not someone to tell: shown apart (JSON `routed_from`), never in `notify`
+    role: str = "report"
+
+    @property
+    def heading(self) -> str | None:
+        """How people see it: 须报告, 同时抄送 or 可报告; None for a sender (归口报送)."""
+        if self.role == "route":
+            return None
+        if self.role == "copy":
+            return "同时抄送"
+        return "须报告" if self.required else "可报告"
+
+
+NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告")
 
 
 @dataclass(frozen=True)
@@ -247,17 +264,34 @@ def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
 
 
 def standing_notices(policy: Policy, kind: str, level: str | None, category: str | None):
-    """Who is told of every open item like this one, whatever its clocks say."""
+    """Who is told of every open item like this one, whatever its clocks say: each recipient
+    whose kinds and levels match (an item not yet graded: every level's, as for clocks), the
+    copy the routing rule asks for, and last the item's sender by category (role "route")."""
     notices = [
-        Notice(r.who, None, _cite(r.source)) for r in policy.recipients if r.applies(kind, level)
+        Notice(
+            r.who,
+            None,
+            ("同时抄送，" if r.copy else "") + _cite(r.source),
+            r.required,
+            "copy" if r.copy else "report",
+        )
+        for r in policy.recipients
+        if r.applies(kind, level)
     ]
+    if policy.copy_to:
+        notices.append(
+            Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}", role="copy")
+        )
     route = policy.route(category)
     if route:
         notices.append(
-            Notice(route, None, f"类别“{category}”归口报送，{_cite(policy.routing_source)}")
+            Notice(
+                route,
+                None,
+                f"类别“{category}”归口报送，{_cite(policy.routing_source)}",
+                role="route",
+            )
         )
-    if policy.copy_to:
-        notices.append(Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}"))
     return tuple(notices)
 
 

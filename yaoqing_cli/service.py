@@ -174,6 +174,7 @@ def file_item(
     policy = load_policy(request.policy or office.policy, policy_dirs)
     if request.category is not None:
         request_category = check_text(request.category, "类别")
+        policy.category_key(request_category)  # an unknown category is refused with the list
     else:
         request_category = None
     details = {}
