@@ -102,7 +102,7 @@ def test_inner_mongolia_recipients_by_level(log):
         "本级政府（部门）主要负责人（审定信息）",
     ]
     assert all(n["required"] and not n["copy"] for n in board[top]["notify"])
-    assert "呼政办发〔2014〕30号 一" == board[top]["notify"][0]["why"]
+    assert board[top]["notify"][0]["why"] == "呼政办发〔2014〕30号 一"
     assert "内政办发〔2014〕109号 二(一)" in board[top]["notify"][1]["why"]
     everyone = {n["who"] for entry in board.values() for n in entry["notify"]}
     assert not everyone & {"分管副主席", "自治区主席", "秘书长"}

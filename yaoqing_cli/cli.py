@@ -658,12 +658,19 @@ def import_(
 
 @policy_app.command("list")
 def policy_list(ctx: typer.Context) -> None:
-    """列出可用的时限政策。"""
-    from yaoqing_cli.policy import list_policies
+    """列出可用的时限政策；有误的文件列为“有误”并说明原因。"""
+    from yaoqing_cli.policy import survey_policies
 
-    for p in list_policies(settings(ctx).policy_dirs()):
-        aliases = "、".join(p.aliases)
-        typer.echo(f"{p.name:<16} {p.title}（{aliases}）  时限 {len(p.duties)} 项")
+    for entry in survey_policies(settings(ctx).policy_dirs()):
+        p = entry.policy
+        if p is None:
+            line = f"{entry.path.stem:<16} 有误：{entry.error}"
+        else:
+            aliases = f"（{'、'.join(p.aliases)}）" if p.aliases else ""
+            line = f"{p.name:<16} {p.title}{aliases}  时限 {len(p.duties)} 项"
+        if entry.shadows:
+            line += f"  〔{entry.path} 取代内置政策 {'、'.join(entry.shadows)}〕"
+        typer.echo(line)
 
 
 @policy_app.command("show")
@@ -686,10 +693,16 @@ def policy_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="要检查的政策文件（.toml）")],
 ) -> None:
     """检查本单位的政策文件（含继承的上级政策）是否有效。"""
-    from yaoqing_cli.policy import check_policy_file, explain
+    from yaoqing_cli.policy import check_policy_file, explain, shadowed
 
     policy = check_policy_file(file, settings(ctx).policy_dirs())
     typer.echo(f"有效：{file} → {policy.name}（{policy.title}），时限 {len(policy.duties)} 项")
+    shadows = shadowed(file)
+    if shadows:
+        typer.echo(
+            f"注意：此文件与内置政策 {'、'.join(shadows)} 同名；放入 --policies 或 YAOQING_POLICIES "
+            "目录后，按该名称查找时将取代内置政策"
+        )
     for line in explain(policy):
         typer.echo(line)
 

@@ -354,6 +354,7 @@ TOML_MESSAGES = {
     "Unclosed inline table": "内联表未闭合（缺少“}”）",
     "Unescaped '\\' in a string": "字符串中有未转义的“\\”",
     "Unterminated string": "字符串未闭合（缺少引号）",
+    "Illegal character '\\n'": "字符串中不能换行（缺少结尾的引号？）",
 }
 TOML_PATTERNS = (
     (r"Cannot declare (.+) twice", "{0} 声明了两次"),
@@ -436,10 +437,12 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple
         raise PolicyError(f"{where}：extends = {parent_name!r}，但找不到该政策")
     if _identity(parent_path) in {_identity(p) for p in chain}:
         names = " → ".join(p.stem for p in (*chain, parent_path))
-        raise _CycleError(
-            f"{chain[0]}：extends 形成循环：{names}（{parent_path.stem} 又被 {path.stem} 以 "
-            f"{parent_name!r} 继承）；继承关系不能回到自身"
+        how = (
+            f"extends = {parent_name!r} 指向文件自身"
+            if _identity(parent_path) == _identity(path)
+            else f"{path.stem} 以 {parent_name!r} 又继承了 {parent_path.stem}"
         )
+        raise _CycleError(f"{chain[0]}：extends 形成循环：{names}（{how}）；继承关系不能回到自身")
     if len(chain) >= MAX_EXTENDS:
         raise PolicyError(
             f"{chain[0]}：extends 层数超过 {MAX_EXTENDS}；继承链应为省、市、本单位几层"
@@ -620,9 +623,14 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
         prefix = f"recipients[{i - skip if i >= skip else i}]."
         _check_keys(entry, {"who", "kinds", "levels", "required", "copy", "source"}, where, prefix)
         required, copy = entry.get("required", True), entry.get("copy", False)
-        _want(type(copy) is bool, where, prefix + "copy", "true（抄送）或 false（报告，默认）")
         _want(
-            type(required) is bool, where, prefix + "required", "true（须报告）或 false（可报告）"
+            type(copy) is bool, where, prefix + "copy", "布尔值：true（抄送）或 false（报告，默认）"
+        )
+        _want(
+            type(required) is bool,
+            where,
+            prefix + "required",
+            "布尔值：true（须报告）或 false（可报告）",
         )
         recipients.append(
             Recipient(
