@@ -271,7 +271,7 @@ def standing_notices(policy: Policy, kind: str, level: str | None, category: str
         Notice(
             r.who,
             None,
-            ("同时抄送，" if r.copy else "") + _cite(r.source),
+            _cite(r.source),
             r.required,
             "copy" if r.copy else "report",
         )
@@ -279,9 +279,7 @@ def standing_notices(policy: Policy, kind: str, level: str | None, category: str
         if r.applies(kind, level)
     ]
     if policy.copy_to:
-        notices.append(
-            Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}", role="copy")
-        )
+        notices.append(Notice(policy.copy_to, None, _cite(policy.routing_source), role="copy"))
     route = policy.route(category)
     if route:
         notices.append(
