@@ -429,7 +429,18 @@ def test_extends_cycles_by_any_name_are_caught(run, tmp_path, via):
 def test_extends_itself_is_a_cycle(run, tmp_path):
     path = _write(tmp_path, "c", 'name = "c"\ntitle = "丙"\nextends = "丙"\n')
     result = run("policy", "check", path)
-    assert result.code == 1 and "extends = '丙' 指向文件自身" in result.err, result
+    assert result.code == 1 and "extends = '丙' 只指向文件自身" in result.err, result
+
+
+def test_a_local_file_may_extend_the_shipped_policy_it_shadows(run, tmp_path):
+    """extends = "shandong" in a local shandong.toml means the shipped one, not itself."""
+    _write(tmp_path, "shandong", 'name = "shandong"\ntitle = "本区山东"\nextends = "shandong"\n'
+           '[[recipients]]\nwho = "区委办公室"\nsource = "本区制度"\n')  # fmt: skip
+    policy = load_policy("shandong", [tmp_path, *policy_dirs()])
+    assert policy.title == "本区山东" and policy.duties == load_policy("shandong").duties
+    assert [r.who for r in policy.recipients][-1] == "区委办公室"
+    listed = run("--policies", tmp_path, "policy", "list").out
+    assert "本区山东" in listed and "取代内置政策 shandong" in listed
 
 
 def test_policy_check_reports_the_checked_files_own_error(run, tmp_path):

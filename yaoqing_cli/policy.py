@@ -314,16 +314,22 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _find(name: str, dirs: Sequence[Path]) -> Path | None:
+def _find(name: str, dirs: Sequence[Path], skip: Path | None = None) -> Path | None:
+    """The first file in `dirs` named `name` (file stem first, then `name`, title or alias).
+    `skip`: a file that may not answer (a local shandong.toml extending the shipped one)."""
     wanted = name.casefold()
-    for directory in dirs:
-        path = Path(directory) / f"{name}.toml"
-        if _is_file(path):
-            return path
+    skipped = _identity(skip) if skip is not None else None
+    if "/" not in name and "\\" not in name and not name.startswith("."):
+        for directory in dirs:
+            path = Path(directory) / f"{name}.toml"
+            if _is_file(path) and _identity(path) != skipped:
+                return path
     for directory in dirs:
         if not Path(directory).is_dir():
             continue
         for path in sorted(Path(directory).glob("*.toml")):
+            if _identity(path) == skipped:
+                continue
             # another file's own error is not this name's error: a broken file is passed over
             if any(n.casefold() == wanted for n in _names_of(path)[1:]):
                 return path
@@ -432,16 +438,18 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple
         '一个政策名，例如 "national"',
     )
     chain = (*chain, path)
-    parent_path = _find(parent_name.strip(), [path.parent, *dirs])
+    # a file never answers its own `extends`: a local shandong.toml may extend the shipped one
+    parent_path = _find(parent_name.strip(), [path.parent, *dirs], skip=path)
     if parent_path is None:
+        if _find(parent_name.strip(), [path.parent]) is not None:
+            raise _CycleError(
+                f"{chain[0]}：extends 形成循环：extends = {parent_name!r} 只指向文件自身；"
+                "继承关系不能回到自身"
+            )
         raise PolicyError(f"{where}：extends = {parent_name!r}，但找不到该政策")
     if _identity(parent_path) in {_identity(p) for p in chain}:
         names = " → ".join(p.stem for p in (*chain, parent_path))
-        how = (
-            f"extends = {parent_name!r} 指向文件自身"
-            if _identity(parent_path) == _identity(path)
-            else f"{path.stem} 以 {parent_name!r} 又继承了 {parent_path.stem}"
-        )
+        how = f"{path.stem} 以 {parent_name!r} 又继承了 {parent_path.stem}"
         raise _CycleError(f"{chain[0]}：extends 形成循环：{names}（{how}）；继承关系不能回到自身")
     if len(chain) >= MAX_EXTENDS:
         raise PolicyError(
