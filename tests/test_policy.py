@@ -567,3 +567,13 @@ def test_any_number_is_either_in_range_and_usable_or_refused_as_a_policy_error(f
         if found is not None:
             assert found[0] - at <= timedelta(days=366 * 2)
             escalation_reached(policy, duty.key, found[0], at)
+
+
+def test_a_chain_of_extends_deeper_than_sixteen_is_refused_in_one_short_line(run, tmp_path):
+    for n in range(20):
+        parent = f'extends = "p{n + 1}"\n' if n < 19 else ""
+        _write(tmp_path, f"p{n}", f'name = "p{n}"\ntitle = "P{n}"\n{parent}')
+    result = run("policy", "check", tmp_path / "p0.toml")
+    assert result.code == 1 and result.err.count("\n") == 1, result
+    assert "extends 层数超过 16" in result.err and "所指的政策有误" not in result.err
+    assert run("policy", "check", tmp_path / "p5.toml").code == 0  # 15 levels

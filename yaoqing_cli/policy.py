@@ -409,8 +409,8 @@ def _load_path(path: Path, dirs: Sequence[Path]) -> Policy:
     return _resolve(path, dirs, ())[1]
 
 
-class _CycleError(PolicyError):
-    """An `extends` cycle, reported once for the file that was asked for."""
+class _ChainError(PolicyError):
+    """An `extends` cycle or a chain too deep: reported once, for the file that was asked for."""
 
 
 def _identity(path: Path) -> str:
@@ -442,7 +442,7 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple
     parent_path = _find(parent_name.strip(), [path.parent, *dirs], skip=path)
     if parent_path is None:
         if _find(parent_name.strip(), [path.parent]) is not None:
-            raise _CycleError(
+            raise _ChainError(
                 f"{chain[0]}：extends 形成循环：extends = {parent_name!r} 只指向文件自身；"
                 "继承关系不能回到自身"
             )
@@ -450,14 +450,14 @@ def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple
     if _identity(parent_path) in {_identity(p) for p in chain}:
         names = " → ".join(p.stem for p in (*chain, parent_path))
         how = f"{path.stem} 以 {parent_name!r} 又继承了 {parent_path.stem}"
-        raise _CycleError(f"{chain[0]}：extends 形成循环：{names}（{how}）；继承关系不能回到自身")
+        raise _ChainError(f"{chain[0]}：extends 形成循环：{names}（{how}）；继承关系不能回到自身")
     if len(chain) >= MAX_EXTENDS:
-        raise PolicyError(
+        raise _ChainError(
             f"{chain[0]}：extends 层数超过 {MAX_EXTENDS}；继承链应为省、市、本单位几层"
         )
     try:
         parent, _ = _resolve(parent_path, dirs, chain)
-    except _CycleError:
+    except _ChainError:
         raise
     except PolicyError as err:
         raise PolicyError(f"{where}：extends = {parent_name!r} 所指的政策有误：{err}") from None
