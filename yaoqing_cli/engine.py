@@ -57,9 +57,9 @@ class Notice:
         """How people see it: 须报告, 同时抄送 or 可报告; None for a sender (归口报送)."""
         if self.role == "route":
             return None
-        if self.role == "copy":
-            return "同时抄送"
-        return "须报告" if self.required else "可报告"
+        if not self.required:
+            return "可报告"
+        return "同时抄送" if self.role == "copy" else "须报告"
 
 
 NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告")

@@ -814,16 +814,15 @@ def anchor_text(duty: Duty) -> str:
     )
 
 
-def scope_text(kinds, levels) -> str:
+def scope_text(kinds, levels, form: str = "{kinds}（{levels}）") -> str:
+    """Which items a rule covers: "突发事件、政务舆情（特别重大（I级）、重大（II级））"."""
     kinds_text = "、".join(vocab.label(vocab.KINDS, k) for k in kinds) if kinds else "各类要情"
     levels_text = "、".join(vocab.level_label(lv) for lv in levels) if levels else "各级"
-    return f"{kinds_text}（{levels_text}）"
+    return form.format(kinds=kinds_text, levels=levels_text)
 
 
 def _scope(kinds, levels) -> str:
-    kinds_text = "、".join(vocab.label(vocab.KINDS, k) for k in kinds) if kinds else "各类要情"
-    levels_text = "、".join(vocab.level_label(lv) for lv in levels) if levels else "各级"
-    return f"{kinds_text}；{levels_text}"
+    return scope_text(kinds, levels, "{kinds}；{levels}")
 
 
 def explain(policy: Policy) -> list[str]:
