@@ -329,7 +329,7 @@ def test_the_brief_board_says_须报告_and_可报告_apart(run):
     _init(run, "shandong")
     for n in range(21):
         result = run("file", "--title", f"事{n}", "--occurred", "2026-11-21 08:00",
-                     "--at", "2026-11-21 08:30", "--kind", "opinion", "--level", "重大",
+                     "--at", "2026-11-21 08:30", "--kind", "emergency", "--level", "重大",
                      now="2026-11-21T08:30:00+08:00")  # fmt: skip
         assert result.code == 0, result
     lines = run("status", "--overdue").out.splitlines()

@@ -210,6 +210,19 @@ def file_(
     category: Annotated[
         str | None, typer.Option("--category", help="舆情类别（云南按类别确定报送部门）")
     ] = None,
+    about: Annotated[
+        str | None,
+        typer.Option(
+            "--about", help="政务舆情所涉的突发事件（本日志中的编号）：按其级别计发布、回应时限"
+        ),
+    ] = None,
+    about_level: Annotated[
+        str | None,
+        typer.Option(
+            "--about-level",
+            help="政务舆情所涉突发事件的级别（该事件不在本日志中时）；都不注明则按“其他政务舆情”计 48 小时回应",
+        ),
+    ] = None,
     message_class: Annotated[
         str | None,
         typer.Option(
@@ -249,6 +262,7 @@ def file_(
     s = settings(ctx)
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
     level_key = _key(vocab.LEVELS, level, "级别")
+    about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
     store = s.open()
@@ -269,6 +283,8 @@ def file_(
             sensitive=sensitive,
             coordination=coordination,
             officer=officer,
+            about=about,
+            about_level=about_level_key,
             details={
                 "location": location,
                 "summary": summary,
@@ -280,7 +296,7 @@ def file_(
                 "informed": informed,
             },
         )
-        filed = file_item(store, request, s.policy_dirs(), s.calendar)
+        filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
     finally:
         store.close()
     if as_json:
@@ -297,7 +313,11 @@ def continue_(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
     text: Annotated[
-        str | None, typer.Option("--text", help="续报内容（或延期、定级变更的理由）")
+        str | None, typer.Option("--text", help="续报内容（有新情况即记为一次续报）")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="定级变更或延期的理由（不含新情况时用它，不记为续报）"),
     ] = None,
     done: Annotated[
         list[str] | None,
@@ -321,7 +341,7 @@ def continue_(
     at: Annotated[str | None, typer.Option("--at", help="续报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录续报（续报）；--level 记录定级变更，--extend 记录一次性延期。"""
+    """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
     from yaoqing_cli.service import continue_item
 
     s = settings(ctx)
@@ -340,6 +360,7 @@ def continue_(
             done=done_keys,
             level=level_key,
             extend=extend_key,
+            reason=reason,
             officer=officer,
             details={
                 "location": location,
@@ -349,6 +370,7 @@ def continue_(
                 "unit": unit,
             },
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()
@@ -369,9 +391,11 @@ def close(
     outcome: Annotated[
         str,
         typer.Option(
-            "--outcome", help="结果：resolved 处置完毕 | did-not-occur 预警未发生 | merged 已合并"
+            "--outcome",
+            help="结果：resolved 处置完毕 | did-not-occur 预警未发生（仅预警）| misreport 误报（须 --reason）| merged 已合并",
         ),
     ] = "resolved",
+    reason: Annotated[str | None, typer.Option("--reason", help="理由（误报等须说明）")] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
     at: Annotated[str | None, typer.Option("--at", help="终报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
@@ -391,8 +415,10 @@ def close(
             at_time,
             text=text,
             outcome=outcome_key,
+            reason=reason,
             officer=officer,
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()

@@ -19,6 +19,7 @@ from yaoqing_cli.errors import PolicyError, UsageError
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 MET_BY = {
     "file": "首报",
+    "written": "书面报告：以书面方式（传真、网络、纸质）报出的首报，或电话首报后注明已报书面报告的续报（continue ID --done {key}）",
     "first_continue": "第一次续报",
     "done": "注明完成此项的续报（continue ID --done {key}）",
     "close": "终报（close）",
@@ -53,8 +54,11 @@ MAX_EXTENDS = 16  # levels of `extends`: a province, a city, an office, with roo
 OTHER_CATEGORY = "其他"
 DUTY_KEYS = {
     "name", "kinds", "levels", "anchor", "minutes", "hours", "working_days", "met_by",
-    "extension_working_days", "source",
+    "extension_working_days", "source", "opinion_level",
 }  # fmt: skip
+# Which level decides a duty for an opinion item: its own grade, or the grade of the emergency
+# it concerns (鲁政办发〔2018〕18号 三: 对涉及特别重大、重大突发事件的政务舆情…).
+OPINION_LEVELS = {"own": "舆情本身的级别", "concerned": "所涉突发事件的级别"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class Duty:
     met_by: str
     extension_working_days: int | None
     source: str
+    opinion_level: str = "own"  # for opinions: "own" grade or the "concerned" emergency's
 
     def applies(self, kind: str, level: str | None) -> bool:
         if kind not in self.kinds:
@@ -786,6 +791,13 @@ def _duty(key: str, table, where: str) -> Duty:
             prefix + "extension_working_days",
             "只用于以工作日计的时限",
         )
+    opinion_level = table.get("opinion_level", "own")
+    _want(
+        isinstance(opinion_level, str) and opinion_level in OPINION_LEVELS,
+        where,
+        prefix + "opinion_level",
+        f"以下之一：{'、'.join(OPINION_LEVELS)}",
+    )
     return Duty(
         key=key,
         name=_text(table, "name", where, prefix),
@@ -797,6 +809,7 @@ def _duty(key: str, table, where: str) -> Duty:
         met_by=met_by,
         extension_working_days=extension,
         source=_text(table, "source", where, prefix),
+        opinion_level=opinion_level,
     )
 
 
@@ -849,6 +862,10 @@ def explain(policy: Policy) -> list[str]:
             f"  {d.key}  {d.name}：{scope_text(d.kinds, d.levels)}，{anchor_text(d)}，"
             f"以{MET_BY[d.met_by].format(key=d.key)}为完成{extension}"
         )
+        if d.opinion_level == "concerned" and "opinion" in d.kinds:
+            out.append(
+                "      政务舆情按所涉突发事件的级别确定（file --about 编号 或 --about-level 级别）；未注明所涉事件的舆情按“其他政务舆情”计"
+            )
         out.append(f"      出处：{d.source}")
     if any(d.levels for d in policy.duties) or any(r.levels for r in policy.recipients):
         out.append("  未定级的要情：在定级之前按各级计，各级的时限和报告对象都适用")

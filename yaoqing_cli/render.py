@@ -124,6 +124,7 @@ def duty_json(duty, tz: ZoneInfo) -> dict:
         "state": duty.state,
         "met_at": iso_local(duty.met_at, tz),
         "extended": duty.extended,
+        "back_entered": duty.back_entered,
         "calendar_fallback": duty.calendar_fallback,
         "source": duty.source,
         "changes": [
@@ -145,11 +146,12 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in ("pending", "due_soon"):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
+    back = "（补录）" if duty.back_entered else ""
     if duty.state == "late":
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
     if duty.state == "met":
-        return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
 
@@ -235,7 +237,8 @@ def timeline_json(line, status, tz: ZoneInfo) -> dict:
 
 
 def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
-    from yaoqing_cli.service import BACK_ENTRY, DETAIL_FIELDS
+    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.service import DETAIL_FIELDS
 
     item = line.item
     out = [f"{item.id}  {line.heading}", f"标题：{item.title}"]
@@ -265,7 +268,8 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
     )
     for key, label in DETAIL_FIELDS.items():
         if item.details.get(key):
-            out.append(f"{label}：{item.details[key]}")
+            value = item.details[key]
+            out.append(f"{label}：{vocab.level_label(value) if key == 'about_level' else value}")
     out.append("")
     out.append("时间线（按发生时间排列）：")
     followup = 0
