@@ -41,7 +41,7 @@ class Clock(NamedTuple):
     name: str
     deadline: datetime
     overdue: bool
-    notify: tuple[str, ...]
+    notify: tuple[tuple[str | None, str], ...]  # (须报告|同时抄送|可报告|None: sender, who)
     fallback: bool
 
 
@@ -53,6 +53,7 @@ class Board:
     view: str  # which filter produced `rows`, in Chinese
     clocks: list[Clock] | None = None  # set on a brief board, in deadline order
     items: int = 0  # how many items the board shows
+    drill: bool = False  # a drill log (init --drill): the header says 【演练】
 
 
 def load_calendar(calendar_file: Path | None, store: Store):
@@ -267,6 +268,7 @@ def select(
     line per clock above BRIEF_OVER items. Other views are always in full."""
     calendar = load_calendar(calendar_file, store)
     tz_name = office_of(store).tz
+    drill = office_of(store).drill
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:
         view += "中有逾期时限的"
@@ -288,7 +290,7 @@ def select(
         considered = store.open_item_count()
         if brief or (brief is None and len(ids) > BRIEF_OVER):
             clocks = _clocks_from_projection(store, due, moment)
-            return Board(moment, [], considered, view, clocks, len(ids))
+            return Board(moment, [], considered, view, clocks, len(ids), drill)
         rows = evaluate_items(store, store.items_by_id(ids), moment, calendar)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
@@ -298,8 +300,8 @@ def select(
         rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
     if brief or (brief is None and len(rows) > BRIEF_OVER):
         clocks = _clocks_from_rows(rows, overdue_only, horizon)
-        return Board(moment, [], considered, view, clocks, len(rows))
-    return Board(moment, rows, considered, view, None, len(rows))
+        return Board(moment, [], considered, view, clocks, len(rows), drill)
+    return Board(moment, rows, considered, view, None, len(rows), drill)
 
 
 def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:
@@ -315,10 +317,10 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
     """Brief lines from fully judged items (the path without the projection)."""
     clocks = []
     for row in rows:
-        standing = tuple(n.who for n in row.status.notify if n.duty is None)
+        standing = tuple((n.heading, n.who) for n in row.status.notify if n.duty is None)
         for d in row.status.duties:
             if _shown(d, overdue_only, horizon):
-                raised = tuple(n.who for n in row.status.notify if n.duty == d.key)
+                raised = tuple((n.heading, n.who) for n in row.status.notify if n.duty == d.key)
                 clocks.append(
                     Clock(
                         row.item.id,
@@ -352,13 +354,15 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
             notices = standing_notices(policy, kind, level, category)
             facts = known[sort] = (
                 policy.duty(key).name,
-                tuple(n.who for n in notices),
+                tuple((n.heading, n.who) for n in notices),
                 policy if policy.escalation else None,
             )
         name, who, escalating = facts
         deadline = from_utc_text(deadline_text)
         if escalating is not None:
-            who += tuple(escalation_reached(escalating, key, deadline, moment))
+            who += tuple(
+                ("须报告", w) for w in escalation_reached(escalating, key, deadline, moment)
+            )
         # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
         clocks.append(
             _new_clock(

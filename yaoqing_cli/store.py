@@ -925,13 +925,19 @@ class Store:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
     def latest_happened(self) -> str | None:
-        """The stored UTC text of the latest moment any item's event happened (index lookup,
-        walking back past office-level events, which move no clock)."""
-        row = self.db.execute(
+        """The stored UTC text of the latest moment any item's event happened or was recorded
+        (index lookups, walking back past office-level events, which move no clock): a
+        back-entered waiver takes effect when it was recorded. Events are recorded in chain
+        order, so the newest one holds the latest recorded moment."""
+        happened = self.db.execute(
             "SELECT happened_at FROM events WHERE item_id != ? ORDER BY happened_at DESC LIMIT 1",
             (OFFICE,),
         ).fetchone()
-        return row[0] if row else None
+        recorded = self.db.execute(
+            "SELECT recorded_at FROM events WHERE item_id != ? ORDER BY seq DESC LIMIT 1",
+            (OFFICE,),
+        ).fetchone()
+        return max(happened[0], recorded[0]) if happened and recorded else None
 
     def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
         """Running clocks with a deadline before (or at) `before`, earliest first:
