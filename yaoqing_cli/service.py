@@ -111,8 +111,8 @@ def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE)
 
 def item_heading(store: Store, item: Item, events: Sequence[Event]) -> str:
     """The heading the item was issued under: what is issued stays issued. Kept in its `file`
-    event since 0.x; an item filed before that gets the office's name in force when it was
-    filed, never the one of a later `init`."""
+    event (key `heading`) since log schema 3; an item filed before that gets the office's
+    name in force when it was filed, never the one of a later `init`."""
     first = next((e for e in events if e.type == "file"), None)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
