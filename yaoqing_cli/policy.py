@@ -35,7 +35,7 @@ ELEMENTS = {
 DEFAULT_WARN = {"minutes": 30, "share": 0.25}
 TOP_KEYS = {
     "name", "title", "aliases", "extends", "sources", "title_format", "warn", "first_report",
-    "duties", "recipients", "escalation", "routing",
+    "duties", "recipients", "escalation", "routing", "exemption_source",
 }  # fmt: skip
 DUTY_KEYS = {
     "name", "kinds", "levels", "anchor", "minutes", "hours", "working_days", "met_by",
@@ -130,6 +130,7 @@ class Policy:
     routing_source: str
     hash: str
     raw: dict  # the resolved policy as data: what the log's snapshot holds
+    exemption_source: str = ""  # the document excusing some failures (不予追责), if any
 
     def duty(self, key: str) -> Duty | None:
         return next((d for d in self.duties if d.key == key), None)
@@ -452,6 +453,7 @@ def _build(raw: dict, where: str) -> Policy:
     route_default = _text(routing, "default", where, "routing.", required=False)
     copy_to = _text(routing, "copy_to", where, "routing.", required=False)
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
+    exemption_source = _text(raw, "exemption_source", where, required=False) or ""
 
     canonical = json.dumps(
         raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
@@ -477,6 +479,7 @@ def _build(raw: dict, where: str) -> Policy:
         routing_source=routing_source,
         hash=hashlib.sha256(canonical.encode()).hexdigest(),
         raw=json.loads(canonical),
+        exemption_source=exemption_source,
     )
 
 
