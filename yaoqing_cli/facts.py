@@ -114,3 +114,9 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
     if isinstance(masked.get("details"), Mapping):
         masked["details"] = {k: MASK for k in masked["details"]}
     return masked
+
+
+def concealed_reason(text: str) -> str:
+    """A clock change's reason ("定级变更为较大（III级）：typed words") without the typed words."""
+    head, _, typed = text.partition("：")
+    return f"{head}：{MASK}" if typed else head

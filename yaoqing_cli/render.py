@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import iso_local, local_text, span_text
-from yaoqing_cli.facts import MASK, Facts, concealed_data, current_facts, visible_facts
+from yaoqing_cli.facts import (
+    MASK,
+    Facts,
+    concealed_data,
+    concealed_reason,
+    current_facts,
+    visible_facts,
+)
 from yaoqing_cli.models import Event, Item
 
 STATE_LABELS = {
@@ -116,7 +123,8 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
 # --- duties -----------------------------------------------------------------------------------
 
 
-def duty_json(duty, tz: ZoneInfo) -> dict:
+def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
+    """One clock; `conceal` keeps a sensitive item's typed reasons out of its changes."""
     return {
         "key": duty.key,
         "name": duty.name,
@@ -132,7 +140,7 @@ def duty_json(duty, tz: ZoneInfo) -> dict:
                 "at": iso_local(change.at, tz),
                 "old_deadline": iso_local(change.old_deadline, tz),
                 "new_deadline": iso_local(change.new_deadline, tz),
-                "reason": change.reason,
+                "reason": concealed_reason(change.reason) if conceal else change.reason,
             }
             for change in duty.changes
         ],
@@ -178,7 +186,7 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) ->
         "outcome": status.outcome,
         "unit": facts.unit,
         "sensitive": item.sensitive,
-        "duties": [duty_json(d, tz) for d in status.duties],
+        "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
         "notify": [notice_json(n) for n in status.notify],
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
