@@ -6,8 +6,9 @@ them to follow (呼政办发〔2014〕30号 一: 首报……之后及时续报;
 it, and the latest statement of a field wins. `show`, `status` and `report` all read an item
 through `current_facts`, so they never disagree about what the item now says.
 
-Sensitive items (涉密/敏感, `file --sensitive`) are concealed by `visible_facts` and
-`concealed_data` wherever an output is not asked for them with --include-sensitive.
+Sensitive items (涉密/敏感, `file --sensitive`; 鲁政办字〔2016〕86号 第5条: 涉密或敏感类的重要信息
+舆情要用保密方式报送) are concealed by `visible_facts` and `concealed_data` wherever an output
+is not asked for them with --include-sensitive.
 """
 
 from collections.abc import Mapping, Sequence

@@ -1,9 +1,12 @@
-"""The daily summary (值班日报) and the timeliness figures per reporting unit (seed 000 item 17).
+"""The daily summary (值班日报) and the timeliness figures per reporting unit (每半年通报工作情况，
+年底进行考核: 鲁政办字〔2016〕86号 第17条).
 
 `build_report` reads the log for a period and judges every relevant item with the deadline engine
 *as of the period's end*, so a late or repeated cron run writes the same report for the same day.
-Rendering to text, Markdown, JSON and CSV is at the bottom; each format masks sensitive items
-(seed 000 item 5) unless asked not to.
+Every item is reported as it is at that moment: its current level and the facts its follow-ups
+supplied (facts.current_facts), the unit of the latest statement counting for the unit's figures.
+Rendering to text, Markdown, JSON and CSV is at the bottom; each format conceals what sensitive
+items say unless asked (--include-sensitive), while the counts per unit still include them.
 """
 
 import csv
