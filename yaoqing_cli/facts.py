@@ -61,9 +61,16 @@ def current_facts(item: Item, events: Sequence[Event], until: datetime | None = 
     unit = item.unit
     details = {k: v for k, v in item.details.items() if v}
     supplied_by: dict[str, int] = {}
-    for event in sorted(events, key=lambda e: (e.happened_at, e.seq)):
-        if event.type != "continue" or (until is not None and event.happened_at > until):
-            continue
+    statements = [
+        e
+        for e in events
+        if e.type == "continue"
+        and (until is None or e.happened_at <= until)
+        and any(e.data.get(key) for key in SUPPLIED)
+    ]
+    if not statements:  # most items: nothing was supplied later
+        return Facts(item.title, unit, details)
+    for event in sorted(statements, key=lambda e: (e.happened_at, e.seq)):
         for key in SUPPLIED:
             value = event.data.get(key)
             if not value:

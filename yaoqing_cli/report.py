@@ -310,7 +310,15 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
 def to_json(report: Report, include_sensitive: bool) -> dict:
     tz = ZoneInfo(report.office.tz)
 
+    refs: dict[str, dict] = {}  # an item is named in several sections: worked out once
+
     def item_ref(item: Item) -> dict:
+        ref = refs.get(item.id)
+        if ref is None:
+            ref = refs[item.id] = new_ref(item)
+        return ref
+
+    def new_ref(item: Item) -> dict:
         facts = report.facts_of(item, include_sensitive)
         return {
             "id": item.id,
@@ -340,7 +348,6 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         return {
             **item_ref(item),
             "at": iso_local(event.happened_at, tz),
-            "recorded_at": iso_local(event.recorded_at, tz),
             "text": _text_of(item, event.data.get("text"), include_sensitive),
             "outcome": event.data.get("outcome"),
         }
