@@ -73,6 +73,8 @@ def day_log(office):
         "opinion",
         "--level",
         "一般",
+        "--about-level",
+        "一般",
         "--unit",
         "市中区",
     )
@@ -85,6 +87,8 @@ def day_log(office):
         "opinion",
         "--level",
         "重大",
+        "--about-level",
+        "重大",
         "--unit",
         "市中区",
     )
@@ -96,6 +100,8 @@ def day_log(office):
         "--kind",
         "opinion",
         "--level",
+        "重大",
+        "--about-level",
         "重大",
         "--unit",
         "历下区",
@@ -349,12 +355,12 @@ def test_cron_example_script_fails_loudly(tmp_path):
 
 
 def test_day_report_gives_the_current_level_and_the_level_change(office):
-    """Shandong opinion 重大, occurred 01:00, first report 01:30; at 07:00 graded down to 一般.
+    """Shandong emergency 重大, occurred 01:00, first report 01:30; at 07:00 graded down to 一般.
     The 11-22 report lists it as 一般 everywhere (filed[].level, by_level, the text lines) and
     names the change 重大 → 一般 at 07:00; level_at_filing keeps what the first report said."""
     run = office
-    item = file_(run, "网传水库溃坝", "2026-11-22 01:00", "2026-11-22 01:30", "--kind",
-                 "opinion", "--level", "重大", "--unit", "历城区")  # fmt: skip
+    item = file_(run, "网传水库溃坝", "2026-11-22 01:00", "2026-11-22 01:30", "--level",
+                 "重大", "--unit", "历城区")  # fmt: skip
     assert run("continue", item, "--level", "一般", "--text", "核实后降级", "--at",
                "2026-11-22 07:00", now=at_now("2026-11-22 07:00")).code == 0  # fmt: skip
     data = run("report", "--format", "json", now=CRON_NOW).json
@@ -362,6 +368,10 @@ def test_day_report_gives_the_current_level_and_the_level_change(office):
     assert (filed["id"], filed["level"], filed["level_at_filing"]) == (item, "general", "major")
     assert [i["level"] for i in data["open"]] == ["general"]
     assert data["by_level"] == {"general": 1}
+    # publish (5 h from 01:00) fell due at 06:00, before the downgrade: the breach stays
+    # (鲁政办发〔2018〕18号 三; a downgrade waives only clocks still running)
+    assert [(r["id"], r["duty"]) for r in data["overdue"]] == [(item, "publish")]
+    assert [(u["unit"], u["due"], u["overdue"]) for u in data["units"]] == [("历城区", 1, 1)]
     [change] = data["level_changes"]
     assert (change["id"], change["at"], change["from_level"], change["to_level"]) == (
         item,

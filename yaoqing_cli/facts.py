@@ -37,8 +37,9 @@ _TEXT_KEYS = (
     "measures",
     "caller",
     "informed",
-    "channel",
 )
+# Details that are not typed words: the way it came in and the emergency an opinion concerns.
+NOT_TEXT = ("channel", "about", "about_level")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def concealed(facts: Facts) -> Facts:
         facts,
         title=MASK,
         unit=MASK if facts.unit else None,
-        details={k: MASK for k in facts.details},
+        details={k: v if k in NOT_TEXT else MASK for k, v in facts.details.items()},
         original={k: (MASK if v else None) for k, v in facts.original.items()},
         concealed=True,
     )
@@ -120,7 +121,7 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
         if masked.get(key):
             masked[key] = MASK
     if isinstance(masked.get("details"), Mapping):
-        masked["details"] = {k: MASK for k in masked["details"]}
+        masked["details"] = {k: v if k in NOT_TEXT else MASK for k, v in masked["details"].items()}
     return masked
 
 

@@ -133,6 +133,7 @@ def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
         "state": duty.state,
         "met_at": iso_local(duty.met_at, tz),
         "extended": duty.extended,
+        "back_entered": duty.back_entered,
         "calendar_fallback": duty.calendar_fallback,
         "source": duty.source,
         "changes": [
@@ -154,11 +155,12 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in ("pending", "due_soon"):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
+    back = "（补录）" if duty.back_entered else ""
     if duty.state == "late":
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
     if duty.state == "met":
-        return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
 
@@ -166,7 +168,41 @@ FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排
 
 
 def notice_json(notice) -> dict:
-    return {"who": notice.who, "duty": notice.duty, "why": notice.why}
+    return {
+        "who": notice.who,
+        "duty": notice.duty,
+        "why": notice.why,
+        "required": notice.required,
+        "copy": notice.role == "copy",
+    }
+
+
+def told(notify) -> list:
+    """Who is to be told (须报告, 抄送, 可报告): every notice but the item's sender."""
+    return [n for n in notify if n.role != "route"]
+
+
+def routed_from(notify):
+    """The department expected to send this item's reports (归口报送), or None."""
+    return next((n for n in notify if n.role == "route"), None)
+
+
+def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
+    """须报告 / 同时抄送 / 可报告 on lines of their own, then the sender (归口报送)."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    out = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [n for n in notify if n.heading == heading]
+        if chosen:
+            prefix = now if heading != "同时抄送" else ""
+            out.append(
+                f"{indent}{prefix}{heading}：" + "；".join(f"{n.who}（{n.why}）" for n in chosen)
+            )
+    sender = routed_from(notify)
+    if sender is not None:
+        out.append(f"{indent}归口报送：由{sender.who}报送（{sender.why}）")
+    return out
 
 
 def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
@@ -187,7 +223,8 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) ->
         "unit": facts.unit,
         "sensitive": item.sensitive,
         "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
-        "notify": [notice_json(n) for n in status.notify],
+        "notify": [notice_json(n) for n in told(status.notify)],
+        "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
     }
@@ -230,7 +267,8 @@ def timeline_json(
 def timeline_text(
     line, status, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False
 ) -> str:
-    from yaoqing_cli.service import BACK_ENTRY, DETAIL_FIELDS
+    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.service import DETAIL_FIELDS
 
     item = line.item
     facts = visible_facts(item, line.events, moment, include_sensitive)
@@ -272,8 +310,11 @@ def timeline_text(
         + (f"  终报 {local_text(status.closed_at, tz)}" if status.closed_at else "")
     )
     for key, label in DETAIL_FIELDS.items():
-        if facts.details.get(key):
-            out.append(f"{label}：{facts.details[key]}{was(key)}")
+        value = facts.details.get(key)
+        if value:
+            if key == "about_level" and not facts.concealed:
+                value = vocab.level_label(value)
+            out.append(f"{label}：{value}{was(key)}")
     out.append("")
     out.append("时间线（按发生时间排列）：")
     followup = 0
@@ -303,10 +344,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
             )
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
-    if status.notify:
-        out.append(
-            f"{indent}现在须报告：" + "；".join(f"{n.who}（{n.why}）" for n in status.notify)
-        )
+    out.extend(notice_lines(status.notify, indent))
     if status.missing:
         out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
     if status.calendar_fallback:
@@ -372,7 +410,7 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
             local = minutes[minute] = local_text(c.deadline, tz)
         who = names.get(c.notify)
         if who is None:
-            who = names[c.notify] = "  须报告：" + "、".join(c.notify) if c.notify else ""
+            who = names[c.notify] = _brief_notify(c.notify)
         when = "逾期" if c.overdue else "剩"
         mark = "  ※按周一至周五推算" if c.fallback else ""
         title = MASK if c.sensitive and not include_sensitive else c.title
@@ -380,6 +418,18 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
     if any(c.fallback for c in clocks):
         out.append(FALLBACK_WARNING)
     return "\n".join(out)
+
+
+def _brief_notify(pairs) -> str:
+    """(heading, who) pairs as "  须报告：A、B  可报告：C", headings in a fixed order."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    parts = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [who for h, who in pairs if h == heading]
+        if chosen:
+            parts.append(f"  {heading}：" + "、".join(chosen))
+    return "".join(parts)
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
@@ -405,7 +455,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
 
     console = Console()
     table = Table(title=_board_header(board, tz), show_lines=True)
-    for column in ("编号", "要情", "时限", "状态", "现在须报告", "首报尚缺"):
+    for column in ("编号", "要情", "时限", "状态", "现在报告", "首报尚缺"):
         table.add_column(column, overflow="fold")
     styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
     for row in board.rows:
@@ -419,7 +469,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         )
         shown = _row_facts(row, board, include_sensitive).title
         title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
-        notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
+        notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(
             item.id,
             escape(title),

@@ -152,8 +152,7 @@ class Report:
 
 
 def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
-    from yaoqing_cli.engine import evaluate
-    from yaoqing_cli.service import BACK_ENTRY
+    from yaoqing_cli.engine import back_entered, evaluate
     from yaoqing_cli.status import PolicyCache
 
     tz = ZoneInfo(office.tz)
@@ -194,7 +193,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
                 elif event.type == "level":
                     report.level_changes.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
-            if event.recorded_at - event.happened_at > BACK_ENTRY and (
+            if back_entered(event) and (
                 in_period(event.happened_at) or in_period(event.recorded_at)
             ):
                 report.back_entered.append((item, event))
@@ -208,7 +207,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
                 duty.deadline,
                 duty.met_at,
                 duty.state,
-                bool(getattr(duty, "back_entered", False)),
+                duty.back_entered,
             )
             if duty.state == "late" and in_period(duty.met_at):
                 report.late.append(ref)
