@@ -460,3 +460,14 @@ def test_verify_names_the_column_and_both_values(template, run, tmp_path):
     result = run("--db", copy, "verify")
     assert result.code == 1, result
     assert f"items 表 {last} 的 unit（报送单位）：存储为 '另一县'，按事件应为 '某县'" in result.err
+
+
+def test_a_damaged_calendar_table_is_named_not_an_internal_error(template, run, tmp_path):
+    copy = tampered(template, tmp_path, "calendar", "UPDATE calendar SET holidays = '[\"x'")
+    for argv in (["status"], ["calendar", "show", "2027"]):
+        result = run("--db", copy, *argv)
+        assert result.code == 1 and "工作日历已损坏" in result.err, (argv, result)
+    # a report can still be logged; the projection is set aside until the table is repaired
+    logged = run("--db", copy, "file", "--title", "仍可记录", "--occurred", "08:00")
+    assert logged.code == 0, logged
+    assert run("--db", copy, "verify").code == 1

@@ -62,7 +62,12 @@ def load_calendar(calendar_file: Path | None, store: Store):
     office calendar entered in the log (`yaoqing calendar add`), plus a --calendar file."""
     from yaoqing_cli.workdays import Entries, WorkCalendar, read_calendar_file
 
-    entries = [Entries.from_data(data) for data in store.calendar_entries()]
+    try:
+        entries = [Entries.from_data(data) for data in store.calendar_entries()]
+    except (ValueError, KeyError, TypeError, AttributeError, UsageError):
+        raise LogError(
+            "日志中的本单位工作日历已损坏（与录入它的事件不符）；请运行 yaoqing verify 并从备份恢复"
+        ) from None
     if calendar_file:
         entries.append(read_calendar_file(calendar_file))
     return WorkCalendar(entries)
@@ -225,7 +230,7 @@ def clock_differences(store: Store, calendar_file: Path | None) -> list:
 def _readable_calendar(calendar_file: Path | None, store: Store):
     try:
         return load_calendar(calendar_file, store)
-    except UsageError:
+    except (UsageError, LogError):
         return None
 
 
