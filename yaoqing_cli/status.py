@@ -175,12 +175,6 @@ def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | Non
         store.replace_clocks(item, level, clocks)
 
 
-def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
-    """The first open item whose stored clocks differ from what its events imply, or None."""
-    differ = clock_differences(store, calendar_file)
-    return differ[0].key if differ else None
-
-
 def clock_differences(store: Store, calendar_file: Path | None) -> list:
     """Every stored clock (derived.Difference, by item, duty and column) that differs from what
     the engine makes of the events (for verify). A projection whose basis does not match is
