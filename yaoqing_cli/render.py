@@ -489,7 +489,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
 def calendar_lines(calendar, year: int) -> list[str]:
     """One year's working-day calendar: the official schedule by festival, then every day an
     office calendar entered, with its source."""
-    out = [f"{year} 年工作日历（{calendar.identity()}）"]
+    out = [f"{year} 年工作日历（节假日库 {calendar.identity().split(';')[0]}）"]
     official = calendar.official_days(year)
     if official is None:
         entered = year in calendar.entered_years
