@@ -11,7 +11,6 @@ days ago with no follow-up (a clock has run out), the rest minutes ago (every cl
 """
 
 import argparse
-import json
 import random
 import sys
 import uuid
@@ -21,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from yaoqing_cli.clock import to_utc_text
+from yaoqing_cli.models import canonical_json
 from yaoqing_cli.policy import load_policy
 from yaoqing_cli.status import keep_clocks
 from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
@@ -42,8 +42,7 @@ UNITS = [
 ]
 
 
-def dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+dump = canonical_json
 
 
 def build(

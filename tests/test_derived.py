@@ -163,9 +163,8 @@ def test_a_new_short_name_heads_only_later_items(office, run, db_path):
 def old_log(path):
     """A log as version 2 of the schema wrote it: an office row with no event, an item whose
     first report carries no heading; then the office renamed (a second row)."""
-    from yaoqing_cli.models import Item
+    from yaoqing_cli.models import Item, item_payload
     from yaoqing_cli.policy import load_policy
-    from yaoqing_cli.service import item_payload
     from yaoqing_cli.store import (
         APPLICATION_ID,
         GENESIS_HASH,

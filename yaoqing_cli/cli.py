@@ -617,13 +617,14 @@ def report(
 @app.command()
 def verify(ctx: typer.Context) -> None:
     """核验日志的哈希链：报告第一处断链（退出码 1），或已核验的事件数。"""
+    from yaoqing_cli.integrity import PROGRESS_OVER
     from yaoqing_cli.integrity import verify as verify_log
 
     s = settings(ctx)
     store = s.open()
     try:
         total = store.event_count()
-        if sys.stderr.isatty() and total > 20_000:
+        if sys.stderr.isatty() and total > PROGRESS_OVER:
             from rich.progress import Progress
 
             with Progress(transient=True) as progress:
@@ -849,7 +850,7 @@ def demo(
     """在临时日志中录入几条示例要情并显示状态（不触碰真实日志）。"""
     from yaoqing_cli.demo import run_demo
 
-    run_demo(keep=keep)
+    run_demo(app, keep=keep)
 
 
 # --- entry point ------------------------------------------------------------------------------------
@@ -909,7 +910,7 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Abort:
         code = _fail("已取消", ExitCode.FAILED)
     except KeyboardInterrupt:
-        code = _fail("已中断；日志未改动", 130)
+        code = _fail("已中断；日志未改动", ExitCode.INTERRUPTED)
     except BrokenPipeError:
         code = ExitCode.OK
     except Exception as err:  # the last net: a traceback must never reach an officer

@@ -143,9 +143,8 @@ SCRIPT = [
 ]
 
 
-def run_demo(keep: bool = False) -> None:
-    from yaoqing_cli.cli import app
-
+def run_demo(app: typer.Typer, keep: bool = False) -> None:
+    """Run SCRIPT through `app` (the yaoqing command line, handed in by the demo command)."""
     folder = Path(tempfile.mkdtemp(prefix="yaoqing-demo-"))
     log = folder / "demo.db"
     saved = {name: os.environ.get(name) for name in ("YAOQING_DB", "YAOQING_OFFICER")}

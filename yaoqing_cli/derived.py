@@ -19,6 +19,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from yaoqing_cli.clock import to_utc_text
+from yaoqing_cli.models import canonical_json
 from yaoqing_cli.store import OFFICE_FIELDS, Store
 
 SHOWN = 80  # characters of a stored or recomputed value shown in a message
@@ -65,8 +67,7 @@ def _shown(value: object) -> str:
     return repr(text[:SHOWN] + "…") if len(text) > SHOWN else repr(text)
 
 
-def _dump(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_dump = canonical_json
 
 
 MISSING = "（无此行）"
@@ -168,7 +169,7 @@ def office_differences(store: Store) -> list[Difference]:
         data = event.data
         values = [data.get(key) for key in OFFICE_FIELDS]
         values[OFFICE_FIELDS.index("drill")] = int(bool(data.get("drill")))
-        expected.append((n, *values, event.happened_at.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        expected.append((n, *values, to_utc_text(event.happened_at)))
     stored = store.office_rows()
     found = []
     for n in range(max(len(expected), len(stored))):

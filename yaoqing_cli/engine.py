@@ -30,12 +30,13 @@ from yaoqing_cli import vocab
 from yaoqing_cli.clock import span_text
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
+from yaoqing_cli.vocab import DutyState, EventType
 from yaoqing_cli.workdays import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
-OPEN_STATES = ("overdue", "due_soon", "pending")
+OPEN_STATES = vocab.RUNNING
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class DutyStatus:
     name: str
     anchor: str
     deadline: datetime
-    state: str  # met | late | pending | due_soon | overdue | waived
+    state: DutyState
     met_at: datetime | None
     extended: bool
     calendar_fallback: bool
@@ -110,7 +111,7 @@ def evaluate(
     # their clock readings, which is wrong across a daylight-saving change.
     now = now.astimezone(UTC)
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
-    close = next((e for e in seen if e.type == "close"), None)
+    close = next((e for e in seen if e.type == EventType.CLOSE), None)
     closed_at = close.happened_at if close else None
     outcome = close.data.get("outcome") if close else None
     exempt = outcome in vocab.EXEMPT_OUTCOMES
@@ -119,7 +120,7 @@ def evaluate(
 
     level_steps = [(item.filed, item.filed, item.level, "")]
     for e in seen:
-        if e.type == "level":
+        if e.type == EventType.LEVEL:
             reason = e.data.get("reason") or ""
             level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
     level = level_steps[-1][2]
@@ -145,6 +146,16 @@ def evaluate(
         calendar_fallback=any(d.calendar_fallback for d in duties),
         urgency=_urgency(item, duties, closed_at),
     )
+
+
+def current_level(item: Item, events: Sequence[Event]) -> str | None:
+    """The item's level after the level changes among `events` (taken in the order given:
+    the store's, by when they happened): the level at filing until a 定级变更 moves it."""
+    level = item.level
+    for e in events:
+        if e.type == EventType.LEVEL:
+            level = e.data.get("to")
+    return level
 
 
 def back_entered(event: Event) -> bool:
@@ -222,7 +233,7 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         (
             e
             for e in seen
-            if e.type == "extend"
+            if e.type == EventType.EXTEND
             and e.data.get("duty") == duty.key
             and effective_at(e) < deadline  # asked for in time (云政办发〔2016〕106号 四(三))
         ),
@@ -254,29 +265,29 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
     elif close_effect is not None and close_effect <= now:
         waived_at = close_effect
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
-        state = "met" if met_at <= deadline else "late"
+        state = DutyState.MET if met_at <= deadline else DutyState.LATE
     elif waived_at is not None and deadline >= waived_at:
-        state = "waived"
+        state = DutyState.WAIVED
     elif waived_at is not None:
-        state = "late" if met_at is not None else "overdue"
+        state = DutyState.LATE if met_at is not None else DutyState.OVERDUE
     elif now > deadline:
-        state = "overdue"
+        state = DutyState.OVERDUE
     elif deadline - now <= _warn_window(duty, item, deadline, policy):
-        state = "due_soon"
+        state = DutyState.DUE_SOON
     else:
-        state = "pending"
+        state = DutyState.PENDING
     return DutyStatus(
         key=duty.key,
         name=duty.name,
         anchor=duty.anchor,
         deadline=deadline,
         state=state,
-        met_at=met_at if state in ("met", "late") else None,
+        met_at=met_at if state in vocab.DONE else None,
         extended=extension is not None,
         calendar_fallback=fallback,
         source=duty.source,
         changes=tuple(changes),
-        back_entered=state in ("met", "late") and back_entered(met),
+        back_entered=state in vocab.DONE and back_entered(met),
     )
 
 
@@ -290,21 +301,21 @@ ORAL_CHANNELS = frozenset({"phone", "mobile", "电话", "手机"})
 def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:
     """The first event that meets the duty, as its policy names it, and nothing else."""
     for e in seen:
-        if duty.met_by == "file" and e.type == "file":
+        if duty.met_by == "file" and e.type == EventType.FILE:
             return e
-        if duty.met_by == "written" and e.type == "file":
+        if duty.met_by == "written" and e.type == EventType.FILE:
             channel = (e.data.get("details") or {}).get("channel")
             if channel not in ORAL_CHANNELS:
                 return e
-        if duty.met_by == "first_continue" and e.type == "continue":
+        if duty.met_by == "first_continue" and e.type == EventType.CONTINUE:
             return e
         if (
             duty.met_by in ("done", "written")
-            and e.type == "continue"
+            and e.type == EventType.CONTINUE
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == "close":
+        if duty.met_by == "close" and e.type == EventType.CLOSE:
             return e
     return None
 
@@ -377,11 +388,11 @@ def running_clocks(
     status = evaluate(item, events, policy, calendar, END_OF_TIME, tz=tz)
     if status.closed_at is not None:
         return status.level, ()
-    return status.level, tuple(d for d in status.duties if d.state == "overdue")
+    return status.level, tuple(d for d in status.duties if d.state == DutyState.OVERDUE)
 
 
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
-    if d.state == "overdue":
+    if d.state == DutyState.OVERDUE:
         return f"{d.name}已逾期{span_text(now - d.deadline)}"
     return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
 
@@ -402,7 +413,7 @@ def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[
     if item.unit:
         supplied.add("unit")
     for e in seen:
-        if e.type == "continue":
+        if e.type == EventType.CONTINUE:
             supplied |= {k for k in ELEMENTS if e.data.get(k)}
             if e.data.get("text"):
                 supplied.add("summary")  # a follow-up's text is the course of events
@@ -412,7 +423,7 @@ def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[
 
 def _urgency(item: Item, duties: Sequence[DutyStatus], closed_at) -> tuple:
     """Sort key: overdue first (longest overdue first), then due soon, then by next deadline."""
-    rank = {"overdue": 0, "due_soon": 1, "pending": 2}
+    rank = {DutyState.OVERDUE: 0, DutyState.DUE_SOON: 1, DutyState.PENDING: 2}
     running = [d for d in duties if d.state in rank]
     if closed_at is not None or not running:
         return (4 if closed_at else 3, 0.0, item.filed.timestamp(), item.id)

@@ -7,6 +7,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  # the operation was understood but could not be done (unknown ID, closed item, bad log file)
     USAGE = 2  # the command line itself was wrong (unknown option, bad value, unparseable time)
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention); the log is unchanged
 
 
 class YaoqingError(Exception):

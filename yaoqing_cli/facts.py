@@ -16,30 +16,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from yaoqing_cli import vocab
 from yaoqing_cli.models import Event, Item
+from yaoqing_cli.vocab import EventType
 
 # Shown instead of anything a sensitive item says (title, unit, place, caller, text).
 MASK = "〔涉密/敏感，内容不在汇总中显示〕"
 
 # Fields a follow-up (续报) may supply, besides its text: `continue --unit --location ...`.
-SUPPLIED = ("unit", "location", "consequences", "trend", "measures")
-
-# Every event payload key that can carry what a sensitive item says.
-_TEXT_KEYS = (
-    "title",
-    "text",
-    "reason",
-    "unit",
-    "location",
-    "summary",
-    "consequences",
-    "trend",
-    "measures",
-    "caller",
-    "informed",
-)
-# Details that are not typed words: the way it came in and the emergency an opinion concerns.
-NOT_TEXT = ("channel", "about", "about_level")
+SUPPLIED = vocab.FOLLOWUP_FIELDS
+NOT_TEXT = vocab.NOT_TEXT
 
 
 @dataclass(frozen=True)
@@ -65,7 +51,7 @@ def current_facts(item: Item, events: Sequence[Event], until: datetime | None = 
     statements = [
         e
         for e in events
-        if e.type == "continue"
+        if e.type == EventType.CONTINUE
         and (until is None or e.happened_at <= until)
         and any(e.data.get(key) for key in SUPPLIED)
     ]
@@ -117,7 +103,7 @@ def hidden(item: Item, include_sensitive: bool) -> bool:
 def concealed_data(data: Mapping[str, Any]) -> dict:
     """An event payload with every text a sensitive item carries replaced by MASK."""
     masked = dict(data)
-    for key in _TEXT_KEYS:
+    for key in vocab.TEXT_FIELDS:
         if masked.get(key):
             masked[key] = MASK
     if isinstance(masked.get("details"), Mapping):

@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text
+from yaoqing_cli.clock import from_utc_text, to_utc_text
 from yaoqing_cli.errors import OperationError, PolicyError, UsageError, YaoqingError
-from yaoqing_cli.models import Item
+from yaoqing_cli.models import canonical_json, item_from_payload
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.store import (
     GENESIS_HASH,
@@ -50,6 +50,7 @@ class Verified:
 TICK_EVERY = (
     5000  # events between progress bar updates: redrawing per event costs more than hashing
 )
+PROGRESS_OVER = 20_000  # events: a longer verify shows a progress bar on a terminal
 
 
 def check_chain(
@@ -170,8 +171,8 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
                 "uid": event.uid,
                 "item_id": event.item_id,
                 "type": event.type,
-                "happened_at": event.happened_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "recorded_at": event.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "happened_at": to_utc_text(event.happened_at),
+                "recorded_at": to_utc_text(event.recorded_at),
                 "officer": event.officer,
                 "data": data,
             }
@@ -180,19 +181,16 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
 
 def _mask(type_: str, data: dict) -> dict:
     masked = dict(data)
-    for key in ("title", "text", "reason"):
+    for key in vocab.TEXT_FIELDS:
         if masked.get(key):
             masked[key] = SENSITIVE_MARK
     if isinstance(masked.get("details"), dict):
         masked["details"] = {k: SENSITIVE_MARK for k in masked["details"]}
-    for key in ("location", "summary", "consequences", "trend", "measures", "unit"):
-        if masked.get(key):
-            masked[key] = SENSITIVE_MARK
     return masked
 
 
 def _line(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return canonical_json(record)
 
 
 @dataclass(frozen=True)
@@ -311,25 +309,7 @@ def _import_event(store: Store, record: dict) -> None:
             raise OperationError(f"编号 {item_id} 在本日志中已是另一条要情；导入已取消，日志未改动")
         if store.policy_snapshot(data["policy_hash"]) is None:
             raise OperationError(f"{item_id} 所依据的政策快照不在导入文件中；导入已取消")
-        item = Item(
-            id=item_id,
-            year=data["year"],
-            issue_no=data["issue_no"],
-            title=data["title"],
-            kind=data["kind"],
-            level=data["level"],
-            policy=data["policy"],
-            policy_hash=data["policy_hash"],
-            occurred=from_utc_text(data["occurred"]),
-            received=from_utc_text(data["received"]),
-            filed=from_utc_text(data["filed"]),
-            message_class=data.get("message_class"),
-            unit=data.get("unit"),
-            category=data.get("category"),
-            sensitive=bool(data.get("sensitive")),
-            coordination=bool(data.get("coordination")),
-            details=data.get("details") or {},
-        )
+        item = item_from_payload(item_id, data)
         day, _, day_no = item_id.partition("-")
         store.insert_item(item, day, int(day_no))
     elif store.item(item_id) is None:

@@ -3,10 +3,13 @@
 Every datetime is timezone-aware. The store keeps UTC; the CLI shows the office's local time.
 """
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from yaoqing_cli.clock import from_utc_text, to_utc_text
 
 # Event types, in the vocabulary of a duty office. The payload (`data`) of each:
 #   file      首报    every field of the first report (see Item); happened_at = when it went up (--at)
@@ -17,7 +20,6 @@ from typing import Any
 # Office-level events have item_id "" (no item):
 #   office    单位设置 {"name", "short", "policy", "tz", "officer", "drill"}: every `init`
 #   calendar  工作日历 {"years": {"2027": {"holidays": [...], "workdays": [...]}}, "source", "sha256"}
-EVENT_TYPES = ("file", "continue", "level", "extend", "close")
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,62 @@ class Item:
     sensitive: bool = False
     coordination: bool = False  # needs the general office to coordinate (seed 000 item 13)
     details: Mapping[str, Any] = field(default_factory=dict)  # location, summary, consequences, ...
+
+
+# --- one item <-> payload round trip, one canonical JSON form -----------------------------------
+
+
+def item_payload(item: Item) -> dict:
+    """Everything the first report said, kept in the `file` event so the log alone is enough
+    (import and verify rebuild the item from it: item_from_payload)."""
+    return {
+        "id": item.id,
+        "year": item.year,
+        "issue_no": item.issue_no,
+        "title": item.title,
+        "kind": item.kind,
+        "level": item.level,
+        "policy": item.policy,
+        "policy_hash": item.policy_hash,
+        "occurred": to_utc_text(item.occurred),
+        "received": to_utc_text(item.received),
+        "filed": to_utc_text(item.filed),
+        "message_class": item.message_class,
+        "unit": item.unit,
+        "category": item.category,
+        "sensitive": item.sensitive,
+        "coordination": item.coordination,
+        "details": dict(item.details),
+    }
+
+
+def item_from_payload(item_id: str, data: Mapping[str, Any]) -> Item:
+    """The item a `file` event's payload describes: the inverse of item_payload. Raises
+    KeyError, TypeError or ValueError for a payload this version could not have written."""
+    return Item(
+        id=item_id,
+        year=data["year"],
+        issue_no=data["issue_no"],
+        title=data["title"],
+        kind=data["kind"],
+        level=data["level"],
+        policy=data["policy"],
+        policy_hash=data["policy_hash"],
+        occurred=from_utc_text(data["occurred"]),
+        received=from_utc_text(data["received"]),
+        filed=from_utc_text(data["filed"]),
+        message_class=data.get("message_class"),
+        unit=data.get("unit"),
+        category=data.get("category"),
+        sensitive=bool(data.get("sensitive")),
+        coordination=bool(data.get("coordination")),
+        details=data.get("details") or {},
+    )
+
+
+def canonical_json(value: Any, default=None) -> str:
+    """The one compact JSON form: keys sorted, no spaces, UTF-8 as is. The hash chain, the
+    stored payloads, policy hashes and export lines all use it, so equal values are equal text."""
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError
+from yaoqing_cli.models import canonical_json
 
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 MET_BY = {
@@ -25,14 +26,7 @@ MET_BY = {
     "close": "终报（close）",
 }
 # what a first report can carry, by the keys `file` and `continue` use (DOMAIN.md, phone log)
-ELEMENTS = {
-    "location": "地点",
-    "unit": "报送单位",
-    "summary": "事态经过",
-    "consequences": "已造成的后果",
-    "trend": "发展趋势",
-    "measures": "已采取的处置措施",
-}
+ELEMENTS = {key: vocab.detail_label(key) for key in vocab.ELEMENT_FIELDS}
 DEFAULT_WARN = {"minutes": 30, "share": 0.25}
 TOP_KEYS = {
     "name", "title", "aliases", "extends", "sources", "office", "title_format", "warn",
@@ -700,9 +694,7 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
     exemption_source = _text(raw, "exemption_source", where, required=False) or ""
 
-    canonical = json.dumps(
-        raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+    canonical = canonical_json(raw, default=str)
     return Policy(
         name=name,
         title=title,

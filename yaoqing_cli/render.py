@@ -18,15 +18,9 @@ from yaoqing_cli.facts import (
     visible_facts,
 )
 from yaoqing_cli.models import Event, Item
+from yaoqing_cli.vocab import DutyState, EventType
 
-STATE_LABELS = {
-    "met": "已按时完成",
-    "late": "迟报（逾时完成）",
-    "pending": "未到期",
-    "due_soon": "即将到期",
-    "overdue": "已逾期",
-    "waived": "免于考核",
-}
+STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 CN_NUMERALS = "零一二三四五六七八九十"
 
@@ -46,46 +40,37 @@ def cn_number(n: int) -> str:
 
 
 def event_label(event: Event, followup_no: int | None = None) -> str:
-    if event.type == "continue" and followup_no:
+    if event.type == EventType.CONTINUE and followup_no:
         return f"续报{cn_number(followup_no)}"
     return vocab.EVENT_LABELS.get(event.type, event.type)
 
 
 def event_summary(event: Event) -> str:
     data = event.data
-    if event.type == "file":
+    if event.type == EventType.FILE:
         return data.get("title", "")
-    if event.type == "continue":
+    if event.type == EventType.CONTINUE:
         parts = []
         if data.get("done"):
             names = "、".join(vocab.label(vocab.DUTY_KEYS, key) for key in data["done"])
             parts.append(f"完成：{names}")
-        supplied = [label for key, label in SUPPLIED.items() if data.get(key)]
+        supplied = [short for key, (_, short) in vocab.DETAILS.items() if short and data.get(key)]
         if supplied:
             parts.append("补报：" + "、".join(supplied))
         if data.get("text"):
             parts.append(data["text"])
         return "；".join(parts)
-    if event.type == "level":
+    if event.type == EventType.LEVEL:
         change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
         return f"{change}（{data['reason']}）" if data.get("reason") else change
-    if event.type == "extend":
+    if event.type == EventType.EXTEND:
         return (
             f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
         )
-    if event.type == "close":
+    if event.type == EventType.CLOSE:
         outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
     return ""
-
-
-SUPPLIED = {
-    "location": "地点",
-    "consequences": "后果",
-    "trend": "趋势",
-    "measures": "措施",
-    "unit": "单位",
-}
 
 
 def event_line(event: Event, tz: ZoneInfo) -> str:
@@ -151,15 +136,15 @@ def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
 def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     """What an officer needs about one clock, in one phrase."""
     deadline = local_text(duty.deadline, tz)
-    if duty.state == "overdue":
+    if duty.state == DutyState.OVERDUE:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
-    if duty.state in ("pending", "due_soon"):
+    if duty.state in (DutyState.PENDING, DutyState.DUE_SOON):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
     back = "（补录）" if duty.back_entered else ""
-    if duty.state == "late":
+    if duty.state == DutyState.LATE:
         late_by = span_text(duty.met_at - duty.deadline)
         return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
-    if duty.state == "met":
+    if duty.state == DutyState.MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
@@ -267,8 +252,7 @@ def timeline_json(
 def timeline_text(
     line, status, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False
 ) -> str:
-    from yaoqing_cli.engine import BACK_ENTRY
-    from yaoqing_cli.service import DETAIL_FIELDS
+    from yaoqing_cli.engine import back_entered
 
     item = line.item
     facts = visible_facts(item, line.events, moment, include_sensitive)
@@ -309,7 +293,7 @@ def timeline_text(
         f"首报 {local_text(item.filed, tz)}"
         + (f"  终报 {local_text(status.closed_at, tz)}" if status.closed_at else "")
     )
-    for key, label in DETAIL_FIELDS.items():
+    for key, (label, _) in vocab.DETAILS.items():
         value = facts.details.get(key)
         if value:
             if key == "about_level" and not facts.concealed:
@@ -319,12 +303,12 @@ def timeline_text(
     out.append("时间线（按发生时间排列）：")
     followup = 0
     for event in _shown_events(line.events, facts):
-        if event.type == "continue":
+        if event.type == EventType.CONTINUE:
             followup += 1
-        label = event_label(event, followup if event.type == "continue" else None)
+        label = event_label(event, followup if event.type == EventType.CONTINUE else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
         text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
-        if event.recorded_at - event.happened_at > BACK_ENTRY:
+        if back_entered(event):
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
     out.append("")

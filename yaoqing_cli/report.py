@@ -23,6 +23,7 @@ from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, concealed, current_facts, hidden
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.store import Office, Store
+from yaoqing_cli.vocab import DutyState, EventType
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
@@ -189,11 +190,11 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
             report.by_kind[item.kind] += 1
         for event in item_events:
             if in_period(event.happened_at):
-                if event.type == "continue":
+                if event.type == EventType.CONTINUE:
                     report.continued.append((item, event))
-                elif event.type == "close":
+                elif event.type == EventType.CLOSE:
                     report.closed.append((item, event))
-                elif event.type == "level":
+                elif event.type == EventType.LEVEL:
                     report.level_changes.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
             if back_entered(event) and (
@@ -212,12 +213,12 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
                 duty.state,
                 duty.back_entered,
             )
-            if duty.state == "late" and in_period(duty.met_at):
+            if duty.state == DutyState.LATE and in_period(duty.met_at):
                 report.late.append(ref)
-            elif duty.state == "overdue":
+            elif duty.state == DutyState.OVERDUE:
                 report.overdue.append(ref)
             elif (
-                duty.state in ("pending", "due_soon")
+                duty.state in (DutyState.PENDING, DutyState.DUE_SOON)
                 and status.closed_at is None
                 and duty.deadline <= judged_at + timedelta(hours=WATCH_HOURS)
             ):
@@ -230,11 +231,11 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
             figures.sensitive_only &= item.sensitive
             if not status.exempt:
                 for duty in status.duties:
-                    if duty.state in ("met", "late", "overdue"):
+                    if duty.state in (DutyState.MET, DutyState.LATE, DutyState.OVERDUE):
                         figures.due += 1
-                        figures.on_time += duty.state == "met"
-                        figures.late += duty.state == "late"
-                        figures.overdue += duty.state == "overdue"
+                        figures.on_time += duty.state == DutyState.MET
+                        figures.late += duty.state == DutyState.LATE
+                        figures.overdue += duty.state == DutyState.OVERDUE
     report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
     report.exemption_sources = list(exemptions)
     report.late.sort(key=lambda r: r.met_at)

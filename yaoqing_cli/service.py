@@ -16,22 +16,10 @@ from yaoqing_cli import vocab
 from yaoqing_cli.clock import from_utc_text as from_stored
 from yaoqing_cli.clock import local_text, zone
 from yaoqing_cli.errors import OperationError, UsageError
-from yaoqing_cli.models import Event, Item
+from yaoqing_cli.models import Event, Item, item_payload
 from yaoqing_cli.store import Office, Store
+from yaoqing_cli.vocab import DutyState, EventType
 
-# Text fields a first report can carry (DOMAIN.md: a duty office's phone log), in display order.
-DETAIL_FIELDS = {
-    "location": "地点",
-    "summary": "事态经过",
-    "consequences": "已造成的后果",
-    "trend": "发展趋势",
-    "measures": "已采取的处置措施",
-    "channel": "报送方式",
-    "caller": "报告人（单位、姓名、电话）",
-    "informed": "已报告的领导或单位",
-    "about": "所涉突发事件（编号）",
-    "about_level": "所涉突发事件级别",
-}
 MAX_TEXT = 20_000  # characters in one field; a phone log entry is never longer
 
 
@@ -113,7 +101,7 @@ def item_heading(store: Store, item: Item, events: Sequence[Event]) -> str:
     """The heading the item was issued under: what is issued stays issued. Kept in its `file`
     event (key `heading`) since log schema 3; an item filed before that gets the office's
     name in force when it was filed, never the one of a later `init`."""
-    first = next((e for e in events if e.type == "file"), None)
+    first = next((e for e in events if e.type == EventType.FILE), None)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
     office = store.office_at(item.filed) or office_of(store)
@@ -215,6 +203,7 @@ def file_item(
     calendar_file: Path | None = None,
     now: datetime | None = None,
 ) -> Filed:
+    from yaoqing_cli.engine import current_level
     from yaoqing_cli.policy import load_policy
     from yaoqing_cli.status import keep_clocks
 
@@ -251,7 +240,7 @@ def file_item(
         request_category = None
     details = {}
     for key, value in request.details.items():
-        checked = check_text(value, DETAIL_FIELDS.get(key, key))
+        checked = check_text(value, vocab.detail_label(key))
         if checked:
             details[key] = checked
     officer = officer_for(request.officer, office)
@@ -305,7 +294,7 @@ def file_item(
         issued = heading(office, item, policy.title_format)
         payload = {**item_payload(item), "heading": issued}  # fixed when issued
         event = store.append_event(
-            item.id, "file", request.at, officer, payload, recorded_at=recorded
+            item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
         keep_clocks(store, [item.id], calendar_file)
     return Filed(item=item, event=event, heading=issued)
@@ -317,31 +306,6 @@ def recording_moment(now: datetime | None) -> str:
     from yaoqing_cli.clock import system_now, to_utc_text
 
     return to_utc_text(now or system_now())
-
-
-def item_payload(item: Item) -> dict:
-    """Everything the first report said, kept in the `file` event so the log alone is enough."""
-    from yaoqing_cli.clock import to_utc_text
-
-    return {
-        "id": item.id,
-        "year": item.year,
-        "issue_no": item.issue_no,
-        "title": item.title,
-        "kind": item.kind,
-        "level": item.level,
-        "policy": item.policy,
-        "policy_hash": item.policy_hash,
-        "occurred": to_utc_text(item.occurred),
-        "received": to_utc_text(item.received),
-        "filed": to_utc_text(item.filed),
-        "message_class": item.message_class,
-        "unit": item.unit,
-        "category": item.category,
-        "sensitive": item.sensitive,
-        "coordination": item.coordination,
-        "details": dict(item.details),
-    }
 
 
 # --- continue and close ------------------------------------------------------------------------
@@ -374,14 +338,6 @@ def find_item(store: Store, item_id: str) -> Item:
     return item
 
 
-def current_level(item: Item, events: Sequence[Event]) -> str | None:
-    level = item.level
-    for event in events:
-        if event.type == "level":
-            level = event.data["to"]
-    return level
-
-
 def continue_item(
     store: Store,
     item_id: str,
@@ -403,7 +359,7 @@ def continue_item(
     follow-up, also beside a regrade: a first-follow-up clock is met by the report the officer
     made (呼政办发〔2014〕30号 一). A regrade or an extension without new information says why
     in --reason (for an extension, --text alone is read as its reason)."""
-    from yaoqing_cli.engine import BACK_ENTRY, evaluate
+    from yaoqing_cli.engine import BACK_ENTRY, current_level, evaluate
     from yaoqing_cli.policy import Policy
     from yaoqing_cli.status import keep_clocks, load_calendar
 
@@ -414,7 +370,7 @@ def continue_item(
     officer = officer_for(officer, office)
     supplied = {}
     for key, value in (details or {}).items():
-        checked = check_text(value, DETAIL_FIELDS.get(key, key))
+        checked = check_text(value, vocab.detail_label(key))
         if checked:
             supplied[key] = checked
     if extend is not None and reason is None and text is not None and not (done or supplied):
@@ -446,7 +402,7 @@ def continue_item(
             written.append(
                 store.append_event(
                     item.id,
-                    "level",
+                    EventType.LEVEL,
                     at,
                     officer,
                     {"from": before, "to": level, "reason": reason or text},
@@ -461,7 +417,7 @@ def continue_item(
                     f"--extend {extend}：政策 {policy.name} 不允许延长此项时限；"
                     f"可延长：{'、'.join(extendable) or '（无）'}"
                 )
-            if any(e.type == "extend" and e.data.get("duty") == extend for e in events):
+            if any(e.type == EventType.EXTEND and e.data.get("duty") == extend for e in events):
                 raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
             # asked for in time, from when the request was recorded if it is back-entered
             asked = at if from_stored(recorded) - at <= BACK_ENTRY else from_stored(recorded)
@@ -471,7 +427,10 @@ def continue_item(
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
-            if asked >= clock.deadline or clock.state not in ("pending", "due_soon"):
+            if asked >= clock.deadline or clock.state not in (
+                DutyState.PENDING,
+                DutyState.DUE_SOON,
+            ):
                 raise OperationError(
                     f"{item.id} 的“{clock.name}”时限已于 {local_text(clock.deadline, tz)} 届满"
                     f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
@@ -479,7 +438,7 @@ def continue_item(
             written.append(
                 store.append_event(
                     item.id,
-                    "extend",
+                    EventType.EXTEND,
                     at,
                     officer,
                     {"duty": extend, "reason": reason},
@@ -487,11 +446,13 @@ def continue_item(
                 )
             )
         if done or supplied or text:
-            n = 1 + sum(1 for e in events if e.type == "continue")
+            n = 1 + sum(1 for e in events if e.type == EventType.CONTINUE)
             data = {"n": n, "text": text, "done": list(dict.fromkeys(done))}
             data.update(supplied)
             written.append(
-                store.append_event(item.id, "continue", at, officer, data, recorded_at=recorded)
+                store.append_event(
+                    item.id, EventType.CONTINUE, at, officer, data, recorded_at=recorded
+                )
             )
         if not written:
             raise UsageError(
@@ -541,7 +502,9 @@ def close_item(
         data = {"text": text, "outcome": outcome}
         if reason:
             data["reason"] = reason
-        event = store.append_event(item.id, "close", at, officer, data, recorded_at=recorded)
+        event = store.append_event(
+            item.id, EventType.CLOSE, at, officer, data, recorded_at=recorded
+        )
         store.mark_closed(item.id, at)
         keep_clocks(store, [item.id], calendar_file)
     return event

@@ -21,6 +21,7 @@ from yaoqing_cli.errors import LogError, UsageError
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.service import office_of
 from yaoqing_cli.store import Store
+from yaoqing_cli.vocab import RUNNING, DutyState
 
 BRIEF_OVER = 20  # items: above this, the text board is one line per clock (README, status)
 
@@ -306,9 +307,9 @@ def select(
 
 def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:
     """Is this clock one the board was asked for (any running clock, if no filter)?"""
-    if duty.state not in ("overdue", "due_soon", "pending"):
+    if duty.state not in RUNNING:
         return False
-    if overdue_only and duty.state != "overdue":
+    if overdue_only and duty.state != DutyState.OVERDUE:
         return False
     return horizon is None or duty.deadline <= horizon
 
@@ -328,7 +329,7 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                         d.key,
                         d.name,
                         d.deadline,
-                        d.state == "overdue",
+                        d.state == DutyState.OVERDUE,
                         standing + raised,
                         d.calendar_fallback,
                         row.item.sensitive,

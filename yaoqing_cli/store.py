@@ -37,7 +37,7 @@ from pathlib import Path
 
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import LogError, OperationError
-from yaoqing_cli.models import Event, Item
+from yaoqing_cli.models import Event, Item, canonical_json
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
 BUSY_TIMEOUT_MS = 30_000
@@ -275,8 +275,7 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def _dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_dump = canonical_json
 
 
 def _append_raw(

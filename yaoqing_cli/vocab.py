@@ -4,7 +4,45 @@ Every lookup accepts the key, the Chinese label(s) and the aliases listed here, 
 UsageError listing what is accepted.
 """
 
+from enum import StrEnum
+
 from yaoqing_cli.errors import UsageError
+
+
+class EventType(StrEnum):
+    """What an event records (str-valued: the stored `type` and JSON are these words)."""
+
+    FILE = "file"  # 首报
+    CONTINUE = "continue"  # 续报
+    LEVEL = "level"  # 定级变更
+    EXTEND = "extend"  # 延期
+    CLOSE = "close"  # 终报
+    OFFICE = "office"  # 单位设置 (office-level, item_id "")
+    CALENDAR = "calendar"  # 工作日历 (office-level, item_id "")
+
+
+ITEM_EVENTS = (
+    EventType.FILE,
+    EventType.CONTINUE,
+    EventType.LEVEL,
+    EventType.EXTEND,
+    EventType.CLOSE,
+)
+
+
+class DutyState(StrEnum):
+    """Where one clock stands (str-valued: --json `state` is these words)."""
+
+    MET = "met"  # 已按时完成
+    LATE = "late"  # 迟报（逾时完成）: a breach, permanent
+    PENDING = "pending"  # 未到期
+    DUE_SOON = "due_soon"  # 即将到期
+    OVERDUE = "overdue"  # 已逾期: a breach, permanent
+    WAIVED = "waived"  # 免于考核
+
+
+RUNNING = frozenset({DutyState.OVERDUE, DutyState.DUE_SOON, DutyState.PENDING})  # still ticking
+DONE = frozenset({DutyState.MET, DutyState.LATE})  # met, in time or not
 
 # key -> (Chinese label, other accepted spellings)
 KINDS = {
@@ -65,12 +103,52 @@ DUTY_KEYS = {
 DEFAULT_TITLE = "{short}要情专报"
 
 EVENT_LABELS = {
-    "file": "首报",
-    "continue": "续报",
-    "level": "定级变更",
-    "extend": "延期",
-    "close": "终报",
+    EventType.FILE: "首报",
+    EventType.CONTINUE: "续报",
+    EventType.LEVEL: "定级变更",
+    EventType.EXTEND: "延期",
+    EventType.CLOSE: "终报",
 }
+
+STATE_LABELS = {
+    DutyState.MET: "已按时完成",
+    DutyState.LATE: "迟报（逾时完成）",
+    DutyState.PENDING: "未到期",
+    DutyState.DUE_SOON: "即将到期",
+    DutyState.OVERDUE: "已逾期",
+    DutyState.WAIVED: "免于考核",
+}
+
+# The fields a report carries besides its title, by the keys `file` and `continue` use (a duty
+# office's phone log: 鲁政办字〔2016〕86号 第9条, 国办函〔2013〕100号 首报要素): key -> (label,
+# short label in a follow-up's line, or None if a follow-up does not supply it). In display order.
+DETAILS = {
+    "location": ("地点", "地点"),
+    "summary": ("事态经过", None),
+    "consequences": ("已造成的后果", "后果"),
+    "trend": ("发展趋势", "趋势"),
+    "measures": ("已采取的处置措施", "措施"),
+    "unit": ("报送单位", "单位"),
+    "channel": ("报送方式", None),
+    "caller": ("报告人（单位、姓名、电话）", None),
+    "informed": ("已报告的领导或单位", None),
+    "about": ("所涉突发事件（编号）", None),
+    "about_level": ("所涉突发事件级别", None),
+}
+# Fields a follow-up (续报) may supply besides its text (`continue --unit --location ...`), in
+# the order statements are merged.
+FOLLOWUP_FIELDS = ("unit", "location", "consequences", "trend", "measures")
+# Fields a policy may require of a first report (first_report.elements), in its listing order.
+ELEMENT_FIELDS = ("location", "unit", "summary", "consequences", "trend", "measures")
+# Details that are not typed words: how it came in, and the emergency an opinion concerns.
+NOT_TEXT = ("channel", "about", "about_level")
+# Every event payload key that can carry what a sensitive item says.
+TEXT_FIELDS = ("title", "text", "reason", *(k for k in DETAILS if k not in NOT_TEXT))
+
+
+def detail_label(key: str) -> str:
+    entry = DETAILS.get(key)
+    return entry[0] if entry else key
 
 
 def _index(table: dict) -> dict[str, str]:
