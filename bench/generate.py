@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from yaoqing_cli.clock import to_utc_text
 from yaoqing_cli.models import canonical_json
 from yaoqing_cli.policy import load_policy
-from yaoqing_cli.status import keep_clocks
+from yaoqing_cli.projection import keep_clocks
+from yaoqing_cli.session import Log
 from yaoqing_cli.store import GENESIS_HASH, Office, Store, canonical_event, chain_hash
 
 POLICIES = ["shandong", "yunnan", "inner-mongolia", "jiangxi", "national"]
@@ -183,7 +184,7 @@ def build(
             " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
             event_rows,
         )
-        keep_clocks(store, [], None)  # the clocks projection, as every write keeps it
+        keep_clocks(Log.over(store))  # the clocks projection, as every write keeps it
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     store.close()

@@ -87,13 +87,14 @@ def commands(open_id: str) -> dict[str, list[str]]:
 def refresh_clocks(db: Path) -> None:
     """A log kept from an earlier run has its clocks projection rebuilt if this yaoqing counts
     deadlines differently, as the first write after an upgrade would; else nothing happens."""
-    from yaoqing_cli.status import keep_clocks
+    from yaoqing_cli.projection import keep_clocks
+    from yaoqing_cli.session import Log
     from yaoqing_cli.store import Store
 
     store = Store.open(db)
     try:
         with store.transaction():
-            keep_clocks(store, [], None)
+            keep_clocks(Log.over(store))
     finally:
         store.close()
 

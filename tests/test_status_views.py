@@ -238,17 +238,17 @@ def test_verify_sets_aside_clocks_that_disagree_with_the_events(busy, run, tmp_p
 def test_new_deadline_code_never_reads_clocks_the_old_code_counted(
     busy, run, tmp_path, monkeypatch
 ):
-    from yaoqing_cli import status
+    from yaoqing_cli import projection
 
     truth = run("status", "--overdue", "--json", now=iso(NOW)).out
     db_path = tmp_path / "log.db"
     basis = sqlite3.connect(db_path).execute("SELECT value FROM meta").fetchone()[0]
-    assert f"rules {status._rules_digest()}" in basis
-    monkeypatch.setattr(status, "_rules_digest", lambda: "upgraded")
+    assert f"rules {projection._rules_digest()}" in basis
+    monkeypatch.setattr(projection, "_rules_digest", lambda: "upgraded")
     served = []
-    original = status._clocks_from_projection
+    original = projection.clocks_from_projection
     monkeypatch.setattr(
-        status, "_clocks_from_projection", lambda *a: served.append(1) or original(*a)
+        projection, "clocks_from_projection", lambda *a: served.append(1) or original(*a)
     )
     assert run("status", "--overdue", "--json", now=iso(NOW)).out == truth
     run("status", "--overdue", "--brief", now=iso(NOW))

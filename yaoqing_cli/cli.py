@@ -1,12 +1,13 @@
-"""The command line: parse, call one service function, render. Nothing else lives here.
+"""The command line: each command parses its options into typed values, opens the log session
+(`with open_log(...) as log`, session.py), calls one use case (service.py, or integrity.py for
+the evidence commands) and renders what it returns (render.py, report.py). Errors are raised as
+errors.YaoqingError and turned into one line on stderr and an exit code by `main`, once.
 
 Heavy modules (sqlite, the policy engine, rich) are imported inside the commands that use them,
 so `--help` and shell completion start as fast as Typer itself.
 """
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -56,39 +57,16 @@ class Settings:
 
         return policy_dirs(self.extra_policies)
 
-    def open(self, *, create: bool = False):
-        from yaoqing_cli.store import Store
-
-        return Store.open(self.db_path, create=create)
-
-    def open_for_writing(self, *, create: bool = False, drill: bool = False):
-        """The log for a write command: YAOQING_NOW is refused unless it is a drill log."""
-        from yaoqing_cli.service import check_write_clock
-
-        if create and not self.db_path.exists():
-            check_write_clock(None, drill)  # refuse before a file is made
-        store = self.open(create=create)
-        try:
-            check_write_clock(store, drill)
-        except BaseException:
-            store.close()
-            raise
-        return store
-
-    @contextmanager
-    def reading(self) -> Iterator:
-        """The log for a read command: every query sees one moment of it, even while other
-        terminals write (a write landing between two queries would show half of itself)."""
-        store = self.open()
-        try:
-            with store.reading():
-                yield store
-        finally:
-            store.close()
-
 
 def settings(ctx: typer.Context) -> Settings:
     return ctx.find_root().obj
+
+
+def open_log(ctx: typer.Context, **how):
+    """The log session for this command (session.open_log: write=True for a write command)."""
+    from yaoqing_cli.session import open_log as open_session
+
+    return open_session(settings(ctx), **how)
 
 
 @app.callback()
@@ -114,44 +92,9 @@ def root(
     ] = None,
 ) -> None:
     ctx.obj = Settings(db, list(policies or []), calendar)
-    _COMMAND_NOW.clear()
 
 
 # --- shared parsing helpers ----------------------------------------------------------------------
-
-
-_COMMAND_NOW: list = []  # one "now" per command: `--occurred 6小时前 --at 6小时前` is one moment
-
-
-def _now():
-    if not _COMMAND_NOW:
-        from yaoqing_cli.clock import now
-
-        _COMMAND_NOW.append(now())
-    return _COMMAND_NOW[0]
-
-
-def _time(text: str | None, tz, what: str, default=None):
-    if text is None:
-        return default
-    from yaoqing_cli.timeparse import parse_time
-
-    return parse_time(text, _now(), tz, what=what)
-
-
-def _office_zone(store):
-    from yaoqing_cli.clock import zone
-    from yaoqing_cli.service import office_of
-
-    return zone(office_of(store).tz)
-
-
-def _drill_mark(store) -> str:
-    """【演练】 before every line a drill log's write commands print, else nothing."""
-    from yaoqing_cli.service import DRILL_MARK
-
-    office = store.office()
-    return DRILL_MARK if office is not None and office.drill else ""
 
 
 def _key(table: dict, text: str | None, what: str) -> str | None:
@@ -189,14 +132,11 @@ def init(
     ] = False,
 ) -> None:
     """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改，每次都记入日志）。"""
-    from yaoqing_cli.service import DRILL_LINE, init_office
+    from yaoqing_cli.service import init_office
+    from yaoqing_cli.session import DRILL_LINE
 
-    s = settings(ctx)
-    store = s.open_for_writing(create=True, drill=drill)
-    try:
-        done = init_office(store, office, short, policy, tz, officer, s.policy_dirs(), drill)
-    finally:
-        store.close()
+    with open_log(ctx, write=True, create=True, drill=drill) as log:
+        done = init_office(log, office, short, policy, tz, officer, drill)
     result = done.office
     if result.drill:
         typer.echo(DRILL_LINE)
@@ -205,7 +145,7 @@ def init(
         typer.echo(
             f"报头自此改为“{done.new_heading}”（原为“{done.old_heading}”）；已报出的要情保留原报头"
         )
-    typer.echo(f"日志：{s.db_path}")
+    typer.echo(f"日志：{settings(ctx).db_path}")
 
 
 @app.command()
@@ -296,20 +236,17 @@ def file_(
     """记录首报（首报）。"""
     from yaoqing_cli.service import FileRequest, file_item
 
-    s = settings(ctx)
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
     level_key = _key(vocab.LEVELS, level, "级别")
     about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
-    store = s.open_for_writing()
-    try:
-        tz = _office_zone(store)
-        at_time = _time(at, tz, "首报时间", default=_now())
+    with open_log(ctx, write=True) as log:
+        at_time = log.time(at, "首报时间", default=log.now)
         request = FileRequest(
             title=title,
-            occurred=_time(occurred, tz, "事发时间"),
-            received=_time(received, tz, "接报时间"),
+            occurred=log.time(occurred, "事发时间"),
+            received=log.time(received, "接报时间"),
             at=at_time,
             kind=kind_key,
             level=level_key,
@@ -333,10 +270,8 @@ def file_(
                 "informed": informed,
             },
         )
-        filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+        filed = file_item(log, request)
+    tz, mark = log.tz, log.mark
     if as_json:
         from yaoqing_cli.render import filed_json
 
@@ -382,18 +317,14 @@ def continue_(
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
     from yaoqing_cli.service import continue_item
 
-    s = settings(ctx)
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
     extend_key = _key(vocab.DUTY_KEYS, extend, "时限")
-    store = s.open_for_writing()
-    try:
-        tz = _office_zone(store)
-        at_time = _time(at, tz, "续报时间", default=_now())
+    with open_log(ctx, write=True) as log:
         written = continue_item(
-            store,
+            log,
             item_id,
-            at_time,
+            log.time(at, "续报时间", default=log.now),
             text=text,
             done=done_keys,
             level=level_key,
@@ -407,12 +338,8 @@ def continue_(
                 "measures": measures,
                 "unit": unit,
             },
-            calendar_file=s.calendar,
-            now=_now(),
         )
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+    tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line
 
     if as_json:
@@ -442,26 +369,18 @@ def close(
     """记录终报（终报／办结）。"""
     from yaoqing_cli.service import close_item
 
-    s = settings(ctx)
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
-    store = s.open_for_writing()
-    try:
-        tz = _office_zone(store)
-        at_time = _time(at, tz, "终报时间", default=_now())
+    with open_log(ctx, write=True) as log:
         event = close_item(
-            store,
+            log,
             item_id,
-            at_time,
+            log.time(at, "终报时间", default=log.now),
             text=text,
             outcome=outcome_key,
             reason=reason,
             officer=officer,
-            calendar_file=s.calendar,
-            now=_now(),
         )
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+    tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line
 
     if as_json:
@@ -483,14 +402,11 @@ def show(
     """显示一条要情的完整时间线和各项时限。"""
     from yaoqing_cli import render
     from yaoqing_cli.service import timeline
-    from yaoqing_cli.status import evaluate_one
 
-    s = settings(ctx)
-    with s.reading() as store:
-        tz = _office_zone(store)
-        moment = _time(at, tz, "计算时刻", default=_now())
-        line = timeline(store, item_id)
-        status = evaluate_one(store, line.item, line.events, moment, s.calendar)
+    with open_log(ctx) as log:
+        moment = log.time(at, "计算时刻", default=log.now)
+        line, status = timeline(log, item_id, moment)
+    tz = log.tz
     if as_json:
         _emit_json(render.timeline_json(line, status, tz, moment, include_sensitive))
     else:
@@ -526,9 +442,8 @@ def status(
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
-    from yaoqing_cli.status import select
+    from yaoqing_cli.service import board as board_of
 
-    s = settings(ctx)
     if brief and full:
         raise UsageError("--brief 与 --full 只能选一个")
     if brief and (include_closed or not (overdue or due_within)):
@@ -538,18 +453,17 @@ def status(
         from yaoqing_cli.timeparse import parse_duration
 
         within = parse_duration(due_within, what="--due-within")
-    with s.reading() as store:
-        tz = _office_zone(store)
-        moment = _time(at, tz, "计算时刻", default=_now())
-        board = select(
-            store,
+    with open_log(ctx) as log:
+        moment = log.time(at, "计算时刻", default=log.now)
+        board = board_of(
+            log,
             moment,
-            calendar_file=s.calendar,
             overdue_only=overdue,
             due_within=within,
             include_closed=include_closed,
             brief=False if (as_json or full) else (True if brief else None),
         )
+    tz = log.tz
     if as_json:
         _emit_json(render.board_json(board, tz, include_sensitive))
     else:
@@ -581,33 +495,23 @@ def report(
     ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
-    from yaoqing_cli.report import build_report, parse_period, render
-    from yaoqing_cli.service import office_of
-    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.report import parse_period, render
+    from yaoqing_cli.service import duty_report
 
-    s = settings(ctx)
     if fmt not in ("text", "markdown", "md", "json", "csv"):
         raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
-    with s.reading() as store:
-        office = office_of(store)
-        tz = _office_zone(store)
-        current = _now()
+    with open_log(ctx) as log:
         chosen = parse_period(
-            period,
-            day,
-            _time(since, tz, "--since"),
-            _time(until, tz, "--until"),
-            current,
-            tz,
+            period, day, log.time(since, "--since"), log.time(until, "--until"), log.now, log.tz
         )
-        result = build_report(store, office, chosen, current, load_calendar(s.calendar, store))
+        result = duty_report(log, chosen)
     text = render(result, fmt, include_sensitive)
     if output is None:
         sys.stdout.write(text)
     else:
         from yaoqing_cli.files import write_atomic
 
-        write_atomic(output, text, log=s.db_path)
+        write_atomic(output, text, log=settings(ctx).db_path)
         typer.echo(f"已写入 {output}")
 
 
@@ -620,21 +524,17 @@ def verify(ctx: typer.Context) -> None:
     from yaoqing_cli.integrity import PROGRESS_OVER
     from yaoqing_cli.integrity import verify as verify_log
 
-    s = settings(ctx)
-    store = s.open()
-    try:
-        total = store.event_count()
+    with open_log(ctx, snapshot=False) as log:  # verify takes its own snapshot
+        total = log.store.event_count()
         if sys.stderr.isatty() and total > PROGRESS_OVER:
             from rich.progress import Progress
 
             with Progress(transient=True) as progress:
                 task = progress.add_task("核验中", total=total)
-                result = verify_log(store, lambda n: progress.update(task, completed=n), s.calendar)
+                result = verify_log(log, lambda n: progress.update(task, completed=n))
         else:
-            result = verify_log(store, calendar_file=s.calendar)
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+            result = verify_log(log)
+    mark = log.mark
     if result.broken:
         b = result.broken
         where = f"事件 #{b.seq}，" if b.seq else ""
@@ -666,11 +566,8 @@ def backup(
     """在线备份日志（SQLite 在线备份，其他进程写入时也安全）。"""
     from yaoqing_cli.integrity import backup as backup_log
 
-    store = settings(ctx).open()
-    try:
-        written = backup_log(store, dest)
-    finally:
-        store.close()
+    with open_log(ctx, snapshot=False) as log:  # SQLite's online backup is consistent itself
+        written = backup_log(log.store, dest)
     typer.echo(f"已备份到 {written}")
 
 
@@ -693,18 +590,15 @@ def export_(
 
     if fmt != "jsonl":
         raise UsageError(f"不支持的导出格式：{fmt!r}；可用：jsonl")
-    s = settings(ctx)
-    with s.reading() as store:
-        tz = _office_zone(store)
-        moment = _time(since, tz, "--since")
-        lines = list(export_lines(store, moment, include_sensitive))
+    with open_log(ctx) as log:
+        lines = list(export_lines(log.store, log.time(since, "--since"), include_sensitive))
     text = "\n".join(lines) + "\n"
     if output is None:
         sys.stdout.write(text)
     else:
         from yaoqing_cli.files import write_atomic
 
-        write_atomic(output, text, log=s.db_path)
+        write_atomic(output, text, log=settings(ctx).db_path)
         typer.echo(f"已导出 {len(lines)} 行到 {output}")
 
 
@@ -727,13 +621,9 @@ def import_(
             raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
         except UnicodeDecodeError:
             raise UsageError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
-    s = settings(ctx)
-    store = s.open_for_writing(create=True)
-    try:
-        result = import_lines(store, lines, str(file), s.calendar)
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+    with open_log(ctx, write=True, create=True) as log:
+        result = import_lines(log, lines, str(file))
+        mark = log.mark
     typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
 
 
@@ -805,13 +695,9 @@ def calendar_add(
     """把本单位日历文件记入日志（一个事件）：此后每个命令都按它计算工作日，无需 --calendar。"""
     from yaoqing_cli.service import add_calendar, added_text
 
-    s = settings(ctx)
-    store = s.open_for_writing()
-    try:
-        done = add_calendar(store, file, _now(), s.calendar)
-        mark = _drill_mark(store)
-    finally:
-        store.close()
+    with open_log(ctx, write=True) as log:
+        done = add_calendar(log, file)
+    mark = log.mark
     typer.echo(f"{mark}已录入日历 {done.source}（sha256 {done.sha256[:12]}…）")
     for year, (rest, work) in done.added.items():
         typer.echo(added_text(year, rest, work, year in done.unknown_years))
@@ -824,20 +710,16 @@ def calendar_show(
 ) -> None:
     """列出某年的法定节假日、调休上班日和本单位录入的日子（注明来源）。"""
     from yaoqing_cli.render import calendar_lines
-    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.session import DRILL_LINE
     from yaoqing_cli.workdays import FIRST_YEAR, LAST_YEAR
 
-    s = settings(ctx)
-    with s.reading() as store:
-        tz = _office_zone(store)
-        chosen = year if year is not None else _now().astimezone(tz).year
+    with open_log(ctx) as log:
+        chosen = year if year is not None else log.now.astimezone(log.tz).year
         if not FIRST_YEAR <= chosen <= LAST_YEAR:
             raise UsageError(f"年份 {chosen} 超出范围；可用 {FIRST_YEAR}–{LAST_YEAR}")
-        calendar = load_calendar(s.calendar, store)
-        mark = _drill_mark(store)
+        calendar = log.calendar
+    mark = log.mark
     if mark:
-        from yaoqing_cli.service import DRILL_LINE
-
         typer.echo(DRILL_LINE)
     for line in calendar_lines(calendar, chosen):
         typer.echo(line)

@@ -34,7 +34,7 @@ def system_now() -> datetime:
 
 def now() -> datetime:
     """The moment every command treats as now (aware). YAOQING_NOW overrides it (ISO 8601);
-    a write honours it only on a drill log (service.check_write_clock)."""
+    a write honours it only on a drill log (session.check_write_clock)."""
     return simulated_now() or system_now()
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import from_utc_text, to_utc_text
 from yaoqing_cli.errors import OperationError, PolicyError, UsageError, YaoqingError
-from yaoqing_cli.models import canonical_json, item_from_payload
+from yaoqing_cli.models import Office, canonical_json, item_from_payload
 from yaoqing_cli.policy import Policy
+from yaoqing_cli.session import Log
 from yaoqing_cli.store import (
     GENESIS_HASH,
-    Office,
     Store,
     canonical_around,
     canonical_event,
@@ -89,24 +89,24 @@ def check_chain(
     return count, None
 
 
-def verify(
-    store: Store, tick: Callable[[int], None] | None = None, calendar_file: Path | None = None
-) -> Verified:
+def verify(log: Log, tick: Callable[[int], None] | None = None) -> Verified:
     """The chain, then the items table against it, in one pass over the events; then the
     clocks projection against the engine. Stale clocks are set aside (status then judges every
     item, the next write rebuilds them): they are derived, never evidence."""
+    store = log.store
     with store.reading():  # writers may go on; verify one moment of the log
-        result = _verify_now(store, tick, calendar_file)
+        result = _verify_now(log, tick)
     if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
     return result
 
 
-def _verify_now(store: Store, tick, calendar_file) -> Verified:
+def _verify_now(log: Log, tick) -> Verified:
     from yaoqing_cli import derived
-    from yaoqing_cli.status import clock_differences
+    from yaoqing_cli.projection import clock_differences
 
+    store = log.store
     named: set[str] = set()  # every item an event names
     closes: dict[str, str] = {}
     first_reports: dict[str, int] = {}
@@ -137,9 +137,9 @@ def _verify_now(store: Store, tick, calendar_file) -> Verified:
     found += derived.office_differences(store)
     found += derived.calendar_differences(store)
     stale = None
-    if store.office() is not None:
+    if log.initialised:
         try:
-            clocks = clock_differences(store, calendar_file)
+            clocks = clock_differences(log)
         except (ValueError, TypeError, KeyError, AttributeError, YaoqingError):
             clocks = []  # the items, snapshots or calendar it rests on are named above
         stale = clocks[0].key if clocks else None
@@ -199,12 +199,11 @@ class Imported:
     skipped: int
 
 
-def import_lines(
-    store: Store, lines: Iterable[str], source: str, calendar_file: Path | None = None
-) -> Imported:
+def import_lines(log: Log, lines: Iterable[str], source: str) -> Imported:
     """Add every event this log lacks (by uid); all or nothing, in one transaction."""
-    from yaoqing_cli.status import keep_clocks
+    from yaoqing_cli.projection import keep_clocks
 
+    store = log.store
     records = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -232,6 +231,7 @@ def import_lines(
                             k: record[k] for k in ("name", "short", "policy", "tz", "officer")
                         }
                         store.set_office(Office(**fields))
+                        log.office_changed(Office(**fields))
                 elif kind == "policy":
                     policy = Policy.from_snapshot(record["content"])  # refuses a damaged one
                     if policy.hash != record["hash"]:
@@ -248,8 +248,8 @@ def import_lines(
                     raise KeyError("record")
             except (KeyError, TypeError, ValueError, AttributeError, PolicyError) as err:
                 raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
-        if touched and store.office() is not None:
-            keep_clocks(store, touched, calendar_file)
+        if touched and log.initialised:
+            keep_clocks(log, item_ids=touched)
     return Imported(added=added, skipped=skipped)
 
 

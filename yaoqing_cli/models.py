@@ -35,6 +35,18 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Office:
+    """The office's settings in force (every `init` records them as an 'office' event)."""
+
+    name: str
+    short: str
+    policy: str
+    tz: str
+    officer: str | None
+    drill: bool = False  # 演练: made by `init --drill`; fixed when the log is made
+
+
+@dataclass(frozen=True)
 class Item:
     """The facts of the first report. Later changes (level, close) are events, never edits."""
 

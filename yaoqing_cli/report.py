@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,8 +22,7 @@ from yaoqing_cli import vocab
 from yaoqing_cli.clock import iso_local, local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, concealed, current_facts, hidden
-from yaoqing_cli.models import Event, Item
-from yaoqing_cli.store import Office, Store
+from yaoqing_cli.models import Event, Item, Office
 from yaoqing_cli.vocab import DutyState, EventType
 
 NO_UNIT = "（未注明单位）"
@@ -153,19 +153,30 @@ class Report:
         return concealed(facts) if hidden(item, include_sensitive) else facts
 
 
-def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
-    from yaoqing_cli.engine import back_entered, evaluate
-    from yaoqing_cli.service import item_heading
-    from yaoqing_cli.status import PolicyCache
+def judged_at(period: Period, now: datetime) -> datetime:
+    """A report judges as of the period's end, or now if the period has not ended yet."""
+    return min(period.until, now)
 
-    tz = ZoneInfo(office.tz)
-    # Judge as of the period's end, or now if the period has not ended yet.
-    judged_at = min(period.until, now)
-    moment_inside = judged_at - timedelta(seconds=1) if judged_at == period.until else judged_at
-    items = store.items_for_period(period.since, judged_at)
-    events = store.events_for([item.id for item in items])
-    policies = PolicyCache(store)
-    report = Report(office=office, period=period, judged_at=judged_at)
+
+def build_report(
+    office: Office,
+    period: Period,
+    now: datetime,
+    calendar,
+    tz: ZoneInfo,
+    items: Sequence[Item],
+    events: Mapping[str, Sequence[Event]],
+    policies: Mapping[str, object],
+    headings: Mapping[str, str],
+) -> Report:
+    """The report of `period`: a pure function of the items alive in it (each with its events,
+    its policy and, if first reported in the period, its heading as issued), the calendar and
+    now. No I/O: service.duty_report reads them."""
+    from yaoqing_cli.engine import back_entered, evaluate
+
+    judged = judged_at(period, now)
+    moment_inside = judged - timedelta(seconds=1) if judged == period.until else judged
+    report = Report(office=office, period=period, judged_at=judged)
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 
@@ -174,7 +185,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
 
     for item in items:
         item_events = events[item.id]
-        policy = policies.get(item)
+        policy = policies[item.id]
         status = evaluate(item, item_events, policy, calendar, moment_inside, tz=tz)
         facts = current_facts(item, item_events, moment_inside)
         report.levels[item.id] = status.level
@@ -185,7 +196,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
         filed_in = in_period(item.filed)
         if filed_in:
             report.filed.append(item)
-            report.headings[item.id] = item_heading(store, item, item_events)
+            report.headings[item.id] = headings[item.id]
             report.by_level[status.level or "unknown"] += 1
             report.by_kind[item.kind] += 1
         for event in item_events:
@@ -220,7 +231,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
             elif (
                 duty.state in (DutyState.PENDING, DutyState.DUE_SOON)
                 and status.closed_at is None
-                and duty.deadline <= judged_at + timedelta(hours=WATCH_HOURS)
+                and duty.deadline <= judged + timedelta(hours=WATCH_HOURS)
             ):
                 report.watch.append(ref)
         if filed_in:

@@ -1,22 +1,24 @@
-"""What each command does, with typed values in and result dataclasses out.
+"""What each command does: a use case takes the log session (session.Log) and typed values,
+and returns a result dataclass.
 
-No SQL here (that is store.py) and no printing (that is cli.py). Every write command runs its
-checks and its writes inside one store transaction, so a failed check leaves the log unchanged
-and two terminals filing at once get distinct, gapless numbers.
+No SQL here (that is store.py) and no printing (that is cli.py and render.py). Every write
+command runs its checks and its writes inside one store transaction, so a failed check leaves
+the log unchanged and two terminals filing at once get distinct, gapless numbers. The read
+use cases read what the pure board (status.py) and report (report.py) need, and hand it over.
 """
 
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text as from_stored
-from yaoqing_cli.clock import local_text, zone
+from yaoqing_cli import projection, vocab
+from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item, item_payload
+from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import Office, Store
 from yaoqing_cli.vocab import DutyState, EventType
 
@@ -74,19 +76,6 @@ def check_text(value: str | None, what: str) -> str | None:
     return value
 
 
-def office_of(store: Store) -> Office:
-    office = store.office()
-    if office is None:
-        raise OperationError(
-            "日志尚未初始化：先运行 yaoqing init --office 单位全称 --short 单位简称 --policy 省份"
-        )
-    return office
-
-
-DRILL_MARK = "【演练】"  # every heading of a drill log (init --drill) starts with it
-DRILL_LINE = "【演练】本日志为演练日志（init --drill），所记要情不是真实报送"
-
-
 def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str:
     """单位简称+要情专报 in the policy's format, marked on a drill log."""
     return (DRILL_MARK if office.drill else "") + title_format.format(short=office.short)
@@ -97,35 +86,16 @@ def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE)
     return f"{heading_form(office, title_format)} {item.year}年第{item.issue_no}期"
 
 
-def item_heading(store: Store, item: Item, events: Sequence[Event]) -> str:
+def item_heading(log: Log, item: Item, events: Sequence[Event]) -> str:
     """The heading the item was issued under: what is issued stays issued. Kept in its `file`
     event (key `heading`) since log schema 3; an item filed before that gets the office's
     name in force when it was filed, never the one of a later `init`."""
     first = next((e for e in events if e.type == EventType.FILE), None)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
-    office = store.office_at(item.filed) or office_of(store)
-    snapshot = store.policy_snapshot(item.policy_hash) or {}
+    office = log.store.office_at(item.filed) or log.office
+    snapshot = log.store.policy_snapshot(item.policy_hash) or {}
     return heading(office, item, snapshot.get("title_format", vocab.DEFAULT_TITLE))
-
-
-def check_write_clock(store: Store | None, drill: bool = False) -> None:
-    """Simulated time never reaches a real log. YAOQING_NOW is for drills and tests: a write
-    with it set is refused on a real log, and on a drill log (or one `init --drill` is making)
-    it is also the moment each event is recorded."""
-    from yaoqing_cli.clock import simulated_now
-
-    simulated = simulated_now()
-    if simulated is None:
-        return
-    office = store.office() if store is not None else None
-    if not (office.drill if office is not None else drill):
-        raise UsageError(
-            "环境变量 YAOQING_NOW 已设置：真实日志只按本机时钟记录，模拟时间只用于演练日志"
-            "（init --drill）；请取消 YAOQING_NOW 后重试"
-        )
-    if store is not None:
-        store.recorded_now = lambda: simulated
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
@@ -143,13 +113,12 @@ class Initialised:
 
 
 def init_office(
-    store: Store,
+    log: Log,
     name: str,
     short: str,
     policy_name: str,
     tz_name: str,
     officer: str | None,
-    policy_dirs: Sequence[Path],
     drill: bool = False,
 ) -> Initialised:
     """Record the office's settings as an 'office' event (and its row). Every run is an event:
@@ -161,6 +130,7 @@ def init_office(
     if not name or not short:
         raise UsageError("单位名称和单位简称不能为空：--office 单位全称 --short 单位简称")
     zone(tz_name)
+    store, policy_dirs = log.store, log.policy_dirs()
     policy = load_policy(policy_name, policy_dirs)
     office = Office(
         name=name,
@@ -174,7 +144,7 @@ def init_office(
         drill=drill,
     )
     with store.transaction():
-        previous = store.office()
+        previous = store.office()  # under the write lock: another terminal may have run init
         if previous is not None:
             if drill and not previous.drill:
                 raise OperationError(
@@ -182,6 +152,7 @@ def init_office(
                 )
             office = replace(office, drill=previous.drill)  # fixed when the log was made
         store.set_office(office)
+    log.office_changed(office)
     new = heading_form(office, policy.title_format)
     old = None
     if previous is not None:
@@ -196,19 +167,11 @@ def init_office(
 # --- file --------------------------------------------------------------------------------------
 
 
-def file_item(
-    store: Store,
-    request: FileRequest,
-    policy_dirs: Sequence[Path],
-    calendar_file: Path | None = None,
-    now: datetime | None = None,
-) -> Filed:
+def file_item(log: Log, request: FileRequest) -> Filed:
     from yaoqing_cli.engine import current_level
     from yaoqing_cli.policy import load_policy
-    from yaoqing_cli.status import keep_clocks
 
-    office = office_of(store)
-    tz = zone(office.tz)
+    store, office, tz = log.store, log.office, log.tz
     title = check_text(request.title, "标题")
     if not title:
         raise UsageError("标题不能为空：--title 例如 '某路段山体滑坡'")
@@ -232,7 +195,7 @@ def file_item(
         )
     if request.kind != "message" and request.message_class is not None:
         raise UsageError("--class 只用于网民留言（--kind message）")
-    policy = load_policy(request.policy or office.policy, policy_dirs)
+    policy = load_policy(request.policy or office.policy, log.policy_dirs())
     if request.category is not None:
         request_category = check_text(request.category, "类别")
         policy.category_key(request_category)  # an unknown category is refused with the list
@@ -253,7 +216,7 @@ def file_item(
         raise UsageError("--about 与 --about-level 只能选一个：所涉事件在本日志中用 --about 编号")
     if request.about_level:
         details["about_level"] = request.about_level
-    recorded = recording_moment(now)
+    recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
 
     local_filed = request.at.astimezone(tz)
     day = local_filed.strftime("%Y%m%d")
@@ -296,16 +259,8 @@ def file_item(
         event = store.append_event(
             item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
-        keep_clocks(store, [item.id], calendar_file)
+        projection.keep_clocks(log, [(item, [event])])
     return Filed(item=item, event=event, heading=issued)
-
-
-def recording_moment(now: datetime | None) -> str:
-    """When a write is recorded: the command's clock (the machine's, or YAOQING_NOW in a drill),
-    in the stored form."""
-    from yaoqing_cli.clock import system_now, to_utc_text
-
-    return to_utc_text(now or system_now())
 
 
 # --- continue and close ------------------------------------------------------------------------
@@ -339,7 +294,7 @@ def find_item(store: Store, item_id: str) -> Item:
 
 
 def continue_item(
-    store: Store,
+    log: Log,
     item_id: str,
     at: datetime,
     *,
@@ -350,8 +305,6 @@ def continue_item(
     reason: str | None = None,
     officer: str | None = None,
     details: dict | None = None,
-    calendar_file: Path | None = None,
-    now: datetime | None = None,
 ) -> list[Event]:
     """A follow-up (续报); a level change and an extension are events of their own.
 
@@ -360,11 +313,8 @@ def continue_item(
     made (呼政办发〔2014〕30号 一). A regrade or an extension without new information says why
     in --reason (for an extension, --text alone is read as its reason)."""
     from yaoqing_cli.engine import BACK_ENTRY, current_level, evaluate
-    from yaoqing_cli.policy import Policy
-    from yaoqing_cli.status import keep_clocks, load_calendar
 
-    office = office_of(store)
-    tz = zone(office.tz)
+    store, office, tz = log.store, log.office, log.tz
     text = check_text(text, "续报内容")
     reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
@@ -381,11 +331,11 @@ def continue_item(
         raise UsageError("延期须说明理由：--reason 例如 '情况特别复杂，需多部门会商'")
     if reason and level is None and extend is None:
         raise UsageError("--reason 只与 --level 或 --extend 同用；续报内容请用 --text")
-    recorded = recording_moment(now)
+    recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
     with store.transaction():
         item = _open_item(store, item_id, at, tz, "续报")
         events = store.events(item.id)
-        policy = Policy.from_snapshot(store.policy_snapshot(item.policy_hash))
+        policy = log.policies.get(item)
         for key in done:
             duty = policy.duty(key)
             if duty is None or duty.met_by not in ("done", "written"):
@@ -420,10 +370,9 @@ def continue_item(
             if any(e.type == EventType.EXTEND and e.data.get("duty") == extend for e in events):
                 raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
             # asked for in time, from when the request was recorded if it is back-entered
-            asked = at if from_stored(recorded) - at <= BACK_ENTRY else from_stored(recorded)
-            status = evaluate(
-                item, events, policy, load_calendar(calendar_file, store), asked, tz=tz
-            )
+            recorded_at = from_utc_text(recorded)
+            asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
+            status = evaluate(item, events, policy, log.calendar, asked, tz=tz)
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
@@ -458,12 +407,17 @@ def continue_item(
             raise UsageError(
                 "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
             )
-        keep_clocks(store, [item.id], calendar_file)
+        projection.keep_clocks(log, [(item, _in_order([*events, *written]))])
     return written
 
 
+def _in_order(events: Sequence[Event]) -> list[Event]:
+    """As the store gives an item's events: by when they happened, then as recorded."""
+    return sorted(events, key=lambda e: (e.happened_at, e.seq))
+
+
 def close_item(
-    store: Store,
+    log: Log,
     item_id: str,
     at: datetime,
     *,
@@ -471,13 +425,8 @@ def close_item(
     outcome: str = "resolved",
     reason: str | None = None,
     officer: str | None = None,
-    calendar_file: Path | None = None,
-    now: datetime | None = None,
 ) -> Event:
-    from yaoqing_cli.status import keep_clocks
-
-    office = office_of(store)
-    tz = zone(office.tz)
+    store, office, tz = log.store, log.office, log.tz
     text = check_text(text, "终报内容")
     reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
@@ -485,7 +434,7 @@ def close_item(
         raise UsageError(
             f"--outcome {outcome}（{vocab.label(vocab.OUTCOMES, outcome)}）须说明理由：--reason 例如 '经核实，伤亡人数系误传'"
         )
-    recorded = recording_moment(now)
+    recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
     with store.transaction():
         item = _open_item(store, item_id, at, tz, "终报")
         if outcome in vocab.WARNING_OUTCOMES and item.kind != "warning":
@@ -493,7 +442,8 @@ def close_item(
                 f"{item.id} 是{vocab.label(vocab.KINDS, item.kind)}：--outcome {outcome}（预警未发生）只用于预警"
                 "（鲁政办字〔2016〕86号 第18条）；报告的情况后经核实有误，请用 --outcome misreport（误报）并 --reason 说明"
             )
-        last = store.events(item.id)[-1]
+        events = store.events(item.id)
+        last = events[-1]
         if at < last.happened_at:
             raise UsageError(
                 f"终报时间 {local_text(at, tz)} 早于最后一次记录 {local_text(last.happened_at, tz)}；"
@@ -506,15 +456,19 @@ def close_item(
             item.id, EventType.CLOSE, at, officer, data, recorded_at=recorded
         )
         store.mark_closed(item.id, at)
-        keep_clocks(store, [item.id], calendar_file)
+        projection.keep_clocks(log, [(item, _in_order([*events, event]))])
     return event
 
 
-def timeline(store: Store, item_id: str) -> Timeline:
-    office = office_of(store)
-    item = find_item(store, item_id)
-    events = store.events(item.id)
-    return Timeline(item, events, office, item_heading(store, item, events))
+def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object]:
+    """An item's events and heading, and its clocks (engine.ItemStatus) at `moment`."""
+    from yaoqing_cli.engine import evaluate
+
+    office, tz = log.office, log.tz
+    item = find_item(log.store, item_id)
+    events = log.store.events(item.id)
+    line = Timeline(item, events, office, item_heading(log, item, events))
+    return line, evaluate(item, events, log.policies.get(item), log.calendar, moment, tz=tz)
 
 
 # --- the office calendar -------------------------------------------------------------------------
@@ -529,17 +483,15 @@ class CalendarAdded:
     unknown_years: list[int]  # years the official schedule (chinese-calendar) does not cover
 
 
-def add_calendar(
-    store: Store, path: Path, at: datetime, calendar_file: Path | None = None
-) -> CalendarAdded:
+def add_calendar(log: Log, path: Path) -> CalendarAdded:
     """Record an office calendar file's entries as a 'calendar' event, so every command counts
     with them without --calendar and a deadline can always be recomputed as it was. The
     entries add to the official schedule (refused where they would undo it)."""
-    from yaoqing_cli.status import keep_clocks, load_calendar
+    from yaoqing_cli.session import load_calendar
     from yaoqing_cli.store import OFFICE
     from yaoqing_cli.workdays import read_calendar_file
 
-    office = office_of(store)
+    store, office, at = log.store, log.office, log.now
     entry = read_calendar_file(path)
     officer = officer_for(None, office)
     with store.transaction():
@@ -554,7 +506,8 @@ def add_calendar(
         unknown = [y for y in sorted(entry.years) if not before.official_days(y)]
         event = store.append_event(OFFICE, "calendar", at, officer, entry.to_data())
         store.add_calendar(event)
-        keep_clocks(store, [], calendar_file)
+        log.calendar_changed()
+        projection.keep_clocks(log)
     return CalendarAdded(event, entry.source, entry.sha256, added, unknown)
 
 
@@ -566,3 +519,72 @@ def added_text(year: int, rest: int, work: int, unknown: bool) -> str:
     if unknown:
         text += "（节假日库未收录此年：此年按本单位录入的安排计算）"
     return text
+
+
+# --- reading: the board and the report --------------------------------------------------------
+
+
+def board(
+    log: Log,
+    moment: datetime,
+    *,
+    overdue_only: bool = False,
+    due_within: timedelta | None = None,
+    include_closed: bool = False,
+    brief: bool | None = None,
+):
+    """The status board (status.Board) for `moment`: the handover views of open items ask the
+    clocks projection which items to judge, or read its lines outright on a brief board, when
+    it can serve; otherwise every item open at `moment` is read and judged."""
+    from yaoqing_cli import status
+
+    store, calendar = log.store, log.calendar
+    filtered = overdue_only or due_within is not None
+    considered = None
+    if filtered and not include_closed and projection.serves(log, moment):
+        horizon = None if due_within is None else moment + due_within
+        due = projection.clocks_due(log, moment, horizon, overdue_only)
+        ids = list(dict.fromkeys(row.item_id for row in due))
+        considered = store.open_item_count()
+        if status.wants_brief(brief, len(ids)):
+            clocks = projection.clocks_from_projection(log, due, moment)
+            view = status.view_name(overdue_only, due_within, include_closed)
+            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill)
+        items = store.items_by_id(ids)
+    else:
+        items = store.items_open_at(moment, include_closed=include_closed)
+    events = store.events_for([item.id for item in items])
+    policies = {item.id: log.policies.get(item) for item in items}
+    return status.judge(
+        items,
+        events,
+        policies,
+        calendar,
+        log.tz,
+        moment,
+        overdue_only=overdue_only,
+        due_within=due_within,
+        include_closed=include_closed,
+        brief=brief,
+        considered=considered,
+        drill=log.drill,
+    )
+
+
+def duty_report(log: Log, period):
+    """The duty report (report.Report) for `period`, judged as of its end or now."""
+    from yaoqing_cli.report import build_report, judged_at
+
+    store = log.store
+    calendar = log.calendar
+    items = store.items_for_period(period.since, judged_at(period, log.now))
+    events = store.events_for([item.id for item in items])
+    policies = {item.id: log.policies.get(item) for item in items}
+    headings = {
+        item.id: item_heading(log, item, events[item.id])
+        for item in items
+        if period.since <= item.filed < period.until
+    }
+    return build_report(
+        log.office, period, log.now, calendar, log.tz, items, events, policies, headings
+    )

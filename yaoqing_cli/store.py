@@ -31,27 +31,62 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import LogError, OperationError
-from yaoqing_cli.models import Event, Item, canonical_json
+from yaoqing_cli.models import Event, Item, Office, canonical_json
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
 BUSY_TIMEOUT_MS = 30_000
 GENESIS_HASH = "0" * 64
 
 
-@dataclass(frozen=True)
-class Office:
-    name: str
-    short: str
-    policy: str
-    tz: str
-    officer: str | None
-    drill: bool = False  # 演练: made by `init --drill`; fixed when the log is made
+class ClockRow(NamedTuple):
+    """One running clock as the projection keeps it (table `clocks`)."""
+
+    item_id: str
+    duty: str
+    deadline: datetime
+    level: str | None  # the item's current level
+    fallback: bool  # the deadline rests on the Monday-Friday guess
+    title: str
+    kind: str
+    category: str | None
+    policy_hash: str
+
+    @classmethod
+    def of(cls, item: Item, level: str | None, clock) -> "ClockRow":
+        """The row of one running clock (an engine DutyStatus) of `item`."""
+        return cls(
+            item.id,
+            clock.key,
+            clock.deadline,
+            level,
+            bool(clock.calendar_fallback),
+            item.title,
+            item.kind,
+            item.category,
+            item.policy_hash,
+        )
+
+    def stored(self) -> tuple:
+        return (*self[:2], to_utc_text(self.deadline), self.level, int(self.fallback), *self[5:])
+
+
+def _clock_row(row: Sequence) -> ClockRow:
+    # tuple.__new__ skips NamedTuple's Python-level __new__: a flood leaves thousands of rows
+    try:
+        deadline = from_utc_text(row[2])
+    except (ValueError, TypeError):  # edited behind the tool's back: verify names it as stored
+        deadline = row[2]
+    fallback = row[4] == 1 if row[4] in (0, 1) else row[4]  # likewise
+    return _new_row(ClockRow, (row[0], row[1], deadline, row[3], fallback, *row[5:]))
+
+
+_new_row = tuple.__new__
 
 
 OFFICE = ""  # the item_id of an office-level event ('office' or 'calendar'): it has no item
@@ -642,7 +677,7 @@ class Store:
         recorded_at: str | None = None,
     ) -> Event:
         """Append one event to the chain; call inside a transaction. Recorded at the machine's
-        clock, or at `recorded_now` (a drill log's YAOQING_NOW, service.check_write_clock)."""
+        clock, or at `recorded_now` (a drill log's YAOQING_NOW, session.check_write_clock)."""
         recorded = recorded_at or to_utc_text(self.recorded_now())
         happened = to_utc_text(happened_at)
         seq, uid = _append_raw(self.db, item_id, type_, happened, recorded, officer, data, uid)
@@ -891,31 +926,18 @@ class Store:
 
     _CLOCK_COLUMNS = "item_id, duty, deadline, level, fallback, title, kind, category, policy_hash"
 
-    @staticmethod
-    def clock_row(item: Item, level: str | None, clock) -> tuple:
-        """The stored row of one running clock (an engine DutyStatus) of `item`."""
-        return (
-            item.id,
-            clock.key,
-            to_utc_text(clock.deadline),
-            level,
-            int(clock.calendar_fallback),
-            item.title,
-            item.kind,
-            item.category,
-            item.policy_hash,
-        )
-
     def replace_clocks(self, item: Item, level: str | None, clocks: Sequence) -> None:
         """An item's running clocks as they now stand; inside a transaction."""
         self.db.execute("DELETE FROM clocks WHERE item_id = ?", (item.id,))
         self.db.executemany(
             f"INSERT INTO clocks ({self._CLOCK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            [self.clock_row(item, level, c) for c in clocks],
+            [ClockRow.of(item, level, c).stored() for c in clocks],
         )
 
-    def clock_rows(self) -> set[tuple]:
-        return set(self.db.execute(f"SELECT {self._CLOCK_COLUMNS} FROM clocks"))
+    def clock_rows(self) -> set[ClockRow]:
+        return {
+            _clock_row(row) for row in self.db.execute(f"SELECT {self._CLOCK_COLUMNS} FROM clocks")
+        }
 
     def open_item_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM items WHERE closed_at IS NULL")]
@@ -923,8 +945,8 @@ class Store:
     def open_item_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
-    def latest_happened(self) -> str | None:
-        """The stored UTC text of the latest moment any item's event happened or was recorded
+    def latest_happened(self) -> datetime | None:
+        """The latest moment any item's event happened or was recorded
         (index lookups, walking back past office-level events, which move no clock): a
         back-entered waiver takes effect when it was recorded. Events are recorded in chain
         order, so the newest one holds the latest recorded moment."""
@@ -936,17 +958,17 @@ class Store:
             "SELECT recorded_at FROM events WHERE item_id != ? ORDER BY seq DESC LIMIT 1",
             (OFFICE,),
         ).fetchone()
-        return max(happened[0], recorded[0]) if happened and recorded else None
+        return from_utc_text(max(happened[0], recorded[0])) if happened and recorded else None
 
-    def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
-        """Running clocks with a deadline before (or at) `before`, earliest first:
-        (item_id, duty, deadline, level, fallback, title, kind, category, policy_hash)."""
+    def clocks_due(self, before: datetime, *, inclusive: bool) -> list[ClockRow]:
+        """Running clocks with a deadline before (or at) `before`, earliest first."""
         op = "<=" if inclusive else "<"
-        return self.db.execute(
+        rows = self.db.execute(
             f"SELECT {self._CLOCK_COLUMNS} FROM clocks"
             f" WHERE deadline {op} ? ORDER BY deadline, item_id, duty",
-            (before,),
+            (to_utc_text(before),),
         ).fetchall()
+        return [_clock_row(row) for row in rows]
 
     def sensitive_ids(self, item_ids: Sequence[str]) -> set[str]:
         """Which of these items are 涉密/敏感 (by primary key, a chunk at a time)."""
