@@ -82,7 +82,7 @@ def item_differences(
     columns = store.ITEM_TABLE_COLUMNS
     found: list[Difference] = []
     ids: set[str] = set()
-    for item_id, closed_at in store.item_rows():
+    for item_id, closed_at in store.item_rows():  # ItemClosed
         ids.add(item_id)
         count = first_reports.get(item_id, 0)
         if count != 1:
@@ -90,14 +90,14 @@ def item_differences(
             found.append(Difference("items", item_id, "（首报事件）", "有此要情", have))
         elif closes.get(item_id) != closed_at:
             found.append(Difference("items", item_id, "closed_at", closed_at, closes.get(item_id)))
-    for row in store.items_unlike_first_report():
-        item_id, data_text = row[0], row[-1]
+    for row, data_text in store.items_unlike_first_report():
+        item_id = row.id
         try:
-            expected = _item_row(item_id, json.loads(data_text), row[-2])
+            expected = _item_row(item_id, json.loads(data_text), row.closed_at)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             found.append(Difference("items", item_id, "（首报事件）", "可读", f"无法解读：{err}"))
             continue
-        for name, have, want in zip(columns, row[:-1], expected, strict=True):
+        for name, have, want in zip(columns, row, expected, strict=True):
             if have != want:
                 found.append(Difference("items", item_id, name, have, want))
     for item_id in sorted(named - ids):
@@ -209,7 +209,7 @@ def calendar_differences(store: Store) -> list[Difference]:
             )
     stored = {}
     for row in store.calendar_rows():
-        stored[(row[0], row[1])] = row
+        stored[(row.event_uid, row.year)] = row
     found = []
     for key in sorted(set(expected) | set(stored), key=str):
         label = f"{key[0][:12]}…/{key[1]}"

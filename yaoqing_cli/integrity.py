@@ -25,6 +25,7 @@ from yaoqing_cli.store import (
     canonical_event,
     chain_hash,
 )
+from yaoqing_cli.vocab import EventType
 
 EXPORT_FORMAT = "yaoqing-export/1"
 SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
@@ -115,20 +116,25 @@ def _verify_now(log: Log, tick) -> Verified:
     def rows() -> Iterator[tuple]:
         expected_seq = 1
         for row in store.chain_rows():
-            if row[0] != expected_seq and not gap:  # seq is not hashed: numbering is checked
+            if row.seq != expected_seq and not gap:  # seq is not hashed: numbering is checked
                 gap.append(row)
-            expected_seq = row[0] + 1
-            named.add(row[2])
-            if row[3] == "file":
-                first_reports[row[2]] = first_reports.get(row[2], 0) + 1
-            elif row[3] == "close":
-                closes[row[2]] = row[4]
+            expected_seq = row.seq + 1
+            named.add(row.item_id)
+            if row.type == EventType.FILE:
+                first_reports[row.item_id] = first_reports.get(row.item_id, 0) + 1
+            elif row.type == EventType.CLOSE:
+                closes[row.item_id] = row.happened_at
             yield row
 
     count, broken = check_chain(rows(), tick)
     if broken is None and gap:
-        seq, _, item_id, _, happened, *_ = gap[0]
-        broken = Broken(seq, item_id, happened, "事件序号不连续（有事件被删除或序号被改动）")
+        first = gap[0]
+        broken = Broken(
+            first.seq,
+            first.item_id,
+            first.happened_at,
+            "事件序号不连续（有事件被删除或序号被改动）",
+        )
     if broken is not None:
         return Verified(events=count, items=0, broken=broken)
     named.discard("")  # office-level events name no item
@@ -161,7 +167,7 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
     sensitive: set[str] = set()
     for event in store.events_since(since):
         data = dict(event.data)
-        if event.type == "file" and data.get("sensitive"):
+        if event.type == EventType.FILE and data.get("sensitive"):
             sensitive.add(event.item_id)
         if event.item_id in sensitive and not include_sensitive:
             data = _mask(event.type, data)

@@ -29,6 +29,7 @@ import json
 import os
 import sqlite3
 import uuid
+from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -87,6 +88,67 @@ def _clock_row(row: Sequence) -> ClockRow:
 
 
 _new_row = tuple.__new__
+
+
+# --- rows as stored, for verify: the evidence and the tables it checks, text as written ---------
+
+
+class ChainRow(NamedTuple):
+    """One event as stored, in chain order (times and data as the hash chain covers them)."""
+
+    seq: int
+    uid: str
+    item_id: str
+    type: str
+    happened_at: str
+    recorded_at: str
+    officer: str | None
+    data: str
+    prev_hash: str
+    hash: str
+
+
+class OfficeRow(NamedTuple):
+    seq: int
+    name: str
+    short: str
+    policy: str
+    tz: str
+    officer: str | None
+    drill: int
+    recorded_at: str
+
+
+class CalendarRow(NamedTuple):
+    event_uid: str
+    year: int
+    holidays: str
+    workdays: str
+    source: str
+    sha256: str
+
+
+class SnapshotRow(NamedTuple):
+    hash: str
+    name: str
+    content: str
+
+
+class ItemClosed(NamedTuple):
+    id: str
+    closed_at: str | None
+
+
+ITEM_TABLE_COLUMNS = (
+    "id", "day", "day_no", "year", "issue_no", "title", "kind", "level", "policy",
+    "policy_hash", "occurred", "received", "filed", "message_class", "unit", "category",
+    "sensitive", "coordination", "details", "closed_at",
+)  # fmt: skip
+ItemRow = namedtuple("ItemRow", ITEM_TABLE_COLUMNS)  # an items row as stored
+
+
+def _named(kind: type, rows) -> list:
+    return [_new_row(kind, row) for row in rows]
 
 
 OFFICE = ""  # the item_id of an office-level event ('office' or 'calendar'): it has no item
@@ -551,12 +613,15 @@ class Store:
         )
         return event
 
-    def office_rows(self) -> list[tuple]:
+    def office_rows(self) -> list[OfficeRow]:
         """Every office row as stored, oldest first, for verify."""
-        return self.db.execute(
-            "SELECT seq, name, short, policy, tz, officer, drill, recorded_at FROM office"
-            " ORDER BY seq"
-        ).fetchall()
+        return _named(
+            OfficeRow,
+            self.db.execute(
+                "SELECT seq, name, short, policy, tz, officer, drill, recorded_at FROM office"
+                " ORDER BY seq"
+            ),
+        )
 
     def office_events(self, type_: str) -> list[Event]:
         """The office-level events of one type ('office', 'calendar'), in chain order."""
@@ -588,20 +653,25 @@ class Store:
             ],
         )
 
-    def calendar_rows(self) -> list[tuple]:
-        """(event_uid, year, holidays, workdays, source, sha256), in the order entered."""
-        return self.db.execute(
-            "SELECT event_uid, year, holidays, workdays, source, sha256 FROM calendar"
-            " ORDER BY rowid"
-        ).fetchall()
+    def calendar_rows(self) -> list[CalendarRow]:
+        """The calendar table as stored, in the order entered."""
+        return _named(
+            CalendarRow,
+            self.db.execute(
+                "SELECT event_uid, year, holidays, workdays, source, sha256 FROM calendar"
+                " ORDER BY rowid"
+            ),
+        )
 
     def calendar_entries(self) -> list[dict]:
         """The office calendar entered in the log, as 'calendar' event payloads, in order."""
         entries: dict[str, dict] = {}
-        for uid, year, holidays, workdays, source, sha256 in self.calendar_rows():
-            entry = entries.setdefault(uid, {"years": {}, "source": source, "sha256": sha256})
-            days = {"holidays": json.loads(holidays), "workdays": json.loads(workdays)}
-            entry["years"][str(year)] = days
+        for row in self.calendar_rows():
+            entry = entries.setdefault(
+                row.event_uid, {"years": {}, "source": row.source, "sha256": row.sha256}
+            )
+            days = {"holidays": json.loads(row.holidays), "workdays": json.loads(row.workdays)}
+            entry["years"][str(row.year)] = days
         return list(entries.values())
 
     # policy snapshots -------------------------------------------------------------------------
@@ -816,9 +886,8 @@ class Store:
     def event_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
 
-    def chain_rows(self, batch: int = 5000) -> Iterator[tuple]:
-        """Every event as stored, in chain order: (seq, uid, item_id, type, happened_at,
-        recorded_at, officer, data_text, prev_hash, hash)."""
+    def chain_rows(self, batch: int = 5000) -> Iterator[ChainRow]:
+        """Every event as stored, in chain order."""
         last = 0
         while True:
             rows = self.db.execute(
@@ -828,22 +897,19 @@ class Store:
             ).fetchall()
             if not rows:
                 return
-            yield from rows
+            yield from _named(ChainRow, rows)
             last = rows[-1][0]
 
-    def item_rows(self) -> Iterator[tuple]:
+    def item_rows(self) -> Iterator[ItemClosed]:
         """(id, closed_at) of every item, to check the projection against the events."""
-        yield from self.db.execute("SELECT id, closed_at FROM items ORDER BY id")
+        for row in self.db.execute("SELECT id, closed_at FROM items ORDER BY id"):
+            yield _new_row(ItemClosed, row)
 
-    ITEM_TABLE_COLUMNS = (
-        "id", "day", "day_no", "year", "issue_no", "title", "kind", "level", "policy",
-        "policy_hash", "occurred", "received", "filed", "message_class", "unit", "category",
-        "sensitive", "coordination", "details", "closed_at",
-    )  # fmt: skip
+    ITEM_TABLE_COLUMNS = ITEM_TABLE_COLUMNS
 
-    def items_unlike_first_report(self) -> list[tuple]:
+    def items_unlike_first_report(self) -> list[tuple[ItemRow, str]]:
         """Items whose row may differ from their `file` event in a column other than
-        closed_at: every column (ITEM_TABLE_COLUMNS), then the event's data text. A coarse
+        closed_at: (the row as stored, the event's data text). A coarse
         filter in SQLite's JSON functions, so verify parses only these payloads (a few seconds
         less on a million-event log); verify names the columns exactly."""
         columns = ", ".join(f"i.{c}" for c in self.ITEM_TABLE_COLUMNS)
@@ -868,16 +934,18 @@ class Store:
                 f"i.details IS coalesce({field('details')}, '{{}}')",
             ]
         )  # fmt: skip
-        return self.db.execute(
+        rows = self.db.execute(
             f"SELECT {columns}, e.data FROM events e JOIN items i ON i.id = e.item_id"
             f" WHERE e.type = 'file' AND NOT ({same})"
-        ).fetchall()
+        )
+        return [(ItemRow._make(row[:-1]), row[-1]) for row in rows]
 
-    def snapshot_rows(self) -> list[tuple]:
-        """(hash, name, content text) of every policy snapshot, as stored."""
-        return self.db.execute(
-            "SELECT hash, name, content FROM policy_snapshots ORDER BY hash"
-        ).fetchall()
+    def snapshot_rows(self) -> list[SnapshotRow]:
+        """Every policy snapshot as stored (content as text)."""
+        return _named(
+            SnapshotRow,
+            self.db.execute("SELECT hash, name, content FROM policy_snapshots ORDER BY hash"),
+        )
 
     def referenced_snapshots(self) -> dict[str, str]:
         """policy hash -> one item that rests on it (items and the clocks projection)."""
