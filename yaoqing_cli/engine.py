@@ -33,6 +33,10 @@ from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.vocab import DutyState, EventType
 from yaoqing_cli.workdays import WorkCalendar
 
+# Members bound once: looking up an enum member costs ten times a global in the hot loops.
+MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -111,7 +115,7 @@ def evaluate(
     # their clock readings, which is wrong across a daylight-saving change.
     now = now.astimezone(UTC)
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
-    close = next((e for e in seen if e.type == EventType.CLOSE), None)
+    close = next((e for e in seen if e.type == CLOSE), None)
     closed_at = close.happened_at if close else None
     outcome = close.data.get("outcome") if close else None
     exempt = outcome in vocab.EXEMPT_OUTCOMES
@@ -120,7 +124,7 @@ def evaluate(
 
     level_steps = [(item.filed, item.filed, item.level, "")]
     for e in seen:
-        if e.type == EventType.LEVEL:
+        if e.type == LEVEL:
             reason = e.data.get("reason") or ""
             level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
     level = level_steps[-1][2]
@@ -153,7 +157,7 @@ def current_level(item: Item, events: Sequence[Event]) -> str | None:
     the store's, by when they happened): the level at filing until a 定级变更 moves it."""
     level = item.level
     for e in events:
-        if e.type == EventType.LEVEL:
+        if e.type == LEVEL:
             level = e.data.get("to")
     return level
 
@@ -233,7 +237,7 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         (
             e
             for e in seen
-            if e.type == EventType.EXTEND
+            if e.type == EXTEND
             and e.data.get("duty") == duty.key
             and effective_at(e) < deadline  # asked for in time (云政办发〔2016〕106号 四(三))
         ),
@@ -265,17 +269,17 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
     elif close_effect is not None and close_effect <= now:
         waived_at = close_effect
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
-        state = DutyState.MET if met_at <= deadline else DutyState.LATE
+        state = MET if met_at <= deadline else LATE
     elif waived_at is not None and deadline >= waived_at:
-        state = DutyState.WAIVED
+        state = WAIVED
     elif waived_at is not None:
-        state = DutyState.LATE if met_at is not None else DutyState.OVERDUE
+        state = LATE if met_at is not None else OVERDUE
     elif now > deadline:
-        state = DutyState.OVERDUE
+        state = OVERDUE
     elif deadline - now <= _warn_window(duty, item, deadline, policy):
-        state = DutyState.DUE_SOON
+        state = DUE_SOON
     else:
-        state = DutyState.PENDING
+        state = PENDING
     return DutyStatus(
         key=duty.key,
         name=duty.name,
@@ -301,21 +305,21 @@ ORAL_CHANNELS = frozenset({"phone", "mobile", "电话", "手机"})
 def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:
     """The first event that meets the duty, as its policy names it, and nothing else."""
     for e in seen:
-        if duty.met_by == "file" and e.type == EventType.FILE:
+        if duty.met_by == "file" and e.type == FILE:
             return e
-        if duty.met_by == "written" and e.type == EventType.FILE:
+        if duty.met_by == "written" and e.type == FILE:
             channel = (e.data.get("details") or {}).get("channel")
             if channel not in ORAL_CHANNELS:
                 return e
-        if duty.met_by == "first_continue" and e.type == EventType.CONTINUE:
+        if duty.met_by == "first_continue" and e.type == CONTINUE:
             return e
         if (
             duty.met_by in ("done", "written")
-            and e.type == EventType.CONTINUE
+            and e.type == CONTINUE
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == EventType.CLOSE:
+        if duty.met_by == "close" and e.type == CLOSE:
             return e
     return None
 
@@ -388,11 +392,11 @@ def running_clocks(
     status = evaluate(item, events, policy, calendar, END_OF_TIME, tz=tz)
     if status.closed_at is not None:
         return status.level, ()
-    return status.level, tuple(d for d in status.duties if d.state == DutyState.OVERDUE)
+    return status.level, tuple(d for d in status.duties if d.state == OVERDUE)
 
 
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
-    if d.state == DutyState.OVERDUE:
+    if d.state == OVERDUE:
         return f"{d.name}已逾期{span_text(now - d.deadline)}"
     return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
 
@@ -413,7 +417,7 @@ def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[
     if item.unit:
         supplied.add("unit")
     for e in seen:
-        if e.type == EventType.CONTINUE:
+        if e.type == CONTINUE:
             supplied |= {k for k in ELEMENTS if e.data.get(k)}
             if e.data.get("text"):
                 supplied.add("summary")  # a follow-up's text is the course of events
@@ -423,7 +427,7 @@ def _missing(item: Item, seen: Sequence[Event], level, policy: Policy) -> tuple[
 
 def _urgency(item: Item, duties: Sequence[DutyStatus], closed_at) -> tuple:
     """Sort key: overdue first (longest overdue first), then due soon, then by next deadline."""
-    rank = {DutyState.OVERDUE: 0, DutyState.DUE_SOON: 1, DutyState.PENDING: 2}
+    rank = {OVERDUE: 0, DUE_SOON: 1, PENDING: 2}
     running = [d for d in duties if d.state in rank]
     if closed_at is not None or not running:
         return (4 if closed_at else 3, 0.0, item.filed.timestamp(), item.id)

@@ -20,6 +20,10 @@ from yaoqing_cli.facts import (
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.vocab import DutyState, EventType
 
+# Members bound once: looking up an enum member costs ten times a global in the hot loops.
+MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+
 STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 CN_NUMERALS = "零一二三四五六七八九十"
@@ -40,16 +44,16 @@ def cn_number(n: int) -> str:
 
 
 def event_label(event: Event, followup_no: int | None = None) -> str:
-    if event.type == EventType.CONTINUE and followup_no:
+    if event.type == CONTINUE and followup_no:
         return f"续报{cn_number(followup_no)}"
     return vocab.EVENT_LABELS.get(event.type, event.type)
 
 
 def event_summary(event: Event) -> str:
     data = event.data
-    if event.type == EventType.FILE:
+    if event.type == FILE:
         return data.get("title", "")
-    if event.type == EventType.CONTINUE:
+    if event.type == CONTINUE:
         parts = []
         if data.get("done"):
             names = "、".join(vocab.label(vocab.DUTY_KEYS, key) for key in data["done"])
@@ -60,14 +64,14 @@ def event_summary(event: Event) -> str:
         if data.get("text"):
             parts.append(data["text"])
         return "；".join(parts)
-    if event.type == EventType.LEVEL:
+    if event.type == LEVEL:
         change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
         return f"{change}（{data['reason']}）" if data.get("reason") else change
-    if event.type == EventType.EXTEND:
+    if event.type == EXTEND:
         return (
             f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
         )
-    if event.type == EventType.CLOSE:
+    if event.type == CLOSE:
         outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
     return ""
@@ -136,15 +140,15 @@ def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
 def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     """What an officer needs about one clock, in one phrase."""
     deadline = local_text(duty.deadline, tz)
-    if duty.state == DutyState.OVERDUE:
+    if duty.state == OVERDUE:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
-    if duty.state in (DutyState.PENDING, DutyState.DUE_SOON):
+    if duty.state in (PENDING, DUE_SOON):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
     back = "（补录）" if duty.back_entered else ""
-    if duty.state == DutyState.LATE:
+    if duty.state == LATE:
         late_by = span_text(duty.met_at - duty.deadline)
         return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
-    if duty.state == DutyState.MET:
+    if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
@@ -303,9 +307,9 @@ def timeline_text(
     out.append("时间线（按发生时间排列）：")
     followup = 0
     for event in _shown_events(line.events, facts):
-        if event.type == EventType.CONTINUE:
+        if event.type == CONTINUE:
             followup += 1
-        label = event_label(event, followup if event.type == EventType.CONTINUE else None)
+        label = event_label(event, followup if event.type == CONTINUE else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
         text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
         if back_entered(event):

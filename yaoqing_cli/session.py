@@ -157,12 +157,13 @@ class Log:
 
     def time(self, text: str | None, what: str, default: datetime | None = None):
         """A typed time ('今天 8:00', '2小时前') read against this command's now, in the office's
-        zone; `default` when not given."""
+        zone; `default` when not given. Refuses a log not yet initialised, given or not."""
+        tz = self.tz
         if text is None:
             return default
         from yaoqing_cli.timeparse import parse_time
 
-        return parse_time(text, self.now, self.tz, what=what)
+        return parse_time(text, self.now, tz, what=what)
 
 
 def check_write_clock(office: Office | None, drill: bool = False) -> datetime | None:
