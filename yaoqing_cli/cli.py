@@ -779,6 +779,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+            code = _fail("已中断；日志未改动", ExitCode.INTERRUPTED)
     except YaoqingError as err:
         code = _fail(str(err), err.exit_code)
     except click_errors.NoArgsIsHelpError as err:

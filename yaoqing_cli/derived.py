@@ -12,7 +12,7 @@ which column, what is stored and what the events imply.
 - office:           one row per 'office' event, in order (seq 1..n), with its settings and
                     recorded_at = the moment the event happened.
 - calendar:         one row per year of each 'calendar' event.
-- clocks:           status.clock_differences (the engine's running clocks of each open item).
+- clocks:           projection.clock_differences (the engine's running clocks of each open item).
 """
 
 import hashlib
