@@ -495,7 +495,8 @@ def report(
     ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
-    from yaoqing_cli.report import parse_period, render
+    from yaoqing_cli.render_report import render
+    from yaoqing_cli.report import parse_period
     from yaoqing_cli.service import duty_report
 
     if fmt not in ("text", "markdown", "md", "json", "csv"):

@@ -1,0 +1,360 @@
+"""The duty report (report.Report) as text, Markdown, JSON and CSV. Each format conceals what
+sensitive items say unless asked (--include-sensitive), while the counts per unit still include
+them.
+"""
+
+import csv
+import io
+import json
+from zoneinfo import ZoneInfo
+
+from yaoqing_cli import vocab
+from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.errors import UsageError
+from yaoqing_cli.facts import MASK, hidden
+from yaoqing_cli.models import Event, Item
+from yaoqing_cli.report import WATCH_HOURS, DutyRef, Report, UnitFigures
+
+
+def _title(item: Item, include_sensitive: bool) -> str:
+    return MASK if hidden(item, include_sensitive) else item.title
+
+
+def _text_of(item: Item, text: str | None, include_sensitive: bool) -> str | None:
+    if hidden(item, include_sensitive):
+        return MASK if text else None
+    return text
+
+
+HIDDEN_UNITS = "（涉密/敏感要情的单位，不显示）"
+
+
+def shown_units(report: Report, include_sensitive: bool) -> list[UnitFigures]:
+    """The per-unit rows an output may show: a unit named only by sensitive items is not
+    named; its counts go to one row of their own (counts per unit may include sensitive
+    items, as long as no row tells whose they are)."""
+    if include_sensitive or not any(u.sensitive_only for u in report.units):
+        return report.units
+    pooled = UnitFigures(HIDDEN_UNITS)
+    shown = []
+    for u in report.units:
+        if not u.sensitive_only:
+            shown.append(u)
+            continue
+        pooled.items += u.items
+        pooled.due += u.due
+        pooled.on_time += u.on_time
+        pooled.late += u.late
+        pooled.overdue += u.overdue
+    return sorted([*shown, pooled], key=lambda u: (-(u.rate or 0), u.unit))
+
+
+def exemption_lines(report: Report) -> list[str]:
+    """The exemption footnote, one per document of the period's policies that excuses some
+    failures (鲁政办字〔2016〕86号 第18条 for Shandong items); none if no policy has one."""
+    lines = []
+    for source in report.exemption_sources:
+        document, _, words = source.partition("：")
+        quoted = f"：“{words}”" if words else ""
+        lines.append(f"（不予追责的情形不计入，依据{document}{quoted}）")
+    return lines
+
+
+def heading(report: Report) -> str:
+    kind = "值班日报" if report.period.span == "day" else "要情报送情况通报"
+    drill = "【演练】" if report.office.drill else ""  # a drill log says so on every heading
+    return f"{drill}{report.office.short}{kind}（{report.period.label}）"
+
+
+def _rate(figures: UnitFigures) -> str:
+    return "—" if figures.rate is None else f"{figures.rate * 100:.1f}%"
+
+
+def _bar(figures: UnitFigures, width: int = 20) -> str:
+    if figures.rate is None:
+        return ""
+    filled = round(figures.rate * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def to_json(report: Report, include_sensitive: bool) -> dict:
+    tz = ZoneInfo(report.office.tz)
+
+    refs: dict[str, dict] = {}  # an item is named in several sections: worked out once
+
+    def item_ref(item: Item) -> dict:
+        ref = refs.get(item.id)
+        if ref is None:
+            ref = refs[item.id] = new_ref(item)
+        return ref
+
+    def new_ref(item: Item) -> dict:
+        facts = report.facts_of(item, include_sensitive)
+        return {
+            "id": item.id,
+            "title": facts.title,
+            "kind": item.kind,
+            "level": report.level(item),
+            "level_at_filing": item.level,
+            "unit": facts.unit,
+            "sensitive": item.sensitive,
+            "filed": iso_local(item.filed, tz),
+        }
+
+    def duty_ref(ref: DutyRef) -> dict:
+        return {
+            "id": ref.item.id,
+            "title": _title(ref.item, include_sensitive),
+            "duty": ref.key,
+            "duty_name": ref.name,
+            "deadline": iso_local(ref.deadline, tz),
+            "met_at": iso_local(ref.met_at, tz),
+            "state": ref.state,
+            "back_entered": ref.back_entered,
+        }
+
+    def event_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "text": _text_of(item, event.data.get("text"), include_sensitive),
+            "outcome": event.data.get("outcome"),
+        }
+
+    def change_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "recorded_at": iso_local(event.recorded_at, tz),
+            "from_level": event.data.get("from"),
+            "to_level": event.data.get("to"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+        }
+
+    def back_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "type": event.type,
+            "at": iso_local(event.happened_at, tz),
+            "recorded_at": iso_local(event.recorded_at, tz),
+        }
+
+    return {
+        "office": report.office.name,
+        "short": report.office.short,
+        "heading": heading(report),
+        "drill": report.office.drill,
+        "period": {
+            "since": iso_local(report.period.since, tz),
+            "until": iso_local(report.period.until, tz),
+            "label": report.period.label,
+        },
+        "judged_at": iso_local(report.judged_at, tz),
+        "filed": [{**item_ref(i), "heading": report.headings[i.id]} for i in report.filed],
+        "continued": [event_ref(p) for p in report.continued],
+        "level_changes": [change_ref(p) for p in report.level_changes],
+        "closed": [event_ref(p) for p in report.closed],
+        "open": [item_ref(i) for i in report.open],
+        "late": [duty_ref(r) for r in report.late],
+        "overdue": [duty_ref(r) for r in report.overdue],
+        "watch": [duty_ref(r) for r in report.watch],
+        "back_entered": [back_ref(p) for p in report.back_entered],
+        "by_level": dict(report.by_level),
+        "by_kind": dict(report.by_kind),
+        "units": [
+            {
+                "unit": u.unit,
+                "items": u.items,
+                "due": u.due,
+                "on_time": u.on_time,
+                "late": u.late,
+                "overdue": u.overdue,
+                "on_time_rate": None if u.rate is None else round(u.rate, 4),
+            }
+            for u in shown_units(report, include_sensitive)
+        ],
+        "exemption_sources": list(report.exemption_sources),
+        "calendar_fallback": report.calendar_fallback,
+    }
+
+
+def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
+    from yaoqing_cli.render import event_label
+
+    tz = ZoneInfo(report.office.tz)
+    out: list[str] = []
+    h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
+
+    def section(title: str, lines: list[str]) -> None:
+        out.append("")
+        out.append(f"{h2}{title}（{len(lines)}）" if lines else f"{h2}{title}：无")
+        out.extend(f"{bullet}{line}" for line in lines)
+
+    out.append(f"{h1}{heading(report)}")
+    out.append("")
+    if report.office.drill:
+        out.append("【演练】本日志为演练日志（init --drill），所记要情不是真实报送")
+    out.append(
+        f"统计时段：{local_text(report.period.since, tz)} 至 {local_text(report.period.until, tz)}"
+        f"（按 {local_text(report.judged_at, tz)} 的记录计算）"
+    )
+
+    def who(item: Item) -> str:
+        # the level the item has at the period's end, not the one it was filed with
+        level = vocab.level_label(report.level(item))
+        return f"{item.id} {_title(item, include_sensitive)}（{level}）"
+
+    def back(flag: bool) -> str:
+        return "（补录）" if flag else ""
+
+    def change(item: Item, event: Event) -> str:
+        data = event.data
+        moved = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
+        reason = _text_of(item, data.get("reason"), include_sensitive)
+        return f"{who(item)} {local_text(event.happened_at, tz)} {moved}" + (
+            f"（{reason}）" if reason else ""
+        )
+
+    section(
+        "新报要情",
+        [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
+    )
+    section(
+        "续报",
+        [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
+    )
+    section("定级变更", [change(i, e) for i, e in report.level_changes])
+    section(
+        "终报",
+        [
+            f"{who(i)} {local_text(e.happened_at, tz)} {vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}"
+            for i, e in report.closed
+        ],
+    )
+    section(
+        "迟报（逾时完成）",
+        [
+            f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}，{local_text(r.met_at, tz)} 完成"
+            f"{back(r.back_entered)}"
+            for r in report.late
+        ],
+    )
+    section(
+        "逾期未完成",
+        [f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}" for r in report.overdue],
+    )
+    section(
+        "补录（记录时间晚于所述时间10分钟以上）",
+        [
+            f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
+            f"记录于 {local_text(e.recorded_at, tz)}"
+            for i, e in report.back_entered
+        ],
+    )
+    section("时段末仍未终报", [who(i) for i in report.open])
+    section(
+        f"下一班须关注（{WATCH_HOURS}小时内到期）",
+        [f"{r.item.id} {r.name}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+    )
+    counts = "、".join(
+        f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
+        for k, n in sorted(report.by_level.items())
+    )
+    kinds = "、".join(
+        f"{vocab.label(vocab.KINDS, k)} {n}" for k, n in sorted(report.by_kind.items())
+    )
+    out.append("")
+    out.append(f"{h2}分类统计（按时段末的级别）")
+    out.append(f"{bullet}按级别：{counts or '无'}")
+    out.append(f"{bullet}按类型：{kinds or '无'}")
+    out.append("")
+    out.append(f"{h2}各报送单位时效")
+    units = shown_units(report, include_sensitive)
+    if not units:
+        out.append(f"{bullet}无")
+    elif markdown:
+        out.append("")
+        out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报 | 逾期 | 按时率 | |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+        for u in units:
+            out.append(
+                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | `{_bar(u)}` |"
+            )
+    else:
+        for u in units:
+            out.append(
+                f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报 {u.late}，"
+                f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
+            )
+    out.extend(f"{bullet}{line}" for line in exemption_lines(report))
+    if report.calendar_fallback:
+        from yaoqing_cli.render import FALLBACK_WARNING
+
+        out.append("")
+        out.append(FALLBACK_WARNING)
+    return "\n".join(out) + "\n"
+
+
+CSV_COLUMNS = [
+    "section",
+    "id",
+    "title",
+    "kind",
+    "level",
+    "unit",
+    "duty",
+    "deadline",
+    "met_at",
+    "at",
+    "state",
+    "items",
+    "due",
+    "on_time",
+    "late",
+    "overdue",
+    "on_time_rate",
+    "from_level",
+    "to_level",
+    "recorded_at",
+    "back_entered",
+]
+
+
+def to_csv(report: Report, include_sensitive: bool) -> str:
+    data = to_json(report, include_sensitive)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for section in (
+        "filed",
+        "continued",
+        "level_changes",
+        "closed",
+        "open",
+        "late",
+        "overdue",
+        "watch",
+        "back_entered",
+    ):
+        for row in data[section]:
+            writer.writerow({"section": section, **row})
+    for unit in data["units"]:
+        writer.writerow({"section": "unit", **unit})
+    return buffer.getvalue()
+
+
+def render(report: Report, fmt: str, include_sensitive: bool) -> str:
+    if fmt == "json":
+        return json.dumps(to_json(report, include_sensitive), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        return to_csv(report, include_sensitive)
+    if fmt in ("markdown", "md"):
+        return to_text(report, include_sensitive, markdown=True)
+    if fmt == "text":
+        return to_text(report, include_sensitive)
+    raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
