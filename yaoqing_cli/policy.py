@@ -17,7 +17,7 @@ from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError
 from yaoqing_cli.models import canonical_json
 
-ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
+ANCHORS = vocab.ANCHORS
 MET_BY = {
     "file": "首报",
     "written": "书面报告：以书面方式（传真、网络、纸质）报出的首报，或电话首报后注明已报书面报告的续报（continue ID --done {key}）",
@@ -46,7 +46,7 @@ LIMITS = {
 MAX_EXTENDS = 16  # levels of `extends`: a province, a city, an office, with room to spare
 # 云政办发〔2016〕106号 三(三)：其他政务舆情信息由政府办公厅（室）负责统筹报送
 OTHER_CATEGORY = "其他"
-DUTY_KEYS = {
+DUTY_TABLE_KEYS = {  # what a [duties.KEY] table may hold
     "name", "kinds", "levels", "anchor", "minutes", "hours", "working_days", "met_by",
     "extension_working_days", "source", "opinion_level",
 }  # fmt: skip
@@ -740,7 +740,7 @@ def _duty(key: str, table, where: str) -> Duty:
         f"以下时限键之一：{'、'.join(vocab.DUTY_KEYS)}",
     )
     _want(isinstance(table, dict), where, f"duties.{key}", "表")
-    _check_keys(table, DUTY_KEYS, where, prefix)
+    _check_keys(table, DUTY_TABLE_KEYS, where, prefix)
     anchor = table.get("anchor")
     _want(
         isinstance(anchor, str) and anchor in ANCHORS,

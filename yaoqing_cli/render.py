@@ -25,7 +25,7 @@ MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
 
 STATE_LABELS = vocab.STATE_LABELS
-ANCHOR_LABELS = {"occurred": "事发", "received": "接报", "filed": "首报"}
+ANCHOR_LABELS = vocab.ANCHORS
 CN_NUMERALS = "零一二三四五六七八九十"
 
 

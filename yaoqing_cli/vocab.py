@@ -110,6 +110,9 @@ EVENT_LABELS = {
     EventType.CLOSE: "终报",
 }
 
+# The moment a clock counts from (a policy's `anchor`).
+ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
+
 STATE_LABELS = {
     DutyState.MET: "已按时完成",
     DutyState.LATE: "迟报（逾时完成）",
