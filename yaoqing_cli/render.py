@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.clock import from_utc_text, iso_local, local_text, span_text
 from yaoqing_cli.models import Event, Item
 
 STATE_LABELS = {
@@ -160,9 +160,45 @@ def notice_json(notice) -> dict:
     return {"who": notice.who, "duty": notice.duty, "why": notice.why}
 
 
+def forwarded_heading(item: Item) -> str | None:
+    """转报：某市 2026年第3期 for an item another office filed and this one imported."""
+    if not item.origin:
+        return None
+    return f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
+
+
+def verified_json(result, expected, failure: str | None) -> dict:
+    """`verify --json`: the anchor (events, head) and whether everything held."""
+    broken = result.broken
+    if failure is None:
+        kind = None
+    elif broken is not None:
+        kind = "chain" if broken.seq else "items"
+    else:
+        kind = "anchor" if result.unmet else "clocks"
+    return {
+        "ok": failure is None,
+        "events": result.events,
+        "head": result.head,
+        "items": result.items,
+        "expected": None
+        if expected is None
+        else {"events": expected.events, "head": expected.head, "met": not result.unmet},
+        "failure": None
+        if failure is None
+        else {
+            "kind": kind,
+            "seq": broken.seq if broken and broken.seq else None,
+            "item_id": broken.item_id if broken else result.stale_clock,
+            "message": failure,
+        },
+    }
+
+
 def status_json(item: Item, status, tz: ZoneInfo) -> dict:
     return {
         "id": item.id,
+        "forwarded": forwarded_heading(item),
         "title": item.title,
         "kind": item.kind,
         "level": status.level,
@@ -240,7 +276,12 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
         label = event_label(event, followup if event.type == "continue" else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
         text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
-        if event.recorded_at - event.happened_at > BACK_ENTRY:
+        source = event.data.get("imported")
+        if isinstance(source, dict):  # recorded here at import; where and when it was first
+            first = from_utc_text(source.get("source_recorded_at", ""))
+            late = "补录，" if first - event.happened_at > BACK_ENTRY else ""
+            text += f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}〕"
+        elif event.recorded_at - event.happened_at > BACK_ENTRY:
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
     out.append("")
@@ -340,6 +381,7 @@ def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
         out.append(
             f"{item.id}  {item.title}  [{vocab.label(vocab.KINDS, item.kind)}·"
             f"{vocab.level_label(row.status.level)}·{item.policy}]"
+            + (f"  {forwarded_heading(item)}" if item.origin else "")
             + ("  已终报" if row.status.closed_at else "")
         )
         out.extend(duty_lines(row.status, moment, tz, indent="  "))
@@ -366,6 +408,8 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
             for d in status.duties
         )
         title = f"{item.title}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        if item.origin:
+            title += f"\n{forwarded_heading(item)}"
         notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
         table.add_row(
             item.id,

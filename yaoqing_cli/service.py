@@ -92,6 +92,10 @@ def office_of(store: Store) -> Office:
 
 def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
     """The report title in the policy's format, numbered per year (第N期)."""
+    if item.origin:  # 转报: the number is the source office's, never this office's 第N期
+        from yaoqing_cli.render import forwarded_heading
+
+        return forwarded_heading(item)
     return f"{title_format.format(short=office.short)} {item.year}年第{item.issue_no}期"
 
 
