@@ -1,6 +1,7 @@
 """Hand-made exports for import tests: edit a record, then re-hash the file's chain so that only
 the rules (not the hashes) stand between the edit and the log."""
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -30,11 +31,22 @@ def rechain(records: list[dict]) -> list[dict]:
         record.update(seq=seq, prev_hash=prev, hash=chain_hash(prev, canonical))
         prev = record["hash"]
     for record in records:
-        if record["record"] == "head":
-            record.update(events=seq, hash=prev)
-        elif record["record"] == "header":
+        if record["record"] == "header":
             record["head"] = {"events": seq, "hash": prev}
+    before = []
+    for record in records:
+        if record["record"] == "head":
+            record.update(events=seq, hash=prev, digest=_digest(before))
+        before.append(_line(record))
     return records
+
+
+def _line(record: dict) -> str:  # as `yaoqing export` writes a line (README, export)
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def write_export(path: Path, records: list[dict]) -> Path:

@@ -6,6 +6,7 @@ links to 64 zeros. Editing, inserting or removing any event behind the tool's ba
 link at that event or the one after it.
 """
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -317,8 +318,16 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
             _line({"record": "policy", "hash": policy_hash, "name": name, "content": content})
         )
     lines.extend(body)
-    lines.append(_line({"record": "head", "events": count, "hash": head}))
+    digest = _digest(lines)
+    lines.append(_line({"record": "head", "events": count, "hash": head, "digest": digest}))
     return lines
+
+
+def _digest(lines: Iterable[str]) -> str:
+    """SHA-256 over every line before the head, each in its canonical form: the events are
+    covered by the chain, this covers the rest too (header, policies, gaps, masked content),
+    so an edit anywhere is refused, not only an edit of an event."""
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _gap(first: int, last: int, prev_hash: str, digest: str) -> str:
@@ -558,7 +567,7 @@ def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
                 )
             expect, prev = seq + 1, record["hash"]
         elif kind == "head":
-            _keys(number, record, {"record", "events", "hash"})
+            _keys(number, record, {"record", "events", "hash", "digest"})
             _want(
                 number,
                 record["events"] == header.events and record["hash"] == header.head,
@@ -569,6 +578,12 @@ def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
                 record["events"] == expect - 1 and record["hash"] == prev,
                 f"文件中的事件（{expect - 1} 个，末哈希 {prev[:16]}…）与 head 记录不符"
                 "（有事件被删除或追加）",
+            )
+            before = [_line(r) for n, r in records if n < number]
+            _want(
+                number,
+                record["digest"] == _digest(before),
+                "文件内容与末尾 head 记录的摘要不符（标头、政策快照、省略记录或隐去的内容被改动）",
             )
             head_line = number
         elif kind == "header":
@@ -865,7 +880,7 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     _keys(number, data, FILE_KEYS)
     match = ITEM_ID.fullmatch(origin.item_id)
     _want(number, match is not None, f"编号 {origin.item_id!r} 不是 YYYYMMDD-NNN 的形式")
-    _want(number, data["id"] == origin.item_id, "data.id 与事件的编号不符")
+    _want(number, data["id"] == record["item_id"], "data.id 与事件的编号不符")
     day, day_no = match.group(1), int(match.group(2))
     _want(number, day_no >= 1, f"编号 {origin.item_id} 的当日序号应从 001 起")
     _text(number, data["title"], "标题", required=True)

@@ -280,7 +280,9 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
         if isinstance(source, dict):  # recorded here at import; where and when it was first
             first = from_utc_text(source.get("source_recorded_at", ""))
             late = "补录，" if first - event.happened_at > BACK_ENTRY else ""
-            text += f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}〕"
+            text += (
+                f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}〕"
+            )
         elif event.recorded_at - event.happened_at > BACK_ENTRY:
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)

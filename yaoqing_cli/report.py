@@ -129,6 +129,7 @@ class Report:
     by_kind: Counter = field(default_factory=Counter)
     units: list[UnitFigures] = field(default_factory=list)
     calendar_fallback: bool = False
+    anchor: tuple[int, str] | None = None  # the log's head when the report was made
 
 
 def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
@@ -142,7 +143,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
     items = store.items_for_period(period.since, judged_at)
     events = store.events_for([item.id for item in items])
     policies = PolicyCache(store)
-    report = Report(office=office, period=period, judged_at=judged_at)
+    report = Report(office=office, period=period, judged_at=judged_at, anchor=store.head())
     units: dict[str, UnitFigures] = {}
     for item in items:
         item_events = events[item.id]
@@ -222,6 +223,8 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
 
 
 def to_json(report: Report, include_sensitive: bool) -> dict:
+    from yaoqing_cli.render import forwarded_heading
+
     tz = ZoneInfo(report.office.tz)
 
     def item_ref(item: Item) -> dict:
@@ -233,6 +236,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "unit": item.unit,
             "sensitive": item.sensitive,
             "filed": iso_local(item.filed, tz),
+            "forwarded": forwarded_heading(item),
         }
 
     def duty_ref(ref: DutyRef) -> dict:
@@ -287,10 +291,15 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             for u in report.units
         ],
         "calendar_fallback": report.calendar_fallback,
+        "anchor": None
+        if report.anchor is None
+        else {"events": report.anchor[0], "head": report.anchor[1]},
     }
 
 
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
+    from yaoqing_cli.render import forwarded_heading
+
     tz = ZoneInfo(report.office.tz)
     out: list[str] = []
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
@@ -308,7 +317,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     )
 
     def who(item: Item) -> str:
-        return f"{item.id} {_title(item, include_sensitive)}（{vocab.level_label(item.level)}）"
+        forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
+        return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{vocab.level_label(item.level)}）"
 
     section("新报要情", [f"{who(i)} 首报 {local_text(i.filed, tz)}" for i in report.filed])
     section(
@@ -373,6 +383,11 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
         out.append("")
         out.append(FALLBACK_WARNING)
+    if report.anchor is not None:  # `yaoqing verify --expect-file` finds this line again
+        from yaoqing_cli.integrity import Anchor
+
+        out.append("")
+        out.append(Anchor(*report.anchor).line())
     return "\n".join(out) + "\n"
 
 
