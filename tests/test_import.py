@@ -35,7 +35,9 @@ def source(office, tmp_path):
     run = office
     first = filed(run, "--kind", "opinion", "--level", "重大", title="甲")
     second = filed(run, "--level", "一般", title="乙", at="2026-11-22 09:30")
-    assert run("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00").code == 0
+    assert (
+        run("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00").code == 0
+    )
     assert run("close", first, "--text", "处置完毕", "--at", "11:00").code == 0
     assert run("continue", second, "--text", "续报一", "--at", "10:30").code == 0
     dump = tmp_path / "source.jsonl"
@@ -86,9 +88,11 @@ def new_event(records, item_id, type_, happened, data, uid="f" * 32):
 def test_export_carries_the_chain_head_and_office(source, db_path):
     records = read_export(source[3])
     header, head = records[0], records[-1]
-    count, last = sqlite3.connect(db_path).execute(
-        "SELECT count(*), (SELECT hash FROM events ORDER BY seq DESC LIMIT 1) FROM events"
-    ).fetchone()
+    count, last = (
+        sqlite3.connect(db_path)
+        .execute("SELECT count(*), (SELECT hash FROM events ORDER BY seq DESC LIMIT 1) FROM events")
+        .fetchone()
+    )
     assert header["office"]["name"] == "济南市人民政府办公厅"
     assert header["office"]["short"] == "济南市"
     assert header["head"] == {"events": count, "hash": last} and header["masked"] is False
