@@ -705,6 +705,7 @@ def import_(
             s.calendar,
             allow_masked=allow_masked,
             policy_dirs=s.policy_dirs(),
+            now=_now(),
         )
     finally:
         store.close()

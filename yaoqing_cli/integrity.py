@@ -383,8 +383,10 @@ def import_lines(
 ) -> Imported:
     """Check the whole file, then take the events this log lacks, all or nothing, in one
     transaction. The file's own chain is recomputed first (any event altered, removed or
-    reordered refuses the file); then every event obeys the rules the command line enforces."""
-    now = now or system_now()
+    reordered refuses the file); then every event obeys the rules the command line enforces.
+    `now` is the command's (YAOQING_NOW in a drill): nothing may lie ahead of it or of the
+    machine's clock; what is taken is recorded at the machine's clock all the same."""
+    now = max(now, system_now()) if now is not None else system_now()
     try:
         records = _records(lines)
         header = _check_header(records, allow_masked)
@@ -972,7 +974,8 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
     if type_ == "continue":
         _keys(number, data, {"n", "text", "done"}, frozenset(FOLLOWUP_TEXT))
         previous = sum(1 for e in events if e.type == "continue")
-        _want(number, data["n"] == previous + 1, f"续报序号应为 {previous + 1}")
+        n = data["n"]
+        _want(number, type(n) is int and n == previous + 1, f"续报序号应为 {previous + 1}")
         _text(number, data["text"], "续报内容")
         done = data["done"]
         _want(
