@@ -324,6 +324,9 @@ def test_a_masked_export_is_refused_unless_allowed_and_then_marked(office, tmp_p
     assert run("export", "--include-sensitive", "--output", full).code == 0
     refused(run, fresh, full, "隐去")
     assert run("--db", fresh, "show", secret).code == 0
+    # the office's own masked export, back into its own full log: nothing new in it
+    back = run("import", "--allow-masked", masked)
+    assert back.code == 0 and "已导入 0 个事件，跳过已有的 1 个" in back.out, back
 
 
 def test_a_masked_line_cannot_be_edited_either(office, tmp_path):

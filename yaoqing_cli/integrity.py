@@ -770,9 +770,10 @@ IMPORTED_KEYS = {
 }  # fmt: skip
 
 
-def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict) -> tuple:
-    """An event as the office that first recorded it wrote it: what two copies of one event
-    (same uid) must agree on, wherever each was imported."""
+def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict, mask=False):
+    """An event as the office that first recorded it wrote it (masked, if asked): what two
+    copies of one event (same uid) must agree on, wherever each was imported; and whether
+    the copy's content was masked."""
     data = dict(data)
     meta = data.pop(IMPORTED, None)
     masked = False
@@ -781,7 +782,31 @@ def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict)
         masked = bool(meta.get("masked"))
         if type_ == "file":
             data["id"] = item_id
+    if mask:
+        data = _mask(data)
     return canonical_event(uid, item_id, type_, happened, recorded, officer, data), masked
+
+
+def _same_event(stored: tuple, uid: str, type_: str, record: dict, origin, data: dict) -> bool:
+    """Is the incoming event the one the log holds? A masked copy of an event the log holds in
+    full is: the log already has more than the file brings."""
+    as_sent = {**data, "id": origin.item_id} if type_ == "file" else data
+    incoming, _ = _original_form(
+        uid,
+        origin.item_id,
+        type_,
+        record["happened_at"],
+        origin.recorded_at,
+        record["officer"],
+        as_sent,
+    )
+    kept, kept_masked = _original_form(uid, *stored[:5], json.loads(stored[5]))
+    if kept_masked == origin.masked:
+        return kept == incoming
+    if origin.masked:
+        masked, _ = _original_form(uid, *stored[:5], json.loads(stored[5]), mask=True)
+        return masked == incoming
+    return False
 
 
 def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
@@ -799,22 +824,10 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
     data = {k: v for k, v in record["data"].items() if k != IMPORTED}
     stored = store.event_by_uid(uid)
     if stored is not None:
-        as_sent = {**data, "id": origin.item_id} if type_ == "file" else data
-        form, _ = _original_form(
-            uid,
-            origin.item_id,
-            type_,
-            record["happened_at"],
-            origin.recorded_at,
-            record["officer"],
-            as_sent,
-        )
-        incoming = (form, origin.masked)
-        kept = _original_form(uid, *stored[:5], json.loads(stored[5]))
-        if kept == incoming:
+        if _same_event(stored, uid, type_, record, origin, data):
             ctx.skipped += 1
             return None
-        if kept[1] and not incoming[1]:
+        if json.loads(stored[5]).get(IMPORTED, {}).get("masked") and not origin.masked:
             why = f"事件 {uid} 已按隐去敏感内容的版本导入，不能再以完整内容覆盖（事件从不改动）"
         else:
             why = f"事件 {uid} 在本日志中已有，但内容不同（冲突）"
