@@ -78,7 +78,8 @@ def event_at(records, item_id, type_):
 def new_event(records, item_id, type_, happened, data, uid="f" * 32):
     """A hand-written event appended before the head, as a forger would add one."""
     template = event_at(records, item_id, "file")
-    event = {**template, "uid": uid, "type": type_, "happened_at": happened, "data": data}
+    event = {**template, "uid": uid, "type": type_, "happened_at": happened, "data": data,
+             "recorded_at": happened}  # fmt: skip
     records.insert(len(records) - 1, event)
     return records
 

@@ -73,6 +73,8 @@ def day_log(office):
         "opinion",
         "--level",
         "一般",
+        "--about-level",
+        "一般",
         "--unit",
         "市中区",
     )
@@ -85,6 +87,8 @@ def day_log(office):
         "opinion",
         "--level",
         "重大",
+        "--about-level",
+        "重大",
         "--unit",
         "市中区",
     )
@@ -96,6 +100,8 @@ def day_log(office):
         "--kind",
         "opinion",
         "--level",
+        "重大",
+        "--about-level",
         "重大",
         "--unit",
         "历下区",

@@ -210,6 +210,19 @@ def file_(
     category: Annotated[
         str | None, typer.Option("--category", help="舆情类别（云南按类别确定报送部门）")
     ] = None,
+    about: Annotated[
+        str | None,
+        typer.Option(
+            "--about", help="政务舆情所涉的突发事件（本日志中的编号）：按其级别计发布、回应时限"
+        ),
+    ] = None,
+    about_level: Annotated[
+        str | None,
+        typer.Option(
+            "--about-level",
+            help="政务舆情所涉突发事件的级别（该事件不在本日志中时）；都不注明则按“其他政务舆情”计 48 小时回应",
+        ),
+    ] = None,
     message_class: Annotated[
         str | None,
         typer.Option(
@@ -249,6 +262,7 @@ def file_(
     s = settings(ctx)
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
     level_key = _key(vocab.LEVELS, level, "级别")
+    about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
     store = s.open()
@@ -269,6 +283,8 @@ def file_(
             sensitive=sensitive,
             coordination=coordination,
             officer=officer,
+            about=about,
+            about_level=about_level_key,
             details={
                 "location": location,
                 "summary": summary,
@@ -280,7 +296,7 @@ def file_(
                 "informed": informed,
             },
         )
-        filed = file_item(store, request, s.policy_dirs(), s.calendar)
+        filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
     finally:
         store.close()
     if as_json:
@@ -297,7 +313,11 @@ def continue_(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
     text: Annotated[
-        str | None, typer.Option("--text", help="续报内容（或延期、定级变更的理由）")
+        str | None, typer.Option("--text", help="续报内容（有新情况即记为一次续报）")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="定级变更或延期的理由（不含新情况时用它，不记为续报）"),
     ] = None,
     done: Annotated[
         list[str] | None,
@@ -321,7 +341,7 @@ def continue_(
     at: Annotated[str | None, typer.Option("--at", help="续报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录续报（续报）；--level 记录定级变更，--extend 记录一次性延期。"""
+    """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
     from yaoqing_cli.service import continue_item
 
     s = settings(ctx)
@@ -340,6 +360,7 @@ def continue_(
             done=done_keys,
             level=level_key,
             extend=extend_key,
+            reason=reason,
             officer=officer,
             details={
                 "location": location,
@@ -349,6 +370,7 @@ def continue_(
                 "unit": unit,
             },
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()
@@ -369,9 +391,11 @@ def close(
     outcome: Annotated[
         str,
         typer.Option(
-            "--outcome", help="结果：resolved 处置完毕 | did-not-occur 预警未发生 | merged 已合并"
+            "--outcome",
+            help="结果：resolved 处置完毕 | did-not-occur 预警未发生（仅预警）| misreport 误报（须 --reason）| merged 已合并",
         ),
     ] = "resolved",
+    reason: Annotated[str | None, typer.Option("--reason", help="理由（误报等须说明）")] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
     at: Annotated[str | None, typer.Option("--at", help="终报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
@@ -391,8 +415,10 @@ def close(
             at_time,
             text=text,
             outcome=outcome_key,
+            reason=reason,
             officer=officer,
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()
@@ -725,12 +751,19 @@ def import_(
 
 @policy_app.command("list")
 def policy_list(ctx: typer.Context) -> None:
-    """列出可用的时限政策。"""
-    from yaoqing_cli.policy import list_policies
+    """列出可用的时限政策；有误的文件列为“有误”并说明原因。"""
+    from yaoqing_cli.policy import survey_policies
 
-    for p in list_policies(settings(ctx).policy_dirs()):
-        aliases = "、".join(p.aliases)
-        typer.echo(f"{p.name:<16} {p.title}（{aliases}）  时限 {len(p.duties)} 项")
+    for entry in survey_policies(settings(ctx).policy_dirs()):
+        p = entry.policy
+        if p is None:
+            line = f"{entry.path.stem:<16} 有误：{entry.error}"
+        else:
+            aliases = f"（{'、'.join(p.aliases)}）" if p.aliases else ""
+            line = f"{p.name:<16} {p.title}{aliases}  时限 {len(p.duties)} 项"
+        if entry.shadows:
+            line += f"  〔{entry.path} 取代内置政策 {'、'.join(entry.shadows)}〕"
+        typer.echo(line)
 
 
 @policy_app.command("show")
@@ -753,10 +786,16 @@ def policy_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="要检查的政策文件（.toml）")],
 ) -> None:
     """检查本单位的政策文件（含继承的上级政策）是否有效。"""
-    from yaoqing_cli.policy import check_policy_file, explain
+    from yaoqing_cli.policy import check_policy_file, explain, shadowed
 
     policy = check_policy_file(file, settings(ctx).policy_dirs())
     typer.echo(f"有效：{file} → {policy.name}（{policy.title}），时限 {len(policy.duties)} 项")
+    shadows = shadowed(file)
+    if shadows:
+        typer.echo(
+            f"注意：此文件与内置政策 {'、'.join(shadows)} 同名；放入 --policies 或 YAOQING_POLICIES "
+            "目录后，按该名称查找时将取代内置政策"
+        )
     for line in explain(policy):
         typer.echo(line)
 

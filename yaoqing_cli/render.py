@@ -124,6 +124,7 @@ def duty_json(duty, tz: ZoneInfo) -> dict:
         "state": duty.state,
         "met_at": iso_local(duty.met_at, tz),
         "extended": duty.extended,
+        "back_entered": duty.back_entered,
         "calendar_fallback": duty.calendar_fallback,
         "source": duty.source,
         "changes": [
@@ -145,11 +146,12 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in ("pending", "due_soon"):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
+    back = "（补录）" if duty.back_entered else ""
     if duty.state == "late":
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
     if duty.state == "met":
-        return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
 
@@ -157,7 +159,41 @@ FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排
 
 
 def notice_json(notice) -> dict:
-    return {"who": notice.who, "duty": notice.duty, "why": notice.why}
+    return {
+        "who": notice.who,
+        "duty": notice.duty,
+        "why": notice.why,
+        "required": notice.required,
+        "copy": notice.role == "copy",
+    }
+
+
+def told(notify) -> list:
+    """Who is to be told (须报告, 抄送, 可报告): every notice but the item's sender."""
+    return [n for n in notify if n.role != "route"]
+
+
+def routed_from(notify):
+    """The department expected to send this item's reports (归口报送), or None."""
+    return next((n for n in notify if n.role == "route"), None)
+
+
+def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
+    """须报告 / 同时抄送 / 可报告 on lines of their own, then the sender (归口报送)."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    out = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [n for n in notify if n.heading == heading]
+        if chosen:
+            prefix = now if heading != "同时抄送" else ""
+            out.append(
+                f"{indent}{prefix}{heading}：" + "；".join(f"{n.who}（{n.why}）" for n in chosen)
+            )
+    sender = routed_from(notify)
+    if sender is not None:
+        out.append(f"{indent}归口报送：由{sender.who}报送（{sender.why}）")
+    return out
 
 
 def forwarded_heading(item: Item) -> str | None:
@@ -211,7 +247,8 @@ def status_json(item: Item, status, tz: ZoneInfo) -> dict:
         "unit": item.unit,
         "sensitive": item.sensitive,
         "duties": [duty_json(d, tz) for d in status.duties],
-        "notify": [notice_json(n) for n in status.notify],
+        "notify": [notice_json(n) for n in told(status.notify)],
+        "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
     }
@@ -236,7 +273,8 @@ def timeline_json(line, status, tz: ZoneInfo) -> dict:
 
 
 def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
-    from yaoqing_cli.service import BACK_ENTRY, DETAIL_FIELDS
+    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.service import DETAIL_FIELDS
 
     item = line.item
     out = [f"{item.id}  {line.heading}", f"标题：{item.title}"]
@@ -266,7 +304,8 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
     )
     for key, label in DETAIL_FIELDS.items():
         if item.details.get(key):
-            out.append(f"{label}：{item.details[key]}")
+            value = item.details[key]
+            out.append(f"{label}：{vocab.level_label(value) if key == 'about_level' else value}")
     out.append("")
     out.append("时间线（按发生时间排列）：")
     followup = 0
@@ -303,10 +342,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
             )
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
-    if status.notify:
-        out.append(
-            f"{indent}现在须报告：" + "；".join(f"{n.who}（{n.why}）" for n in status.notify)
-        )
+    out.extend(notice_lines(status.notify, indent))
     if status.missing:
         out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
     if status.calendar_fallback:
@@ -364,13 +400,25 @@ def brief_text(board, tz: ZoneInfo, moment: datetime) -> str:
             local = minutes[minute] = local_text(c.deadline, tz)
         who = names.get(c.notify)
         if who is None:
-            who = names[c.notify] = "  须报告：" + "、".join(c.notify) if c.notify else ""
+            who = names[c.notify] = _brief_notify(c.notify)
         when = "逾期" if c.overdue else "剩"
         mark = "  ※按周一至周五推算" if c.fallback else ""
         out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {c.title}{who}{mark}")
     if any(c.fallback for c in clocks):
         out.append(FALLBACK_WARNING)
     return "\n".join(out)
+
+
+def _brief_notify(pairs) -> str:
+    """(heading, who) pairs as "  须报告：A、B  可报告：C", headings in a fixed order."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    parts = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [who for h, who in pairs if h == heading]
+        if chosen:
+            parts.append(f"  {heading}：" + "、".join(chosen))
+    return "".join(parts)
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
@@ -397,7 +445,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
 
     console = Console()
     table = Table(title=_board_header(board, tz), show_lines=True)
-    for column in ("编号", "要情", "时限", "状态", "现在须报告", "首报尚缺"):
+    for column in ("编号", "要情", "时限", "状态", "现在报告", "首报尚缺"):
         table.add_column(column, overflow="fold")
     styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
     for row in board.rows:
@@ -412,7 +460,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
         title = f"{item.title}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
-        notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
+        notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(
             item.id,
             escape(title),

@@ -41,7 +41,7 @@ class Clock(NamedTuple):
     name: str
     deadline: datetime
     overdue: bool
-    notify: tuple[str, ...]
+    notify: tuple[tuple[str | None, str], ...]  # (须报告|同时抄送|可报告|None: sender, who)
     fallback: bool
 
 
@@ -277,10 +277,10 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
     """Brief lines from fully judged items (the path without the projection)."""
     clocks = []
     for row in rows:
-        standing = tuple(n.who for n in row.status.notify if n.duty is None)
+        standing = tuple((n.heading, n.who) for n in row.status.notify if n.duty is None)
         for d in row.status.duties:
             if _shown(d, overdue_only, horizon):
-                raised = tuple(n.who for n in row.status.notify if n.duty == d.key)
+                raised = tuple((n.heading, n.who) for n in row.status.notify if n.duty == d.key)
                 clocks.append(
                     Clock(
                         row.item.id,
@@ -314,13 +314,15 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
             notices = standing_notices(policy, kind, level, category)
             facts = known[sort] = (
                 policy.duty(key).name,
-                tuple(n.who for n in notices),
+                tuple((n.heading, n.who) for n in notices),
                 policy if policy.escalation else None,
             )
         name, who, escalating = facts
         deadline = from_utc_text(deadline_text)
         if escalating is not None:
-            who += tuple(escalation_reached(escalating, key, deadline, moment))
+            who += tuple(
+                ("须报告", w) for w in escalation_reached(escalating, key, deadline, moment)
+            )
         # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
         clocks.append(
             _new_clock(
