@@ -499,3 +499,70 @@ def test_a_forged_but_rehashed_event_is_checked_by_the_rules_never_crashes(
     for (item_id,) in sqlite3.connect(target).execute("SELECT id FROM items"):
         shown = run("--db", target, "show", item_id)
         assert shown.code == 0, shown
+
+
+# --- the judgement rules of `continue` and `close` -------------------------------------------------
+
+
+@pytest.fixture
+def yunnan(run, tmp_path):
+    """A Yunnan log: a citizen's appeal (reply clock, extendable once) filed on 9 October and
+    extended in time (a drill's clock at each moment); its export."""
+    db = tmp_path / "yunnan.db"
+    assert run("--db", db, "init", "--office", "昆明市人民政府办公厅", "--short", "昆明市",
+               "--policy", "yunnan").code == 0  # fmt: skip
+    made = run("--db", db, "file", "--title", "某小区供水申诉", "--kind", "message", "--class",
+               "appeal", "--occurred", "2026-10-09 08:00", "--at", "2026-10-09 09:00", "--json",
+               now="2026-10-09T09:00:00+08:00")  # fmt: skip
+    assert made.code == 0, made
+    item = made.json["id"]
+    extended = run("--db", db, "continue", item, "--extend", "reply", "--reason", "需多部门会商",
+                   "--at", "2026-10-12 10:00", now="2026-10-12T10:00:00+08:00")  # fmt: skip
+    assert extended.code == 0, extended
+    dump = tmp_path / "yunnan.jsonl"
+    assert run("--db", db, "export", "--output", dump).code == 0
+    return item, dump
+
+
+def test_an_extension_asked_in_time_is_taken(run, yunnan, tmp_path):
+    item, dump = yunnan
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", fresh, "import", dump).code == 0
+    original = run("--db", tmp_path / "yunnan.db", "show", item, "--json").json["duties"]
+    copied = run("--db", fresh, "show", item, "--json").json["duties"]
+    assert copied == original  # the copy judges as the original does
+    assert [d["extended"] for d in copied if d["key"] == "reply"] == [True]
+
+
+def test_an_extension_asked_after_the_clock_ran_out_is_refused(run, yunnan, tmp_path):
+    item, dump = yunnan
+    records = read_export(dump)
+    extend = event_at(records, item, "extend")
+    extend["happened_at"] = extend["recorded_at"] = "2026-11-20T02:00:00Z"
+    refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path), "届满")
+
+
+@pytest.mark.parametrize(
+    "outcome, reason, why",
+    [("did-not-occur", None, "只用于预警"), ("misreport", None, "理由不能为空"),
+     ("misreport", "经核实系误传", None)],
+)  # fmt: skip
+def test_close_outcomes_follow_the_command_lines_rules(source, tmp_path, outcome, reason, why):
+    run, first, _, dump = source
+    records = read_export(dump)
+    close = event_at(records, first, "close")
+    close["data"]["outcome"] = outcome
+    if reason:
+        close["data"]["reason"] = reason
+    forged = forge(dump, records, tmp_path)
+    if why is None:
+        assert run("--db", tmp_path / "fresh.db", "import", forged).code == 0
+    else:
+        refused(run, tmp_path / "fresh.db", forged, why)
+
+
+def test_a_level_change_without_a_reason_is_refused(source, db_path, tmp_path):
+    run, _, second, dump = source
+    records = new_event(read_export(dump), second, "level", "2026-11-22T03:00:00Z",
+                        {"from": "general", "to": "major", "reason": None})  # fmt: skip
+    refused(run, db_path, forge(dump, records, tmp_path), "定级变更的理由")

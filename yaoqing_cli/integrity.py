@@ -607,6 +607,7 @@ class _Context:
     now: datetime
     partial: bool
     policies: dict
+    calendar_file: Path | None = None
     added: int = 0
     skipped: int = 0
     masked: int = 0
@@ -630,7 +631,7 @@ def _take_all(
         _adopt(source, policy_dirs)
         store.set_office(source)
         office = source
-    ctx = _Context(store, office, source, now, header.partial, {})
+    ctx = _Context(store, office, source, now, header.partial, {}, calendar_file)
     touched: list[str] = []
     for number, record in records[1:]:
         if record["record"] == "policy":
@@ -655,7 +656,8 @@ def _text(number: int, value, what: str, *, required: bool = False) -> None:
     """Text exactly as the command line would have stored it (service.check_text), or absent."""
     from yaoqing_cli.service import check_text
 
-    if value is None and not required:
+    if value is None:
+        _want(number, not required, f"{what}不能为空")
         return
     _want(number, isinstance(value, str), f"{what}应为文字")
     try:
@@ -918,6 +920,9 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     for key, value in details.items():
         _want(number, key in DETAIL_FIELDS, f"details 中有未知的字段 {key!r}")
         _text(number, value, DETAIL_FIELDS[key], required=True)
+    if "about" in details or "about_level" in details:  # file --about / --about-level
+        _want(number, data["kind"] == "opinion", "所涉突发事件只用于政务舆情")
+        _vocab(number, details.get("about_level"), vocab.LEVELS, "所涉事件级别", optional=True)
     occurred = _moment(ctx, number, data["occurred"], "occurred")
     received = _moment(ctx, number, data["received"], "received")
     _want(number, data["filed"] == record["happened_at"], "首报的 filed 应等于其发生时间")
@@ -1015,7 +1020,7 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         before = current_level(item, events)
         _want(number, data["from"] == before, f"原级别应为 {before!r}（定级变更前的级别）")
         _want(number, data["to"] != before, "级别没有变化")
-        _text(number, data["reason"], "理由")
+        _text(number, data["reason"], "定级变更的理由", required=True)
     elif type_ == "extend":
         _keys(number, data, {"duty", "reason"})
         duty = policy.duty(data["duty"]) if isinstance(data["duty"], str) else None
@@ -1030,12 +1035,40 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
             f"{item_id} 的 {data['duty']} 时限已延长过一次，只能延长一次",
         )
         _text(number, data["reason"], "延期理由", required=True)
+        _check_extension_in_time(ctx, number, record, item, events, policy, data["duty"])
     elif type_ == "close":
         _keys(number, data, {"text", "outcome"}, frozenset({"reason"}))
-        _vocab(number, data["outcome"], vocab.OUTCOMES, "结果")
+        outcome = data["outcome"]
+        _vocab(number, outcome, vocab.OUTCOMES, "结果")
         _text(number, data["text"], "终报内容")
-        _text(number, data.get("reason"), "理由")
+        _text(number, data.get("reason"), "理由", required=outcome in vocab.REASONED_OUTCOMES)
+        _want(
+            number,
+            outcome not in vocab.WARNING_OUTCOMES or item.kind == "warning",
+            f"结果 {outcome}（预警未发生）只用于预警（鲁政办字〔2016〕86号 第18条）",
+        )
         _want(number, happened >= events[-1].happened_at, "终报早于此前的最后一次记录")
+
+
+def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
+    """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
+    from when it was recorded if it was back-entered, as `continue --extend` judges it."""
+    from yaoqing_cli.engine import BACK_ENTRY, evaluate
+    from yaoqing_cli.status import load_calendar
+
+    happened = from_utc_text(record["happened_at"])
+    recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
+    asked = happened if recorded - happened <= BACK_ENTRY else recorded
+    tz = ZoneInfo(ctx.office.tz)
+    status = evaluate(item, events, policy, load_calendar(ctx.calendar_file), asked, tz=tz)
+    clock = next((d for d in status.duties if d.key == key), None)
+    _want(number, clock is not None, f"{item.id} 没有 {key} 时限，无需延期")
+    _want(
+        number,
+        asked < clock.deadline and clock.state in ("pending", "due_soon"),
+        f"{item.id} 的“{clock.name}”时限已于 {to_utc_text(clock.deadline)} 届满（{clock.state}）；"
+        "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
+    )
 
 
 def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, happened):
