@@ -459,7 +459,8 @@ def _check_header(records: list[tuple[int, dict]], allow_masked: bool) -> _Heade
     _keys(number, header, {"record", "format", "office", "head", "masked", "since", "exported_at"})
     office = header["office"]
     _want(number, isinstance(office, dict), "office 应为对象（单位名称、简称、政策、时区）")
-    _keys(number, office, {"name", "short", "policy", "tz", "officer"})
+    _keys(number, office, {"name", "short", "policy", "tz", "officer"}, frozenset({"drill"}))
+    _want(number, isinstance(office.get("drill", False), bool), "office.drill 应为 true 或 false")
     _want(
         number,
         all(isinstance(office[k], str) for k in ("name", "short", "policy", "tz"))
@@ -485,8 +486,11 @@ def _check_header(records: list[tuple[int, dict]], allow_masked: bool) -> _Heade
     since = header["since"]
     _want(number, since is None or _utc(since) is not None, "since 应为 UTC 时间或 null")
     _want(number, _utc(header["exported_at"]) is not None, "exported_at 应为 UTC 时间")
+    fields = {k: office[k] for k in ("name", "short", "policy", "tz", "officer")}
+    if "drill" in Office.__dataclass_fields__:  # a drill's export makes a drill log
+        fields["drill"] = office.get("drill", False)
     return _Header(
-        Office(**office), head["events"], head["hash"], header["masked"], since is not None
+        Office(**fields), head["events"], head["hash"], header["masked"], since is not None
     )
 
 
@@ -627,6 +631,11 @@ def _take_all(
 
     source = _checked_office(1, header.office)
     office = store.office()
+    _want(
+        1,
+        office is None or not getattr(source, "drill", False) or getattr(office, "drill", False),
+        "这是演练日志的导出；演练的记录不能导入真实日志",
+    )
     if office is None:  # an empty log becomes the source office's copy
         _adopt(source, policy_dirs)
         store.set_office(source)
@@ -675,7 +684,6 @@ def _checked_office(number: int, office: Office) -> Office:
     _text(number, office.short, "单位简称", required=True)
     _text(number, office.policy, "默认政策", required=True)
     _text(number, office.officer, "值班员")
-    _want(number, _is_prefix(office.short), f"单位简称 {office.short!r} 不能含空白或冒号")
     try:
         zone(office.tz)
     except YaoqingError:
@@ -686,7 +694,8 @@ def _checked_office(number: int, office: Office) -> Office:
 
 
 def _is_prefix(short: str) -> bool:
-    return 0 < len(short) <= 40 and not any(ch.isspace() or ch in ":：" for ch in short)
+    """A short name that can head a forwarded item's ID (简称:YYYYMMDD-NNN) unambiguously."""
+    return 0 < len(short) <= 40 and not any(ch.isspace() or ch in ":：-" for ch in short)
 
 
 def _adopt(office: Office, policy_dirs: Sequence[Path]) -> None:
@@ -752,7 +761,7 @@ def _origin(ctx: _Context, number: int, record: dict) -> _Origin:
     _want(number, isinstance(meta["masked"], bool), f"data.{IMPORTED}.masked 应为 true 或 false")
     _want(number, _is_hash(meta["source_hash"]), f"data.{IMPORTED}.source_hash 应为哈希")
     _text(number, meta["source_office"], "来源单位名称", required=True)
-    _want(number, _is_prefix(meta["source_short"]), "来源单位简称不能为空，也不能含空白或冒号")
+    _text(number, meta["source_short"], "来源单位简称", required=True)
     origin = _Origin(
         meta["source_office"],
         meta["source_short"],
@@ -840,6 +849,11 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
     _text(number, record["officer"], "值班员")
     if not origin.item_id:
         return _take_office_event(ctx, number, record, origin, own, data, happened)
+    _want(
+        number,
+        own or _is_prefix(origin.short),
+        f"来源单位简称 {origin.short!r} 含空白、冒号或连字符，不能作转报编号的前缀",
+    )
     item_id = origin.item_id if own else f"{origin.short}:{origin.item_id}"
     if type_ == "file":
         data = _check_file(ctx, number, record, origin, own, item_id, data, happened)
@@ -938,7 +952,9 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     origin_name = "" if own else origin.office
     _want(
         number,
-        not store.number_taken(origin_name, data["year"], data["issue_no"], day, day_no),
+        not store.number_taken(
+            origin_name, data["year"], data["issue_no"], item_id.rsplit("-", 1)[0], day_no
+        ),
         f"{data['year']}年第{data['issue_no']}期或编号 {origin.item_id} 已被本日志中"
         f"{'本单位' if own else origin.office}的另一条要情占用",
     )
@@ -963,7 +979,9 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
         origin=origin_name,
         origin_short="" if own else origin.short,
     )
-    store.insert_item(item, day, day_no)
+    # the day is the ID's part before its '-' (for a forwarded item, with the prefix), as verify
+    # recomputes it; `origin` keeps forwarded numbers apart from this office's own
+    store.insert_item(item, item_id.rsplit("-", 1)[0], day_no)
     return {**data, "id": item_id}
 
 
@@ -1072,23 +1090,13 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
 
 
 def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, happened):
-    """An office-level event (item_id ''): this office's own are taken; another office's
-    settings and calendar are not this office's, so they are checked and left out."""
+    """An office-level event (item_id ''): settings or a calendar. Checked like any line, but
+    not taken: this log keeps its own settings (an adopted office is recorded by this log's own
+    `init` record), and another office's are not this office's. A calendar is entered here
+    with its own command."""
     _want(number, record["type"] in OFFICE_EVENTS, f"单位级事件类型 {record['type']!r} 未知")
     _plain(number, data, "data")
-    if not own:
-        ctx.not_applied += 1
-        return None
-    data[IMPORTED] = {
-        "source_office": origin.office,
-        "source_short": origin.short,
-        "source_id": "",
-        "source_recorded_at": origin.recorded_at,
-        "source_hash": record["hash"],
-        "masked": origin.masked,
-    }
-    ctx.store.append_event("", record["type"], happened, record["officer"], data, uid=record["uid"])
-    ctx.added += 1
+    ctx.not_applied += 1
     return None
 
 
