@@ -566,3 +566,22 @@ def test_a_level_change_without_a_reason_is_refused(source, db_path, tmp_path):
     records = new_event(read_export(dump), second, "level", "2026-11-22T03:00:00Z",
                         {"from": "general", "to": "major", "reason": None})  # fmt: skip
     refused(run, db_path, forge(dump, records, tmp_path), "定级变更的理由")
+
+
+def test_office_level_events_are_checked_but_not_taken(source, target, tmp_path):
+    """Events with item_id '' (settings, calendar) belong to no item: checked like any line,
+    and not taken (this log keeps its own settings)."""
+    run, *_, dump = source
+    records = read_export(dump)
+    setting = {**next(r for r in records if r["record"] == "event"), "uid": "e" * 32,
+               "item_id": "", "type": "office", "data": {"name": "济南市人民政府办公厅",
+               "short": "济南市", "policy": "shandong", "tz": "Asia/Shanghai"}}  # fmt: skip
+    records.insert(2, setting)
+    result = run("--db", target, "import", forge(dump, records, tmp_path))
+    assert result.code == 0 and "1 个单位设置事件未采用" in result.out, result
+    taken = sqlite3.connect(target).execute(
+        "SELECT count(*) FROM events WHERE uid = ?", ("e" * 32,)
+    )
+    assert taken.fetchone() == (0,)
+    setting["data"]["short"] = "济南\x1b市"
+    refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path, "bad.jsonl"), "控制字符")
