@@ -585,3 +585,28 @@ def test_office_level_events_are_checked_but_not_taken(source, target, tmp_path)
     assert taken.fetchone() == (0,)
     setting["data"]["short"] = "济南\x1b市"
     refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path, "bad.jsonl"), "控制字符")
+
+
+def test_another_office_cannot_slip_items_into_this_offices_own(source, tmp_path):
+    """An event that claims (in data.imported) to be this office's own, arriving from another
+    office, must be one this log already holds: otherwise it would enter this office's 第N期."""
+    run, first, *_ = source
+    qingdao = tmp_path / "qingdao.db"
+    assert run("--db", qingdao, "init", *QINGDAO).code == 0
+    dump = tmp_path / "q.jsonl"
+    assert run("--db", qingdao, "export", "--output", dump).code == 0
+    records = read_export(dump)
+    planted = {"record": "event", "uid": "d" * 32, "item_id": "济南市:20261122-009", "type": "file",
+               "happened_at": "2026-11-22T01:00:00Z", "recorded_at": "2026-11-22T01:00:00Z",
+               "officer": None, "seq": 0, "prev_hash": "", "hash": ""}  # fmt: skip
+    template = read_export(source[3])
+    planted["data"] = {**event_at(template, first, "file")["data"], "id": "济南市:20261122-009",
+                       "issue_no": 9, "filed": "2026-11-22T01:00:00Z"}  # fmt: skip
+    planted["data"]["imported"] = {
+        "source_office": "济南市人民政府办公厅", "source_short": "济南市",
+        "source_id": "20261122-009", "source_recorded_at": "2026-11-22T01:00:00Z",
+        "source_hash": "0" * 64, "masked": False,
+    }  # fmt: skip
+    records[1:1] = [r for r in template if r["record"] == "policy"]
+    records.insert(len(records) - 1, planted)
+    refused(run, tmp_path / "log.db", forge(dump, records, tmp_path), "别的单位不能补入")

@@ -843,6 +843,11 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
         else:
             why = f"事件 {uid} 在本日志中已有，但内容不同（冲突）"
         raise _Refused(number, why)
+    _want(
+        number,
+        not own or origin.office == ctx.source.name,
+        f"经 {ctx.source.name} 转来的本单位记录，本日志中却没有：别的单位不能补入本单位的记录",
+    )
     happened = _moment(ctx, number, record["happened_at"], "happened_at")
     recorded = _moment(ctx, number, origin.recorded_at, "recorded_at")
     _want(number, happened <= recorded + CLOCK_SKEW, "发生时间晚于记录时间：事件不能在发生前就记下")
@@ -913,7 +918,11 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     _want(number, match is not None, f"编号 {origin.item_id!r} 不是 YYYYMMDD-NNN 的形式")
     _want(number, data["id"] == record["item_id"], "data.id 与事件的编号不符")
     day, day_no = match.group(1), int(match.group(2))
-    _want(number, day_no >= 1, f"编号 {origin.item_id} 的当日序号应从 001 起")
+    _want(
+        number,
+        day_no >= 1 and origin.item_id == f"{day}-{day_no:03d}",
+        f"编号 {origin.item_id} 不是命令行编出的形式（当日序号从 001 起，至少三位）",
+    )
     _text(number, data["title"], "标题", required=True)
     for key, what in (("unit", "报送单位"), ("category", "类别"), ("policy", "政策名")):
         _text(number, data[key], what, required=key == "policy")
