@@ -578,7 +578,9 @@ def test_office_level_events_are_checked_but_not_taken(source, target, tmp_path)
                "short": "济南市", "policy": "shandong", "tz": "Asia/Shanghai"}}  # fmt: skip
     records.insert(2, setting)
     result = run("--db", target, "import", forge(dump, records, tmp_path))
-    assert result.code == 0 and "1 个单位设置事件未采用" in result.out, result
+    assert (
+        result.code == 0 and "1 个单位级事件（单位设置、工作日历）经核对，未采用" in result.out
+    ), result
     taken = sqlite3.connect(target).execute(
         "SELECT count(*) FROM events WHERE uid = ?", ("e" * 32,)
     )

@@ -327,7 +327,9 @@ def _digest(lines: Iterable[str]) -> str:
     """SHA-256 over every line before the head, each in its canonical form: the events are
     covered by the chain, this covers the rest too (header, policies, gaps, masked content),
     so an edit anywhere is refused, not only an edit of an event."""
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+    # surrogatepass: a line carrying a lone surrogate (\ud800) was never exported; it is hashed
+    # all the same, so that it fails to match instead of failing to encode
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _gap(first: int, last: int, prev_hash: str, digest: str) -> str:
@@ -359,7 +361,7 @@ class Imported:
     skipped: int  # already in the log, with the same content
     forwarded_from: str | None = None  # the source office, when its items came as 转报
     masked: int = 0  # events taken with their sensitive content masked (--allow-masked)
-    not_applied: int = 0  # office-level events of another office: checked, not taken
+    not_applied: int = 0  # office-level events (settings, calendar): checked, not taken
 
 
 class _Refused(Exception):
@@ -407,7 +409,7 @@ def _records(lines: Iterable[str]) -> list[tuple[int, dict]]:
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             raise _Refused(number, "不是有效的 JSON；应为 yaoqing export 的输出") from None
         if not isinstance(record, dict) or not isinstance(record.get("record"), str):
             raise _Refused(number, "缺少 record 字段；应为 yaoqing export 的输出")
@@ -564,13 +566,10 @@ def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
                     canonical = canonical_event(
                         *(record[k] for k in fields), record["officer"], record["data"]
                     )
-                except (TypeError, ValueError):
-                    canonical = ""
-                _want(
-                    number,
-                    bool(canonical) and chain_hash(prev, canonical) == record["hash"],
-                    "事件内容与其哈希不符（事件被改动）",
-                )
+                    digest = chain_hash(prev, canonical)
+                except (TypeError, ValueError, RecursionError):  # incl. a lone surrogate
+                    digest = ""
+                _want(number, digest == record["hash"], "事件内容与其哈希不符（事件被改动）")
             expect, prev = seq + 1, record["hash"]
         elif kind == "head":
             _keys(number, record, {"record", "events", "hash", "digest"})
