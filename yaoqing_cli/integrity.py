@@ -3,7 +3,12 @@
 The chain: each event's `hash` is SHA-256 over the previous event's hash, a newline, and the
 event's canonical JSON (store.canonical_event: keys sorted, UTF-8, no spaces). The first event
 links to 64 zeros. Editing, inserting or removing any event behind the tool's back breaks the
-link at that event or the one after it.
+link at that event or the one after it. What a chain cannot show by itself (a tail cut off, a
+whole log re-hashed) an anchor kept outside the log shows: `verify --expect`.
+
+An export carries the chain (seq, prev_hash, hash per event, the head last, a digest over the
+rest); import recomputes all of it, then holds every event to the rules the command line
+enforces before it takes anything.
 """
 
 import hashlib
