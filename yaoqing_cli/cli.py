@@ -436,6 +436,9 @@ def show(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
     at: Annotated[str | None, typer.Option("--at", help="按某一时刻计算时限（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和内容（默认隐去）")
+    ] = False,
 ) -> None:
     """显示一条要情的完整时间线和各项时限。"""
     from yaoqing_cli import render
@@ -449,9 +452,9 @@ def show(
         line = timeline(store, item_id)
         status = evaluate_one(store, line.item, line.events, moment, s.calendar)
     if as_json:
-        _emit_json(render.timeline_json(line, status, tz))
+        _emit_json(render.timeline_json(line, status, tz, moment, include_sensitive))
     else:
-        typer.echo(render.timeline_text(line, status, tz, moment))
+        typer.echo(render.timeline_text(line, status, tz, moment, include_sensitive))
 
 
 @app.command()
@@ -477,6 +480,9 @@ def status(
         ),
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="逐条详列，不论多少条")] = False,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和单位（默认隐去）")
+    ] = False,
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
@@ -505,9 +511,9 @@ def status(
             brief=False if (as_json or full) else (True if brief else None),
         )
     if as_json:
-        _emit_json(render.board_json(board, tz))
+        _emit_json(render.board_json(board, tz, include_sensitive))
     else:
-        render.board_out(board, tz, moment)
+        render.board_out(board, tz, moment, include_sensitive)
 
 
 @app.command()

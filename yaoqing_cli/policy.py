@@ -36,7 +36,7 @@ ELEMENTS = {
 DEFAULT_WARN = {"minutes": 30, "share": 0.25}
 TOP_KEYS = {
     "name", "title", "aliases", "extends", "sources", "office", "title_format", "warn",
-    "first_report", "duties", "recipients", "escalation", "routing",
+    "first_report", "duties", "recipients", "escalation", "routing", "exemption_source",
 }  # fmt: skip
 # The range of every number a policy may hold: what a real office could need, and small enough
 # that no clock, warning window or escalation step can overflow a date or keep the engine
@@ -157,6 +157,7 @@ class Policy:
     routing_source: str
     hash: str
     raw: dict  # the resolved policy as data: what the log's snapshot holds
+    exemption_source: str = ""  # the document excusing some failures (不予追责), if any
 
     def duty(self, key: str) -> Duty | None:
         return next((d for d in self.duties if d.key == key), None)
@@ -697,6 +698,7 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
     route_default = _text(routing, "default", where, "routing.", required=False)
     copy_to = _text(routing, "copy_to", where, "routing.", required=False)
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
+    exemption_source = _text(raw, "exemption_source", where, required=False) or ""
 
     canonical = json.dumps(
         raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
@@ -724,6 +726,7 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
         routing_source=routing_source,
         hash=hashlib.sha256(canonical.encode()).hexdigest(),
         raw=json.loads(canonical),
+        exemption_source=exemption_source,
     )
 
 

@@ -43,6 +43,7 @@ class Clock(NamedTuple):
     overdue: bool
     notify: tuple[tuple[str | None, str], ...]  # (须报告|同时抄送|可报告|None: sender, who)
     fallback: bool
+    sensitive: bool = False  # the item is 涉密/敏感: its title is not shown without asking
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                         d.state == "overdue",
                         standing + raised,
                         d.calendar_fallback,
+                        row.item.sensitive,
                     )
                 )
     clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
@@ -306,6 +308,7 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
     policies = PolicyCache(store)
     known: dict[tuple, tuple] = {}
     clocks = []
+    sensitive = store.sensitive_ids(list(dict.fromkeys(row[0] for row in due)))
     for item_id, key, deadline_text, level, fallback, title, kind, category, policy_hash in due:
         sort = (policy_hash, key, kind, level, category)
         facts = known.get(sort)
@@ -326,7 +329,18 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
         # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
         clocks.append(
             _new_clock(
-                Clock, (item_id, title, key, name, deadline, moment > deadline, who, fallback == 1)
+                Clock,
+                (
+                    item_id,
+                    title,
+                    key,
+                    name,
+                    deadline,
+                    moment > deadline,
+                    who,
+                    fallback == 1,
+                    item_id in sensitive,
+                ),
             )
         )
     return clocks

@@ -850,6 +850,11 @@ class Store:
             (before,),
         ).fetchall()
 
+    def sensitive_ids(self, item_ids: Sequence[str]) -> set[str]:
+        """Which of these items are 涉密/敏感 (by primary key, a chunk at a time)."""
+        sql = "SELECT id FROM items WHERE sensitive AND id IN ({marks})"
+        return {row[0] for row in self._rows_for(sql, item_ids)}
+
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
         return [self._item(row) for row in self._rows_for(sql, item_ids)]
