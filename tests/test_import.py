@@ -426,11 +426,10 @@ CAMPAIGN = settings(
 value = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=8))
 
 
-@CAMPAIGN
-@given(data=st.data())
-def test_any_alteration_of_an_export_line_is_refused(source, target, tmp_path, data):
-    run, *_, dump = source
-    lines = dump.read_text("utf-8").splitlines()
+def alter(lines: list[str], data) -> tuple[str, list[str]]:
+    """One alteration of an export: a field changed or added (at the top of a line or in one
+    of its objects), a line dropped, or two lines swapped."""
+    lines = list(lines)
     how = data.draw(st.sampled_from(["field", "data-field", "drop", "swap"]), label="how")
     index = data.draw(st.integers(0, len(lines) - 1), label="line")
     if how == "drop":
@@ -451,13 +450,47 @@ def test_any_alteration_of_an_export_line_is_refused(source, target, tmp_path, d
         assume(where.get(key, object()) != new or type(where.get(key)) is not type(new))
         where[key] = new
         lines[index] = json.dumps(record, ensure_ascii=False)
+    return how, lines
+
+
+def import_refused_unchanged(run, target, tmp_path, how, lines, *extra):
     altered = tmp_path / "altered.jsonl"
     altered.write_text("\n".join(lines) + "\n", "utf-8")
     before = dump_log(target)
-    result = run("--db", target, "import", altered)
-    assert result.code == 1, (how, lines[index][:200], result)
+    result = run("--db", target, "import", *extra, altered)
+    assert result.code == 1, (how, result)
     assert result.err.count("\n") == 1 and "Traceback" not in result.err, result
     assert dump_log(target) == before
+
+
+@CAMPAIGN
+@given(data=st.data())
+def test_any_alteration_of_an_export_line_is_refused(source, target, tmp_path, data):
+    run, *_, dump = source
+    how, lines = alter(dump.read_text("utf-8").splitlines(), data)
+    import_refused_unchanged(run, target, tmp_path, how, lines)
+
+
+@pytest.fixture
+def masked_export(source, tmp_path):
+    """The source log with a sensitive item too, exported without --include-sensitive."""
+    run, *_ = source
+    filed(run, "--sensitive", "--summary", "内部情况", title="敏感", at="2026-11-22 11:10")
+    dump = tmp_path / "masked.jsonl"
+    assert run("export", "--output", dump).code == 0
+    return run, dump
+
+
+@CAMPAIGN
+@given(data=st.data())
+def test_any_alteration_of_a_masked_export_is_refused_even_when_masks_are_allowed(
+    masked_export, target, tmp_path, data
+):
+    """A masked line's content cannot be re-hashed by the importer; the head's digest covers
+    it, so an edit of it is refused like any other."""
+    run, dump = masked_export
+    how, lines = alter(dump.read_text("utf-8").splitlines(), data)
+    import_refused_unchanged(run, target, tmp_path, how, lines, "--allow-masked")
 
 
 json_value = st.recursive(
