@@ -33,10 +33,12 @@ def rechain(records: list[dict]) -> list[dict]:
     for record in records:
         if record["record"] == "header":
             record["head"] = {"events": seq, "hash": prev}
-    before = []
-    for record in records:
+    before, covered = [], {}
+    for number, record in enumerate(records, 1):
         if record["record"] == "head":
-            record.update(events=seq, hash=prev, digest=_digest(before))
+            record.update(events=seq, hash=prev, digest=_digest(before), lines=covered)
+        elif record["record"] != "event" or record.get("masked"):
+            covered[str(number)] = _digest([_line(record)])
         before.append(_line(record))
     return records
 

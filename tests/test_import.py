@@ -336,10 +336,17 @@ def test_a_masked_line_cannot_be_edited_either(office, tmp_path):
     masked = tmp_path / "masked.jsonl"
     assert run("export", "--output", masked).code == 0
     records = read_export(masked)
-    event = next(r for r in records if r["record"] == "event")
+    number, event = next((n, r) for n, r in enumerate(records, 1) if r["record"] == "event")
     event["data"]["level"] = "especially-major"  # not masked, so not vouched for by the hash
     edited = write_export(tmp_path / "edited.jsonl", records)
-    refused(run, tmp_path / "fresh.db", edited, "摘要", extra=["--allow-masked"])
+    refused(run, tmp_path / "fresh.db", edited, f"第 {number} 行", "摘要", extra=["--allow-masked"])
+
+
+def test_an_edited_header_is_refused_at_the_header(source, target, tmp_path):
+    run, *_, dump = source
+    records = read_export(dump)
+    records[0]["exported_at"] = "2026-01-01T00:00:00Z"  # nothing else depends on it
+    refused(run, target, write_export(tmp_path / "h.jsonl", records), "标头", "摘要")
 
 
 # --- another office's items: 转报 --------------------------------------------------------------

@@ -276,14 +276,14 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
     Call inside store.reading(): the head and the events must be one moment of the log."""
     office = store.office()
     count, head = store.head()
-    body: list[str] = []
+    body: list[tuple[str, bool]] = []  # (line, vouched for by the chain)
     sensitive: set[str] = set()
     masked = False
     expect, prev = 1, GENESIS_HASH
     for row in store.export_rows(since):
         seq, uid, item_id, type_, happened, recorded, officer, data_text, prev_hash, digest = row
         if seq > expect:  # events outside the selection: named by the hashes around them
-            body.append(_gap(expect, seq - 1, prev, prev_hash))
+            body.append((_gap(expect, seq - 1, prev, prev_hash), False))
         data = json.loads(data_text)
         if type_ == "file" and data.get("sensitive"):
             sensitive.add(item_id)
@@ -304,10 +304,10 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
             record["data"] = _mask(data)
             record["masked"] = True
             masked = True
-        body.append(_line(record))
+        body.append((_line(record), "masked" not in record))
         expect, prev = seq + 1, digest
     if count >= expect:
-        body.append(_gap(expect, count, prev, head))
+        body.append((_gap(expect, count, prev, head), False))
     header = {
         "record": "header",
         "format": EXPORT_FORMAT,
@@ -317,14 +317,19 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
         "since": None if since is None else to_utc_text(since),
         "exported_at": to_utc_text(system_now()),
     }
-    lines = [_line(header)]
+    entries = [(_line(header), False)]
     for policy_hash, name, content in store.policy_snapshots():
-        lines.append(
-            _line({"record": "policy", "hash": policy_hash, "name": name, "content": content})
-        )
-    lines.extend(body)
-    digest = _digest(lines)
-    lines.append(_line({"record": "head", "events": count, "hash": head, "digest": digest}))
+        policy = {"record": "policy", "hash": policy_hash, "name": name, "content": content}
+        entries.append((_line(policy), False))
+    entries.extend(body)
+    lines = [line for line, _ in entries]
+    # every line the chain does not vouch for (header, policies, gaps, masked events) has its
+    # own digest in the head, so that an edit of it is refused at that line
+    covered = {
+        str(n): _digest([line]) for n, (line, chained) in enumerate(entries, 1) if not chained
+    }
+    head_record = {"record": "head", "events": count, "hash": head, "digest": _digest(lines)}
+    lines.append(_line({**head_record, "lines": covered}))
     return lines
 
 
@@ -516,6 +521,25 @@ EVENT_KEYS = {
 }  # fmt: skip
 
 
+def _check_unchained(records: list[tuple[int, dict]], head_number: int, covered) -> None:
+    """Each line the chain does not vouch for, against the digest the head gives for it: the
+    first edited, inserted or moved one is named."""
+    _want(head_number, isinstance(covered, dict), "head 记录的 lines 应为对象")
+    named: set[str] = set()
+    for number, record in records:
+        if number >= head_number:
+            break
+        if record["record"] == "event" and record.get("masked") is not True:
+            continue  # its hash was recomputed
+        named.add(str(number))
+        _want(
+            number,
+            covered.get(str(number)) == _digest([_line(record)]),
+            "此行与末尾 head 记录所记的摘要不符（被改动、插入或移动）",
+        )
+    _want(head_number, covered.keys() == named, "head 记录的 lines 与文件的行不符")
+
+
 def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
     """Recompute every hash of the file: each event's from its content and the hash before it,
     in order, up to the head the header and the last line name. A masked event's content
@@ -577,7 +601,8 @@ def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
                 _want(number, digest == record["hash"], "事件内容与其哈希不符（事件被改动）")
             expect, prev = seq + 1, record["hash"]
         elif kind == "head":
-            _keys(number, record, {"record", "events", "hash", "digest"})
+            _keys(number, record, {"record", "events", "hash", "digest", "lines"})
+            _check_unchained(records, number, record["lines"])
             _want(
                 number,
                 record["events"] == header.events and record["hash"] == header.head,
