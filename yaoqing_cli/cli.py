@@ -31,6 +31,10 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="查看和检查时限政策（policies/）。", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+calendar_app = typer.Typer(
+    help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True
+)
+app.add_typer(calendar_app, name="calendar")
 
 
 class Settings:
@@ -56,6 +60,20 @@ class Settings:
         from yaoqing_cli.store import Store
 
         return Store.open(self.db_path, create=create)
+
+    def open_for_writing(self, *, create: bool = False, drill: bool = False):
+        """The log for a write command: YAOQING_NOW is refused unless it is a drill log."""
+        from yaoqing_cli.service import check_write_clock
+
+        if create and not self.db_path.exists():
+            check_write_clock(None, drill)  # refuse before a file is made
+        store = self.open(create=create)
+        try:
+            check_write_clock(store, drill)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @contextmanager
     def reading(self) -> Iterator:
@@ -128,6 +146,14 @@ def _office_zone(store):
     return zone(office_of(store).tz)
 
 
+def _drill_mark(store) -> str:
+    """【演练】 before every line a drill log's write commands print, else nothing."""
+    from yaoqing_cli.service import DRILL_MARK
+
+    office = store.office()
+    return DRILL_MARK if office is not None and office.drill else ""
+
+
 def _key(table: dict, text: str | None, what: str) -> str | None:
     return None if text is None else vocab.lookup(table, text, what)
 
@@ -157,17 +183,28 @@ def init(
     officer: Annotated[
         str | None, typer.Option("--officer", help="默认值班员（也可用环境变量 YAOQING_OFFICER）")
     ] = None,
+    drill: Annotated[
+        bool,
+        typer.Option("--drill", help="建立演练日志：处处标明“演练”，可用 YAOQING_NOW 模拟时间"),
+    ] = False,
 ) -> None:
-    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改）。"""
-    from yaoqing_cli.service import init_office
+    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改，每次都记入日志）。"""
+    from yaoqing_cli.service import DRILL_LINE, init_office
 
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True, drill=drill)
     try:
-        result = init_office(store, office, short, policy, tz, officer, s.policy_dirs())
+        done = init_office(store, office, short, policy, tz, officer, s.policy_dirs(), drill)
     finally:
         store.close()
+    result = done.office
+    if result.drill:
+        typer.echo(DRILL_LINE)
     typer.echo(f"已初始化：{result.name}（{result.short}），政策 {result.policy}，时区 {result.tz}")
+    if done.old_heading:
+        typer.echo(
+            f"报头自此改为“{done.new_heading}”（原为“{done.old_heading}”）；已报出的要情保留原报头"
+        )
     typer.echo(f"日志：{s.db_path}")
 
 
@@ -265,7 +302,7 @@ def file_(
     about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "首报时间", default=_now())
@@ -297,6 +334,7 @@ def file_(
             },
         )
         filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
+        mark = _drill_mark(store)
     finally:
         store.close()
     if as_json:
@@ -304,7 +342,7 @@ def file_(
 
         _emit_json(filed_json(filed, tz))
         return
-    typer.echo(f"已记录首报 {filed.item.id}")
+    typer.echo(f"{mark}已记录首报 {filed.item.id}")
     typer.echo(f"{filed.heading}：{filed.item.title}")
 
 
@@ -348,7 +386,7 @@ def continue_(
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
     extend_key = _key(vocab.DUTY_KEYS, extend, "时限")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "续报时间", default=_now())
@@ -372,6 +410,7 @@ def continue_(
             calendar_file=s.calendar,
             now=_now(),
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -380,7 +419,7 @@ def continue_(
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
-        typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+        typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -405,7 +444,7 @@ def close(
 
     s = settings(ctx)
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "终报时间", default=_now())
@@ -420,6 +459,7 @@ def close(
             calendar_file=s.calendar,
             now=_now(),
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -427,7 +467,7 @@ def close(
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
-    typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -560,7 +600,7 @@ def report(
             current,
             tz,
         )
-        result = build_report(store, office, chosen, current, load_calendar(s.calendar))
+        result = build_report(store, office, chosen, current, load_calendar(s.calendar, store))
     text = render(result, fmt, include_sensitive)
     if output is None:
         sys.stdout.write(text)
@@ -615,6 +655,7 @@ def verify(
                 )
         else:
             result = verify_log(store, calendar_file=s.calendar, expect=wanted)
+        mark = _drill_mark(store)
     finally:
         store.close()
     failure = _verify_failure(result, wanted)
@@ -622,10 +663,17 @@ def verify(
         from yaoqing_cli.render import verified_json
 
         _emit_json(verified_json(result, wanted, failure))
+    elif result.differences:
+        # every difference on stdout (the record of the check), the first in the one-line error
+        shown = 50
+        for difference in result.differences[:shown]:
+            typer.echo(f"不符：{difference.text()}")
+        if len(result.differences) > shown:
+            typer.echo(f"……另有 {len(result.differences) - shown} 处不符")
     if failure is not None:
         raise OperationError(failure)
     if not as_json:
-        typer.echo(f"核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+        typer.echo(f"{mark}核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
         if wanted is not None:
             typer.echo(f"与锚点 {wanted.text()} 相符：日志仍含有该锚点及其之前的全部历史")
         typer.echo(result.anchor.line())
@@ -640,13 +688,16 @@ def _verify_failure(result, wanted) -> str | None:
             f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}"
             f"（此前 {result.events} 个事件完好）"
         )
+    if result.differences:
+        clocks = (
+            "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
+        )
+        return (
+            f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
+            f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"
+        )
     if result.unmet:
         return f"核验失败：与锚点 {wanted.text()} 不符：{result.unmet}"
-    if result.stale_clock:
-        return (
-            f"核验失败：时限索引与要情 {result.stale_clock} 的事件不符，已停用（status 将逐条重算，"
-            f"下次写入时重建）；哈希链完整：{result.events} 个事件。请把此情况报告给维护者"
-        )
     return None
 
 
@@ -728,7 +779,7 @@ def import_(
         except UnicodeDecodeError:
             raise OperationError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True)
     try:
         result = import_lines(
             store,
@@ -739,6 +790,7 @@ def import_(
             policy_dirs=s.policy_dirs(),
             now=_now(),
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     notes = []
@@ -749,7 +801,7 @@ def import_(
     if result.not_applied:
         notes.append(f"{result.not_applied} 个单位级事件（单位设置、工作日历）经核对，未采用")
     more = f"；{'；'.join(notes)}" if notes else ""
-    typer.echo(f"已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个{more}")
+    typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个{more}")
 
 
 # --- policy group ----------------------------------------------------------------------------------
@@ -803,6 +855,58 @@ def policy_check(
             "目录后，按该名称查找时将取代内置政策"
         )
     for line in explain(policy):
+        typer.echo(line)
+
+
+# --- calendar group ------------------------------------------------------------------------------
+
+
+@calendar_app.command("add")
+def calendar_add(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="日历文件（.toml，[years.YYYY] holidays/workdays）"),
+    ],
+) -> None:
+    """把本单位日历文件记入日志（一个事件）：此后每个命令都按它计算工作日，无需 --calendar。"""
+    from yaoqing_cli.service import add_calendar, added_text
+
+    s = settings(ctx)
+    store = s.open_for_writing()
+    try:
+        done = add_calendar(store, file, _now(), s.calendar)
+        mark = _drill_mark(store)
+    finally:
+        store.close()
+    typer.echo(f"{mark}已录入日历 {done.source}（sha256 {done.sha256[:12]}…）")
+    for year, (rest, work) in done.added.items():
+        typer.echo(added_text(year, rest, work, year in done.unknown_years))
+
+
+@calendar_app.command("show")
+def calendar_show(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Argument(metavar="YEAR", help="年份（默认今年）")] = None,
+) -> None:
+    """列出某年的法定节假日、调休上班日和本单位录入的日子（注明来源）。"""
+    from yaoqing_cli.render import calendar_lines
+    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.workdays import FIRST_YEAR, LAST_YEAR
+
+    s = settings(ctx)
+    with s.reading() as store:
+        tz = _office_zone(store)
+        chosen = year if year is not None else _now().astimezone(tz).year
+        if not FIRST_YEAR <= chosen <= LAST_YEAR:
+            raise UsageError(f"年份 {chosen} 超出范围；可用 {FIRST_YEAR}–{LAST_YEAR}")
+        calendar = load_calendar(s.calendar, store)
+        mark = _drill_mark(store)
+    if mark:
+        from yaoqing_cli.service import DRILL_LINE
+
+        typer.echo(DRILL_LINE)
+    for line in calendar_lines(calendar, chosen):
         typer.echo(line)
 
 

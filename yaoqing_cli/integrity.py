@@ -125,6 +125,7 @@ class Verified:
     items: int
     broken: Broken | None
     stale_clock: str | None = None  # an open item whose stored clocks its events contradict
+    differences: tuple = ()  # derived.Difference: a table that is not what the events imply
     head: str = GENESIS_HASH  # hash of the last event verified intact
     unmet: str | None = None  # why the log no longer holds the expected anchor
 
@@ -190,23 +191,31 @@ def verify(
     are derived, never evidence."""
     with store.reading():  # writers may go on; verify one moment of the log
         result = _verify_now(store, tick, calendar_file, expect)
-    if result.stale_clock:
+    if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
     return result
 
 
 def _verify_now(store: Store, tick, calendar_file, expect: Expectation | None) -> Verified:
-    from yaoqing_cli.status import stale_clock
+    from yaoqing_cli import derived
+    from yaoqing_cli.status import clock_differences
 
-    files: set[str] = set()
+    named: set[str] = set()  # every item an event names
     closes: dict[str, str] = {}
+    first_reports: dict[str, int] = {}
+    gap: list[tuple] = []
     seen: dict[str, object] = {}  # what the log holds where the expected anchor points
 
     def rows() -> Iterator[tuple]:
+        expected_seq = 1
         for position, row in enumerate(store.chain_rows(), start=1):
+            if row[0] != expected_seq and not gap:  # seq is not hashed: numbering is checked
+                gap.append(row)
+            expected_seq = row[0] + 1
+            named.add(row[2])
             if row[3] == "file":
-                files.add(row[2])
+                first_reports[row[2]] = first_reports.get(row[2], 0) + 1
             elif row[3] == "close":
                 closes[row[2]] = row[4]
             if expect is not None:
@@ -217,21 +226,26 @@ def _verify_now(store: Store, tick, calendar_file, expect: Expectation | None) -
             yield row
 
     count, broken, head = check_chain(rows(), tick)
-    items = 0
-    if broken is None:
-        for item_id, closed_at in store.item_rows():
-            items += 1
-            if item_id not in files:
-                broken = Broken(0, item_id, "", "要情没有对应的首报事件")
-                break
-            if closes.get(item_id) != closed_at:
-                broken = Broken(0, item_id, closed_at or "", "要情的终报时间与终报事件不符")
-                break
+    if broken is None and gap:
+        seq, _, item_id, _, happened, *_ = gap[0]
+        broken = Broken(seq, item_id, happened, "事件序号不连续（有事件被删除或序号被改动）")
     if broken is not None:
-        return Verified(count, items, broken, head=head)
+        return Verified(events=count, items=0, broken=broken, head=head)
+    named.discard("")  # office-level events name no item
+    items, found = derived.item_differences(store, closes, first_reports, named)
+    found += derived.snapshot_differences(store)
+    found += derived.office_differences(store)
+    found += derived.calendar_differences(store)
+    stale = None
+    if store.office() is not None:
+        try:
+            clocks = clock_differences(store, calendar_file)
+        except (ValueError, TypeError, KeyError, AttributeError, YaoqingError):
+            clocks = []  # the items, snapshots or calendar it rests on are named above
+        stale = clocks[0].key if clocks else None
+        found += clocks
     unmet = _unmet(expect, count, seen) if expect is not None else None
-    stale = stale_clock(store, calendar_file) if store.office() is not None else None
-    return Verified(count, items, None, stale, head=head, unmet=unmet)
+    return Verified(count, items, None, stale, tuple(found), head=head, unmet=unmet)
 
 
 def _unmet(expect: Expectation, count: int, seen: dict) -> str | None:
@@ -942,7 +956,8 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     from yaoqing_cli.service import DETAIL_FIELDS
 
     store = ctx.store
-    _keys(number, data, FILE_KEYS)
+    _keys(number, data, FILE_KEYS, frozenset({"heading"}))
+    _text(number, data.get("heading"), "要情专报的标题头")  # as issued, kept since schema 3
     match = ITEM_ID.fullmatch(origin.item_id)
     _want(number, match is not None, f"编号 {origin.item_id!r} 不是 YYYYMMDD-NNN 的形式")
     _want(number, data["id"] == record["item_id"], "data.id 与事件的编号不符")
@@ -1116,7 +1131,9 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
     asked = happened if recorded - happened <= BACK_ENTRY else recorded
     tz = ZoneInfo(ctx.office.tz)
-    status = evaluate(item, events, policy, load_calendar(ctx.calendar_file), asked, tz=tz)
+    status = evaluate(
+        item, events, policy, load_calendar(ctx.calendar_file, ctx.store), asked, tz=tz
+    )
     clock = next((d for d in status.duties if d.key == key), None)
     _want(number, clock is not None, f"{item.id} 没有 {key} 时限，无需延期")
     _want(
