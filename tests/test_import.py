@@ -707,3 +707,10 @@ def test_verify_recomputes_where_an_item_came_from(source, tmp_path, db_path, ed
     db.close()
     found = run("verify")
     assert found.code == 1 and "转报来源" in found.err, found
+
+
+def test_a_drills_export_never_enters_a_real_log(source, tmp_path):
+    run, *_, dump = source  # the source is a drill log (tests run on YAOQING_NOW)
+    real = tmp_path / "real.db"
+    assert real_clock(run, "--db", real, "init", *JINAN[:-1]).code == 0  # no --drill
+    refused(run, real, dump, "演练")
