@@ -513,8 +513,7 @@ def _check_header(records: list[tuple[int, dict]], allow_masked: bool) -> _Heade
     _want(number, since is None or _utc(since) is not None, "since 应为 UTC 时间或 null")
     _want(number, _utc(header["exported_at"]) is not None, "exported_at 应为 UTC 时间")
     fields = {k: office[k] for k in ("name", "short", "policy", "tz", "officer")}
-    if "drill" in Office.__dataclass_fields__:  # a drill's export makes a drill log
-        fields["drill"] = office.get("drill", False)
+    fields["drill"] = office.get("drill", False)  # a drill's export makes a drill log
     return _Header(
         Office(**fields), head["events"], head["hash"], header["masked"], since is not None
     )
@@ -676,7 +675,7 @@ def _take_all(
     office = store.office()
     _want(
         1,
-        office is None or not getattr(source, "drill", False) or getattr(office, "drill", False),
+        office is None or not source.drill or office.drill,
         "这是演练日志的导出；演练的记录不能导入真实日志",
     )
     if office is None:  # an empty log becomes the source office's copy
