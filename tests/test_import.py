@@ -649,7 +649,8 @@ def test_office_level_events_are_checked_but_not_taken(source, target, tmp_path)
     records.insert(2, setting)
     result = real_clock(run, "--db", target, "import", forge(dump, records, tmp_path))
     assert (
-        result.code == 0 and "2 个单位级事件（单位设置、工作日历）经核对，未采用" in result.out
+        result.code == 0
+        and "2 个单位级事件（单位设置、他单位的工作日历）经核对，未采用" in result.out
     ), result
     taken = sqlite3.connect(target).execute(
         "SELECT count(*) FROM events WHERE uid = ?", ("e" * 32,)
@@ -714,3 +715,28 @@ def test_a_drills_export_never_enters_a_real_log(source, tmp_path):
     real = tmp_path / "real.db"
     assert real_clock(run, "--db", real, "init", *JINAN[:-1]).code == 0  # no --drill
     refused(run, real, dump, "演练")
+
+
+def test_this_offices_calendar_comes_with_its_log(run, yunnan, tmp_path):
+    """A copy of a log counts working days as the original did: the office calendar (a
+    'calendar' event) is taken with it; another office's is not this office's."""
+    item, _ = yunnan
+    db = tmp_path / "yunnan.db"
+    extra = tmp_path / "calendar.toml"
+    extra.write_text('[years.2026]\nholidays = ["2026-10-13", "2026-10-14"]\n', "utf-8")
+    assert run("--db", db, "calendar", "add", extra, now="2026-10-12T12:00:00+08:00").code == 0
+    dump = tmp_path / "with-calendar.jsonl"
+    assert run("--db", db, "export", "--output", dump).code == 0
+    copy = tmp_path / "copy.db"
+    assert real_clock(run, "--db", copy, "import", dump).code == 0
+    assert run("--db", copy, "verify").code == 0
+    original = run("--db", db, "show", item, "--json").json["duties"]
+    assert run("--db", copy, "show", item, "--json").json["duties"] == original
+    other = tmp_path / "other.db"
+    assert run("--db", other, "init", *QINGDAO).code == 0
+    taken = real_clock(run, "--db", other, "import", dump)
+    assert taken.code == 0 and "转报" in taken.out, taken
+    mine = run("--db", copy, "calendar", "show", "2026")
+    assert mine.code == 0 and "2026-10-13" in mine.out, mine
+    theirs = run("--db", other, "calendar", "show", "2026")
+    assert theirs.code == 0 and "2026-10-13" not in theirs.out, theirs

@@ -799,7 +799,9 @@ def import_(
     if result.masked:
         notes.append(f"其中 {result.masked} 个事件的涉密/敏感内容已隐去")
     if result.not_applied:
-        notes.append(f"{result.not_applied} 个单位级事件（单位设置、工作日历）经核对，未采用")
+        notes.append(
+            f"{result.not_applied} 个单位级事件（单位设置、他单位的工作日历）经核对，未采用"
+        )
     more = f"；{'；'.join(notes)}" if notes else ""
     typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个{more}")
 

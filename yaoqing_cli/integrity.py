@@ -27,6 +27,7 @@ from yaoqing_cli.models import Item
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.store import (
     GENESIS_HASH,
+    OFFICE,
     Office,
     Store,
     canonical_around,
@@ -385,7 +386,7 @@ class Imported:
     skipped: int  # already in the log, with the same content
     forwarded_from: str | None = None  # the source office, when its items came as 转报
     masked: int = 0  # events taken with their sensitive content masked (--allow-masked)
-    not_applied: int = 0  # office-level events (settings, calendar): checked, not taken
+    not_applied: int = 0  # office-level events checked but not taken (settings; another's)
 
 
 class _Refused(Exception):
@@ -659,6 +660,7 @@ class _Context:
     masked: int = 0
     not_applied: int = 0
     forwarded: bool = False
+    calendar: bool = False  # a calendar was taken: every open item's clocks are recomputed
 
 
 def _take_all(
@@ -692,7 +694,7 @@ def _take_all(
             item_id = _take_event(ctx, number, record)
             if item_id:
                 touched.append(item_id)
-    if touched:
+    if touched or ctx.calendar:
         keep_clocks(store, touched, calendar_file)
     return Imported(
         added=ctx.added,
@@ -907,7 +909,18 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
     else:
         _check_followup(ctx, number, record, item_id, data, happened)
     ctx.forwarded |= not own
-    data[IMPORTED] = {
+    data[IMPORTED] = _meta(origin, record)
+    store.append_event(item_id, type_, happened, record["officer"], data, uid=uid)
+    if type_ == "close":
+        store.mark_closed(item_id, happened)
+    ctx.added += 1
+    ctx.masked += origin.masked
+    return item_id
+
+
+def _meta(origin: _Origin, record: dict) -> dict:
+    """data.imported of an event taken: where and when it was first recorded."""
+    return {
         "source_office": origin.office,
         "source_short": origin.short,
         "source_id": origin.item_id,
@@ -915,12 +928,6 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
         "source_hash": record["hash"],
         "masked": origin.masked,
     }
-    store.append_event(item_id, type_, happened, record["officer"], data, uid=uid)
-    if type_ == "close":
-        store.mark_closed(item_id, happened)
-    ctx.added += 1
-    ctx.masked += origin.masked
-    return item_id
 
 
 def _moment(ctx: _Context, number: int, text: str, what: str) -> datetime:
@@ -1144,13 +1151,35 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
 
 
 def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, happened):
-    """An office-level event (item_id ''): settings or a calendar. Checked like any line, but
-    not taken: this log keeps its own settings (an adopted office is recorded by this log's own
-    `init` record), and another office's are not this office's. A calendar is entered here
-    with its own command."""
+    """An office-level event (item_id ''). This office's own calendar is taken, as `calendar
+    add` takes one (a copy of the log counts working days as the original did); settings are
+    not (this log keeps its own, and an adopted office is recorded by this log's own record),
+    nor is anything of another office's. Each is checked like any line all the same."""
+    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.workdays import Entries
+
     _want(number, record["type"] in OFFICE_EVENTS, f"单位级事件类型 {record['type']!r} 未知")
     _plain(number, data, "data")
-    ctx.not_applied += 1
+    if record["type"] != "calendar" or not own:
+        ctx.not_applied += 1
+        return None
+    try:
+        entry = Entries.from_data(data, "导入文件")
+        if any(known["sha256"] == entry.sha256 for known in ctx.store.calendar_entries()):
+            ctx.not_applied += 1  # the same file was entered here with `calendar add`
+            return None
+        load_calendar(None, ctx.store).with_entries(entry)  # refuses a clash, as calendar add
+    except YaoqingError as err:
+        raise _Refused(number, f"工作日历无效：{err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise _Refused(number, f"工作日历无效（{type(err).__name__}）") from None
+    data[IMPORTED] = _meta(origin, record)
+    event = ctx.store.append_event(
+        OFFICE, "calendar", happened, record["officer"], data, uid=record["uid"]
+    )
+    ctx.store.add_calendar(event)
+    ctx.added += 1
+    ctx.calendar = True
     return None
 
 
