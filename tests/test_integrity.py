@@ -299,3 +299,18 @@ def test_an_expect_file_without_an_anchor_is_refused(busy_log, tmp_path):
     plain.write_text("今天没有日志锚点\n", "utf-8")
     assert run("verify", "--expect-file", plain).code == 2
     assert run("verify", "--expect-file", tmp_path / "missing.txt").code == 1
+
+
+def test_verify_json_names_a_table_difference(busy_log, db_path):
+    run, first, _ = busy_log
+    db = sqlite3.connect(db_path)
+    db.execute("DROP TRIGGER items_close_once")
+    db.execute("UPDATE items SET unit = '另一县' WHERE id = ?", (first,))
+    db.commit()
+    db.close()
+    result = run("verify", "--json")
+    assert result.code == 1 and result.err.count("\n") == 1, result
+    data = result.json
+    assert data["ok"] is False and data["failure"]["kind"] == "items"
+    assert any("另一县" in d for d in data["differences"])
+    assert len(data["head"]) == 64 and data["events"] == 6  # the chain itself is whole

@@ -215,17 +215,21 @@ def forwarded_heading(item: Item) -> str | None:
 def verified_json(result, expected, failure: str | None) -> dict:
     """`verify --json`: the anchor (events, head) and whether everything held."""
     broken = result.broken
+    differences = result.differences
     if failure is None:
         kind = None
     elif broken is not None:
         kind = "chain" if broken.seq else "items"
+    elif differences:
+        kind = differences[0].table  # items, policy_snapshots, office, calendar, clocks
     else:
-        kind = "anchor" if result.unmet else "clocks"
+        kind = "anchor"
     return {
         "ok": failure is None,
         "events": result.events,
         "head": result.head,
         "items": result.items,
+        "differences": [d.text() for d in differences],
         "expected": None
         if expected is None
         else {"events": expected.events, "head": expected.head, "met": not result.unmet},
