@@ -348,6 +348,7 @@ def test_a_masked_export_is_refused_unless_allowed_and_then_marked(office, tmp_p
     [(text,)] = sqlite3.connect(fresh).execute("SELECT data FROM events WHERE item_id != ''")
     data = json.loads(text)
     assert data["imported"]["masked"] is True and "内部情况" not in json.dumps(data)
+    assert "涉密/敏感内容已隐去〕" in run("--db", fresh, "show", secret).out
     full = tmp_path / "full.jsonl"
     assert run("export", "--include-sensitive", "--output", full).code == 0
     refused(run, fresh, full, "隐去")

@@ -368,8 +368,10 @@ def timeline_text(
         if isinstance(source, dict):  # recorded here at import; where and when it was first
             first = from_utc_text(source.get("source_recorded_at", ""))
             late = "补录，" if first - event.happened_at > BACK_ENTRY else ""
+            masked = "，涉密/敏感内容已隐去" if source.get("masked") else ""
             text += (
-                f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}〕"
+                f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}"
+                f"{masked}〕"
             )
         elif event.recorded_at - event.happened_at > BACK_ENTRY:
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
