@@ -78,6 +78,8 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
 
 
 def to_json(report: Report, include_sensitive: bool) -> dict:
+    from yaoqing_cli.render import forwarded_heading
+
     tz = ZoneInfo(report.office.tz)
 
     refs: dict[str, dict] = {}  # an item is named in several sections: worked out once
@@ -99,6 +101,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "unit": facts.unit,
             "sensitive": item.sensitive,
             "filed": iso_local(item.filed, tz),
+            "forwarded": forwarded_heading(item),
         }
 
     def duty_ref(ref: DutyRef) -> dict:
@@ -178,11 +181,14 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         ],
         "exemption_sources": list(report.exemption_sources),
         "calendar_fallback": report.calendar_fallback,
+        "anchor": None
+        if report.anchor is None
+        else {"events": report.anchor[0], "head": report.anchor[1]},
     }
 
 
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
-    from yaoqing_cli.render import event_label
+    from yaoqing_cli.render import event_label, forwarded_heading
 
     tz = ZoneInfo(report.office.tz)
     out: list[str] = []
@@ -205,7 +211,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     def who(item: Item) -> str:
         # the level the item has at the period's end, not the one it was filed with
         level = vocab.level_label(report.level(item))
-        return f"{item.id} {_title(item, include_sensitive)}（{level}）"
+        forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
+        return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
 
     def back(flag: bool) -> str:
         return "（补录）" if flag else ""
@@ -295,6 +302,11 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
         out.append("")
         out.append(FALLBACK_WARNING)
+    if report.anchor is not None:  # `yaoqing verify --expect-file` finds this line again
+        from yaoqing_cli.integrity import Anchor
+
+        out.append("")
+        out.append(Anchor(*report.anchor).line())
     return "\n".join(out) + "\n"
 
 

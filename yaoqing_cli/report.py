@@ -144,6 +144,7 @@ class Report:
     # the documents excusing some failures, of the policies of the items judged (one line each)
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
+    anchor: tuple[int, str] | None = None  # the log's head when the report was made
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -168,15 +169,17 @@ def build_report(
     events: Mapping[str, Sequence[Event]],
     policies: Mapping[str, object],
     headings: Mapping[str, str],
+    anchor: tuple[int, str] | None = None,
 ) -> Report:
     """The report of `period`: a pure function of the items alive in it (each with its events,
     its policy and, if first reported in the period, its heading as issued), the calendar and
-    now. No I/O: service.duty_report reads them."""
+    now; `anchor` is the log's head as read (verify --expect-file finds it in the report). No
+    I/O: service.duty_report reads them."""
     from yaoqing_cli.engine import back_entered, evaluate
 
     judged = judged_at(period, now)
     moment_inside = judged - timedelta(seconds=1) if judged == period.until else judged
-    report = Report(office=office, period=period, judged_at=judged)
+    report = Report(office=office, period=period, judged_at=judged, anchor=anchor)
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 

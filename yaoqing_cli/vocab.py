@@ -138,6 +138,9 @@ DETAILS = {
     "about": ("所涉突发事件（编号）", None),
     "about_level": ("所涉突发事件级别", None),
 }
+# The details a first report keeps (`file --location ...`): every field but the reporting unit,
+# which is a column of its own.
+FIRST_REPORT_DETAILS = tuple(k for k in DETAILS if k != "unit")
 # Fields a follow-up (续报) may supply besides its text (`continue --unit --location ...`), in
 # the order statements are merged.
 FOLLOWUP_FIELDS = ("unit", "location", "consequences", "trend", "measures")
