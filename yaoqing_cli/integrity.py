@@ -30,6 +30,7 @@ from yaoqing_cli.store import (
     GENESIS_HASH,
     OFFICE,
     Store,
+    StoredEvent,
     canonical_around,
     canonical_event,
     chain_hash,
@@ -838,7 +839,9 @@ def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict,
     return canonical_event(uid, item_id, type_, happened, recorded, officer, data), masked
 
 
-def _same_event(stored: tuple, uid: str, type_: str, record: dict, origin, data: dict) -> bool:
+def _same_event(
+    stored: StoredEvent, uid: str, type_: str, record: dict, origin, data: dict
+) -> bool:
     """Is the incoming event the one the log holds? A masked copy of an event the log holds in
     full is: the log already has more than the file brings."""
     as_sent = {**data, "id": origin.item_id} if type_ == "file" else data
@@ -851,11 +854,11 @@ def _same_event(stored: tuple, uid: str, type_: str, record: dict, origin, data:
         record["officer"],
         as_sent,
     )
-    kept, kept_masked = _original_form(uid, *stored[:5], json.loads(stored[5]))
+    kept, kept_masked = _original_form(uid, *stored[:5], json.loads(stored.data))
     if kept_masked == origin.masked:
         return kept == incoming
     if origin.masked:
-        masked, _ = _original_form(uid, *stored[:5], json.loads(stored[5]), mask=True)
+        masked, _ = _original_form(uid, *stored[:5], json.loads(stored.data), mask=True)
         return masked == incoming
     return False
 
@@ -878,7 +881,7 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
         if _same_event(stored, uid, type_, record, origin, data):
             ctx.skipped += 1
             return None
-        if json.loads(stored[5]).get(IMPORTED, {}).get("masked") and not origin.masked:
+        if json.loads(stored.data).get(IMPORTED, {}).get("masked") and not origin.masked:
             why = f"事件 {uid} 已按隐去敏感内容的版本导入，不能再以完整内容覆盖（事件从不改动）"
         else:
             why = f"事件 {uid} 在本日志中已有，但内容不同（冲突）"

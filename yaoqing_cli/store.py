@@ -134,6 +134,17 @@ class SnapshotRow(NamedTuple):
     content: str
 
 
+class StoredEvent(NamedTuple):
+    """One event's stored fields, for import to compare with what a file brings."""
+
+    item_id: str
+    type: str
+    happened_at: str
+    recorded_at: str
+    officer: str | None
+    data: str
+
+
 class ItemClosed(NamedTuple):
     id: str
     closed_at: str | None
@@ -995,13 +1006,14 @@ class Store:
         for row in rows:
             yield _new_row(ChainRow, row)
 
-    def event_by_uid(self, uid: str) -> tuple | None:
-        """(item_id, type, happened_at, recorded_at, officer, data_text) of one event."""
-        return self.db.execute(
+    def event_by_uid(self, uid: str) -> StoredEvent | None:
+        """One event as stored, by its identity."""
+        row = self.db.execute(
             "SELECT item_id, type, happened_at, recorded_at, officer, data FROM events"
             " WHERE uid = ?",
             (uid,),
         ).fetchone()
+        return _new_row(StoredEvent, row) if row else None
 
     def number_taken(self, origin: str, year: int, issue_no: int, day: str, day_no: int) -> bool:
         """Is 第N期 of that year, or that day's sequence number, already an item of `origin`?"""
