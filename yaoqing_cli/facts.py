@@ -125,6 +125,20 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
     return masked
 
 
+def typed_words(data: Mapping[str, Any]) -> list[str]:
+    """Everything an event payload says in words (what `yaoqing search` finds, and what a
+    sensitive item conceals): title, texts, reasons and every detail field, in a fixed order."""
+    words = [data[key] for key in _TEXT_KEYS if isinstance(data.get(key), str) and data[key]]
+    details = data.get("details")
+    if isinstance(details, Mapping):
+        words += [
+            value
+            for key, value in sorted(details.items())
+            if key not in NOT_TEXT and isinstance(value, str) and value
+        ]
+    return words
+
+
 def concealed_reason(text: str) -> str:
     """A clock change's reason ("定级变更为较大（III级）：typed words") without the typed words."""
     head, _, typed = text.partition("：")

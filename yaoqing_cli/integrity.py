@@ -252,6 +252,7 @@ def import_lines(
                 raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
         if touched and store.office() is not None:
             keep_clocks(store, touched, calendar_file)
+        store.index_new_events()
     return Imported(added=added, skipped=skipped)
 
 
