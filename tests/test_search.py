@@ -173,3 +173,23 @@ def test_an_imported_log_is_searchable(office_log, run, tmp_path):
     assert imported.code == 0, imported
     found = run("--db", other, "search", "仲宫镇", "--json", now=iso("2026-11-22 12:00"))
     assert [i["id"] for i in found.json["items"]] == [office_log["slide"]]
+
+
+def test_verify_rebuilds_a_search_index_edited_behind_the_tools_back(office_log, run, db_path):
+    assert run("verify").code == 0
+    db = sqlite3.connect(db_path)
+    db.execute(
+        "UPDATE search_text SET body = '无关' WHERE seq = (SELECT min(seq) FROM search_text)"
+    )
+    db.execute("DELETE FROM search_text WHERE seq = (SELECT max(seq) FROM search_text)")
+    db.commit()
+    db.close()
+    assert search(run, "仲宫镇")["matched"] == 0  # the edit hides the item from search
+    checked = run("verify")
+    assert checked.code == 1, checked
+    assert "search_text 表 事件 #" in checked.out and "body（检索文字）" in checked.out
+    assert "某县国道" not in checked.out  # the words themselves are never printed
+    assert "搜索索引已按事件重建" in checked.err
+    assert search(run, "仲宫镇")["matched"] == 1
+    assert search(run, "辟谣")["matched"] == 1
+    assert run("verify").code == 0

@@ -708,6 +708,8 @@ def verify(ctx: typer.Context) -> None:
         clocks = (
             "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
         )
+        if any(d.table == "search_text" for d in result.differences):
+            clocks += "；搜索索引已按事件重建"
         raise OperationError(
             f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
             f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"

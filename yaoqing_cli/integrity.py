@@ -99,6 +99,9 @@ def verify(
     if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
+    if any(d.table == "search_text" for d in result.differences):
+        with store.transaction():  # derived: rebuilt from the events, as a write would keep it
+            store.rebuild_search_index()
     return result
 
 
@@ -135,6 +138,7 @@ def _verify_now(store: Store, tick, calendar_file) -> Verified:
     found += derived.snapshot_differences(store)
     found += derived.office_differences(store)
     found += derived.calendar_differences(store)
+    found += derived.search_differences(store)
     stale = None
     if store.office() is not None:
         try:

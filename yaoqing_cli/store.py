@@ -998,6 +998,23 @@ class Store:
                 )
         return list(hits.values())
 
+    def search_rows(self) -> Iterator[tuple]:
+        """For verify: (seq, stored item_id, stored words, the event's item_id, its data text)
+        for every item event, and every search_text row no item event has (its last two None)."""
+        yield from self.db.execute(
+            "SELECT e.seq, s.item_id, s.body, e.item_id, e.data FROM events e"
+            " LEFT JOIN search_text s ON s.seq = e.seq WHERE e.item_id != ?"
+            " UNION ALL SELECT s.seq, s.item_id, s.body, NULL, NULL FROM search_text s"
+            " LEFT JOIN events e ON e.seq = s.seq WHERE e.seq IS NULL OR e.item_id = ?"
+            " ORDER BY 1",
+            (OFFICE, OFFICE),
+        )
+
+    def rebuild_search_index(self) -> None:
+        """Empty the search index and fill it again from the events; inside a transaction."""
+        self.db.execute("DELETE FROM search_text")
+        _index_new_events(self.db)
+
     # the clocks projection ------------------------------------------------------------------
 
     def clock_basis(self) -> str | None:
