@@ -18,6 +18,9 @@ Tables (schema version in PRAGMA user_version, migrations below):
                      open item. `meta.clocks_basis` names what it was computed with (yaoqing
                      version, a digest of the deadline code, time zone, calendar); status trusts
                      it only when that matches.
+- search_text:       each item event's words (facts.typed_words), keyed by the event's seq, with
+                     an FTS5 index over them (search_text_fts, trigram tokenizer, kept by
+                     sqlite-utils' triggers): what `yaoqing search` reads. Derived, like clocks.
 
 Every write runs in one BEGIN IMMEDIATE transaction, so concurrent writers queue on the
 busy timeout instead of failing, and a failed command leaves the log unchanged.
