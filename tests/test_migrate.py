@@ -90,6 +90,9 @@ COLUMNS = {
     "search_text": [
         ("seq", "INTEGER", 0, None, 1),
         ("item_id", "TEXT", 1, None, 0),
+        ("happened_at", "TEXT", 1, None, 0),
+        ("kind", "TEXT", 1, None, 0),
+        ("sensitive", "INTEGER", 1, None, 0),
         ("body", "TEXT", 1, None, 0),
     ],
 }

@@ -74,11 +74,16 @@ def search(
         raise UsageError("--until 须晚于 --since")
     if limit is not None and limit < 0:
         raise UsageError(f"--limit 须为 0 或正整数（0 为全部），不是 {limit}")
-    hits = store.search(
-        query, since=since, until=until, kind=kind, unit=unit.strip() if unit else None
+    answer = store.search(
+        query,
+        since=since,
+        until=until,
+        kind=kind,
+        unit=unit.strip() if unit else None,
+        include_sensitive=include_sensitive,
+        limit=limit,
     )
-    shown = [h for h in hits if include_sensitive or not h.sensitive]
-    chosen = shown if not limit else shown[:limit]
+    chosen = answer.hits
     ids = [h.item_id for h in chosen]
     items = {item.id: item for item in store.items_by_id(ids)}
     events = store.events_for(ids)
@@ -98,8 +103,8 @@ def search(
     return SearchResult(
         query=query,
         found=found,
-        matched=len(shown),
-        hidden=len(hits) - len(shown),
+        matched=answer.matched,
+        hidden=answer.hidden,
         drill=bool(office and office.drill),
     )
 

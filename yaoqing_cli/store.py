@@ -242,6 +242,16 @@ def m003_office_events(db) -> None:
         _append_raw(conn, OFFICE, "office", written, to_utc_text(system_now()), officer, data)
 
 
+SEARCH_COLUMNS = {
+    "seq": int,  # the event's
+    "item_id": str,
+    "happened_at": str,  # the event's, UTC
+    "kind": str,  # the item's kind and sensitivity (which never change): search filters
+    "sensitive": int,  # and conceals without reading the items table
+    "body": str,  # facts.typed_words of the event's data, one a line
+}
+
+
 def m004_search(db) -> None:
     """`yaoqing search`: the words of every event of an item (title, texts, every detail field;
     facts.typed_words), one row per event keyed by its seq, with an FTS5 index over them. The
@@ -249,9 +259,7 @@ def m004_search(db) -> None:
     word segmenter. Derived, never evidence: filled here from the events of an existing log,
     then kept by Store.index_new_events in each write's transaction. Re-runnable."""
     if not db["search_text"].exists():
-        db["search_text"].create(
-            {"seq": int, "item_id": str, "body": str}, pk="seq", not_null={"item_id", "body"}
-        )
+        db["search_text"].create(SEARCH_COLUMNS, pk="seq", not_null=set(SEARCH_COLUMNS) - {"seq"})
     if not db["search_text_fts"].exists():
         db["search_text"].enable_fts(
             ["body"], fts_version="FTS5", tokenize="trigram", create_triggers=True
@@ -344,15 +352,23 @@ def _index_new_events(db: sqlite3.Connection) -> int:
     from yaoqing_cli.facts import typed_words
 
     last = db.execute("SELECT coalesce(max(seq), 0) FROM search_text").fetchone()[0]
-    rows = db.execute(
-        "SELECT seq, item_id, data FROM events WHERE seq > ? AND item_id != ? ORDER BY seq",
-        (last, OFFICE),
-    )
+    rows = db.execute(f"{_SEARCH_SOURCE} WHERE e.seq > ? ORDER BY e.seq", (last,))
     cursor = db.executemany(
-        "INSERT INTO search_text (seq, item_id, body) VALUES (?, ?, ?)",
-        ((seq, item_id, "\n".join(typed_words(json.loads(data)))) for seq, item_id, data in rows),
+        "INSERT INTO search_text (seq, item_id, happened_at, kind, sensitive, body)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (*row[:5], "\n".join(typed_words(json.loads(row[5]))))
+            for row in rows  # (seq, item_id, happened_at, kind, sensitive, data)
+        ),
     )
     return cursor.rowcount
+
+
+# Every item event with what search_text keeps of it (office-level events have no item).
+_SEARCH_SOURCE = (
+    "SELECT e.seq, e.item_id, e.happened_at, i.kind, i.sensitive, e.data"
+    " FROM events e JOIN items i ON i.id = e.item_id"
+)
 
 
 @dataclass(frozen=True)
@@ -366,6 +382,13 @@ class SearchHit:
     n: int | None  # the follow-up's number (续报N), for a 'continue' event
     body: str  # the event's words, one field a line
     sensitive: bool
+
+
+@dataclass(frozen=True)
+class SearchFound:
+    hits: list[SearchHit]  # newest first, at most the limit asked
+    matched: int  # items found that may be shown
+    hidden: int  # sensitive items found and not shown
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -955,12 +978,16 @@ class Store:
         until: datetime | None = None,
         kind: str | None = None,
         unit: str | None = None,
-    ) -> list[SearchHit]:
+        include_sensitive: bool = False,
+        limit: int | None = None,
+    ) -> "SearchFound":
         """Items with an event whose words contain `text` (case-insensitive), newest match
         first, one hit per item (its newest matching event). Three characters or more are
         looked up in the trigram index; shorter text scans the words with LIKE (a trigram
         index cannot answer it). `since`/`until` bound when the matching event happened;
-        `unit` is the item's reporting unit as its latest statement names it."""
+        `unit` is the item's reporting unit as its latest statement names it. Sensitive items
+        are counted, not returned, unless `include_sensitive`; `limit` (None or 0: all) caps
+        the hits returned, not the counts."""
         if len(text) >= 3:
             match = ("search_text_fts MATCH ?", '"' + text.replace('"', '""') + '"')
             source = "search_text_fts f JOIN search_text s ON s.seq = f.rowid"
@@ -970,47 +997,65 @@ class Store:
             source = "search_text s"
         where, params = [match[0]], [match[1]]
         if since is not None:
-            where.append("e.happened_at >= ?")
+            where.append("s.happened_at >= ?")
             params.append(to_utc_text(since))
         if until is not None:
-            where.append("e.happened_at < ?")
+            where.append("s.happened_at < ?")
             params.append(to_utc_text(until))
         if kind is not None:
-            where.append("i.kind = ?")
+            where.append("s.kind = ?")
             params.append(kind)
         if unit is not None:
             where.append(
                 "coalesce((SELECT json_extract(u.data, '$.unit') FROM events u"
-                " WHERE u.item_id = i.id AND u.type = 'continue'"
+                " WHERE u.item_id = s.item_id AND u.type = 'continue'"
                 " AND json_extract(u.data, '$.unit') IS NOT NULL"
-                " ORDER BY u.happened_at DESC, u.seq DESC LIMIT 1), i.unit) = ?"
+                " ORDER BY u.happened_at DESC, u.seq DESC LIMIT 1),"
+                " (SELECT unit FROM items WHERE id = s.item_id)) = ?"
             )
             params.append(unit)
+        # one row per item, its newest matching event (SQLite takes the bare columns from the
+        # row that gives max()); only the first `limit` shown become objects, the rest counted
         rows = self.db.execute(
-            "SELECT s.item_id, e.seq, e.type, e.happened_at, json_extract(e.data, '$.n'),"
-            f" s.body, i.sensitive FROM {source}"
-            " JOIN events e ON e.seq = s.seq JOIN items i ON i.id = s.item_id"
-            f" WHERE {' AND '.join(where)} ORDER BY e.happened_at DESC, e.seq DESC",
+            f"SELECT s.item_id, max(s.happened_at), s.seq, s.body, s.sensitive FROM {source}"
+            f" WHERE {' AND '.join(where)} GROUP BY s.item_id ORDER BY 2 DESC, 3 DESC",
             params,
         )
-        hits: dict[str, SearchHit] = {}
-        for item_id, seq, type_, happened, n, body, sensitive in rows:
-            if item_id not in hits:
-                hits[item_id] = SearchHit(
-                    item_id, seq, type_, from_utc_text(happened), n, body, bool(sensitive)
-                )
-        return list(hits.values())
+        hits: list[SearchHit] = []
+        matched = hidden = 0
+        chosen = []
+        for row in rows:  # (item_id, happened_at, seq, body, sensitive)
+            if row[4] and not include_sensitive:
+                hidden += 1
+                continue
+            matched += 1
+            if not limit or len(chosen) < limit:
+                chosen.append(row)
+        kinds = {  # which statement each shown hit is: its type and follow-up number
+            seq: (type_, n)
+            for seq, type_, n in self._rows_for(
+                "SELECT seq, type, json_extract(data, '$.n') FROM events WHERE seq IN ({marks})",
+                [row[2] for row in chosen],
+            )
+        }
+        for item_id, happened, seq, body, sensitive in chosen:
+            type_, n = kinds[seq]
+            hits.append(
+                SearchHit(item_id, seq, type_, from_utc_text(happened), n, body, bool(sensitive))
+            )
+        return SearchFound(hits, matched, hidden)
 
     def search_rows(self) -> Iterator[tuple]:
-        """For verify: (seq, stored item_id, stored words, the event's item_id, its data text)
-        for every item event, and every search_text row no item event has (its last two None)."""
+        """For verify: (seq, the stored item_id, happened_at, kind, sensitive, words, then the
+        same of the event and its item with the event's data text) for every item event, and
+        every search_text row no item event has (the event's part None)."""
+        stored = "s.item_id, s.happened_at, s.kind, s.sensitive, s.body"
         yield from self.db.execute(
-            "SELECT e.seq, s.item_id, s.body, e.item_id, e.data FROM events e"
-            " LEFT JOIN search_text s ON s.seq = e.seq WHERE e.item_id != ?"
-            " UNION ALL SELECT s.seq, s.item_id, s.body, NULL, NULL FROM search_text s"
-            " LEFT JOIN events e ON e.seq = s.seq WHERE e.seq IS NULL OR e.item_id = ?"
-            " ORDER BY 1",
-            (OFFICE, OFFICE),
+            f"SELECT x.seq, {stored}, x.item_id, x.happened_at, x.kind, x.sensitive, x.data"
+            f" FROM ({_SEARCH_SOURCE}) x LEFT JOIN search_text s ON s.seq = x.seq"
+            f" UNION ALL SELECT s.seq, {stored}, NULL, NULL, NULL, NULL, NULL FROM search_text s"
+            " WHERE s.seq NOT IN (SELECT e.seq FROM events e JOIN items i ON i.id = e.item_id)"
+            " ORDER BY 1"
         )
 
     def rebuild_search_index(self) -> None:
