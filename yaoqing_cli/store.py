@@ -1045,17 +1045,24 @@ class Store:
             )
         return SearchFound(hits, matched, hidden)
 
-    def search_rows(self) -> Iterator[tuple]:
-        """For verify: (seq, the stored item_id, happened_at, kind, sensitive, words, then the
-        same of the event and its item with the event's data text) for every item event, and
-        every search_text row no item event has (the event's part None)."""
-        stored = "s.item_id, s.happened_at, s.kind, s.sensitive, s.body"
+    def search_rows_unlike_events(self) -> list[tuple]:
+        """For verify, in two sets compared by SQLite: (seq, item_id, happened_at, kind,
+        sensitive) of the item events that search_text lacks or holds otherwise, and of the
+        search_text rows that no item event gives (each list tagged 'event' or 'stored')."""
+        events = (
+            "SELECT e.seq, e.item_id, e.happened_at, i.kind, i.sensitive"
+            " FROM events e JOIN items i ON i.id = e.item_id"
+        )
+        stored = "SELECT seq, item_id, happened_at, kind, sensitive FROM search_text"
+        return [("event", *row) for row in self.db.execute(f"{events} EXCEPT {stored}")] + [
+            ("stored", *row) for row in self.db.execute(f"{stored} EXCEPT {events}")
+        ]
+
+    def search_words(self) -> Iterator[tuple[int, str, str]]:
+        """(seq, stored words, the event's data text) of every search_text row with its event,
+        in seq order (a walk of both tables by their primary keys)."""
         yield from self.db.execute(
-            f"SELECT x.seq, {stored}, x.item_id, x.happened_at, x.kind, x.sensitive, x.data"
-            f" FROM ({_SEARCH_SOURCE}) x LEFT JOIN search_text s ON s.seq = x.seq"
-            f" UNION ALL SELECT s.seq, {stored}, NULL, NULL, NULL, NULL, NULL FROM search_text s"
-            " WHERE s.seq NOT IN (SELECT e.seq FROM events e JOIN items i ON i.id = e.item_id)"
-            " ORDER BY 1"
+            "SELECT s.seq, s.body, e.data FROM search_text s JOIN events e ON e.seq = s.seq"
         )
 
     def rebuild_search_index(self) -> None:
