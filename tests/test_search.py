@@ -3,6 +3,8 @@
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import iso
 
@@ -193,3 +195,27 @@ def test_verify_rebuilds_a_search_index_edited_behind_the_tools_back(office_log,
     assert search(run, "仲宫镇")["matched"] == 1
     assert search(run, "辟谣")["matched"] == 1
     assert run("verify").code == 0
+
+
+_WORDS = "山体滑坡国道事故火灾化工厂泄漏ABCabc12 "
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(alphabet=_WORDS, min_size=3, max_size=16), st.data())
+def test_every_substring_of_a_title_finds_it_by_index_or_scan(office, run, title, data):
+    """The trigram index (three characters or more) and the LIKE scan (fewer) find the same
+    thing: every item whose words contain the text, in either case for ASCII letters."""
+    title = " ".join(title.split())
+    assume(len(title) >= 3)
+    filed = run("file", "--title", title, "--occurred", "08:00", "--json")
+    assert filed.code == 0, filed
+    start = data.draw(st.integers(min_value=0, max_value=len(title) - 1))
+    stop = data.draw(st.integers(min_value=start + 1, max_value=len(title)))
+    query = " ".join(title[start:stop].split())
+    assume(query)
+    query = data.draw(st.sampled_from([query, query.upper(), query.lower()]))
+    found = run("search", query, "--limit", "0", "--json")
+    assert found.code == 0, found
+    assert filed.json["id"] in [item["id"] for item in found.json["items"]], (title, query)
