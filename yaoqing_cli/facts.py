@@ -38,6 +38,7 @@ _TEXT_KEYS = (
     "caller",
     "informed",
 )
+TEXT_KEYS = frozenset(_TEXT_KEYS)
 # Details that are not typed words: the way it came in and the emergency an opinion concerns.
 NOT_TEXT = ("channel", "about", "about_level")
 
@@ -127,14 +128,18 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
 
 def typed_words(data: Mapping[str, Any]) -> list[str]:
     """Everything an event payload says in words (what `yaoqing search` finds, and what a
-    sensitive item conceals): title, texts, reasons and every detail field, in a fixed order.
-    Written for speed: verify recomputes it for every event of the log."""
-    words = [v for k in _TEXT_KEYS if (v := data.get(k)) and type(v) is str]
-    details = data.get("details")
-    if details and type(details) is dict:
-        words += [
-            v for k, v in sorted(details.items()) if v and type(v) is str and k not in NOT_TEXT
-        ]
+    sensitive item conceals): title, texts, reasons and every detail field, in the order of the
+    keys (the order of the stored JSON, whose keys are sorted: store.search_rows_unlike_events
+    reads the same words with SQLite's json_tree). Fast: verify recomputes it often."""
+    words = []
+    for key in sorted(data):
+        value = data[key]
+        if key == "details" and type(value) is dict:
+            words += [
+                v for k, v in sorted(value.items()) if v and type(v) is str and k not in NOT_TEXT
+            ]
+        elif key in TEXT_KEYS and value and type(value) is str:
+            words.append(value)
     return words
 
 

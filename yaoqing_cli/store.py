@@ -1046,24 +1046,37 @@ class Store:
         return SearchFound(hits, matched, hidden)
 
     def search_rows_unlike_events(self) -> list[tuple]:
-        """For verify, in two sets compared by SQLite: (seq, item_id, happened_at, kind,
-        sensitive) of the item events that search_text lacks or holds otherwise, and of the
-        search_text rows that no item event gives (each list tagged 'event' or 'stored')."""
-        events = (
-            "SELECT e.seq, e.item_id, e.happened_at, i.kind, i.sensitive"
-            " FROM events e JOIN items i ON i.id = e.item_id"
-        )
-        stored = "SELECT seq, item_id, happened_at, kind, sensitive FROM search_text"
-        return [("event", *row) for row in self.db.execute(f"{events} EXCEPT {stored}")] + [
-            ("stored", *row) for row in self.db.execute(f"{stored} EXCEPT {events}")
-        ]
+        """For verify: every search_text row that may differ from its event (seq, item_id,
+        happened_at, kind, sensitive, body, then the event's item_id, happened_at and data and
+        its item's kind and sensitivity; None where there is none). A coarse filter in SQLite's
+        JSON functions (facts.typed_words in SQL), so verify parses only these payloads."""
+        from yaoqing_cli.facts import NOT_TEXT, TEXT_KEYS
 
-    def search_words(self) -> Iterator[tuple[int, str, str]]:
-        """(seq, stored words, the event's data text) of every search_text row with its event,
-        in seq order (a walk of both tables by their primary keys)."""
-        yield from self.db.execute(
-            "SELECT s.seq, s.body, e.data FROM search_text s JOIN events e ON e.seq = s.seq"
+        text_keys = ", ".join(f"'{k}'" for k in sorted(TEXT_KEYS))
+        not_text = ", ".join(f"'{k}'" for k in NOT_TEXT)
+        words = (
+            "(SELECT coalesce(group_concat(value, char(10)), '') FROM json_tree(e.data)"
+            f" WHERE type = 'text' AND value != '' AND ((path = '$' AND key IN ({text_keys}))"
+            f" OR (path = '$.details' AND key NOT IN ({not_text}))))"
         )
+        return self.db.execute(
+            "SELECT s.seq, s.item_id, s.happened_at, s.kind, s.sensitive, s.body,"
+            " e.item_id, e.happened_at, e.data, i.kind, i.sensitive"
+            " FROM search_text s LEFT JOIN events e ON e.seq = s.seq"
+            " LEFT JOIN items i ON i.id = e.item_id"
+            " WHERE e.item_id IS NULL OR e.item_id = '' OR s.item_id IS NOT e.item_id"
+            " OR s.happened_at IS NOT e.happened_at OR s.kind IS NOT i.kind"
+            f" OR s.sensitive IS NOT i.sensitive OR s.body IS NOT {words}"
+        ).fetchall()
+
+    def events_not_in_search(self) -> list[int]:
+        """The seq of every item event search_text lacks."""
+        rows = self.db.execute(
+            "SELECT e.seq FROM events e WHERE e.item_id != ?"
+            " AND NOT EXISTS (SELECT 1 FROM search_text s WHERE s.seq = e.seq)",
+            (OFFICE,),
+        )
+        return [row[0] for row in rows]
 
     def rebuild_search_index(self) -> None:
         """Empty the search index and fill it again from the events; inside a transaction."""
