@@ -1,4 +1,4 @@
-"""The schema and its migrations (store.m001..m004, written with sqlite-utils): a blank database
+"""The schema and its migrations (store.m001..m005, written with sqlite-utils): a blank database
 migrates to the schema below; a log made by the SQL migrations of schema 3 (tests/schema_v3.sql)
 migrates to the same schema a new log has; a failed migration leaves nothing behind; commands on
 an up-to-date log never import sqlite_utils (its import and plugin scan cost ~80 ms)."""
@@ -54,6 +54,8 @@ COLUMNS = {
         ("coordination", "INTEGER", 1, "0", 0),
         ("details", "TEXT", 1, "'{}'", 0),
         ("closed_at", "TEXT", 0, None, 0),
+        ("origin", "TEXT", 1, "''", 0),
+        ("origin_short", "TEXT", 1, "''", 0),
     ],
     "events": [
         ("seq", "INTEGER", 0, None, 1),
@@ -99,8 +101,8 @@ COLUMNS = {
 # (table, columns, unique, partial): names aside, a UNIQUE constraint is a unique index
 INDEXES = {
     ("items", ("id",), True, False),
-    ("items", ("day", "day_no"), True, False),
-    ("items", ("year", "issue_no"), True, False),
+    ("items", ("origin", "day", "day_no"), True, False),
+    ("items", ("origin", "year", "issue_no"), True, False),
     ("items", ("filed",), False, False),
     ("items", ("closed_at",), False, False),
     ("events", ("uid",), True, False),
@@ -179,7 +181,7 @@ def test_a_blank_database_migrates_to_the_documented_schema(db_path):
         "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' ORDER BY name"
     )
     assert [r[0] for r in autoincrement] == ["events", "office"]
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     # the connection the commands go on using is left as the standard driver made it
     assert store.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
@@ -227,13 +229,13 @@ def test_a_failed_migration_leaves_a_blank_file_blank(db_path, monkeypatch):
 def test_an_old_log_gains_the_search_index_of_what_it_already_holds(office, run, db_path):
     filed = run("file", "--title", "某县国道山体滑坡", "--occurred", "08:00", "--json")
     assert filed.code == 0, filed
-    db = sqlite3.connect(db_path)  # back to schema 3: no search index
-    db.executescript("DROP TABLE search_text_fts; DROP TABLE search_text; PRAGMA user_version = 3;")
+    db = sqlite3.connect(db_path)  # back to schema 4: no search index
+    db.executescript("DROP TABLE search_text_fts; DROP TABLE search_text; PRAGMA user_version = 4;")
     db.close()
     found = run("search", "山体滑坡", "--json")
     assert found.code == 0, found
     assert [hit["id"] for hit in found.json["items"]] == [filed.json["id"]]
-    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 PROBE = """

@@ -163,14 +163,11 @@ def test_every_write_keeps_the_index_level_with_the_events(office_log, run, db_p
     assert fts.fetchone()[0] == 1
 
 
-def test_an_imported_log_is_searchable(office_log, run, tmp_path):
+def test_an_imported_log_is_searchable(office_log, run, tmp_path, monkeypatch):
     exported = run("export", "--include-sensitive", "-o", tmp_path / "out.jsonl")
     assert exported.code == 0, exported
-    other = tmp_path / "other.db"
-    made = run(
-        "--db", other, "init", "--office", "某办", "--short", "某", "--policy", "山东", "--drill"
-    )
-    assert made.code == 0, made
+    other = tmp_path / "other.db"  # an empty log becomes the source office's copy
+    monkeypatch.delenv("YAOQING_NOW")  # refused before the log is made, drill or not
     imported = run("--db", other, "import", tmp_path / "out.jsonl")
     assert imported.code == 0, imported
     found = run("--db", other, "search", "仲宫镇", "--json", now=iso("2026-11-22 12:00"))
@@ -219,3 +216,27 @@ def test_every_substring_of_a_title_finds_it_by_index_or_scan(office, run, title
     found = run("search", query, "--limit", "0", "--json")
     assert found.code == 0, found
     assert filed.json["id"] in [item["id"] for item in found.json["items"]], (title, query)
+
+
+def test_a_forger_who_rehashes_the_chain_is_caught_by_the_search_index(office_log, run, db_path):
+    """An event edited and the whole chain re-hashed holds as a chain; the words the search
+    index took from the event when it was written still tell (unless the forger rebuilds it)."""
+    from yaoqing_cli.store import GENESIS_HASH, canonical_around, chain_hash
+
+    db = sqlite3.connect(db_path)
+    db.execute("DROP TRIGGER events_append_only_update")
+    db.execute("UPDATE events SET data = replace(data, '3人受伤', '无人受伤')")
+    prev = GENESIS_HASH
+    rows = db.execute(
+        "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
+        " ORDER BY seq"
+    ).fetchall()
+    for seq, *fields in rows:
+        digest = chain_hash(prev, canonical_around(*fields))
+        db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+        prev = digest
+    db.commit()
+    db.close()
+    checked = run("verify")
+    assert checked.code == 1, checked
+    assert "search_text 表 事件 #" in checked.out and "内容不同" in checked.out, checked

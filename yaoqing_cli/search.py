@@ -1,6 +1,6 @@
 """`yaoqing search`: which items said something, in any event: the title, every follow-up's and
 close's text, reasons and every detail field (facts.typed_words). The store answers from its
-search index (an FTS5 table with the trigram tokenizer, made with sqlite-utils: migration m004),
+search index (an FTS5 table with the trigram tokenizer, made with sqlite-utils: migration m005),
 or for text shorter than three characters by scanning the same words with LIKE.
 
 Each item found is shown as the board shows it, on one line (ID, title as it is now, kind, current
