@@ -200,10 +200,18 @@ def legacy_log(path: Path) -> None:
 
 def test_a_log_made_by_the_sql_migrations_upgrades_to_the_schema_of_a_new_log(tmp_path):
     legacy_log(tmp_path / "old.db")
+    db = sqlite3.connect(tmp_path / "old.db")
+    item = ("20261122-001", "20261122", 1, 2026, 1, "旧要情", "emergency", "large", "shandong",
+            "h", "t0", "t0", "t0", None, "某县", None, 1, 0, '{"location":"某地"}', "t1")  # fmt: skip
+    db.execute(f"INSERT INTO items VALUES ({','.join('?' * len(item))})", item)
+    db.commit()
+    db.close()
     old = Store.open(tmp_path / "old.db")
     new = Store.open(tmp_path / "new.db", create=True)
     assert schema(old.db) == schema(new.db)
     assert old.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    # m004 rebuilt the table: the row is kept whole, an item of this office (origin '')
+    assert old.db.execute("SELECT * FROM items").fetchall() == [(*item, "", "")]
 
 
 def test_the_migrations_rerun_on_a_migrated_log_change_nothing(db_path):

@@ -104,6 +104,16 @@ ITEM_COLUMNS = {
     "coordination": int,
     "details": str,
     "closed_at": str,
+    "origin": str,  # source office (转报, schema 4); '' = this office
+    "origin_short": str,  # its short name, shown in 转报：某市 …
+}
+_NULLABLE_ITEM_COLUMNS = ("level", "message_class", "unit", "category", "closed_at")
+_ITEM_DEFAULTS = {
+    "sensitive": 0,
+    "coordination": 0,
+    "details": "{}",
+    "origin": "",
+    "origin_short": "",
 }
 CLOCK_COLUMNS = {
     "item_id": str,
@@ -147,13 +157,15 @@ def m001_initial(db) -> None:
     db["policy_snapshots"].create(
         {"hash": str, "name": str, "content": str}, pk="hash", not_null={"name", "content"}
     )
+    v1 = {
+        name: kind for name, kind in ITEM_COLUMNS.items() if name not in ("origin", "origin_short")
+    }
     db["items"].create(
-        ITEM_COLUMNS,
+        v1,
         pk="id",
         # id stays nullable as the first schema declared it (a TEXT primary key may be NULL)
-        not_null=set(ITEM_COLUMNS)
-        - {"id", "level", "message_class", "unit", "category", "closed_at"},
-        defaults={"sensitive": 0, "coordination": 0, "details": "{}"},
+        not_null=set(v1) - {"id", *_NULLABLE_ITEM_COLUMNS},
+        defaults={k: v for k, v in _ITEM_DEFAULTS.items() if k in v1},
         foreign_keys=[("policy_hash", "policy_snapshots", "hash")],
     )
     db["items"].create_index(["day", "day_no"], index_name="items_day_no", unique=True)
@@ -183,13 +195,30 @@ def m001_initial(db) -> None:
     _append_only(db, "events", "events_append_only", why)
     _append_only(db, "office", "office_append_only", "office settings are append-only")
     _append_only(db, "policy_snapshots", "snapshots_immutable", "policy snapshots are immutable")
+    _items_triggers(db, [c for c in ITEM_COLUMNS if c in db["items"].columns_dict])
+
+
+def _items_triggers(db, columns) -> None:
+    """Items are never deleted and change only by being closed, once: every other column
+    (of `columns`, the table's) is refused a change."""
     _append_only(db, "items", "items_no", "items are never deleted", verbs=("DELETE",))
-    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in ITEM_COLUMNS if c != "closed_at")
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c != "closed_at")
+    db.execute("DROP TRIGGER IF EXISTS items_close_once")
     db.execute(
         "CREATE TRIGGER items_close_once BEFORE UPDATE ON items\n"
         f"WHEN OLD.closed_at IS NOT NULL OR NEW.closed_at IS NULL OR {changed}\n"
         "BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;"
     )
+
+
+def _items_indexes_and_triggers(db) -> None:
+    """What the items table carries since schema 4: its numbers unique per origin office."""
+    items = db["items"]
+    items.create_index(["origin", "day", "day_no"], index_name="items_day_no", unique=True)
+    items.create_index(["origin", "year", "issue_no"], index_name="items_issue_no", unique=True)
+    items.create_index(["filed"], index_name="items_filed")
+    items.create_index(["closed_at"], index_name="items_closed")
+    _items_triggers(db, list(ITEM_COLUMNS))
 
 
 def m002_clocks(db) -> None:
@@ -246,64 +275,24 @@ def m004_forwarded_items(db) -> None:
     """Items forwarded by another office (转报) keep that office's numbers: `origin` (the source
     office's full name, '' for this office's own items) joins the uniqueness of the numbers, so a
     forwarded 2026年第3期 never collides with this office's own and never moves its numbering.
-    SQLite cannot change a UNIQUE constraint in place, nor sqlite-utils' transform() drop one
-    (it keeps a table's UNIQUE constraints): the table is rebuilt in SQL (its 12 steps)."""
-    db.executescript(
-        """
-        CREATE TABLE items_new (
-            id TEXT PRIMARY KEY,
-            day TEXT NOT NULL,
-            day_no INTEGER NOT NULL,
-            year INTEGER NOT NULL,
-            issue_no INTEGER NOT NULL,
-            title TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            level TEXT,
-            policy TEXT NOT NULL,
-            policy_hash TEXT NOT NULL REFERENCES policy_snapshots(hash),
-            occurred TEXT NOT NULL,
-            received TEXT NOT NULL,
-            filed TEXT NOT NULL,
-            message_class TEXT,
-            unit TEXT,
-            category TEXT,
-            sensitive INTEGER NOT NULL DEFAULT 0,
-            coordination INTEGER NOT NULL DEFAULT 0,
-            details TEXT NOT NULL DEFAULT '{}',
-            closed_at TEXT,
-            origin TEXT NOT NULL DEFAULT '',        -- source office (转报); '' = this office
-            origin_short TEXT NOT NULL DEFAULT '',  -- its short name, shown in 转报：某市 …
-            UNIQUE (origin, day, day_no),
-            UNIQUE (origin, year, issue_no)
-        );
-        INSERT INTO items_new (id, day, day_no, year, issue_no, title, kind, level, policy,
-            policy_hash, occurred, received, filed, message_class, unit, category, sensitive,
-            coordination, details, closed_at)
-        SELECT id, day, day_no, year, issue_no, title, kind, level, policy, policy_hash,
-            occurred, received, filed, message_class, unit, category, sensitive, coordination,
-            details, closed_at FROM items;
-        DROP TABLE items;
-        ALTER TABLE items_new RENAME TO items;
-        CREATE INDEX items_filed ON items (filed);
-        CREATE INDEX items_closed ON items (closed_at);
-        CREATE TRIGGER items_no_delete BEFORE DELETE ON items
-        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;
-        CREATE TRIGGER items_close_once BEFORE UPDATE ON items
-        WHEN OLD.closed_at IS NOT NULL
-          OR NEW.closed_at IS NULL
-          OR NEW.id IS NOT OLD.id OR NEW.day IS NOT OLD.day OR NEW.day_no IS NOT OLD.day_no
-          OR NEW.year IS NOT OLD.year OR NEW.issue_no IS NOT OLD.issue_no
-          OR NEW.title IS NOT OLD.title OR NEW.kind IS NOT OLD.kind
-          OR NEW.level IS NOT OLD.level OR NEW.policy IS NOT OLD.policy
-          OR NEW.policy_hash IS NOT OLD.policy_hash OR NEW.occurred IS NOT OLD.occurred
-          OR NEW.received IS NOT OLD.received OR NEW.filed IS NOT OLD.filed
-          OR NEW.message_class IS NOT OLD.message_class OR NEW.unit IS NOT OLD.unit
-          OR NEW.category IS NOT OLD.category OR NEW.sensitive IS NOT OLD.sensitive
-          OR NEW.coordination IS NOT OLD.coordination OR NEW.details IS NOT OLD.details
-          OR NEW.origin IS NOT OLD.origin OR NEW.origin_short IS NOT OLD.origin_short
-        BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;
-        """,
+    A log of schema 1-3 made before sqlite-utils holds those numbers as UNIQUE constraints,
+    which SQLite cannot change in place nor sqlite-utils' transform() drop (it keeps them):
+    the table is rebuilt (SQLite's 12 steps, inside the migration's transaction), now with
+    unique indexes that later migrations can change, from ITEM_COLUMNS."""
+    old = [c for c in db["items"].columns_dict if c in ITEM_COLUMNS]
+    db["items_new"].create(
+        ITEM_COLUMNS,
+        pk="id",
+        # id stays nullable as the first schema declared it (a TEXT primary key may be NULL)
+        not_null=set(ITEM_COLUMNS) - {"id", *_NULLABLE_ITEM_COLUMNS},
+        defaults=_ITEM_DEFAULTS,
+        foreign_keys=[("policy_hash", "policy_snapshots", "hash")],
     )
+    listed = ", ".join(old)
+    db.execute(f"INSERT INTO items_new ({listed}) SELECT {listed} FROM items")
+    db["items"].drop()
+    db.rename_table("items_new", "items")
+    _items_indexes_and_triggers(db)
 
 
 SEARCH_COLUMNS = {
