@@ -29,6 +29,7 @@ MASK = "〔涉密/敏感，内容不在汇总中显示〕"
 # Fields a follow-up (续报) may supply, besides its text: `continue --unit --location ...`.
 SUPPLIED = vocab.FOLLOWUP_FIELDS
 NOT_TEXT = vocab.NOT_TEXT
+TEXT_KEYS = frozenset(vocab.TEXT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,23 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
     if isinstance(masked.get("details"), Mapping):
         masked["details"] = {k: v if k in NOT_TEXT else MASK for k, v in masked["details"].items()}
     return masked
+
+
+def typed_words(data: Mapping[str, Any]) -> list[str]:
+    """Everything an event payload says in words (what `yaoqing search` finds, and what a
+    sensitive item conceals): title, texts, reasons and every detail field, in the order of the
+    keys (the order of the stored JSON, whose keys are sorted: store.search_rows_unlike_events
+    reads the same words with SQLite's json_tree). Fast: verify recomputes it often."""
+    words = []
+    for key in sorted(data):
+        value = data[key]
+        if key == "details" and type(value) is dict:
+            words += [
+                v for k, v in sorted(value.items()) if v and type(v) is str and k not in NOT_TEXT
+            ]
+        elif key in TEXT_KEYS and value and type(value) is str:
+            words.append(value)
+    return words
 
 
 def concealed_reason(text: str) -> str:

@@ -196,6 +196,9 @@ def verify(
     if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
+    if any(d.table == "search_text" for d in result.differences):
+        with store.transaction():  # derived: rebuilt from the events, as a write would keep it
+            store.rebuild_search_index()
     return result
 
 
@@ -244,6 +247,7 @@ def _verify_now(log: Log, tick, expect: Expectation | None) -> Verified:
     found += derived.snapshot_differences(store)
     found += derived.office_differences(store)
     found += derived.calendar_differences(store)
+    found += derived.search_differences(store)
     stale = None
     if log.initialised:
         try:
@@ -693,6 +697,7 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
         log.calendar_changed()
     if touched or ctx.calendar:
         keep_clocks(log, item_ids=touched)
+    store.index_new_events()
     return Imported(
         added=ctx.added,
         skipped=ctx.skipped,

@@ -266,6 +266,7 @@ def file_item(log: Log, request: FileRequest) -> Filed:
             item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
         projection.keep_clocks(log, [(item, [event])])
+        store.index_new_events()
     return Filed(item=item, event=event, heading=issued)
 
 
@@ -414,6 +415,7 @@ def continue_item(
                 "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
             )
         projection.keep_clocks(log, [(item, _in_order([*events, *written]))])
+        store.index_new_events()
     return written
 
 
@@ -463,6 +465,7 @@ def close_item(
         )
         store.mark_closed(item.id, at)
         projection.keep_clocks(log, [(item, _in_order([*events, event]))])
+        store.index_new_events()
     return event
 
 
