@@ -366,6 +366,7 @@ def backup(store: Store, dest: Path) -> Path:
         ) from None
     finally:
         temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
     return dest
 
 
