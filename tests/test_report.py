@@ -281,7 +281,9 @@ def test_markdown_and_csv_read_as_documents(day_log):
     md = run("report", "--format", "markdown", now=CRON_NOW).out
     assert md.startswith("# 济南市值班日报（2026年11月22日）")
     assert "| 历下区 | 2 | 1 | 1 | 0 | 0 | 100.0% |" in md
-    rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv", now=CRON_NOW).out)))
+    text = run("report", "--format", "csv", now=CRON_NOW).out
+    assert text.startswith("\ufeff")  # the BOM: Excel and WPS then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     late = [r for r in rows if r["section"] == "late"]
     assert late and late[0]["id"] == ids["B"] and late[0]["duty"] == "publish"
 

@@ -96,6 +96,9 @@ def root(
         ),
     ] = None,
 ) -> None:
+    from yaoqing_cli.clock import check_environment
+
+    check_environment()
     ctx.obj = Settings(db, list(policies or []), calendar)
     _COMMAND_NOW.clear()
 

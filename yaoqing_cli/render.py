@@ -81,7 +81,15 @@ SUPPLIED = {
 
 
 def event_line(event: Event, tz: ZoneInfo) -> str:
-    return f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+    return indented(
+        f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+    )
+
+
+def indented(text: str, indent: str = "    ") -> str:
+    """Multi-line text (--text may hold newlines) with its later lines indented, so that no
+    line of it can pass for a line of the output around it."""
+    return text.replace("\n", "\n" + indent)
 
 
 def event_json(event: Event, tz: ZoneInfo) -> dict:
@@ -239,7 +247,8 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
             followup += 1
         label = event_label(event, followup if event.type == "continue" else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
-        text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
+        summary = indented(event_summary(event), " " * 8)
+        text = f"  {local_text(event.happened_at, tz)}  {label}  {summary}{who}"
         if event.recorded_at - event.happened_at > BACK_ENTRY:
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
@@ -367,13 +376,13 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
         )
         title = f"{item.title}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
         notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
-        table.add_row(
-            item.id,
+        table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
+            escape(item.id),
             escape(title),
             escape(duties),
             states,
             escape(notify),
-            "、".join(status.missing),
+            escape("、".join(status.missing)),
         )
     console.print(table)
     if any(row.status.calendar_fallback for row in board.rows):

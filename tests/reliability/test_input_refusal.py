@@ -4,6 +4,7 @@ the log unchanged."""
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,8 @@ SQL = [
 ]
 sql_text = st.tuples(
     st.sampled_from(SQL),
-    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Z")), max_size=12),
+    # no invisible format characters (Cf): every field refuses them (test_text_and_outputs.py)
+    st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Z")), max_size=12),
 ).map(lambda p: f"{p[0]}{p[1]}")
 
 
@@ -192,10 +194,11 @@ def test_sql_fragments_are_stored_verbatim(office, db_path, value):
     shown = office("show", item_id, "--json")
     assert shown.code == 0, shown
     line = shown.json
-    assert line["title"] == value and line["unit"] == value
+    label = unicodedata.normalize("NFKC", value).strip()  # units and names are labels
+    assert line["title"] == value and line["unit"] == label
     assert line["details"]["summary"] == value
     assert [e["data"].get("text") for e in line["events"]][1] == value
-    assert {e["officer"] for e in line["events"]} == {value}
+    assert {e["officer"] for e in line["events"]} == {label}
     # The value as an ID or a policy name is just an unknown name.
     before = dump_log(db_path)
     for argv in (
