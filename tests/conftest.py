@@ -84,3 +84,47 @@ def dump_log(path) -> list:
         ]
     finally:
         db.close()
+
+
+TZ = "+08:00"
+
+
+def iso(local: str) -> str:
+    """'2026-11-22 08:00' -> '2026-11-22T08:00:00+08:00' (what --json prints)."""
+    return local.replace(" ", "T") + ":00" + TZ
+
+
+@pytest.fixture
+def log(run):
+    """init under a policy, then file/continue/close with `now` pinned to each action's time."""
+
+    class Log:
+        def __init__(self, policy: str):
+            result = run("init", "--office", "测试值班室", "--short", "测试", "--policy", policy)
+            assert result.code == 0, result
+
+        def file(self, title, occurred, at, *extra):
+            result = run(
+                "file", "--title", title, "--occurred", occurred, "--at", at, "--json", *extra,
+                now=iso(at),
+            )  # fmt: skip
+            assert result.code == 0, result
+            return result.json["id"]
+
+        def cont(self, item, at, *extra):
+            result = run("continue", item, "--at", at, *extra, now=iso(at))
+            assert result.code == 0, result
+
+        def close(self, item, at, *extra):
+            result = run("close", item, "--at", at, *extra, now=iso(at))
+            assert result.code == 0, result
+
+        def status(self, at, *extra):
+            result = run("status", "--json", "--all", "--at", at, *extra, now=iso(at))
+            assert result.code == 0, result
+            return {entry["id"]: entry for entry in result.json}
+
+        def duties(self, item, at):
+            return {d["key"]: d for d in self.status(at)[item]["duties"]}
+
+    return Log

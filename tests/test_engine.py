@@ -8,50 +8,9 @@ All times are China Standard Time (+08:00).
 from pathlib import Path
 
 import pytest
+from conftest import iso
 
 REPO = Path(__file__).resolve().parent.parent
-TZ = "+08:00"
-
-
-def iso(local: str) -> str:
-    """'2026-11-22 08:00' -> '2026-11-22T08:00:00+08:00' (what --json prints)."""
-    return local.replace(" ", "T") + ":00" + TZ
-
-
-@pytest.fixture
-def log(run):
-    """init under a policy, then file/continue/close with `now` pinned to each action's time."""
-
-    class Log:
-        def __init__(self, policy: str):
-            result = run("init", "--office", "测试值班室", "--short", "测试", "--policy", policy)
-            assert result.code == 0, result
-
-        def file(self, title, occurred, at, *extra):
-            result = run(
-                "file", "--title", title, "--occurred", occurred, "--at", at, "--json", *extra,
-                now=iso(at),
-            )  # fmt: skip
-            assert result.code == 0, result
-            return result.json["id"]
-
-        def cont(self, item, at, *extra):
-            result = run("continue", item, "--at", at, *extra, now=iso(at))
-            assert result.code == 0, result
-
-        def close(self, item, at, *extra):
-            result = run("close", item, "--at", at, *extra, now=iso(at))
-            assert result.code == 0, result
-
-        def status(self, at, *extra):
-            result = run("status", "--json", "--all", "--at", at, *extra, now=iso(at))
-            assert result.code == 0, result
-            return {entry["id"]: entry for entry in result.json}
-
-        def duties(self, item, at):
-            return {d["key"]: d for d in self.status(at)[item]["duties"]}
-
-    return Log
 
 
 def check(duty, deadline, state, met_at=None):
@@ -85,13 +44,27 @@ def test_inner_mongolia_late_first_report_and_late_followup(log):
 
 
 def test_inner_mongolia_recipients_by_level(log):
+    """From a Hohhot banner, county or city department (呼政办发〔2014〕30号's addressees): the
+    city desk (30号 一), the region's office by phone and in writing within 2 h (内政办发〔2014〕
+    109号 二(一)), the Party office at the same time (三(二)); for an event of major effect the
+    head approves the text (五). The vice-chairman, chairman and secretary-general are told by
+    the regional office (二(三)), never by this seat."""
     im = log("内蒙古")
-    major = im.file("重大事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "重大")
+    general = im.file("一般事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "一般")
     top = im.file("特别重大事件", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "I")
     board = im.status("2026-11-22 09:00")
-    assert [n["who"] for n in board[major]["notify"]] == ["分管副主席"]
-    assert [n["who"] for n in board[top]["notify"]] == ["分管副主席", "自治区主席", "秘书长"]
-    assert "内政办发〔2014〕109号 二(三)" in board[top]["notify"][1]["why"]
+    chain = ["市政府办公厅应急办和信息处", "自治区人民政府办公厅（先电话报告，2小时内报文字材料）",
+             "本级党委办公部门（同时报送）"]  # fmt: skip
+    assert [n["who"] for n in board[general]["notify"]] == chain
+    assert [n["who"] for n in board[top]["notify"]] == [
+        *chain,
+        "本级政府（部门）主要负责人（审定信息）",
+    ]
+    assert all(n["required"] and not n["copy"] for n in board[top]["notify"])
+    assert board[top]["notify"][0]["why"] == "呼政办发〔2014〕30号 一"
+    assert "内政办发〔2014〕109号 二(一)" in board[top]["notify"][1]["why"]
+    everyone = {n["who"] for entry in board.values() for n in entry["notify"]}
+    assert not everyone & {"分管副主席", "自治区主席", "秘书长"}
 
 
 def test_inner_mongolia_first_report_lacks_elements_until_a_followup_supplies_them(log):
@@ -113,7 +86,7 @@ def test_inner_mongolia_first_report_lacks_elements_until_a_followup_supplies_th
 def test_shandong_major_publish_5h_and_press_24h_from_the_event(log):
     sd = log("山东")
     item = sd.file("某化工厂爆炸舆情", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "opinion",
-                   "--level", "重大")  # fmt: skip
+                   "--level", "重大", "--about-level", "重大")  # fmt: skip
     d = sd.duties(item, "2026-11-22 11:30")
     assert set(d) == {"publish", "press"}
     check(d["publish"], "2026-11-22 13:00", "pending")  # 90 min left: window is 75 min
@@ -133,7 +106,7 @@ def test_shandong_major_publish_5h_and_press_24h_from_the_event(log):
 def test_shandong_general_respond_48h_and_only_the_named_followup_meets_it(log):
     sd = log("shandong")
     item = sd.file("某小区停水", "2026-11-20 09:00", "2026-11-20 10:00", "--kind", "opinion",
-                   "--level", "一般")  # fmt: skip
+                   "--level", "一般", "--about-level", "一般")  # fmt: skip
     sd.cont(item, "2026-11-21 09:00", "--text", "正在抢修")  # a follow-up, but not the response
     d = sd.duties(item, "2026-11-22 09:01")
     assert set(d) == {"respond"}
@@ -142,7 +115,7 @@ def test_shandong_general_respond_48h_and_only_the_named_followup_meets_it(log):
 
 def test_shandong_level_change_recomputes_from_the_same_anchor_and_says_what_moved(log):
     sd = log("山东")
-    item = sd.file("某地群体聚集", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "opinion",
+    item = sd.file("某地群体聚集", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "emergency",
                    "--level", "一般")  # fmt: skip
     assert set(sd.duties(item, "2026-11-22 09:00")) == {"respond"}
     sd.cont(item, "2026-11-22 10:00", "--level", "重大", "--text", "人数增至数百人")
@@ -159,7 +132,7 @@ def test_shandong_level_change_recomputes_from_the_same_anchor_and_says_what_mov
 
 def test_shandong_ungraded_item_owes_every_level_clock_and_lacks_its_level(log):
     sd = log("山东")
-    item = sd.file("某地网传疫情", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "opinion")
+    item = sd.file("某地疫情", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "emergency")
     entry = sd.status("2026-11-22 09:00")[item]
     assert {d["key"] for d in entry["duties"]} == {"publish", "press", "respond"}
     assert entry["missing"][0] == "级别"
@@ -181,13 +154,15 @@ def test_a_warning_owes_no_response_clock_and_did_not_occur_is_exempt(log):
     [
         ("2026-11-22 09:30", "resolved", "waived"),  # closed before the follow-up fell due
         ("2026-11-22 11:00", "resolved", "overdue"),  # the follow-up was missed: stays missed
-        ("2026-11-22 11:00", "did-not-occur", "waived"),  # 000 item 18: not held against it
+        # 鲁政办字〔2016〕86号 第18条 excuses a report that proved wrong, never a missed clock
+        ("2026-11-22 11:00", "misreport", "overdue"),
+        ("2026-11-22 09:30", "misreport", "waived"),
     ],
 )
 def test_closing_an_item_stops_its_clocks(log, close_at, outcome, state):
     im = log("内蒙古")
     item = im.file("某地山洪", "2026-11-22 08:00", "2026-11-22 09:00", "--level", "一般")
-    im.close(item, close_at, "--outcome", outcome)
+    im.close(item, close_at, "--outcome", outcome, "--reason", "经核实系误传")
     d = im.duties(item, "2026-11-23 12:00")
     check(d["followup"], "2026-11-22 10:00", state)
     check(d["report"], "2026-11-22 10:00", "met", "2026-11-22 09:00")
@@ -196,7 +171,7 @@ def test_closing_an_item_stops_its_clocks(log, close_at, outcome, state):
 def test_closing_keeps_a_late_duty_late(log):
     sd = log("山东")
     item = sd.file("某事件", "2026-11-22 06:00", "2026-11-22 07:00", "--kind", "opinion",
-                   "--level", "重大")  # fmt: skip
+                   "--level", "重大", "--about-level", "重大")  # fmt: skip
     sd.cont(item, "2026-11-22 14:00", "--done", "publish")
     sd.close(item, "2026-11-22 15:00")
     d = sd.duties(item, "2026-11-25 00:00")
@@ -217,18 +192,29 @@ def test_yunnan_major_report_within_1h_and_press_within_24h(log):
     check(d["press"], "2026-11-23 08:00", "pending")
     d = {x["key"]: x for x in board[late]["duties"]}
     check(d["report"], "2026-11-22 09:00", "late", "2026-11-22 09:20")
-    who = [n["who"] for n in board[late]["notify"]]
-    assert who == ["舆情责任单位新闻发言人", "舆情责任单位主要负责同志", "上级政府和主管部门", "政务公开日常工作负责部门"]  # fmt: skip
+    # 云政办发〔2016〕106号 五 (who is told of a major item), 二 (特别重大: this level's
+    # government head), 三(三) (copies: to the openness office; to two provincial offices when
+    # the report reaches the province, as 五's report to the superior government does)
+    who = [(n["who"], n["copy"]) for n in board[late]["notify"]]
+    assert who == [("舆情责任单位新闻发言人", False), ("舆情责任单位主要负责同志", False),
+                   ("上级政府和主管部门", False), ("本级政府主要负责同志", False),
+                   ("省政务公开领导小组办公室", True), ("省新闻宣传和舆论处置联席会议办公室", True),
+                   ("政务公开日常工作负责部门", True)]  # fmt: skip
+    assert "本级政府主要负责同志" not in [n["who"] for n in board[on_time]["notify"]]  # 重大
 
 
 def test_yunnan_large_item_respond_48h_and_routing_by_category(log):
     yn = log("yunnan")
     item = yn.file("网传某校食堂问题", "2026-11-22 08:00", "2026-11-22 09:00", "--kind", "opinion",
-                   "--level", "较大", "--category", "民生热点")  # fmt: skip
+                   "--level", "较大", "--about-level", "较大", "--category", "民生热点")  # fmt: skip
     entry = yn.status("2026-11-22 10:00")[item]
     [duty] = entry["duties"]
     check(duty, "2026-11-24 08:00", "pending")
-    assert [n["who"] for n in entry["notify"]] == ["业务职能主管部门", "政务公开日常工作负责部门"]
+    # 云政办发〔2016〕106号 三(三): the category names who sends the report (归口报送), not
+    # someone to tell; the copy to the openness office stays a recipient (抄送)
+    assert [n["who"] for n in entry["notify"]] == ["政务公开日常工作负责部门"]
+    assert entry["notify"][0]["copy"] is True
+    assert entry["routed_from"] == "业务职能主管部门"
 
 
 @pytest.mark.parametrize(
@@ -294,16 +280,19 @@ def test_working_days_past_the_official_schedule_fall_back_loudly(log, run, tmp_
 def test_jiangxi_public_statement_within_24h_and_respond_48h(log):
     jx = log("江西")
     major = jx.file("某地塌方舆情", "2026-11-22 08:00", "2026-11-22 09:00", "--kind", "opinion",
-                    "--level", "重大")  # fmt: skip
+                    "--level", "重大", "--about-level", "重大")  # fmt: skip
     general = jx.file("某路灯不亮", "2026-11-22 08:00", "2026-11-22 09:00", "--kind", "opinion",
-                      "--level", "一般")  # fmt: skip
+                      "--level", "一般", "--about-level", "一般")  # fmt: skip
     board = jx.status("2026-11-22 10:00")
     [d] = board[major]["duties"]
     assert d["key"] == "publish"
     check(d, "2026-11-23 08:00", "pending")
     [d] = board[general]["duties"]
     check(d, "2026-11-24 08:00", "pending")
-    assert board[major]["notify"][0]["who"].startswith("市政府办公室")
+    # written for 高安市人民政府办公室 itself: never told to report to 市政府办公室
+    who = [n["who"] for n in board[major]["notify"]]
+    assert who[0] == "上级机关（宜春市人民政府办公室、省政府办公厅）"
+    assert not any(w.startswith("市政府办公室") for w in who)
 
 
 def test_national_baseline_three_clocks(log):
@@ -324,11 +313,11 @@ def test_national_baseline_three_clocks(log):
 def test_overdue_view_lists_only_items_with_an_overdue_clock_most_urgent_first(log, run):
     sd = log("山东")
     fresh = sd.file("新事件", "2026-11-22 11:00", "2026-11-22 11:10", "--kind", "opinion",
-                    "--level", "重大")  # fmt: skip
+                    "--level", "重大", "--about-level", "重大")  # fmt: skip
     old = sd.file("旧事件", "2026-11-20 08:00", "2026-11-20 09:00", "--kind", "opinion",
-                  "--level", "一般")  # fmt: skip
+                  "--level", "一般", "--about-level", "一般")  # fmt: skip
     older = sd.file("更旧事件", "2026-11-19 08:00", "2026-11-19 09:00", "--kind", "opinion",
-                    "--level", "重大")  # fmt: skip
+                    "--level", "重大", "--about-level", "重大")  # fmt: skip
     result = run("status", "--overdue", "--json", now=iso("2026-11-22 12:00"))
     assert [e["id"] for e in result.json] == [older, old]
     text = run("status", "--overdue", now=iso("2026-11-22 12:00")).out
@@ -342,7 +331,7 @@ def test_a_local_policy_adds_its_internal_chain(log, run, tmp_path):
     assert checked.code == 0, checked
     sd = log(str(local))
     item = sd.file("某事件", "2026-11-22 08:00", "2026-11-22 08:30", "--kind", "opinion",
-                   "--level", "重大")  # fmt: skip
+                   "--level", "重大", "--about-level", "重大")  # fmt: skip
     who = lambda at: [(n["who"], n["duty"]) for n in sd.status(at)[item]["notify"]]  # noqa: E731
     assert ("值班员", "publish") not in who("2026-11-22 12:00")  # 60 min before 13:00
     assert ("值班员", "publish") in who("2026-11-22 12:30")  # 30 min before

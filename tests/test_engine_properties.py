@@ -5,7 +5,10 @@
 - the status at T is exactly what the events up to T imply (later events change nothing);
 - without new events, a clock only moves forward: pending -> due_soon -> overdue;
 - the clocks projection (running_clocks, kept in the log on every write) is exactly what the
-  engine says at any moment after the last event, and so is who must be told.
+  engine says at any moment after the last event, and so is who must be told;
+- a breach is permanent: a clock overdue or late at T is overdue or late at every later moment,
+  and no event added after T (a regrade, a close of any outcome, an extension, a follow-up)
+  turns it into met or waived.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -19,6 +22,7 @@ from yaoqing_cli import vocab
 from yaoqing_cli.engine import (
     OPEN_STATES,
     SHANGHAI,
+    effective_at,
     escalation_reached,
     evaluate,
     running_clocks,
@@ -33,7 +37,11 @@ POLICIES = {name: load_policy(name) for name in ("national", "shandong", "yunnan
 POLICIES["jinan-local"] = load_policy(str(Path(__file__).resolve().parent.parent / "examples" / "jinan-local.toml"))  # fmt: skip
 CALENDAR = WorkCalendar()
 BASE = datetime(2026, 3, 1, tzinfo=UTC)
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=int(__import__("os").environ.get("YQ_EXAMPLES", 150)),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 ORDER = {"pending": 0, "due_soon": 1, "overdue": 2}
 
 minutes = st.integers(min_value=0, max_value=60 * 24 * 40)
@@ -69,10 +77,30 @@ def histories(draw):
             data = {"duty": draw(st.sampled_from(keys)), "reason": "r"}
         else:
             data = {"outcome": draw(st.sampled_from(sorted(vocab.OUTCOMES)))}
-        events.append(Event(seq, f"u{seq}", item.id, kind_, at, at, None, data))
+        # some events are typed in long after the moment they state (补录)
+        recorded = at + timedelta(minutes=draw(st.sampled_from([0, 0, 0, 5, 45, 60 * 9])))
+        events.append(Event(seq, f"u{seq}", item.id, kind_, at, recorded, None, data))
         if kind_ == "close":
             break
     return item, events, policy
+
+
+def later_event(draw, item, policy, after, seq):
+    """Any event an officer (or an import) could add at or after `after`."""
+    at = after + timedelta(minutes=draw(st.integers(0, 60 * 24 * 30)))
+    keys = [d.key for d in policy.duties] or ["publish"]
+    kind_ = draw(st.sampled_from(["continue", "level", "extend", "close"]))
+    data = {
+        "continue": {
+            "n": seq,
+            "text": "x",
+            "done": draw(st.lists(st.sampled_from(keys), max_size=2)),
+        },
+        "level": {"to": draw(st.sampled_from(sorted(vocab.LEVELS))), "reason": "r"},
+        "extend": {"duty": draw(st.sampled_from(keys)), "reason": "r"},
+        "close": {"outcome": draw(st.sampled_from(sorted(vocab.OUTCOMES)))},
+    }[kind_]
+    return Event(seq, f"u{seq}", item.id, kind_, at, at, None, data)
 
 
 def judge(item, events, policy, now):
@@ -120,15 +148,18 @@ def test_every_state_agrees_with_its_deadline(history, t):
     item, events, policy = history
     moment = item.occurred + timedelta(minutes=t)
     status = judge(item, events, policy, moment)
+    # a close stops the clocks from when it took effect: a back-entered one, when it was typed
+    close = next((e for e in events if e.type == "close" and e.happened_at <= moment), None)
+    stopped = effective_at(close) if close and effective_at(close) <= moment else None
     for d in status.duties:
         if d.state == "met":
             assert d.met_at <= d.deadline and d.met_at <= moment
         elif d.state == "late":
             assert d.deadline < d.met_at <= moment
         elif d.state == "overdue":
-            assert d.deadline < (status.closed_at or moment) and d.met_at is None
+            assert d.deadline < (stopped or moment) and d.met_at is None
         elif d.state in ("pending", "due_soon"):
-            assert moment <= d.deadline and status.closed_at is None
+            assert moment <= d.deadline and stopped is None
 
 
 @PROPERTY
@@ -142,7 +173,7 @@ def test_the_clocks_projection_is_what_the_engine_says_after_the_last_event(
     history, gap, micro, zone
 ):
     item, events, policy = history
-    last = max(e.happened_at for e in events)
+    last = max(max(e.happened_at, e.recorded_at) for e in events)  # everything recorded by then
     moment = (last + timedelta(minutes=gap, microseconds=micro)).astimezone(zone)
     status = evaluate(item, events, policy, CALENDAR, moment, tz=zone)
     level, running = running_clocks(item, events, policy, CALENDAR, zone)
@@ -158,3 +189,43 @@ def test_the_clocks_projection_is_what_the_engine_says_after_the_last_event(
     for d in running:
         derived += escalation_reached(policy, d.key, d.deadline, moment)
     assert sorted(derived) == sorted(n.who for n in status.notify)
+
+
+BREACHES = ("overdue", "late")
+
+
+@PROPERTY
+@given(history=histories(), t=minutes, gap=minutes)
+def test_a_breach_stays_a_breach_as_time_passes(history, t, gap):
+    item, events, policy = history
+    moment = item.occurred + timedelta(minutes=t)
+    before = {d.key: d.state for d in judge(item, events, policy, moment).duties}
+    after = {
+        d.key: d.state for d in judge(item, events, policy, moment + timedelta(minutes=gap)).duties
+    }
+    for key, state in before.items():
+        if state in BREACHES:
+            assert after[key] in BREACHES, (key, state, after[key])
+
+
+@PROPERTY
+@given(history=histories(), t=minutes, gap=minutes, data=st.data())
+def test_no_later_event_turns_a_breach_into_met_or_waived(history, t, gap, data):
+    item, events, policy = history
+    moment = item.occurred + timedelta(minutes=t)
+    if any(e.type == "close" and e.happened_at <= moment for e in events):
+        return  # nothing follows a close
+    known = [e for e in events if e.happened_at <= moment and e.recorded_at <= moment]
+    before = {d.key: d.state for d in judge(item, known, policy, moment).duties}
+    added = [
+        later_event(data.draw, item, policy, moment, 100 + n)
+        for n in range(data.draw(st.integers(1, 3)))
+    ]
+    last = max(e.happened_at for e in added)
+    after = {
+        d.key: d.state
+        for d in judge(item, known + added, policy, last + timedelta(minutes=gap)).duties
+    }
+    for key, state in before.items():
+        if state in BREACHES:
+            assert after[key] in BREACHES, (key, state, after[key], added)

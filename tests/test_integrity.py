@@ -18,7 +18,7 @@ def filed(run, title="某县国道山体滑坡", *extra, at="2026-11-22 09:00"):
 
 @pytest.fixture
 def busy_log(office):
-    first = filed(office, "甲", "--level", "重大", "--kind", "opinion")
+    first = filed(office, "甲", "--level", "重大", "--kind", "opinion", "--about-level", "重大")
     second = filed(office, "乙（敏感）", "--sensitive", "--summary", "内部情况")
     office("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00")
     office("continue", second, "--text", "敏感续报", "--at", "10:30")

@@ -143,7 +143,7 @@ def test_officer_defaults_to_environment(office):
 
 
 def test_continue_level_change_and_close_build_a_timeline(office):
-    item = file_item(office, "--level", "large", "--kind", "opinion")
+    item = file_item(office, "--level", "large", "--kind", "emergency")
     r = office("continue", item["id"], "--text", "伤亡人数上升", "--level", "重大", "--at", "10:00")
     assert r.code == 0, r
     r = office(
@@ -153,9 +153,15 @@ def test_continue_level_change_and_close_build_a_timeline(office):
     r = office("close", item["id"], "--text", "处置完毕", "--at", "11:30")
     assert r.code == 0, r
     shown = office("show", item["id"], "--json").json
-    assert [e["type"] for e in shown["events"]] == ["file", "level", "continue", "close"]
+    # new information beside a regrade is a numbered follow-up too (呼政办发〔2014〕30号 一)
+    types = [e["type"] for e in shown["events"]]
+    assert types == ["file", "level", "continue", "continue", "close"]
     assert shown["events"][1]["data"] == {"from": "large", "to": "major", "reason": "伤亡人数上升"}
-    assert shown["events"][2]["data"]["done"] == ["publish"]
+    assert (
+        shown["events"][2]["data"]["n"] == 1
+        and shown["events"][2]["data"]["text"] == "伤亡人数上升"
+    )
+    assert shown["events"][3]["data"]["done"] == ["publish"]
     assert shown["level"] == "major"
     assert shown["closed"] == "2026-11-22T11:30:00+08:00"
 
@@ -239,7 +245,7 @@ BAD_INPUTS = [
     (["continue", "{id}", "--done", "nonsense"], 2, "可用"),
     (["continue", "{id}", "--done", "reply"], 2, "可用"),
     (["continue", "{id}", "--extend", "press", "--text", "x"], 2, "不允许延长"),
-    (["continue", "{id}", "--level", "一般"], 1, "无需变更"),
+    (["continue", "{id}", "--level", "一般", "--reason", "核实"], 1, "无需变更"),
     (["close", "{id}", "--at", "08:59"], 2, "早于首报"),
     (["close", "{id}", "--outcome", "maybe"], 2, "可用"),
     (["continue", "{id}", "--text", "x", "--at", "tomorrow"], 2, "可用格式"),
@@ -248,7 +254,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("args", "code", "words"), BAD_INPUTS)
 def test_bad_input_one_line_exit_code_and_log_unchanged(office, db_path, args, code, words):
-    item = file_item(office, "--level", "一般", "--kind", "opinion")
+    item = file_item(office, "--level", "一般", "--kind", "opinion", "--about-level", "一般")
     before = dump_log(db_path)
     result = office(*[a.replace("{id}", item["id"]) for a in args])
     assert result.code == code, result

@@ -73,6 +73,8 @@ def day_log(office):
         "opinion",
         "--level",
         "一般",
+        "--about-level",
+        "一般",
         "--unit",
         "市中区",
     )
@@ -85,6 +87,8 @@ def day_log(office):
         "opinion",
         "--level",
         "重大",
+        "--about-level",
+        "重大",
         "--unit",
         "市中区",
     )
@@ -96,6 +100,8 @@ def day_log(office):
         "--kind",
         "opinion",
         "--level",
+        "重大",
+        "--about-level",
         "重大",
         "--unit",
         "历下区",
@@ -345,3 +351,145 @@ def test_cron_example_script_fails_loudly(tmp_path):
     )
     assert done.returncode != 0
     assert "yaoqing report failed" in done.stderr
+
+
+# --- what the item is now (issue 10, rule 10) ----------------------------------------------------
+
+
+def test_day_report_gives_the_current_level_and_the_level_change(office):
+    """Shandong emergency 重大, occurred 01:00, first report 01:30; at 07:00 graded down to 一般.
+    The 11-22 report lists it as 一般 everywhere (filed[].level, by_level, the text lines) and
+    names the change 重大 → 一般 at 07:00; level_at_filing keeps what the first report said."""
+    run = office
+    item = file_(run, "网传水库溃坝", "2026-11-22 01:00", "2026-11-22 01:30", "--level",
+                 "重大", "--unit", "历城区")  # fmt: skip
+    assert run("continue", item, "--level", "一般", "--text", "核实后降级", "--at",
+               "2026-11-22 07:00", now=at_now("2026-11-22 07:00")).code == 0  # fmt: skip
+    data = run("report", "--format", "json", now=CRON_NOW).json
+    [filed] = data["filed"]
+    assert (filed["id"], filed["level"], filed["level_at_filing"]) == (item, "general", "major")
+    assert [i["level"] for i in data["open"]] == ["general"]
+    assert data["by_level"] == {"general": 1}
+    # publish (5 h from 01:00) fell due at 06:00, before the downgrade: the breach stays
+    # (鲁政办发〔2018〕18号 三; a downgrade waives only clocks still running)
+    assert [(r["id"], r["duty"]) for r in data["overdue"]] == [(item, "publish")]
+    assert [(u["unit"], u["due"], u["overdue"]) for u in data["units"]] == [("历城区", 1, 1)]
+    [change] = data["level_changes"]
+    assert (change["id"], change["at"], change["from_level"], change["to_level"]) == (
+        item,
+        "2026-11-22T07:00:00+08:00",
+        "major",
+        "general",
+    )
+    text = run("report", now=CRON_NOW).out
+    assert f"{item} 网传水库溃坝（一般（IV级）） 首报 2026-11-22 01:30" in text
+    assert "定级变更（1）" in text
+    assert (
+        f"{item} 网传水库溃坝（一般（IV级）） 2026-11-22 07:00 重大（II级） → 一般（IV级）" in text
+    )
+    assert "按级别：一般（IV级） 1" in text and "重大" not in text.split("定级变更")[0]
+    text = run("report", "--format", "csv", now=CRON_NOW).out.removeprefix("\ufeff")  # BOM
+    rows = list(csv.DictReader(io.StringIO(text)))
+    [row] = [r for r in rows if r["section"] == "level_changes"]
+    assert (row["from_level"], row["to_level"], row["level"]) == ("major", "general", "general")
+
+
+def hohhot_item(run):
+    """An emergency under the Inner Mongolia policy, first report by fax without a unit:
+    occurred 08:00, filed 09:00 (written report due 10:00 — met; 呼政办发〔2014〕30号 一: first
+    follow-up due 10:00). The follow-up at 11:00 is late and supplies the unit and the trend."""
+    item = file_(run, "某乡镇燃气泄漏", "2026-11-22 08:00", "2026-11-22 09:00", "--policy",
+                 "inner-mongolia", "--level", "较大", "--channel", "传真", "--location",
+                 "某乡镇", "--trend", "待观察")  # fmt: skip
+    result = run("continue", item, "--unit", "托克托县人民政府", "--trend", "趋势平稳", "--text",
+                 "已疏散", "--at", "2026-11-22 11:00", now=at_now("2026-11-22 11:00"))  # fmt: skip
+    assert result.code == 0, result
+    return item
+
+
+def test_a_unit_supplied_by_a_follow_up_counts_for_that_unit(office):
+    run = office
+    item = hohhot_item(run)
+    data = run("report", "--format", "json", now=CRON_NOW).json
+    assert [(r["id"], r["duty"], r["met_at"]) for r in data["late"]] == [
+        (item, "followup", "2026-11-22T11:00:00+08:00")
+    ]
+    assert data["filed"][0]["unit"] == "托克托县人民政府"
+    [unit] = [u for u in data["units"] if u["items"]]
+    # report (met on time) and the first follow-up (late): both under the unit supplied later
+    assert unit == {
+        "unit": "托克托县人民政府",
+        "items": 1,
+        "due": 2,
+        "on_time": 1,
+        "late": 1,
+        "overdue": 0,
+        "on_time_rate": 0.5,
+    }
+    assert "（未注明单位）" not in run("report", now=CRON_NOW).out
+
+
+def test_show_and_status_merge_what_follow_ups_supplied(office):
+    run = office
+    item = hohhot_item(run)
+    shown = run("show", item, "--json", now=CRON_NOW).json
+    assert shown["unit"] == "托克托县人民政府"
+    assert shown["details"]["trend"] == "趋势平稳" and shown["details"]["location"] == "某乡镇"
+    assert shown["original"] == {"unit": None, "trend": "待观察"}
+    board = run("status", "--json", now=CRON_NOW).json
+    assert [(r["id"], r["unit"]) for r in board] == [(item, "托克托县人民政府")]
+    text = run("show", item, now=CRON_NOW).out
+    assert "报送单位：托克托县人民政府（续报一补报）" in text
+    assert "发展趋势：趋势平稳（续报一补报；首报：待观察）" in text
+    # as the item stood before the follow-up, it had neither
+    before = run("show", item, "--json", "--at", "2026-11-22 10:00", now=CRON_NOW).json
+    assert before["unit"] is None and before["details"]["trend"] == "待观察"
+
+
+def test_the_exemption_footnote_cites_the_items_own_policy(office):
+    """Only 鲁政办字〔2016〕86号 第18条 excuses anything (预判预警类信息未按预期发生 …不予追责);
+    the Inner Mongolia documents excuse nothing, so a period of theirs has no footnote."""
+    run = office
+    hohhot_item(run)  # 11-22, Inner Mongolia only
+    file_(run, "大风预警", "2026-11-23 08:00", "2026-11-23 08:00", "--kind", "warning")  # Shandong
+    inner = run("report", "--date", "2026-11-22", now="2026-11-24T00:05:00+08:00")
+    assert "不予追责" not in inner.out and "86号" not in inner.out
+    assert run("report", "--date", "2026-11-22", "--format", "json",
+               now="2026-11-24T00:05:00+08:00").json["exemption_sources"] == []  # fmt: skip
+    shandong = run("report", "--date", "2026-11-23", now="2026-11-24T00:05:00+08:00").out
+    assert (
+        "不予追责的情形不计入，依据鲁政办字〔2016〕86号 第18条：“对报送预判预警类信息" in shandong
+    )
+    both = run(
+        "report", "--period", "2026H2", "--format", "markdown", now="2027-01-02T09:00:00+08:00"
+    )
+    assert both.out.count("不予追责的情形不计入") == 1 and "86号 第18条" in both.out
+
+
+@pytest.fixture
+def recorded_at_now(monkeypatch):
+    """Events recorded at YAOQING_NOW, as on a drill log, so a test can type one late."""
+    from yaoqing_cli import clock
+
+    monkeypatch.setattr("yaoqing_cli.store.system_now", clock.now)
+
+
+def test_the_report_lists_back_entered_events(office, recorded_at_now):
+    """A follow-up typed at 12:00 for 11:00 (补录: recorded more than 10 minutes after its time)
+    is listed with both times; the clock it met late carries the 补录 mark."""
+    from yaoqing_cli.engine import DutyStatus
+
+    run = office
+    item = file_(run, "某乡镇燃气泄漏", "2026-11-22 08:00", "2026-11-22 09:00", "--policy",
+                 "inner-mongolia", "--level", "较大", "--channel", "传真")  # fmt: skip
+    assert run("continue", item, "--text", "已疏散", "--at", "2026-11-22 11:00",
+               now=at_now("2026-11-22 12:00")).code == 0  # fmt: skip
+    data = run("report", "--format", "json", now=CRON_NOW).json
+    assert [(e["id"], e["type"], e["at"], e["recorded_at"]) for e in data["back_entered"]] == [
+        (item, "continue", "2026-11-22T11:00:00+08:00", "2026-11-22T12:00:00+08:00")
+    ]
+    text = run("report", now=CRON_NOW).out
+    assert f"{item} 续报一：所述时间 2026-11-22 11:00，记录于 2026-11-22 12:00" in text
+    if "back_entered" in DutyStatus.__dataclass_fields__:  # the engine marks the clocks it met
+        assert data["late"][0]["back_entered"] is True
+        assert "2026-11-22 11:00 完成（补录）" in text

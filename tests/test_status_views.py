@@ -33,24 +33,24 @@ def busy(run):
 
     ids = {}
     ids["old"] = file("更旧事件", "2026-11-19 08:00", "2026-11-19 09:00", "--kind", "opinion",
-                      "--level", "重大")  # fmt: skip
+                      "--level", "重大", "--about-level", "重大")  # fmt: skip
     ids["met"] = file("已发布", "2026-11-21 08:00", "2026-11-21 08:30", "--kind", "opinion",
-                      "--level", "重大")  # fmt: skip
+                      "--level", "重大", "--about-level", "重大")  # fmt: skip
     step("continue", ids["met"], "--done", "publish", "--text", "已发布", at="2026-11-21 10:00")
     ids["closed"] = file("已终报", "2026-11-20 08:00", "2026-11-20 08:30", "--kind", "opinion",
-                         "--level", "较大")  # fmt: skip
+                         "--level", "较大", "--about-level", "较大")  # fmt: skip
     step("close", ids["closed"], "--text", "处置完毕", at="2026-11-21 09:00")
     ids["regraded"] = file("改为一般", "2026-11-21 07:00", "2026-11-21 07:30", "--kind",
-                           "opinion", "--level", "重大")  # fmt: skip
+                           "emergency", "--level", "重大")  # fmt: skip
     step("continue", ids["regraded"], "--level", "一般", "--text", "核实后降级",
          at="2026-11-21 08:00")  # fmt: skip
     ids["message"] = file("网民申诉", "2026-10-20 09:00", "2026-10-20 09:00", "--kind",
                           "message", "--class", "appeal", "--policy", "云南")  # fmt: skip
     ids["fresh"] = file("新事件", "2026-11-22 11:00", "2026-11-22 11:10", "--kind", "opinion",
-                        "--level", "重大")  # fmt: skip
+                        "--level", "重大", "--about-level", "重大")  # fmt: skip
     # a clock ending exactly at 12:00:00: overdue only once that second has begun to pass
     ids["edge"] = file("整点到期", "2026-11-22 07:00", "2026-11-22 07:00", "--kind", "opinion",
-                       "--level", "重大")  # fmt: skip
+                       "--level", "重大", "--about-level", "重大")  # fmt: skip
     return ids
 
 
@@ -116,7 +116,8 @@ def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path)
     # the first item's follow-up was due an hour after its 00:10 first report
     assert text[2] == (
         "20261121-001  第一次续报  逾期 1天10小时（时限 2026-11-21 01:10）  事件0"
-        "  须报告：分管副主席"
+        "  须报告：市政府办公厅应急办和信息处、自治区人民政府办公厅（先电话报告，2小时内报文字材料）、"
+        "本级党委办公部门（同时报送）"
     )
     assert len(text) == 2 + 21
     full = run("status", "--overdue", "--full").out
@@ -328,7 +329,7 @@ def test_a_zipped_install_keeps_logging(tmp_path):
 
     assert yaoqing("init", "--office", "x", "--short", "x", "--policy", "shandong").returncode == 0
     filed = yaoqing("file", "--title", "t", "--occurred", "08:00", "--kind", "opinion",
-                    "--level", "重大")  # fmt: skip
+                    "--level", "重大", "--about-level", "重大")  # fmt: skip
     assert filed.returncode == 0, filed.stderr
     shown = yaoqing("status", "--due-within", "2h", "--brief")
     assert shown.returncode == 0 and "发布权威信息  剩 1小时" in shown.stdout, shown

@@ -214,6 +214,19 @@ def file_(
     category: Annotated[
         str | None, typer.Option("--category", help="舆情类别（云南按类别确定报送部门）")
     ] = None,
+    about: Annotated[
+        str | None,
+        typer.Option(
+            "--about", help="政务舆情所涉的突发事件（本日志中的编号）：按其级别计发布、回应时限"
+        ),
+    ] = None,
+    about_level: Annotated[
+        str | None,
+        typer.Option(
+            "--about-level",
+            help="政务舆情所涉突发事件的级别（该事件不在本日志中时）；都不注明则按“其他政务舆情”计 48 小时回应",
+        ),
+    ] = None,
     message_class: Annotated[
         str | None,
         typer.Option(
@@ -253,6 +266,7 @@ def file_(
     s = settings(ctx)
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
     level_key = _key(vocab.LEVELS, level, "级别")
+    about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
     store = s.open()
@@ -273,6 +287,8 @@ def file_(
             sensitive=sensitive,
             coordination=coordination,
             officer=officer,
+            about=about,
+            about_level=about_level_key,
             details={
                 "location": location,
                 "summary": summary,
@@ -284,7 +300,7 @@ def file_(
                 "informed": informed,
             },
         )
-        filed = file_item(store, request, s.policy_dirs(), s.calendar)
+        filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
     finally:
         store.close()
     if as_json:
@@ -301,7 +317,11 @@ def continue_(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
     text: Annotated[
-        str | None, typer.Option("--text", help="续报内容（或延期、定级变更的理由）")
+        str | None, typer.Option("--text", help="续报内容（有新情况即记为一次续报）")
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="定级变更或延期的理由（不含新情况时用它，不记为续报）"),
     ] = None,
     done: Annotated[
         list[str] | None,
@@ -325,7 +345,7 @@ def continue_(
     at: Annotated[str | None, typer.Option("--at", help="续报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录续报（续报）；--level 记录定级变更，--extend 记录一次性延期。"""
+    """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
     from yaoqing_cli.service import continue_item
 
     s = settings(ctx)
@@ -344,6 +364,7 @@ def continue_(
             done=done_keys,
             level=level_key,
             extend=extend_key,
+            reason=reason,
             officer=officer,
             details={
                 "location": location,
@@ -353,6 +374,7 @@ def continue_(
                 "unit": unit,
             },
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()
@@ -373,9 +395,11 @@ def close(
     outcome: Annotated[
         str,
         typer.Option(
-            "--outcome", help="结果：resolved 处置完毕 | did-not-occur 预警未发生 | merged 已合并"
+            "--outcome",
+            help="结果：resolved 处置完毕 | did-not-occur 预警未发生（仅预警）| misreport 误报（须 --reason）| merged 已合并",
         ),
     ] = "resolved",
+    reason: Annotated[str | None, typer.Option("--reason", help="理由（误报等须说明）")] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
     at: Annotated[str | None, typer.Option("--at", help="终报时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
@@ -395,8 +419,10 @@ def close(
             at_time,
             text=text,
             outcome=outcome_key,
+            reason=reason,
             officer=officer,
             calendar_file=s.calendar,
+            now=_now(),
         )
     finally:
         store.close()
@@ -414,6 +440,9 @@ def show(
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
     at: Annotated[str | None, typer.Option("--at", help="按某一时刻计算时限（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和内容（默认隐去）")
+    ] = False,
 ) -> None:
     """显示一条要情的完整时间线和各项时限。"""
     from yaoqing_cli import render
@@ -427,9 +456,9 @@ def show(
         line = timeline(store, item_id)
         status = evaluate_one(store, line.item, line.events, moment, s.calendar)
     if as_json:
-        _emit_json(render.timeline_json(line, status, tz))
+        _emit_json(render.timeline_json(line, status, tz, moment, include_sensitive))
     else:
-        typer.echo(render.timeline_text(line, status, tz, moment))
+        typer.echo(render.timeline_text(line, status, tz, moment, include_sensitive))
 
 
 @app.command()
@@ -455,6 +484,9 @@ def status(
         ),
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="逐条详列，不论多少条")] = False,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和单位（默认隐去）")
+    ] = False,
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
@@ -483,9 +515,9 @@ def status(
             brief=False if (as_json or full) else (True if brief else None),
         )
     if as_json:
-        _emit_json(render.board_json(board, tz))
+        _emit_json(render.board_json(board, tz, include_sensitive))
     else:
-        render.board_out(board, tz, moment)
+        render.board_out(board, tz, moment, include_sensitive)
 
 
 @app.command()
@@ -662,12 +694,19 @@ def import_(
 
 @policy_app.command("list")
 def policy_list(ctx: typer.Context) -> None:
-    """列出可用的时限政策。"""
-    from yaoqing_cli.policy import list_policies
+    """列出可用的时限政策；有误的文件列为“有误”并说明原因。"""
+    from yaoqing_cli.policy import survey_policies
 
-    for p in list_policies(settings(ctx).policy_dirs()):
-        aliases = "、".join(p.aliases)
-        typer.echo(f"{p.name:<16} {p.title}（{aliases}）  时限 {len(p.duties)} 项")
+    for entry in survey_policies(settings(ctx).policy_dirs()):
+        p = entry.policy
+        if p is None:
+            line = f"{entry.path.stem:<16} 有误：{entry.error}"
+        else:
+            aliases = f"（{'、'.join(p.aliases)}）" if p.aliases else ""
+            line = f"{p.name:<16} {p.title}{aliases}  时限 {len(p.duties)} 项"
+        if entry.shadows:
+            line += f"  〔{entry.path} 取代内置政策 {'、'.join(entry.shadows)}〕"
+        typer.echo(line)
 
 
 @policy_app.command("show")
@@ -690,10 +729,16 @@ def policy_check(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="要检查的政策文件（.toml）")],
 ) -> None:
     """检查本单位的政策文件（含继承的上级政策）是否有效。"""
-    from yaoqing_cli.policy import check_policy_file, explain
+    from yaoqing_cli.policy import check_policy_file, explain, shadowed
 
     policy = check_policy_file(file, settings(ctx).policy_dirs())
     typer.echo(f"有效：{file} → {policy.name}（{policy.title}），时限 {len(policy.duties)} 项")
+    shadows = shadowed(file)
+    if shadows:
+        typer.echo(
+            f"注意：此文件与内置政策 {'、'.join(shadows)} 同名；放入 --policies 或 YAOQING_POLICIES "
+            "目录后，按该名称查找时将取代内置政策"
+        )
     for line in explain(policy):
         typer.echo(line)
 

@@ -52,14 +52,27 @@ SCRIPT = [
         "--channel",
         "电话",
     ],
-    # Shandong: authoritative information within 5 h, press conference within 24 h.
+    # The phone call is not the written report (内政办发〔2014〕109号 二(一)): the written
+    # material follows, within 2 h of the event.
+    [
+        "continue",
+        "{1}",
+        "--done",
+        "report",
+        "--text",
+        "已报送书面报告，救援队已联系上被困人员",
+        "--at",
+        "2小时前",
+    ],
+    # Shandong: an opinion about a major emergency: authoritative information within 5 h,
+    # press conference within 24 h (鲁政办发〔2018〕18号 三).
     [
         "file",
         "--policy",
         "shandong",
         "--kind",
         "opinion",
-        "--level",
+        "--about-level",
         "II",
         "--title",
         "网传某小区自来水污染",
@@ -106,7 +119,7 @@ SCRIPT = [
         "--category",
         "民生热点",
     ],
-    # A warning that did not come true owes nothing (鲁政办字〔2016〕86号 第18条).
+    # A warning that did not come true is not a wrong report (鲁政办字〔2016〕86号 第18条).
     [
         "file",
         "--policy",

@@ -8,13 +8,17 @@ Rules, each from DOMAIN.md and the seeds:
   happened, not when it was typed;
 - a clock in hours is exact, around the clock (a duty office is staffed 24/7); a clock in working
   days skips the anchor's own day and ends at 24:00 of the Nth working day (ISO: 00:00 next day);
-- an extension counts from the original deadline; it is allowed once (checked when recorded);
+- an extension counts from the original deadline; it is allowed once, and only if asked for
+  before the deadline (云政办发〔2016〕106号 四(三); checked when recorded, and here);
 - an item not yet graded owes every level's clock; a level change re-judges which clocks apply,
   from the same anchors, and each clock records what moved and why;
 - a duty is met only by the event its policy names (Zammad's wrong-clock lesson);
-- a closed item owes nothing further: a clock still running at the close is waived, one already
-  past its deadline stays overdue (missed), and one met late stays late; an exempt outcome
-  (a warning that did not occur, seed 000 item 18) owes nothing at all.
+- a breach is permanent: a later event may only waive a clock that had not yet fallen due at that
+  moment. A downgrade or a close waives the clocks still running; one already past its deadline
+  stays overdue, and one met late stays late. 鲁政办字〔2016〕86号 第18条 excuses a warning that did
+  not happen and a report *made in time* that proved wrong: neither erases a missed clock;
+- a back-entered event (recorded more than BACK_ENTRY after its stated time, 补录) meets a clock as
+  of its stated time, marked as such, but waives or extends only from when it was recorded.
 """
 
 from collections.abc import Sequence
@@ -29,6 +33,7 @@ from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.workdays import WorkCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 OPEN_STATES = ("overdue", "due_soon", "pending")
 
@@ -46,6 +51,23 @@ class Notice:
     who: str
     duty: str | None  # the duty key whose clock calls for it, None for a standing rule
     why: str
+    required: bool = True  # False: the documents permit it (可报告), they do not require it
+    # "report" (须报告/可报告), "copy" (抄送, 云政办发〔2016〕106号 三(三)), or "route": the
+    # department expected to *send* reports of the item's category (归口报送, same section),
+    # a sender and not someone to tell: shown apart (JSON `routed_from`), never in `notify`
+    role: str = "report"
+
+    @property
+    def heading(self) -> str | None:
+        """How people see it: 须报告, 同时抄送 or 可报告; None for a sender (归口报送)."""
+        if self.role == "route":
+            return None
+        if not self.required:
+            return "可报告"
+        return "同时抄送" if self.role == "copy" else "须报告"
+
+
+NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告")
 
 
 @dataclass(frozen=True)
@@ -60,6 +82,7 @@ class DutyStatus:
     calendar_fallback: bool
     source: str
     changes: tuple[Change, ...] = ()
+    back_entered: bool = False  # met by an event recorded after the fact (补录)
 
 
 @dataclass(frozen=True)
@@ -91,17 +114,20 @@ def evaluate(
     closed_at = close.happened_at if close else None
     outcome = close.data.get("outcome") if close else None
     exempt = outcome in vocab.EXEMPT_OUTCOMES
+    # a close waives the clocks still running from the moment it took effect
+    close_effect = effective_at(close) if close else None
 
-    level_steps = [(item.filed, item.level, "")]
+    level_steps = [(item.filed, item.filed, item.level, "")]
     for e in seen:
         if e.type == "level":
-            level_steps.append((e.happened_at, e.data.get("to"), e.data.get("reason") or ""))
-    level = level_steps[-1][1]
+            reason = e.data.get("reason") or ""
+            level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
+    level = level_steps[-1][2]
 
     duties = []
     for duty in policy.duties:
         status = _duty_status(
-            duty, item, seen, level_steps, policy, calendar, now, tz, closed_at, exempt
+            duty, item, seen, level_steps, policy, calendar, now, tz, close_effect
         )
         if status is not None:
             duties.append(status)
@@ -119,6 +145,29 @@ def evaluate(
         calendar_fallback=any(d.calendar_fallback for d in duties),
         urgency=_urgency(item, duties, closed_at),
     )
+
+
+def back_entered(event: Event) -> bool:
+    """Recorded more than BACK_ENTRY after the moment it states (补录)."""
+    return event.recorded_at - event.happened_at > BACK_ENTRY
+
+
+def effective_at(event: Event) -> datetime:
+    """When an event can waive or extend a clock: its stated time, unless it was back-entered,
+    then the moment it was recorded. Typing a downgrade at 16:00 `--at 09:00` cannot make a
+    13:00 clock vanish."""
+    return event.recorded_at if back_entered(event) else event.happened_at
+
+
+def concerned_level(item: Item) -> str | None:
+    """The level that decides an opinion's public-response clocks: that of the emergency it
+    concerns (鲁政办发〔2018〕18号 三, 云政办发〔2016〕106号 六: 对涉及特别重大、重大突发事件的政务舆情
+    …，对其他政务舆情应在48小时内予以回应). An opinion that names no emergency is 其他政务舆情:
+    judged as concerning neither 特别重大 nor 重大; one about an emergency not yet graded owes every
+    level's clock, as that emergency does."""
+    if item.details.get("about_level"):
+        return item.details["about_level"]
+    return None if item.details.get("about") else "general"
 
 
 def deadline_for(
@@ -141,7 +190,7 @@ def end_of_day(day, tz: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
-def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, closed_at, exempt):
+def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close_effect):
     if item.kind not in duty.kinds:
         return None
     original = deadline_for(duty, item, calendar, tz)
@@ -149,24 +198,35 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         return None
     deadline, fallback = original
     changes = []
+    if item.kind == "opinion" and duty.opinion_level == "concerned":
+        level_steps = [(item.filed, item.filed, concerned_level(item), "")]
 
-    # which levels it applied under, and what each level change moved
-    applied = duty.applies(item.kind, level_steps[0][1])
+    # which levels it applied under, what each level change moved, and when it stopped being owed
+    applied = duty.applies(item.kind, level_steps[0][2])
     ever = applied
-    for at, level, reason in level_steps[1:]:
+    dropped_at = None  # when the current level stopped owing it (the change's effective moment)
+    for at, effect, level, reason in level_steps[1:]:
         now_applies = duty.applies(item.kind, level)
         if now_applies != applied:
             why = f"定级变更为{vocab.level_label(level)}" + (f"：{reason}" if reason else "")
             changes.append(
                 Change(at, deadline if applied else None, deadline if now_applies else None, why)
             )
+            dropped_at = None if now_applies else effect
         applied = now_applies
         ever |= now_applies
     if not ever:
         return None
 
     extension = next(
-        (e for e in seen if e.type == "extend" and e.data.get("duty") == duty.key), None
+        (
+            e
+            for e in seen
+            if e.type == "extend"
+            and e.data.get("duty") == duty.key
+            and effective_at(e) < deadline  # asked for in time (云政办发〔2016〕106号 四(三))
+        ),
+        None,
     )
     if extension is not None and duty.extension_working_days:
         last_day = (deadline.astimezone(tz) - timedelta(days=1)).date()
@@ -184,15 +244,21 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         )
         deadline, fallback = new_deadline, fallback or more_fallback
 
-    met_at = _met_at(duty, seen)
-    if not applied:
-        state = "waived"  # no longer owed at the current level; the change above says why
-    elif met_at is not None:
+    met = _met_by(duty, seen)
+    met_at = met.happened_at if met else None
+    # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
+    # clock not yet fallen due then: a breach is permanent (鲁政办字〔2016〕86号 第18条).
+    waived_at = None
+    if not applied and dropped_at is not None and dropped_at <= now:
+        waived_at = dropped_at
+    elif close_effect is not None and close_effect <= now:
+        waived_at = close_effect
+    if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
         state = "met" if met_at <= deadline else "late"
-    elif exempt:
+    elif waived_at is not None and deadline >= waived_at:
         state = "waived"
-    elif closed_at is not None:
-        state = "overdue" if deadline < closed_at else "waived"
+    elif waived_at is not None:
+        state = "late" if met_at is not None else "overdue"
     elif now > deadline:
         state = "overdue"
     elif deadline - now <= _warn_window(duty, item, deadline, policy):
@@ -205,28 +271,41 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         anchor=duty.anchor,
         deadline=deadline,
         state=state,
-        met_at=met_at,
+        met_at=met_at if state in ("met", "late") else None,
         extended=extension is not None,
         calendar_fallback=fallback,
         source=duty.source,
         changes=tuple(changes),
+        back_entered=state in ("met", "late") and back_entered(met),
     )
 
 
-def _met_at(duty: Duty, seen: Sequence[Event]) -> datetime | None:
+# Channels by which a first report arrives in writing. A phone call (电话, and a call by mobile,
+# 手机) is the oral report that comes first: 内政办发〔2014〕109号 二(一) 先通过电话口头报告……随后报送
+# 文字材料，最晚不得超过事发后2小时. A first report with no channel recorded is the written
+# 要情专报 the office sent.
+ORAL_CHANNELS = frozenset({"phone", "mobile", "电话", "手机"})
+
+
+def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:
+    """The first event that meets the duty, as its policy names it, and nothing else."""
     for e in seen:
         if duty.met_by == "file" and e.type == "file":
-            return e.happened_at
+            return e
+        if duty.met_by == "written" and e.type == "file":
+            channel = (e.data.get("details") or {}).get("channel")
+            if channel not in ORAL_CHANNELS:
+                return e
         if duty.met_by == "first_continue" and e.type == "continue":
-            return e.happened_at
+            return e
         if (
-            duty.met_by == "done"
+            duty.met_by in ("done", "written")
             and e.type == "continue"
             and duty.key in (e.data.get("done") or ())
         ):
-            return e.happened_at
+            return e
         if duty.met_by == "close" and e.type == "close":
-            return e.happened_at
+            return e
     return None
 
 
@@ -247,17 +326,32 @@ def _notify(item, level, duties, policy, now, tz) -> tuple[Notice, ...]:
 
 
 def standing_notices(policy: Policy, kind: str, level: str | None, category: str | None):
-    """Who is told of every open item like this one, whatever its clocks say."""
+    """Who is told of every open item like this one, whatever its clocks say: each recipient
+    whose kinds and levels match (an item not yet graded: every level's, as for clocks), the
+    copy the routing rule asks for, and last the item's sender by category (role "route")."""
     notices = [
-        Notice(r.who, None, _cite(r.source)) for r in policy.recipients if r.applies(kind, level)
+        Notice(
+            r.who,
+            None,
+            _cite(r.source),
+            r.required,
+            "copy" if r.copy else "report",
+        )
+        for r in policy.recipients
+        if r.applies(kind, level)
     ]
+    if policy.copy_to:
+        notices.append(Notice(policy.copy_to, None, _cite(policy.routing_source), role="copy"))
     route = policy.route(category)
     if route:
         notices.append(
-            Notice(route, None, f"类别“{category}”归口报送，{_cite(policy.routing_source)}")
+            Notice(
+                route,
+                None,
+                f"类别“{category}”归口报送，{_cite(policy.routing_source)}",
+                role="route",
+            )
         )
-    if policy.copy_to:
-        notices.append(Notice(policy.copy_to, None, f"同时抄送，{_cite(policy.routing_source)}"))
     return tuple(notices)
 
 

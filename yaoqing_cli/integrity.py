@@ -171,7 +171,7 @@ def _mask(type_: str, data: dict) -> dict:
             masked[key] = SENSITIVE_MARK
     if isinstance(masked.get("details"), dict):
         masked["details"] = {k: SENSITIVE_MARK for k in masked["details"]}
-    for key in ("location", "summary", "consequences", "trend", "measures"):
+    for key in ("location", "summary", "consequences", "trend", "measures", "unit"):
         if masked.get(key):
             masked[key] = SENSITIVE_MARK
     return masked

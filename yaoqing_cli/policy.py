@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from yaoqing_cli import vocab
-from yaoqing_cli.errors import PolicyError
+from yaoqing_cli.errors import PolicyError, UsageError
 
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 MET_BY = {
     "file": "首报",
+    "written": "书面报告：以书面方式（传真、网络、纸质）报出的首报，或电话首报后注明已报书面报告的续报（continue ID --done {key}）",
     "first_continue": "第一次续报",
     "done": "注明完成此项的续报（continue ID --done {key}）",
     "close": "终报（close）",
@@ -34,13 +35,30 @@ ELEMENTS = {
 }
 DEFAULT_WARN = {"minutes": 30, "share": 0.25}
 TOP_KEYS = {
-    "name", "title", "aliases", "extends", "sources", "title_format", "warn", "first_report",
-    "duties", "recipients", "escalation", "routing",
+    "name", "title", "aliases", "extends", "sources", "office", "title_format", "warn",
+    "first_report", "duties", "recipients", "escalation", "routing", "exemption_source",
 }  # fmt: skip
+# The range of every number a policy may hold: what a real office could need, and small enough
+# that no clock, warning window or escalation step can overflow a date or keep the engine
+# counting days for long (a year's clock at most; a year has about 250 working days).
+LIMITS = {
+    "minutes": (1, 365 * 24 * 60),
+    "hours": (1, 365 * 24),
+    "working_days": (1, 250),
+    "extension_working_days": (1, 250),
+    "warn.minutes": (0, 7 * 24 * 60),
+    "offset_minutes": (-30 * 24 * 60, 30 * 24 * 60),
+}
+MAX_EXTENDS = 16  # levels of `extends`: a province, a city, an office, with room to spare
+# 云政办发〔2016〕106号 三(三)：其他政务舆情信息由政府办公厅（室）负责统筹报送
+OTHER_CATEGORY = "其他"
 DUTY_KEYS = {
     "name", "kinds", "levels", "anchor", "minutes", "hours", "working_days", "met_by",
-    "extension_working_days", "source",
+    "extension_working_days", "source", "opinion_level",
 }  # fmt: skip
+# Which level decides a duty for an opinion item: its own grade, or the grade of the emergency
+# it concerns (鲁政办发〔2018〕18号 三: 对涉及特别重大、重大突发事件的政务舆情…).
+OPINION_LEVELS = {"own": "舆情本身的级别", "concerned": "所涉突发事件的级别"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class Duty:
     met_by: str
     extension_working_days: int | None
     source: str
+    opinion_level: str = "own"  # for opinions: "own" grade or the "concerned" emergency's
 
     def applies(self, kind: str, level: str | None) -> bool:
         if kind not in self.kinds:
@@ -84,11 +103,17 @@ class Recipient:
     kinds: tuple[str, ...] | None
     levels: tuple[str, ...] | None
     source: str
+    # false for a permissive rule (可报告), e.g. 鲁政办字〔2016〕86号 第9条 "可在报送……的同时，
+    # 报告省政府办公厅负责同志"; true (须报告) by default
+    required: bool = True
+    # a copy (抄送) rather than a report, e.g. 云政办发〔2016〕106号 三(三) "须同时抄送……"
+    copy: bool = False
 
     def applies(self, kind: str, level: str | None) -> bool:
         if self.kinds is not None and kind not in self.kinds:
             return False
-        return self.levels is None or (level is not None and level in self.levels)
+        # as for clocks (Duty.applies): an item not yet graded owes every level's recipients
+        return self.levels is None or level is None or level in self.levels
 
 
 @dataclass(frozen=True)
@@ -115,6 +140,8 @@ class Policy:
     aliases: tuple[str, ...]
     extends: str | None
     sources: tuple[str, ...]
+    office: str  # whose office the policy speaks for (the seat), "" if the file does not say
+    office_source: str
     title_format: str
     warn_minutes: int
     warn_share: float
@@ -130,18 +157,45 @@ class Policy:
     routing_source: str
     hash: str
     raw: dict  # the resolved policy as data: what the log's snapshot holds
+    exemption_source: str = ""  # the document excusing some failures (不予追责), if any
 
     def duty(self, key: str) -> Duty | None:
         return next((d for d in self.duties if d.key == key), None)
 
     def route(self, category: str | None) -> str | None:
+        """Who is expected to *send* reports of this category (归口报送, 云政办发〔2016〕106号
+        三(三))：a sender, never a recipient. None without a category, or for one this policy
+        does not know (an item filed before categories were checked is not guessed at)."""
         if not category or not (self.routes or self.route_default):
             return None
         wanted = category.strip().casefold()
         for route in self.routes:
             if wanted in {route.category.casefold(), *(a.casefold() for a in route.aliases)}:
                 return route.to
-        return self.route_default
+        if self.route_default and wanted == OTHER_CATEGORY:
+            return self.route_default
+        return None
+
+    def category_key(self, category: str | None) -> str | None:
+        """The category as this policy names it; an unknown one is refused with the list.
+
+        Under a policy without routing any text is kept as it was typed (None for none)."""
+        if category is None or not (self.routes or self.route_default):
+            return category
+        wanted = category.strip().casefold()
+        for route in self.routes:
+            if wanted in {route.category.casefold(), *(a.casefold() for a in route.aliases)}:
+                return route.category
+        if self.route_default and wanted == OTHER_CATEGORY:
+            return OTHER_CATEGORY
+        names = [
+            r.category + (f"（{'、'.join(r.aliases)}）" if r.aliases else "") for r in self.routes
+        ]
+        if self.route_default:
+            names.append(OTHER_CATEGORY)
+        raise UsageError(
+            f"--category {category!r}：政策 {self.name} 没有这个类别；可用：{'；'.join(names)}"
+        )
 
     def to_snapshot(self) -> dict:
         return self.raw
@@ -160,18 +214,75 @@ def policy_dirs(extra: Sequence[Path] = ()) -> list[Path]:
     env = os.environ.get("YAOQING_POLICIES")
     if env:
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
-    packaged = Path(__file__).parent / "policies"  # inside an installed wheel
-    dirs.append(packaged if packaged.is_dir() else Path(__file__).parent.parent / "policies")
+    dirs.append(_shipped())
     return dirs
 
 
-def list_policies(dirs: Sequence[Path]) -> list[Policy]:
-    seen: dict[str, Policy] = {}
+@dataclass(frozen=True)
+class Listed:
+    """One policy file as `policy list` shows it: loaded, or broken with the reason."""
+
+    path: Path
+    policy: Policy | None
+    error: str | None
+    shadows: tuple[str, ...]  # names of a shipped policy this local file takes the place of
+
+
+def _shipped() -> Path:
+    """The policies that ship with yaoqing: inside an installed wheel, or the repository's."""
+    packaged = Path(__file__).parent / "policies"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "policies"
+
+
+def survey_policies(dirs: Sequence[Path]) -> list[Listed]:
+    """Every policy file in `dirs`, first of a name wins; a broken file is listed with its
+    error instead of failing the whole list."""
+    shipped = _shipped_names()
+    seen: set[str] = set()
+    out = []
     for directory in dirs:
         for path in sorted(Path(directory).glob("*.toml")) if Path(directory).is_dir() else []:
-            if path.stem not in seen:
-                seen[path.stem] = _load_path(path, dirs, ())
-    return list(seen.values())
+            if path.stem in seen:
+                continue
+            seen.add(path.stem)
+            try:
+                policy, error = _load_path(path, dirs), None
+            except PolicyError as err:
+                policy, error = None, str(err)
+            out.append(Listed(path, policy, error, shadowed(path, shipped)))
+    return out
+
+
+def list_policies(dirs: Sequence[Path]) -> list[Policy]:
+    return [entry.policy for entry in survey_policies(dirs) if entry.policy is not None]
+
+
+def _shipped_names() -> dict[str, str]:
+    """Every name a shipped policy answers to (file stem, name, title, aliases) -> its stem."""
+    names: dict[str, str] = {}
+    for path in sorted(_shipped().glob("*.toml")):
+        for name in _names_of(path):
+            names.setdefault(name.casefold(), path.stem)
+    return names
+
+
+def _names_of(path: Path) -> list[str]:
+    raw = _read_quietly(path)
+    extra = [raw.get("name"), raw.get("title"), *(raw.get("aliases") or [])]
+    return [path.stem, *(n for n in extra if isinstance(n, str) and n)]
+
+
+def shadowed(path: Path, shipped: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The shipped policies a local file takes the place of when looked up by one of its names
+    (its file name, `name`, `title` or an alias): local folders are searched first."""
+    shipped = _shipped_names() if shipped is None else shipped
+    try:
+        if Path(path).resolve().parent == _shipped().resolve():
+            return ()
+    except OSError:
+        return ()
+    hit = {shipped[n.casefold()] for n in _names_of(Path(path)) if n.casefold() in shipped}
+    return tuple(sorted(hit))
 
 
 def names_a_file(name: str) -> bool:
@@ -188,18 +299,18 @@ def load_policy(name: str, dirs: Sequence[Path] | None = None) -> Policy:
     if names_a_file(text):
         if not _is_file(candidate):
             raise PolicyError(f"找不到政策文件 {text}")
-        return _load_path(candidate, dirs, ())
+        return _load_path(candidate, dirs)
     path = _find(text, dirs)
     if path is None:
         known = "、".join(f"{p.name}（{p.title}）" for p in list_policies(dirs))
         raise PolicyError(f"未知的政策：{text!r}；可用：{known or '（未找到任何政策文件）'}")
-    return _load_path(path, dirs, ())
+    return _load_path(path, dirs)
 
 
 def check_policy_file(path: Path, dirs: Sequence[Path]) -> Policy:
     if not _is_file(Path(path)):
         raise PolicyError(f"找不到政策文件 {path}")
-    return _load_path(Path(path), [Path(path).parent, *dirs], ())
+    return _load_path(Path(path), [Path(path).parent, *dirs])
 
 
 def _is_file(path: Path) -> bool:
@@ -209,21 +320,80 @@ def _is_file(path: Path) -> bool:
         return False
 
 
-def _find(name: str, dirs: Sequence[Path]) -> Path | None:
+def _find(name: str, dirs: Sequence[Path], skip: Path | None = None) -> Path | None:
+    """The first file in `dirs` named `name` (file stem first, then `name`, title or alias).
+    `skip`: a file that may not answer (a local shandong.toml extending the shipped one)."""
     wanted = name.casefold()
-    for directory in dirs:
-        path = Path(directory) / f"{name}.toml"
-        if _is_file(path):
-            return path
+    skipped = _identity(skip) if skip is not None else None
+    if "/" not in name and "\\" not in name and not name.startswith("."):
+        for directory in dirs:
+            path = Path(directory) / f"{name}.toml"
+            if _is_file(path) and _identity(path) != skipped:
+                return path
     for directory in dirs:
         if not Path(directory).is_dir():
             continue
         for path in sorted(Path(directory).glob("*.toml")):
-            raw = _read(path)
-            names = [raw.get("title", ""), *raw.get("aliases", [])]
-            if any(isinstance(n, str) and n.casefold() == wanted for n in names):
+            if _identity(path) == skipped:
+                continue
+            # another file's own error is not this name's error: a broken file is passed over
+            if any(n.casefold() == wanted for n in _names_of(path)[1:]):
                 return path
     return None
+
+
+def _read_quietly(path: Path) -> dict:
+    try:
+        raw = _read(path)
+    except PolicyError:
+        return {}
+    return raw
+
+
+# tomllib's messages, in Chinese; the line and column are kept (counted in the file itself)
+TOML_MESSAGES = {
+    "Cannot overwrite a value": "不能覆盖已有的值（同一个键写了两次？）",
+    "Escaped character is not a Unicode scalar value": "转义字符不是有效的 Unicode 字符",
+    "Expected '=' after a key in a key/value pair": "键后缺少“=”",
+    "Expected ']' at the end of a table declaration": "表头缺少结尾的“]”",
+    "Expected ']]' at the end of an array declaration": "表数组头缺少结尾的“]]”",
+    "Invalid date or datetime": "日期或时间无效",
+    "Invalid hex value": "十六进制转义无效",
+    "Invalid initial character for a key part": "键的首字符无效",
+    "Invalid statement": "无法识别的语句",
+    "Invalid value": "值无效（文字须加引号，数字不加）",
+    "Unclosed array": "数组未闭合（缺少“]”）",
+    "Unclosed inline table": "内联表未闭合（缺少“}”）",
+    "Unescaped '\\' in a string": "字符串中有未转义的“\\”",
+    "Unterminated string": "字符串未闭合（缺少引号）",
+    "Illegal character '\\n'": "字符串中不能换行（缺少结尾的引号？）",
+}
+TOML_PATTERNS = (
+    (r"Cannot declare (.+) twice", "{0} 声明了两次"),
+    (r"Cannot mutate immutable namespace (.+)", "不能再修改已定义完毕的 {0}"),
+    (r"Cannot redefine namespace (.+)", "不能重新定义 {0}"),
+    (r"Duplicate inline table key (.+)", "内联表中的键 {0} 重复"),
+    (r"Found invalid character (.+)", "出现无效字符 {0}"),
+    (r"Illegal character (.+)", "非法字符 {0}"),
+    (r"Expected (.+)", "此处应为 {0}"),
+)
+
+
+def toml_message(text: str) -> str:
+    """A tomllib error in Chinese, with its line and column: "第 3 行第 7 列：值无效…"."""
+    import re
+
+    found = re.fullmatch(r"(.*) \(at (?:line (\d+), column (\d+)|end of document)\)", text, re.S)
+    message, line, column = found.groups() if found else (text, None, None)
+    place = f"第 {line} 行第 {column} 列" if line else ("文件末尾" if found else "")
+    chinese = TOML_MESSAGES.get(message)
+    for pattern, template in TOML_PATTERNS if chinese is None else ():
+        matched = re.fullmatch(pattern, message, re.S)
+        if matched:
+            chinese = template.format(*matched.groups())
+            break
+    chinese = chinese or f"无法解析（{message}）"
+    return f"{place}：{chinese}" if place else chinese
 
 
 def _read(path: Path) -> dict:
@@ -234,39 +404,72 @@ def _read(path: Path) -> dict:
     except UnicodeDecodeError:
         raise PolicyError(f"{path}：不是 UTF-8 编码的文本") from None
     except tomllib.TOMLDecodeError as err:
-        raise PolicyError(f"{path}：TOML 格式错误：{err}") from None
+        raise PolicyError(f"{path}：TOML 格式错误，{toml_message(str(err))}") from None
     except RecursionError:
         raise PolicyError(f"{path}：TOML 嵌套过深，不是政策文件") from None
     except OSError as err:
         raise PolicyError(f"{path}：无法读取：{err.strerror}") from None
 
 
-def _load_path(path: Path, dirs: Sequence[Path], chain: tuple[str, ...]) -> Policy:
-    return _build(_resolve(path, dirs, chain), str(path))
+def _load_path(path: Path, dirs: Sequence[Path]) -> Policy:
+    return _resolve(path, dirs, ())[1]
 
 
-def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[str, ...]) -> dict:
+class _ChainError(PolicyError):
+    """An `extends` cycle or a chain too deep: reported once, for the file that was asked for."""
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+def _resolve(path: Path, dirs: Sequence[Path], chain: tuple[Path, ...]) -> tuple[dict, Policy]:
+    """The file merged over its ancestors, and that merge validated as a policy.
+
+    Each level is validated on its own merge, so an error names the file that holds it and an
+    entry's position as counted in that file (inherited entries come first in the merge)."""
     raw = _read(path)
     where = str(path)
     _check_keys(raw, TOP_KEYS, where, "")
     parent_name = raw.get("extends")
     if parent_name is None:
-        return raw
+        return raw, _build(raw, where)
     _want(
-        isinstance(parent_name, str) and parent_name,
+        isinstance(parent_name, str) and parent_name.strip(),
         where,
         "extends",
         '一个政策名，例如 "national"',
     )
-    if parent_name in chain or parent_name == path.stem:
-        raise PolicyError(
-            f"{where}：extends 形成循环：{' → '.join((*chain, path.stem, parent_name))}"
-        )
-    parent_path = _find(parent_name, [path.parent, *dirs])
+    chain = (*chain, path)
+    # a file never answers its own `extends`: a local shandong.toml may extend the shipped one
+    parent_path = _find(parent_name.strip(), [path.parent, *dirs], skip=path)
     if parent_path is None:
+        if _find(parent_name.strip(), [path.parent]) is not None:
+            raise _ChainError(
+                f"{chain[0]}：extends 形成循环：extends = {parent_name!r} 只指向文件自身；"
+                "继承关系不能回到自身"
+            )
         raise PolicyError(f"{where}：extends = {parent_name!r}，但找不到该政策")
-    parent = _resolve(parent_path, dirs, (*chain, path.stem))
-    return _merge(parent, raw, where)
+    if _identity(parent_path) in {_identity(p) for p in chain}:
+        names = " → ".join(p.stem for p in (*chain, parent_path))
+        how = f"{path.stem} 以 {parent_name!r} 又继承了 {parent_path.stem}"
+        raise _ChainError(f"{chain[0]}：extends 形成循环：{names}（{how}）；继承关系不能回到自身")
+    if len(chain) >= MAX_EXTENDS:
+        raise _ChainError(
+            f"{chain[0]}：extends 层数超过 {MAX_EXTENDS}；继承链应为省、市、本单位几层"
+        )
+    try:
+        parent, _ = _resolve(parent_path, dirs, chain)
+    except _ChainError:
+        raise
+    except PolicyError as err:
+        raise PolicyError(f"{where}：extends = {parent_name!r} 所指的政策有误：{err}") from None
+    merged = _merge(parent, raw, where)
+    inherited = {key: len(parent.get(key, [])) for key in ("recipients", "escalation")}
+    return merged, _build(merged, where, inherited)
 
 
 def _merge(parent: dict, child: dict, where: str) -> dict:
@@ -342,7 +545,28 @@ def _positive(value, where: str, key: str) -> int:
     return value
 
 
-def _build(raw: dict, where: str) -> Policy:
+def _in_range(value, where: str, key: str, limit: str) -> None:
+    low, high = LIMITS[limit]
+    _want(low <= value <= high, where, key, f" {low} 到 {high} 之间的整数（政策中每个数都有上限）")
+
+
+def _duty_ranges(key: str, table: dict, where: str) -> None:
+    """Every number of a duty within LIMITS (its types were checked by _duty)."""
+    prefix = f"duties.{key}."
+    for limit in ("minutes", "hours", "extension_working_days"):
+        if table.get(limit) is not None:
+            _in_range(table[limit], where, prefix + limit, limit)
+    days = table.get("working_days")
+    for cls, n in days.items() if isinstance(days, dict) else ((None, days),):
+        if n is not None:
+            label = f"{prefix}working_days" + (f".{cls}" if cls else "")
+            _in_range(n, where, label, "working_days")
+
+
+def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
+    """A policy from resolved data. `inherited`: how many recipients and escalation steps came
+    from ancestors (already checked there), so a position names the entry in this file."""
+    inherited = inherited or {}
     _want(isinstance(raw, dict), where, "（整个文件）", "一张表")
     _check_keys(raw, TOP_KEYS, where, "")
     name = _text(raw, "name", where)
@@ -350,6 +574,11 @@ def _build(raw: dict, where: str) -> Policy:
     title = _text(raw, "title", where)
     aliases = _strings(raw, "aliases", where)
     sources = _strings(raw, "sources", where)
+    office = raw.get("office", {})
+    _want(isinstance(office, dict), where, "office", "表：who（本政策为谁的值班室而写）和 source")
+    _check_keys(office, {"who", "source"}, where, "office.")
+    office_who = _text(office, "who", where, "office.", required=bool(office)) or ""
+    office_source = _text(office, "source", where, "office.", required=bool(office)) or ""
     title_format = raw.get("title_format", vocab.DEFAULT_TITLE)
     _want(
         isinstance(title_format, str) and "{short}" in title_format,
@@ -367,6 +596,7 @@ def _build(raw: dict, where: str) -> Policy:
     _check_keys(warn, {"minutes", "share"}, where, "warn.")
     warn_minutes = warn.get("minutes", 0)
     _want(type(warn_minutes) is int and warn_minutes >= 0, where, "warn.minutes", "非负整数")
+    _in_range(warn_minutes, where, "warn.minutes", "warn.minutes")
     warn_share = warn.get("share", 0.0)
     _want(
         isinstance(warn_share, int | float) and 0 <= warn_share < 1,
@@ -395,31 +625,47 @@ def _build(raw: dict, where: str) -> Policy:
     _want(isinstance(duties_raw, dict), where, "duties", "以时限键为名的表，例如 [duties.report]")
     # shown in the order a case unfolds (vocab.DUTY_KEYS), whatever order the file used
     order = list(vocab.DUTY_KEYS)
-    duties = tuple(
-        _duty(key, duties_raw[key], where)
-        for key in sorted(duties_raw, key=lambda k: order.index(k) if k in order else len(order))
-    )
+    duties = []
+    for key in sorted(duties_raw, key=lambda k: order.index(k) if k in order else len(order)):
+        duties.append(_duty(key, duties_raw[key], where))
+        _duty_ranges(key, duties_raw[key], where)
+    duties = tuple(duties)
 
     recipients = []
+    skip = inherited.get("recipients", 0)
     for i, entry in enumerate(_list_of_tables(raw, "recipients", where)):
-        prefix = f"recipients[{i}]."
-        _check_keys(entry, {"who", "kinds", "levels", "source"}, where, prefix)
+        prefix = f"recipients[{i - skip if i >= skip else i}]."
+        _check_keys(entry, {"who", "kinds", "levels", "required", "copy", "source"}, where, prefix)
+        required, copy = entry.get("required", True), entry.get("copy", False)
+        _want(
+            type(copy) is bool, where, prefix + "copy", "布尔值：true（抄送）或 false（报告，默认）"
+        )
+        _want(
+            type(required) is bool,
+            where,
+            prefix + "required",
+            "布尔值：true（须报告）或 false（可报告）",
+        )
         recipients.append(
             Recipient(
                 who=_text(entry, "who", where, prefix),
                 kinds=_keys(entry.get("kinds"), vocab.KINDS, where, prefix + "kinds"),
                 levels=_keys(entry.get("levels"), vocab.LEVELS, where, prefix + "levels"),
                 source=_text(entry, "source", where, prefix),
+                required=required,
+                copy=copy,
             )
         )
 
     steps = []
     duty_keys = {d.key for d in duties}
+    skip = inherited.get("escalation", 0)
     for i, entry in enumerate(_list_of_tables(raw, "escalation", where)):
-        prefix = f"escalation[{i}]."
+        prefix = f"escalation[{i - skip if i >= skip else i}]."
         _check_keys(entry, {"who", "offset_minutes", "duties", "source"}, where, prefix)
         offset = entry.get("offset_minutes", 0)
         _want(type(offset) is int, where, prefix + "offset_minutes", "整数分钟（负数表示时限前）")
+        _in_range(offset, where, prefix + "offset_minutes", "offset_minutes")
         only = entry.get("duties")
         if only is not None:
             _want(
@@ -452,6 +698,7 @@ def _build(raw: dict, where: str) -> Policy:
     route_default = _text(routing, "default", where, "routing.", required=False)
     copy_to = _text(routing, "copy_to", where, "routing.", required=False)
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
+    exemption_source = _text(raw, "exemption_source", where, required=False) or ""
 
     canonical = json.dumps(
         raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
@@ -462,6 +709,8 @@ def _build(raw: dict, where: str) -> Policy:
         aliases=tuple(aliases),
         extends=raw.get("extends"),
         sources=tuple(sources),
+        office=office_who,
+        office_source=office_source,
         title_format=title_format,
         warn_minutes=warn_minutes,
         warn_share=float(warn_share),
@@ -477,6 +726,7 @@ def _build(raw: dict, where: str) -> Policy:
         routing_source=routing_source,
         hash=hashlib.sha256(canonical.encode()).hexdigest(),
         raw=json.loads(canonical),
+        exemption_source=exemption_source,
     )
 
 
@@ -544,6 +794,13 @@ def _duty(key: str, table, where: str) -> Duty:
             prefix + "extension_working_days",
             "只用于以工作日计的时限",
         )
+    opinion_level = table.get("opinion_level", "own")
+    _want(
+        isinstance(opinion_level, str) and opinion_level in OPINION_LEVELS,
+        where,
+        prefix + "opinion_level",
+        f"以下之一：{'、'.join(OPINION_LEVELS)}",
+    )
     return Duty(
         key=key,
         name=_text(table, "name", where, prefix),
@@ -555,10 +812,33 @@ def _duty(key: str, table, where: str) -> Duty:
         met_by=met_by,
         extension_working_days=extension,
         source=_text(table, "source", where, prefix),
+        opinion_level=opinion_level,
     )
 
 
 # --- explaining -----------------------------------------------------------------------------
+
+
+def anchor_text(duty: Duty) -> str:
+    """When a clock starts and ends, exactly as the engine counts it (engine.deadline_for)."""
+    anchor = ANCHORS[duty.anchor]
+    if duty.minutes is not None:
+        return f"自{anchor}时刻起 {duty.limit_text()}内（连续计时，含夜间和节假日）"
+    return (
+        f"自{anchor}起 {duty.limit_text()}内（{anchor}当日不计，截止于第N个工作日24:00；"
+        "节假日与调休按国务院办公厅公布的安排）"
+    )
+
+
+def scope_text(kinds, levels, form: str = "{kinds}（{levels}）") -> str:
+    """Which items a rule covers: "突发事件、政务舆情（特别重大（I级）、重大（II级））"."""
+    kinds_text = "、".join(vocab.label(vocab.KINDS, k) for k in kinds) if kinds else "各类要情"
+    levels_text = "、".join(vocab.level_label(lv) for lv in levels) if levels else "各级"
+    return form.format(kinds=kinds_text, levels=levels_text)
+
+
+def _scope(kinds, levels) -> str:
+    return scope_text(kinds, levels, "{kinds}；{levels}")
 
 
 def explain(policy: Policy) -> list[str]:
@@ -568,35 +848,47 @@ def explain(policy: Policy) -> list[str]:
     ]
     if policy.aliases:
         out.append(f"也可写作：{'、'.join(policy.aliases)}")
+    if policy.office:
+        out.append(f"适用单位：{policy.office}  出处：{policy.office_source}")
     for source in policy.sources:
         out.append(f"依据：{source}")
     out.append("")
     out.append("时限：" if policy.duties else "时限：无")
     for d in policy.duties:
-        kinds = "、".join(vocab.label(vocab.KINDS, k) for k in d.kinds)
-        levels = "、".join(vocab.level_label(lv) for lv in d.levels) if d.levels else "各级"
+        extension = (
+            f"；情况特别复杂的可延长一次 {d.extension_working_days} 个工作日（自原时限起算，"
+            "延至其后第N个工作日24:00）"
+            if d.extension_working_days
+            else ""
+        )
         out.append(
-            f"  {d.key}  {d.name}：{kinds}（{levels}），自{ANCHORS[d.anchor]}起 {d.limit_text()}内，"
-            f"以{MET_BY[d.met_by].format(key=d.key)}为完成"
-            + (
-                f"；情况特别复杂的可延长一次 {d.extension_working_days} 个工作日"
-                if d.extension_working_days
-                else ""
+            f"  {d.key}  {d.name}：{scope_text(d.kinds, d.levels)}，{anchor_text(d)}，"
+            f"以{MET_BY[d.met_by].format(key=d.key)}为完成{extension}"
+        )
+        if d.opinion_level == "concerned" and "opinion" in d.kinds:
+            out.append(
+                "      政务舆情按所涉突发事件的级别确定（file --about 编号 或 --about-level 级别）；未注明所涉事件的舆情按“其他政务舆情”计"
             )
-        )
         out.append(f"      出处：{d.source}")
-    if any(d.working_days for d in policy.duties):
-        out.append(
-            "  工作日：接收当日不计，截止于第N个工作日24:00；节假日与调休按国务院办公厅公布的安排"
-        )
+    if any(d.levels for d in policy.duties) or any(r.levels for r in policy.recipients):
+        out.append("  未定级的要情：在定级之前按各级计，各级的时限和报告对象都适用")
     out.append(
         f"临近提醒：时限前 {policy.warn_minutes} 分钟或剩余不足时限的 {policy.warn_share:.0%} 时（取较早者）"
     )
-    if policy.recipients:
-        out.append("须报告：")
-        for r in policy.recipients:
-            scope = "、".join(vocab.level_label(lv) for lv in r.levels) if r.levels else "各级"
-            out.append(f"  {r.who}（{scope}）  出处：{r.source}")
+    groups = (
+        ("须报告：", lambda r: r.required and not r.copy),
+        ("须同时抄送：", lambda r: r.required and r.copy),
+        ("可报告（文件允许，不强制）：", lambda r: not r.required),
+    )
+    for heading, wanted in groups:
+        chosen = [r for r in policy.recipients if wanted(r)]
+        copy_to = policy.copy_to if heading == "须同时抄送：" else None
+        if chosen or copy_to:
+            out.append(heading)
+        for r in chosen:
+            out.append(f"  {r.who}  适用：{_scope(r.kinds, r.levels)}  出处：{r.source}")
+        if copy_to:
+            out.append(f"  {copy_to}  适用：{_scope(None, None)}  出处：{policy.routing_source}")
     if policy.escalation:
         out.append("逐级提醒：")
         for s in policy.escalation:
@@ -605,14 +897,13 @@ def explain(policy: Policy) -> list[str]:
             )  # fmt: skip
             which = "、".join(s.duties) if s.duties else "各项时限"
             out.append(f"  {when}（{which}）：{s.who}  出处：{s.source}")
-    if policy.routes or policy.copy_to:
-        out.append("归口报送：")
+    if policy.routes or policy.route_default:
+        out.append("归口报送（由谁报送，按 --category；不是报告对象）：")
         for r in policy.routes:
-            out.append(f"  {r.category} → {r.to}")
+            also = f"（含：{'、'.join(r.aliases)}）" if r.aliases else ""
+            out.append(f"  {r.category}{also} → 由{r.to}报送")
         if policy.route_default:
-            out.append(f"  其他 → {policy.route_default}")
-        if policy.copy_to:
-            out.append(f"  同时抄送：{policy.copy_to}")
+            out.append(f"  {OTHER_CATEGORY} → 由{policy.route_default}")
         out.append(f"  出处：{policy.routing_source}")
     if policy.elements:
         names = "、".join(ELEMENTS[e] for e in policy.elements)

@@ -9,6 +9,14 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.facts import (
+    MASK,
+    Facts,
+    concealed_data,
+    concealed_reason,
+    current_facts,
+    visible_facts,
+)
 from yaoqing_cli.models import Event, Item
 
 STATE_LABELS = {
@@ -123,7 +131,8 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
 # --- duties -----------------------------------------------------------------------------------
 
 
-def duty_json(duty, tz: ZoneInfo) -> dict:
+def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
+    """One clock; `conceal` keeps a sensitive item's typed reasons out of its changes."""
     return {
         "key": duty.key,
         "name": duty.name,
@@ -132,6 +141,7 @@ def duty_json(duty, tz: ZoneInfo) -> dict:
         "state": duty.state,
         "met_at": iso_local(duty.met_at, tz),
         "extended": duty.extended,
+        "back_entered": duty.back_entered,
         "calendar_fallback": duty.calendar_fallback,
         "source": duty.source,
         "changes": [
@@ -139,7 +149,7 @@ def duty_json(duty, tz: ZoneInfo) -> dict:
                 "at": iso_local(change.at, tz),
                 "old_deadline": iso_local(change.old_deadline, tz),
                 "new_deadline": iso_local(change.new_deadline, tz),
-                "reason": change.reason,
+                "reason": concealed_reason(change.reason) if conceal else change.reason,
             }
             for change in duty.changes
         ],
@@ -153,11 +163,12 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in ("pending", "due_soon"):
         return f"剩 {span_text(duty.deadline - moment)}（时限 {deadline}）"
+    back = "（补录）" if duty.back_entered else ""
     if duty.state == "late":
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
     if duty.state == "met":
-        return f"{local_text(duty.met_at, tz)} 完成（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
 
 
@@ -165,13 +176,50 @@ FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排
 
 
 def notice_json(notice) -> dict:
-    return {"who": notice.who, "duty": notice.duty, "why": notice.why}
+    return {
+        "who": notice.who,
+        "duty": notice.duty,
+        "why": notice.why,
+        "required": notice.required,
+        "copy": notice.role == "copy",
+    }
 
 
-def status_json(item: Item, status, tz: ZoneInfo) -> dict:
+def told(notify) -> list:
+    """Who is to be told (须报告, 抄送, 可报告): every notice but the item's sender."""
+    return [n for n in notify if n.role != "route"]
+
+
+def routed_from(notify):
+    """The department expected to send this item's reports (归口报送), or None."""
+    return next((n for n in notify if n.role == "route"), None)
+
+
+def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
+    """须报告 / 同时抄送 / 可报告 on lines of their own, then the sender (归口报送)."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    out = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [n for n in notify if n.heading == heading]
+        if chosen:
+            prefix = now if heading != "同时抄送" else ""
+            out.append(
+                f"{indent}{prefix}{heading}：" + "；".join(f"{n.who}（{n.why}）" for n in chosen)
+            )
+    sender = routed_from(notify)
+    if sender is not None:
+        out.append(f"{indent}归口报送：由{sender.who}报送（{sender.why}）")
+    return out
+
+
+def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
+    """One item as `status --json` prints it; `facts` is what may be shown of it now (the
+    first report with follow-ups merged, concealed for a sensitive item)."""
+    facts = facts or current_facts(item, ())
     return {
         "id": item.id,
-        "title": item.title,
+        "title": facts.title,
         "kind": item.kind,
         "level": status.level,
         "policy": item.policy,
@@ -180,10 +228,11 @@ def status_json(item: Item, status, tz: ZoneInfo) -> dict:
         "filed": iso_local(item.filed, tz),
         "closed": iso_local(status.closed_at, tz),
         "outcome": status.outcome,
-        "unit": item.unit,
+        "unit": facts.unit,
         "sensitive": item.sensitive,
-        "duties": [duty_json(d, tz) for d in status.duties],
-        "notify": [notice_json(n) for n in status.notify],
+        "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
+        "notify": [notice_json(n) for n in told(status.notify)],
+        "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
     }
@@ -191,9 +240,24 @@ def status_json(item: Item, status, tz: ZoneInfo) -> dict:
 
 # --- show ---------------------------------------------------------------------------------------
 
+SENSITIVE_NOTE = (
+    "涉密/敏感：标题、单位、地点、报告人和各次内容已隐去；确需查看请加 --include-sensitive"
+)
 
-def timeline_json(line, status, tz: ZoneInfo) -> dict:
-    result = status_json(line.item, status, tz)
+
+def _shown_events(events, facts: Facts) -> list[Event]:
+    from dataclasses import replace
+
+    if not facts.concealed:
+        return list(events)
+    return [replace(e, data=concealed_data(e.data)) for e in events]
+
+
+def timeline_json(
+    line, status, tz: ZoneInfo, moment: datetime | None = None, include_sensitive: bool = False
+) -> dict:
+    facts = visible_facts(line.item, line.events, moment, include_sensitive)
+    result = status_json(line.item, status, tz, facts)
     result.update(
         heading=line.heading,
         year=line.item.year,
@@ -201,29 +265,44 @@ def timeline_json(line, status, tz: ZoneInfo) -> dict:
         message_class=line.item.message_class,
         category=line.item.category,
         coordination=line.item.coordination,
-        details=dict(line.item.details),
-        events=[event_json(e, tz) for e in line.events],
+        details=dict(facts.details),
+        original=dict(facts.original),
+        events=[event_json(e, tz) for e in _shown_events(line.events, facts)],
     )
     return result
 
 
-def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
-    from yaoqing_cli.service import BACK_ENTRY, DETAIL_FIELDS
+def timeline_text(
+    line, status, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False
+) -> str:
+    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.service import DETAIL_FIELDS
 
     item = line.item
-    out = [f"{item.id}  {line.heading}", f"标题：{item.title}"]
-    facts = [
+    facts = visible_facts(item, line.events, moment, include_sensitive)
+
+    def was(key: str) -> str:
+        """The first report's value of a field a follow-up restated (show keeps both)."""
+        if key not in facts.original:
+            return ""
+        first = facts.original[key]
+        n = facts.supplied_by.get(key)
+        by = f"续报{cn_number(n)}" if n else "续报"
+        return f"（{by}补报；首报：{first}）" if first else f"（{by}补报）"
+
+    out = [f"{item.id}  {line.heading}", f"标题：{facts.title}"]
+    facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
         f"级别：{vocab.level_label(status.level)}",
         f"政策：{item.policy}",
     ]
     if item.message_class:
-        facts.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
-    if item.unit:
-        facts.append(f"报送单位：{item.unit}")
+        facts_line.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
+    if facts.unit:
+        facts_line.append(f"报送单位：{facts.unit}{was('unit')}")
     if item.category:
-        facts.append(f"类别：{item.category}")
-    out.append("  ".join(facts))
+        facts_line.append(f"类别：{item.category}")
+    out.append("  ".join(facts_line))
     flags = []
     if item.sensitive:
         flags.append("涉密/敏感")
@@ -231,18 +310,23 @@ def timeline_text(line, status, tz: ZoneInfo, moment: datetime) -> str:
         flags.append("需办公厅协调")
     if flags:
         out.append("标记：" + "、".join(flags))
+    if facts.concealed:
+        out.append(SENSITIVE_NOTE)
     out.append(
         f"事发 {local_text(item.occurred, tz)}  接报 {local_text(item.received, tz)}  "
         f"首报 {local_text(item.filed, tz)}"
         + (f"  终报 {local_text(status.closed_at, tz)}" if status.closed_at else "")
     )
     for key, label in DETAIL_FIELDS.items():
-        if item.details.get(key):
-            out.append(f"{label}：{item.details[key]}")
+        value = facts.details.get(key)
+        if value:
+            if key == "about_level" and not facts.concealed:
+                value = vocab.level_label(value)
+            out.append(f"{label}：{value}{was(key)}")
     out.append("")
     out.append("时间线（按发生时间排列）：")
     followup = 0
-    for event in line.events:
+    for event in _shown_events(line.events, facts):
         if event.type == "continue":
             followup += 1
         label = event_label(event, followup if event.type == "continue" else None)
@@ -269,10 +353,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
             )
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
-    if status.notify:
-        out.append(
-            f"{indent}现在须报告：" + "；".join(f"{n.who}（{n.why}）" for n in status.notify)
-        )
+    out.extend(notice_lines(status.notify, indent))
     if status.missing:
         out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
     if status.calendar_fallback:
@@ -283,19 +364,27 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
 # --- status board ---------------------------------------------------------------------------------
 
 
-def board_json(board, tz: ZoneInfo) -> list:
-    return [status_json(row.item, row.status, tz) for row in board.rows]
+def _row_facts(row, board, include_sensitive: bool) -> Facts:
+    return visible_facts(row.item, row.events, board.at, include_sensitive)
 
 
-def board_out(board, tz: ZoneInfo, moment: datetime) -> None:
+def board_json(board, tz: ZoneInfo, include_sensitive: bool = False) -> list:
+    return [
+        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive))
+        for row in board.rows
+    ]
+
+
+def board_out(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
     """A rich table on a terminal, plain text when piped (cron, mail, grep); one line per
-    clock, plain on both, when the board is brief."""
+    clock, plain on both, when the board is brief. A sensitive item shows its ID, kind, level
+    and clocks only, unless include_sensitive."""
     if board.clocks is not None:
-        sys.stdout.write(brief_text(board, tz, moment) + "\n")
+        sys.stdout.write(brief_text(board, tz, moment, include_sensitive) + "\n")
     elif sys.stdout.isatty():
-        _board_rich(board, tz, moment)
+        _board_rich(board, tz, moment, include_sensitive)
     else:
-        sys.stdout.write(board_text(board, tz, moment) + "\n")
+        sys.stdout.write(board_text(board, tz, moment, include_sensitive) + "\n")
 
 
 def _board_header(board, tz: ZoneInfo) -> str:
@@ -305,7 +394,7 @@ def _board_header(board, tz: ZoneInfo) -> str:
     )
 
 
-def brief_text(board, tz: ZoneInfo, moment: datetime) -> str:
+def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
     """One line per clock, most overdue first: which item, which clock, since when, whom to tell.
     A flood makes thousands of lines that share spans and minutes: each is formatted once."""
     clocks = board.clocks
@@ -330,16 +419,29 @@ def brief_text(board, tz: ZoneInfo, moment: datetime) -> str:
             local = minutes[minute] = local_text(c.deadline, tz)
         who = names.get(c.notify)
         if who is None:
-            who = names[c.notify] = "  须报告：" + "、".join(c.notify) if c.notify else ""
+            who = names[c.notify] = _brief_notify(c.notify)
         when = "逾期" if c.overdue else "剩"
         mark = "  ※按周一至周五推算" if c.fallback else ""
-        out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {c.title}{who}{mark}")
+        title = MASK if c.sensitive and not include_sensitive else c.title
+        out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {title}{who}{mark}")
     if any(c.fallback for c in clocks):
         out.append(FALLBACK_WARNING)
     return "\n".join(out)
 
 
-def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
+def _brief_notify(pairs) -> str:
+    """(heading, who) pairs as "  须报告：A、B  可报告：C", headings in a fixed order."""
+    from yaoqing_cli.engine import NOTICE_HEADINGS
+
+    parts = []
+    for heading in NOTICE_HEADINGS:
+        chosen = [who for h, who in pairs if h == heading]
+        if chosen:
+            parts.append(f"  {heading}：" + "、".join(chosen))
+    return "".join(parts)
+
+
+def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
     out = [_board_header(board, tz)]
     if not board.rows:
         out.append("无。")
@@ -347,7 +449,7 @@ def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
         item = row.item
         out.append("")
         out.append(
-            f"{item.id}  {item.title}  [{vocab.label(vocab.KINDS, item.kind)}·"
+            f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
             f"{vocab.level_label(row.status.level)}·{item.policy}]"
             + ("  已终报" if row.status.closed_at else "")
         )
@@ -355,14 +457,14 @@ def board_text(board, tz: ZoneInfo, moment: datetime) -> str:
     return "\n".join(out)
 
 
-def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
+def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     table = Table(title=_board_header(board, tz), show_lines=True)
-    for column in ("编号", "要情", "时限", "状态", "现在须报告", "首报尚缺"):
+    for column in ("编号", "要情", "时限", "状态", "现在报告", "首报尚缺"):
         table.add_column(column, overflow="fold")
     styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
     for row in board.rows:
@@ -374,8 +476,9 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime) -> None:
             else STATE_LABELS.get(d.state, d.state)
             for d in status.duties
         )
-        title = f"{item.title}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
-        notify = "\n".join(f"{n.who}（{n.why}）" for n in status.notify)
+        shown = _row_facts(row, board, include_sensitive).title
+        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
             escape(item.id),
             escape(title),

@@ -1,9 +1,12 @@
-"""The daily summary (值班日报) and the timeliness figures per reporting unit (seed 000 item 17).
+"""The daily summary (值班日报) and the timeliness figures per reporting unit (每半年通报工作情况，
+年底进行考核: 鲁政办字〔2016〕86号 第17条).
 
 `build_report` reads the log for a period and judges every relevant item with the deadline engine
 *as of the period's end*, so a late or repeated cron run writes the same report for the same day.
-Rendering to text, Markdown, JSON and CSV is at the bottom; each format masks sensitive items
-(seed 000 item 5) unless asked not to.
+Every item is reported as it is at that moment: its current level and the facts its follow-ups
+supplied (facts.current_facts), the unit of the latest statement counting for the unit's figures.
+Rendering to text, Markdown, JSON and CSV is at the bottom; each format conceals what sensitive
+items say unless asked (--include-sensitive), while the counts per unit still include them.
 """
 
 import csv
@@ -17,10 +20,10 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import iso_local, local_text
 from yaoqing_cli.errors import UsageError
+from yaoqing_cli.facts import MASK, Facts, concealed, current_facts, hidden
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.store import Office, Store
 
-MASK = "〔涉密/敏感，内容不在汇总中显示〕"
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
 
@@ -100,6 +103,7 @@ class DutyRef:
     deadline: datetime
     met_at: datetime | None
     state: str
+    back_entered: bool = False  # met by an event recorded more than 10 minutes after its time
 
 
 @dataclass
@@ -110,6 +114,7 @@ class UnitFigures:
     on_time: int = 0
     late: int = 0
     overdue: int = 0
+    sensitive_only: bool = True  # every item counted here is sensitive (its name is concealed)
 
     @property
     def rate(self) -> float | None:
@@ -124,6 +129,8 @@ class Report:
     filed: list[Item] = field(default_factory=list)
     continued: list[tuple[Item, Event]] = field(default_factory=list)
     closed: list[tuple[Item, Event]] = field(default_factory=list)
+    level_changes: list[tuple[Item, Event]] = field(default_factory=list)
+    back_entered: list[tuple[Item, Event]] = field(default_factory=list)
     open: list[Item] = field(default_factory=list)
     late: list[DutyRef] = field(default_factory=list)
     overdue: list[DutyRef] = field(default_factory=list)
@@ -132,10 +139,23 @@ class Report:
     by_kind: Counter = field(default_factory=Counter)
     units: list[UnitFigures] = field(default_factory=list)
     calendar_fallback: bool = False
+    # what each item is at the period's end: its current level and the facts its follow-ups
+    # supplied (the report says what the item is now, not what the first report said)
+    levels: dict[str, str | None] = field(default_factory=dict)
+    facts: dict[str, Facts] = field(default_factory=dict)
+    # the documents excusing some failures, of the policies of the items judged (one line each)
+    exemption_sources: list[str] = field(default_factory=list)
+
+    def level(self, item: Item) -> str | None:
+        return self.levels.get(item.id, item.level)
+
+    def facts_of(self, item: Item, include_sensitive: bool) -> Facts:
+        facts = self.facts.get(item.id) or current_facts(item, ())
+        return concealed(facts) if hidden(item, include_sensitive) else facts
 
 
 def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
-    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.engine import back_entered, evaluate
     from yaoqing_cli.status import PolicyCache
 
     tz = ZoneInfo(office.tz)
@@ -147,26 +167,52 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
     policies = PolicyCache(store)
     report = Report(office=office, period=period, judged_at=judged_at)
     units: dict[str, UnitFigures] = {}
+    exemptions: dict[str, None] = {}
+
+    def in_period(moment: datetime) -> bool:
+        return period.since <= moment < period.until
+
     for item in items:
         item_events = events[item.id]
-        status = evaluate(item, item_events, policies.get(item), calendar, moment_inside, tz=tz)
+        policy = policies.get(item)
+        status = evaluate(item, item_events, policy, calendar, moment_inside, tz=tz)
+        facts = current_facts(item, item_events, moment_inside)
+        report.levels[item.id] = status.level
+        report.facts[item.id] = facts
+        if policy.exemption_source:
+            exemptions[policy.exemption_source] = None
         report.calendar_fallback |= status.calendar_fallback
-        filed_in = period.since <= item.filed < period.until
+        filed_in = in_period(item.filed)
         if filed_in:
             report.filed.append(item)
             report.by_level[status.level or "unknown"] += 1
             report.by_kind[item.kind] += 1
         for event in item_events:
-            if period.since <= event.happened_at < period.until:
+            if in_period(event.happened_at):
                 if event.type == "continue":
                     report.continued.append((item, event))
                 elif event.type == "close":
                     report.closed.append((item, event))
+                elif event.type == "level":
+                    report.level_changes.append((item, event))
+            # 补录: stated to have happened in the period, or typed in it about an earlier time
+            if back_entered(event) and (
+                in_period(event.happened_at) or in_period(event.recorded_at)
+            ):
+                report.back_entered.append((item, event))
         if status.closed_at is None:
             report.open.append(item)
         for duty in status.duties:
-            ref = DutyRef(item, duty.key, duty.name, duty.deadline, duty.met_at, duty.state)
-            if duty.state == "late" and period.since <= duty.met_at < period.until:
+            ref = DutyRef(
+                item,
+                duty.key,
+                duty.name,
+                duty.deadline,
+                duty.met_at,
+                duty.state,
+                duty.back_entered,
+            )
+            if duty.state == "late" and in_period(duty.met_at):
                 report.late.append(ref)
             elif duty.state == "overdue":
                 report.overdue.append(ref)
@@ -177,8 +223,11 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
             ):
                 report.watch.append(ref)
         if filed_in:
-            figures = units.setdefault(item.unit or NO_UNIT, UnitFigures(item.unit or NO_UNIT))
+            # the unit of the latest statement counts (a follow-up may supply or correct it)
+            unit = facts.unit or NO_UNIT
+            figures = units.setdefault(unit, UnitFigures(unit))
             figures.items += 1
+            figures.sensitive_only &= item.sensitive
             if not status.exempt:
                 for duty in status.duties:
                     if duty.state in ("met", "late", "overdue"):
@@ -187,11 +236,13 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
                         figures.late += duty.state == "late"
                         figures.overdue += duty.state == "overdue"
     report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
+    report.exemption_sources = list(exemptions)
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
-    report.continued.sort(key=lambda pair: pair[1].happened_at)
-    report.closed.sort(key=lambda pair: pair[1].happened_at)
+    for pairs in (report.continued, report.closed, report.level_changes):
+        pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
+    report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))
     return report
 
 
@@ -199,13 +250,47 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
 
 
 def _title(item: Item, include_sensitive: bool) -> str:
-    return MASK if item.sensitive and not include_sensitive else item.title
+    return MASK if hidden(item, include_sensitive) else item.title
 
 
 def _text_of(item: Item, text: str | None, include_sensitive: bool) -> str | None:
-    if item.sensitive and not include_sensitive:
+    if hidden(item, include_sensitive):
         return MASK if text else None
     return text
+
+
+HIDDEN_UNITS = "（涉密/敏感要情的单位，不显示）"
+
+
+def shown_units(report: Report, include_sensitive: bool) -> list[UnitFigures]:
+    """The per-unit rows an output may show: a unit named only by sensitive items is not
+    named; its counts go to one row of their own (counts per unit may include sensitive
+    items, as long as no row tells whose they are)."""
+    if include_sensitive or not any(u.sensitive_only for u in report.units):
+        return report.units
+    pooled = UnitFigures(HIDDEN_UNITS)
+    shown = []
+    for u in report.units:
+        if not u.sensitive_only:
+            shown.append(u)
+            continue
+        pooled.items += u.items
+        pooled.due += u.due
+        pooled.on_time += u.on_time
+        pooled.late += u.late
+        pooled.overdue += u.overdue
+    return sorted([*shown, pooled], key=lambda u: (-(u.rate or 0), u.unit))
+
+
+def exemption_lines(report: Report) -> list[str]:
+    """The exemption footnote, one per document of the period's policies that excuses some
+    failures (鲁政办字〔2016〕86号 第18条 for Shandong items); none if no policy has one."""
+    lines = []
+    for source in report.exemption_sources:
+        document, _, words = source.partition("：")
+        quoted = f"：“{words}”" if words else ""
+        lines.append(f"（不予追责的情形不计入，依据{document}{quoted}）")
+    return lines
 
 
 def heading(report: Report) -> str:
@@ -227,13 +312,23 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
 def to_json(report: Report, include_sensitive: bool) -> dict:
     tz = ZoneInfo(report.office.tz)
 
+    refs: dict[str, dict] = {}  # an item is named in several sections: worked out once
+
     def item_ref(item: Item) -> dict:
+        ref = refs.get(item.id)
+        if ref is None:
+            ref = refs[item.id] = new_ref(item)
+        return ref
+
+    def new_ref(item: Item) -> dict:
+        facts = report.facts_of(item, include_sensitive)
         return {
             "id": item.id,
-            "title": _title(item, include_sensitive),
+            "title": facts.title,
             "kind": item.kind,
-            "level": item.level,
-            "unit": item.unit,
+            "level": report.level(item),
+            "level_at_filing": item.level,
+            "unit": facts.unit,
             "sensitive": item.sensitive,
             "filed": iso_local(item.filed, tz),
         }
@@ -247,6 +342,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "deadline": iso_local(ref.deadline, tz),
             "met_at": iso_local(ref.met_at, tz),
             "state": ref.state,
+            "back_entered": ref.back_entered,
         }
 
     def event_ref(pair) -> dict:
@@ -256,6 +352,26 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "at": iso_local(event.happened_at, tz),
             "text": _text_of(item, event.data.get("text"), include_sensitive),
             "outcome": event.data.get("outcome"),
+        }
+
+    def change_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "recorded_at": iso_local(event.recorded_at, tz),
+            "from_level": event.data.get("from"),
+            "to_level": event.data.get("to"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+        }
+
+    def back_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "type": event.type,
+            "at": iso_local(event.happened_at, tz),
+            "recorded_at": iso_local(event.recorded_at, tz),
         }
 
     return {
@@ -270,11 +386,13 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "judged_at": iso_local(report.judged_at, tz),
         "filed": [item_ref(i) for i in report.filed],
         "continued": [event_ref(p) for p in report.continued],
+        "level_changes": [change_ref(p) for p in report.level_changes],
         "closed": [event_ref(p) for p in report.closed],
         "open": [item_ref(i) for i in report.open],
         "late": [duty_ref(r) for r in report.late],
         "overdue": [duty_ref(r) for r in report.overdue],
         "watch": [duty_ref(r) for r in report.watch],
+        "back_entered": [back_ref(p) for p in report.back_entered],
         "by_level": dict(report.by_level),
         "by_kind": dict(report.by_kind),
         "units": [
@@ -287,13 +405,16 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
                 "overdue": u.overdue,
                 "on_time_rate": None if u.rate is None else round(u.rate, 4),
             }
-            for u in report.units
+            for u in shown_units(report, include_sensitive)
         ],
+        "exemption_sources": list(report.exemption_sources),
         "calendar_fallback": report.calendar_fallback,
     }
 
 
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
+    from yaoqing_cli.render import event_label
+
     tz = ZoneInfo(report.office.tz)
     out: list[str] = []
     h1, h2, bullet = ("# ", "## ", "- ") if markdown else ("", "", "  ")
@@ -311,13 +432,27 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     )
 
     def who(item: Item) -> str:
-        return f"{item.id} {_title(item, include_sensitive)}（{vocab.level_label(item.level)}）"
+        # the level the item has at the period's end, not the one it was filed with
+        level = vocab.level_label(report.level(item))
+        return f"{item.id} {_title(item, include_sensitive)}（{level}）"
+
+    def back(flag: bool) -> str:
+        return "（补录）" if flag else ""
+
+    def change(item: Item, event: Event) -> str:
+        data = event.data
+        moved = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
+        reason = _text_of(item, data.get("reason"), include_sensitive)
+        return f"{who(item)} {local_text(event.happened_at, tz)} {moved}" + (
+            f"（{reason}）" if reason else ""
+        )
 
     section("新报要情", [f"{who(i)} 首报 {local_text(i.filed, tz)}" for i in report.filed])
     section(
         "续报",
         [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
     )
+    section("定级变更", [change(i, e) for i, e in report.level_changes])
     section(
         "终报",
         [
@@ -329,12 +464,21 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         "迟报（逾时完成）",
         [
             f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}，{local_text(r.met_at, tz)} 完成"
+            f"{back(r.back_entered)}"
             for r in report.late
         ],
     )
     section(
         "逾期未完成",
         [f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}" for r in report.overdue],
+    )
+    section(
+        "补录（记录时间晚于所述时间10分钟以上）",
+        [
+            f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
+            f"记录于 {local_text(e.recorded_at, tz)}"
+            for i, e in report.back_entered
+        ],
     )
     section("时段末仍未终报", [who(i) for i in report.open])
     section(
@@ -349,28 +493,29 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         f"{vocab.label(vocab.KINDS, k)} {n}" for k, n in sorted(report.by_kind.items())
     )
     out.append("")
-    out.append(f"{h2}分类统计")
+    out.append(f"{h2}分类统计（按时段末的级别）")
     out.append(f"{bullet}按级别：{counts or '无'}")
     out.append(f"{bullet}按类型：{kinds or '无'}")
     out.append("")
     out.append(f"{h2}各报送单位时效")
-    if not report.units:
+    units = shown_units(report, include_sensitive)
+    if not units:
         out.append(f"{bullet}无")
     elif markdown:
         out.append("")
         out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报 | 逾期 | 按时率 | |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---|")
-        for u in report.units:
+        for u in units:
             out.append(
                 f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | `{_bar(u)}` |"
             )
     else:
-        for u in report.units:
+        for u in units:
             out.append(
                 f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报 {u.late}，"
                 f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
             )
-    out.append(f"{bullet}（预警未发生等不予追责的情形不计入，依据鲁政办字〔2016〕86号第18条）")
+    out.extend(f"{bullet}{line}" for line in exemption_lines(report))
     if report.calendar_fallback:
         from yaoqing_cli.render import FALLBACK_WARNING
 
@@ -397,6 +542,10 @@ CSV_COLUMNS = [
     "late",
     "overdue",
     "on_time_rate",
+    "from_level",
+    "to_level",
+    "recorded_at",
+    "back_entered",
 ]
 
 
@@ -407,7 +556,17 @@ def to_csv(report: Report, include_sensitive: bool) -> str:
         buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
     )
     writer.writeheader()
-    for section in ("filed", "continued", "closed", "open", "late", "overdue", "watch"):
+    for section in (
+        "filed",
+        "continued",
+        "level_changes",
+        "closed",
+        "open",
+        "late",
+        "overdue",
+        "watch",
+        "back_entered",
+    ):
         for row in data[section]:
             writer.writerow(_inert({"section": section, **row}))
     for unit in data["units"]:
@@ -464,12 +623,26 @@ def _for_markdown(report: Report) -> Report:
     def duty(r: DutyRef) -> DutyRef:
         return replace(r, item=item(r.item), name=md(r.name))
 
+    def facts(f: Facts) -> Facts:
+        return replace(
+            f,
+            title=md(f.title),
+            unit=md(f.unit),
+            details={k: md(v) for k, v in f.details.items()},
+            original={k: md(v) for k, v in f.original.items()},
+        )
+
     return replace(
         report,
         office=replace(report.office, name=md(report.office.name), short=md(report.office.short)),
         filed=[item(i) for i in report.filed],
         continued=[(item(i), event(e)) for i, e in report.continued],
         closed=[(item(i), event(e)) for i, e in report.closed],
+        level_changes=[(item(i), event(e)) for i, e in report.level_changes],
+        back_entered=[(item(i), event(e)) for i, e in report.back_entered],
+        facts={md(item_id): facts(f) for item_id, f in report.facts.items()},  # keyed by the
+        levels={md(item_id): lv for item_id, lv in report.levels.items()},  # items' escaped IDs
+        exemption_sources=[md(line) for line in report.exemption_sources],
         open=[item(i) for i in report.open],
         late=[duty(r) for r in report.late],
         overdue=[duty(r) for r in report.overdue],

@@ -9,11 +9,12 @@ import os
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
+from yaoqing_cli.clock import from_utc_text as from_stored
 from yaoqing_cli.clock import local_text, zone
 from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item
@@ -29,6 +30,8 @@ DETAIL_FIELDS = {
     "channel": "报送方式",
     "caller": "报告人（单位、姓名、电话）",
     "informed": "已报告的领导或单位",
+    "about": "所涉突发事件（编号）",
+    "about_level": "所涉突发事件级别",
 }
 MAX_TEXT = 20_000  # characters in one field; a phone log entry is never longer
 
@@ -49,6 +52,8 @@ class FileRequest:
     coordination: bool = False
     officer: str | None = None
     details: dict = field(default_factory=dict)
+    about: str | None = None  # the emergency (ID in this log) an opinion concerns
+    about_level: str | None = None  # or its level, when that emergency is not in this log
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,7 @@ def file_item(
     request: FileRequest,
     policy_dirs: Sequence[Path],
     calendar_file: Path | None = None,
+    now: datetime | None = None,
 ) -> Filed:
     from yaoqing_cli.policy import load_policy
     from yaoqing_cli.status import keep_clocks
@@ -200,6 +206,7 @@ def file_item(
     policy = load_policy(request.policy or office.policy, policy_dirs)
     if request.category is not None:
         request_category = check_text(request.category, "类别", label=True)
+        policy.category_key(request_category)  # an unknown category is refused with the list
     else:
         request_category = None
     details = {}
@@ -209,11 +216,31 @@ def file_item(
             details[key] = checked
     officer = officer_for(request.officer, office)
     unit = check_text(request.unit, "报送单位", label=True)
+    if (request.about or request.about_level) and request.kind != "opinion":
+        raise UsageError(
+            "--about / --about-level 只用于政务舆情（--kind opinion）：注明舆情所涉的突发事件"
+        )
+    if request.about and request.about_level:
+        raise UsageError("--about 与 --about-level 只能选一个：所涉事件在本日志中用 --about 编号")
+    if request.about_level:
+        details["about_level"] = request.about_level
+    recorded = recording_moment(now)
 
     local_filed = request.at.astimezone(tz)
     day = local_filed.strftime("%Y%m%d")
     with store.transaction():
         store.save_policy_snapshot(policy.name, policy.hash, policy.to_snapshot())
+        if request.about:
+            concerned = find_item(store, request.about)
+            if concerned.kind != "emergency":
+                raise UsageError(
+                    f"--about {concerned.id} 是{vocab.label(vocab.KINDS, concerned.kind)}；"
+                    "应为舆情所涉的突发事件的编号"
+                )
+            details["about"] = concerned.id
+            about_level = current_level(concerned, store.events(concerned.id))
+            if about_level:  # an emergency not yet graded: the opinion owes every level's clock
+                details["about_level"] = about_level
         day_no, issue_no = store.next_numbers(day, local_filed.year)
         item = Item(
             id=f"{day}-{day_no:03d}",
@@ -235,9 +262,19 @@ def file_item(
             details=details,
         )
         store.insert_item(item, day, day_no)
-        event = store.append_event(item.id, "file", request.at, officer, item_payload(item))
+        event = store.append_event(
+            item.id, "file", request.at, officer, item_payload(item), recorded_at=recorded
+        )
         keep_clocks(store, [item.id], calendar_file)
     return Filed(item=item, event=event, heading=heading(office, item, policy.title_format))
+
+
+def recording_moment(now: datetime | None) -> str:
+    """When a write is recorded: the command's clock (the machine's, or YAOQING_NOW in a drill),
+    in the stored form."""
+    from yaoqing_cli.clock import system_now, to_utc_text
+
+    return to_utc_text(now or system_now())
 
 
 def item_payload(item: Item) -> dict:
@@ -312,31 +349,49 @@ def continue_item(
     done: Sequence[str] = (),
     level: str | None = None,
     extend: str | None = None,
+    reason: str | None = None,
     officer: str | None = None,
     details: dict | None = None,
     calendar_file: Path | None = None,
+    now: datetime | None = None,
 ) -> list[Event]:
-    """A follow-up (续报); a level change and an extension are events of their own."""
+    """A follow-up (续报); a level change and an extension are events of their own.
+
+    Anything that carries new information (--text, --done, a supplied field) is a numbered
+    follow-up, also beside a regrade: a first-follow-up clock is met by the report the officer
+    made (呼政办发〔2014〕30号 一). A regrade or an extension without new information says why
+    in --reason (for an extension, --text alone is read as its reason)."""
+    from yaoqing_cli.engine import BACK_ENTRY, evaluate
     from yaoqing_cli.policy import Policy
-    from yaoqing_cli.status import keep_clocks
+    from yaoqing_cli.status import keep_clocks, load_calendar
 
     office = office_of(store)
     tz = zone(office.tz)
     text = check_text(text, "续报内容", multiline=True)
+    reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
     supplied = {}
     for key, value in (details or {}).items():
         checked = check_text(value, DETAIL_FIELDS.get(key, "报送单位"), label=key == "unit")
         if checked:
             supplied[key] = checked
+    if extend is not None and reason is None and text is not None and not (done or supplied):
+        reason, text = text, None  # `--extend reply --text 理由`: the text is the reason
+    if level is not None and not (reason or text):
+        raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
+    if extend is not None and not reason:
+        raise UsageError("延期须说明理由：--reason 例如 '情况特别复杂，需多部门会商'")
+    if reason and level is None and extend is None:
+        raise UsageError("--reason 只与 --level 或 --extend 同用；续报内容请用 --text")
+    recorded = recording_moment(now)
     with store.transaction():
         item = _open_item(store, item_id, at, tz, "续报")
         events = store.events(item.id)
         policy = Policy.from_snapshot(store.policy_snapshot(item.policy_hash))
         for key in done:
             duty = policy.duty(key)
-            if duty is None or duty.met_by != "done":
-                usable = [d.key for d in policy.duties if d.met_by == "done"]
+            if duty is None or duty.met_by not in ("done", "written"):
+                usable = [d.key for d in policy.duties if d.met_by in ("done", "written")]
                 raise UsageError(
                     f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
                     f"可用：{'、'.join(usable) or '（无）'}"
@@ -348,7 +403,12 @@ def continue_item(
                 raise OperationError(f"{item.id} 的级别已是{vocab.level_label(level)}，无需变更")
             written.append(
                 store.append_event(
-                    item.id, "level", at, officer, {"from": before, "to": level, "reason": text}
+                    item.id,
+                    "level",
+                    at,
+                    officer,
+                    {"from": before, "to": level, "reason": reason or text},
+                    recorded_at=recorded,
                 )
             )
         if extend is not None:
@@ -361,17 +421,34 @@ def continue_item(
                 )
             if any(e.type == "extend" and e.data.get("duty") == extend for e in events):
                 raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
-            if not text:
-                raise UsageError("延期须说明理由：--text 例如 '情况特别复杂，需多部门会商'")
+            # asked for in time, from when the request was recorded if it is back-entered
+            asked = at if from_stored(recorded) - at <= BACK_ENTRY else from_stored(recorded)
+            status = evaluate(item, events, policy, load_calendar(calendar_file), asked, tz=tz)
+            clock = next((d for d in status.duties if d.key == extend), None)
+            if clock is None:
+                raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
+            if asked >= clock.deadline or clock.state not in ("pending", "due_soon"):
+                raise OperationError(
+                    f"{item.id} 的“{clock.name}”时限已于 {local_text(clock.deadline, tz)} 届满"
+                    f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
+                )
             written.append(
-                store.append_event(item.id, "extend", at, officer, {"duty": extend, "reason": text})
+                store.append_event(
+                    item.id,
+                    "extend",
+                    at,
+                    officer,
+                    {"duty": extend, "reason": reason},
+                    recorded_at=recorded,
+                )
             )
-        is_followup = bool(done or supplied) or (text and level is None and extend is None)
-        if is_followup:
+        if done or supplied or text:
             n = 1 + sum(1 for e in events if e.type == "continue")
             data = {"n": n, "text": text, "done": list(dict.fromkeys(done))}
             data.update(supplied)
-            written.append(store.append_event(item.id, "continue", at, officer, data))
+            written.append(
+                store.append_event(item.id, "continue", at, officer, data, recorded_at=recorded)
+            )
         if not written:
             raise UsageError(
                 "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
@@ -387,26 +464,40 @@ def close_item(
     *,
     text: str | None = None,
     outcome: str = "resolved",
+    reason: str | None = None,
     officer: str | None = None,
     calendar_file: Path | None = None,
+    now: datetime | None = None,
 ) -> Event:
     from yaoqing_cli.status import keep_clocks
 
     office = office_of(store)
     tz = zone(office.tz)
     text = check_text(text, "终报内容", multiline=True)
+    reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
+    if outcome in vocab.REASONED_OUTCOMES and not reason:
+        raise UsageError(
+            f"--outcome {outcome}（{vocab.label(vocab.OUTCOMES, outcome)}）须说明理由：--reason 例如 '经核实，伤亡人数系误传'"
+        )
+    recorded = recording_moment(now)
     with store.transaction():
         item = _open_item(store, item_id, at, tz, "终报")
+        if outcome in vocab.WARNING_OUTCOMES and item.kind != "warning":
+            raise UsageError(
+                f"{item.id} 是{vocab.label(vocab.KINDS, item.kind)}：--outcome {outcome}（预警未发生）只用于预警"
+                "（鲁政办字〔2016〕86号 第18条）；报告的情况后经核实有误，请用 --outcome misreport（误报）并 --reason 说明"
+            )
         last = store.events(item.id)[-1]
         if at < last.happened_at:
             raise UsageError(
                 f"终报时间 {local_text(at, tz)} 早于最后一次记录 {local_text(last.happened_at, tz)}；"
                 "终报应在所有续报之后"
             )
-        event = store.append_event(
-            item.id, "close", at, officer, {"text": text, "outcome": outcome}
-        )
+        data = {"text": text, "outcome": outcome}
+        if reason:
+            data["reason"] = reason
+        event = store.append_event(item.id, "close", at, officer, data, recorded_at=recorded)
         store.mark_closed(item.id, at)
         keep_clocks(store, [item.id], calendar_file)
     return event
@@ -418,6 +509,3 @@ def timeline(store: Store, item_id: str) -> Timeline:
     snapshot = store.policy_snapshot(item.policy_hash) or {}
     title_format = snapshot.get("title_format", vocab.DEFAULT_TITLE)
     return Timeline(item, store.events(item.id), office, heading(office, item, title_format))
-
-
-BACK_ENTRY = timedelta(minutes=10)  # recorded this long after it happened: shown as 补录

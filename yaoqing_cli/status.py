@@ -41,8 +41,9 @@ class Clock(NamedTuple):
     name: str
     deadline: datetime
     overdue: bool
-    notify: tuple[str, ...]
+    notify: tuple[tuple[str | None, str], ...]  # (须报告|同时抄送|可报告|None: sender, who)
     fallback: bool
+    sensitive: bool = False  # the item is 涉密/敏感: its title is not shown without asking
 
 
 @dataclass(frozen=True)
@@ -277,10 +278,10 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
     """Brief lines from fully judged items (the path without the projection)."""
     clocks = []
     for row in rows:
-        standing = tuple(n.who for n in row.status.notify if n.duty is None)
+        standing = tuple((n.heading, n.who) for n in row.status.notify if n.duty is None)
         for d in row.status.duties:
             if _shown(d, overdue_only, horizon):
-                raised = tuple(n.who for n in row.status.notify if n.duty == d.key)
+                raised = tuple((n.heading, n.who) for n in row.status.notify if n.duty == d.key)
                 clocks.append(
                     Clock(
                         row.item.id,
@@ -291,6 +292,7 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                         d.state == "overdue",
                         standing + raised,
                         d.calendar_fallback,
+                        row.item.sensitive,
                     )
                 )
     clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
@@ -306,6 +308,7 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
     policies = PolicyCache(store)
     known: dict[tuple, tuple] = {}
     clocks = []
+    sensitive = store.sensitive_ids(list(dict.fromkeys(row[0] for row in due)))
     for item_id, key, deadline_text, level, fallback, title, kind, category, policy_hash in due:
         sort = (policy_hash, key, kind, level, category)
         facts = known.get(sort)
@@ -314,17 +317,30 @@ def _clocks_from_projection(store: Store, due: Sequence[tuple], moment: datetime
             notices = standing_notices(policy, kind, level, category)
             facts = known[sort] = (
                 policy.duty(key).name,
-                tuple(n.who for n in notices),
+                tuple((n.heading, n.who) for n in notices),
                 policy if policy.escalation else None,
             )
         name, who, escalating = facts
         deadline = from_utc_text(deadline_text)
         if escalating is not None:
-            who += tuple(escalation_reached(escalating, key, deadline, moment))
+            who += tuple(
+                ("须报告", w) for w in escalation_reached(escalating, key, deadline, moment)
+            )
         # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
         clocks.append(
             _new_clock(
-                Clock, (item_id, title, key, name, deadline, moment > deadline, who, fallback == 1)
+                Clock,
+                (
+                    item_id,
+                    title,
+                    key,
+                    name,
+                    deadline,
+                    moment > deadline,
+                    who,
+                    fallback == 1,
+                    item_id in sensitive,
+                ),
             )
         )
     return clocks

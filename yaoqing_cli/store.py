@@ -784,8 +784,12 @@ class Store:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
     def latest_happened(self) -> str | None:
-        """The stored UTC text of the latest moment any event happened (index lookup)."""
-        return self.db.execute("SELECT max(happened_at) FROM events").fetchone()[0]
+        """The stored UTC text of the latest moment any event happened or was recorded (two
+        index lookups): a back-entered waiver takes effect when it was recorded. Events are
+        recorded in chain order, so the newest one holds the latest recorded moment."""
+        happened = self.db.execute("SELECT max(happened_at) FROM events").fetchone()[0]
+        row = self.db.execute("SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return max(happened, row[0]) if row else happened
 
     def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
         """Running clocks with a deadline before (or at) `before`, earliest first:
@@ -796,6 +800,11 @@ class Store:
             f" WHERE deadline {op} ? ORDER BY deadline, item_id, duty",
             (before,),
         ).fetchall()
+
+    def sensitive_ids(self, item_ids: Sequence[str]) -> set[str]:
+        """Which of these items are 涉密/敏感 (by primary key, a chunk at a time)."""
+        sql = "SELECT id FROM items WHERE sensitive AND id IN ({marks})"
+        return {row[0] for row in self._rows_for(sql, item_ids)}
 
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"

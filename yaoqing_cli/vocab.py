@@ -39,12 +39,18 @@ CHANNELS = {  # seed 000 item 4
 
 OUTCOMES = {
     "resolved": ("处置完毕", ("办结", "已办结", "完毕")),
-    "did-not-occur": ("未发生", ("预警未发生", "did_not_occur", "not-occurred")),
+    "did-not-occur": ("预警未发生", ("未发生", "did_not_occur", "not-occurred")),
+    "misreport": ("误报", ("报告有误", "信息有误")),
     "merged": ("已合并", ("合并",)),
 }
 
-# Outcomes that are never held against the office (seed 000 item 18).
-EXEMPT_OUTCOMES = frozenset({"did-not-occur"})
+# 鲁政办字〔2016〕86号 第18条: 预判预警类信息 that did not happen, and information reported in time
+# that later proved wrong, are not held against the office as wrong reports. Neither erases a
+# clock already missed: a breach is permanent whatever the outcome.
+EXEMPT_OUTCOMES = frozenset({"did-not-occur", "misreport"})
+# Outcomes only a warning can have, and outcomes that must say why.
+WARNING_OUTCOMES = frozenset({"did-not-occur"})
+REASONED_OUTCOMES = frozenset({"misreport"})
 
 DUTY_KEYS = {
     "report": ("书面报告", ("报告",)),

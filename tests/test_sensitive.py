@@ -1,0 +1,139 @@
+"""Sensitive means sensitive everywhere (issue 10, rule 12), through the real CLI.
+
+A sensitive item (`file --sensitive`) carries a distinctive marker in every field a person can
+type: title, unit, place, course, consequences, trend, measures, caller, who was informed, the
+text of a follow-up, the unit and place a follow-up supplies, the reason of a level change and
+the text of a close. No output of status, show, report (every format, day and half year) or
+export may contain the marker unless asked with --include-sensitive; counts per unit may still
+include the item. An ordinary item with a unit of its own keeps the per-unit table honest:
+it shows that unit, and the sensitive items' counts in a row that names none.
+"""
+
+import json
+
+import pytest
+
+MARK = "密标记"  # every typed field of the sensitive item contains this
+
+
+def at_now(at: str) -> str:
+    return at.replace(" ", "T") + ":00+08:00"
+
+
+def ok(run, *args, at: str):
+    result = run(*args, "--at", at, now=at_now(at))
+    assert result.code == 0, result
+    return result
+
+
+@pytest.fixture
+def marked(office):
+    run = office
+    fields = {
+        "--title": "标题",
+        "--unit": "单位",
+        "--location": "地点",
+        "--summary": "经过",
+        "--consequences": "后果",
+        "--trend": "趋势",
+        "--measures": "措施",
+        "--caller": "报告人",
+        "--informed": "已报告",
+    }
+    typed = [x for option, name in fields.items() for x in (option, f"{MARK}{name}")]
+    secret = ok(run, "file", "--occurred", "2026-11-22 07:00", "--kind", "opinion", "--level",
+                "重大", "--sensitive", "--json", *typed, at="2026-11-22 08:00").json["id"]  # fmt: skip
+    ok(run, "continue", secret, "--text", f"{MARK}续报", "--unit", f"{MARK}补报单位",
+       "--location", f"{MARK}补报地点", "--trend", f"{MARK}补报趋势", at="2026-11-22 09:00")  # fmt: skip
+    ok(run, "continue", secret, "--level", "较大", "--text", f"{MARK}降级理由",
+       at="2026-11-22 10:00")  # fmt: skip
+    closed = ok(run, "file", "--title", f"{MARK}已结", "--occurred", "2026-11-22 07:30",
+                "--unit", f"{MARK}已结单位", "--sensitive", "--json",
+                at="2026-11-22 08:30").json["id"]  # fmt: skip
+    ok(run, "close", closed, "--text", f"{MARK}终报", at="2026-11-22 11:00")
+    plain = ok(run, "file", "--title", "普通事件", "--occurred", "2026-11-22 07:00", "--kind",
+               "opinion", "--level", "重大", "--unit", "历下区", "--json",
+               at="2026-11-22 08:00").json["id"]  # fmt: skip
+    return run, secret, closed, plain
+
+
+DAY = "2026-11-23T00:05:00+08:00"
+LATER = "2026-11-25T09:00:00+08:00"  # every clock of the day overdue: the brief board's lines
+YEAR_END = "2027-01-02T09:00:00+08:00"
+COMMANDS = [
+    ("status",),
+    ("status", "--json"),
+    ("status", "--all"),
+    ("status", "--all", "--json"),
+    ("status", "--overdue", "--full"),
+    ("status", "--overdue", "--brief"),
+    ("status", "--due-within", "30d", "--brief"),
+    ("status", "--due-within", "30d", "--json"),
+    ("report", "--date", "2026-11-22"),
+    ("report", "--date", "2026-11-22", "--format", "markdown"),
+    ("report", "--date", "2026-11-22", "--format", "json"),
+    ("report", "--date", "2026-11-22", "--format", "csv"),
+    ("report", "--period", "2026H2"),
+    ("report", "--period", "2026H2", "--format", "markdown"),
+    ("report", "--period", "2026H2", "--format", "json"),
+    ("report", "--period", "2026H2", "--format", "csv"),
+    ("export",),
+]
+
+
+@pytest.mark.parametrize("now", [DAY, LATER, YEAR_END])
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_no_output_shows_what_a_sensitive_item_says(marked, args, now):
+    run, secret, _closed, _plain = marked
+    result = run(*args, now=now)
+    assert result.code == 0, result
+    assert MARK not in result.out and MARK not in result.err, result
+    full = run(*args, "--include-sensitive", now=now)
+    assert full.code == 0, full
+    if secret in full.out:  # shown in full when asked (closed items are not on every view)
+        assert f"{MARK}标题" in full.out, full
+
+
+@pytest.mark.parametrize("item", ["secret", "closed"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_show_conceals_a_sensitive_item_unless_asked(marked, item, as_json):
+    """`show ID` follows the same rule and says what it left out; --include-sensitive shows
+    everything, follow-ups' statements included."""
+    run, secret, closed, _ = marked
+    item_id = secret if item == "secret" else closed
+    extra = ("--json",) if as_json else ()
+    shown = run("show", item_id, *extra, now=DAY)
+    assert shown.code == 0, shown
+    assert MARK not in shown.out, shown
+    if not as_json:
+        assert "已隐去" in shown.out and "--include-sensitive" in shown.out
+    full = run("show", item_id, *extra, "--include-sensitive", now=DAY)
+    assert MARK in full.out
+    if item == "secret" and as_json:
+        data = full.json
+        assert data["unit"] == f"{MARK}补报单位"
+        assert data["details"]["location"] == f"{MARK}补报地点"
+
+
+def test_counts_per_unit_may_include_it_but_no_row_names_it(marked):
+    """The marked units are named by sensitive items only: their counts go to one row that
+    names no unit; with --include-sensitive the row is the unit supplied by the follow-up."""
+    run, secret, _closed, _plain = marked
+    units = {
+        u["unit"]: u
+        for u in run("report", "--date", "2026-11-22", "--format", "json").json["units"]
+    }
+    hidden = units["（涉密/敏感要情的单位，不显示）"]
+    assert hidden["items"] == 2 and units["历下区"]["items"] == 1
+    data = run("report", "--date", "2026-11-22", "--format", "json", "--include-sensitive").json
+    assert {u["unit"] for u in data["units"]} == {"历下区", f"{MARK}补报单位", f"{MARK}已结单位"}
+    [row] = [i for i in data["filed"] if i["id"] == secret]
+    assert row["unit"] == f"{MARK}补报单位" and row["level"] == "large"
+
+
+def test_export_lines_mask_every_field(marked):
+    run, secret, closed, _ = marked
+    lines = [json.loads(line) for line in run("export").out.splitlines()]
+    events = [r for r in lines if r.get("record") == "event" and r["item_id"] in (secret, closed)]
+    assert {"file", "continue", "level", "close"} <= {e["type"] for e in events}
+    assert MARK not in json.dumps(events, ensure_ascii=False)
