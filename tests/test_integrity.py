@@ -30,7 +30,7 @@ def test_verify_counts_every_event(busy_log):
     run, *_ = busy_log
     result = run("verify")
     assert result.code == 0, result
-    assert "5 个事件" in result.out and "2 条要情" in result.out
+    assert "6 个事件" in result.out and "2 条要情" in result.out  # init is an event too
 
 
 def test_verify_catches_an_edit_behind_the_tools_back(busy_log, db_path):
@@ -78,7 +78,7 @@ def test_backup_is_a_verifiable_copy_and_never_overwrites(busy_log, tmp_path):
     dest = tmp_path / "copy.db"
     assert run("backup", dest).code == 0
     copy = run("--db", dest, "verify")
-    assert copy.code == 0 and "5 个事件" in copy.out, copy
+    assert copy.code == 0 and "6 个事件" in copy.out, copy  # init is an event too
     again = run("backup", dest)
     assert again.code == 1 and "已存在" in again.err
 
@@ -90,6 +90,7 @@ def test_export_import_round_trip_loses_nothing(busy_log, tmp_path):
     dump = tmp_path / "log.jsonl"
     dump.write_text(exported.out, encoding="utf-8")
     target = tmp_path / "new.db"
+    assert run("--db", target, "init", "--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong", "--drill").code == 0  # fmt: skip
     result = run("--db", target, "import", dump)
     assert result.code == 0, result
     assert "已导入 5 个事件" in result.out
@@ -139,7 +140,18 @@ def test_import_rejects_garbage_and_changes_nothing(busy_log, db_path, tmp_path)
 def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
     office_run, *_ = busy_log
     other = tmp_path / "other.db"
-    office_run("--db", other, "init", "--office", "另一办", "--short", "另", "--policy", "shandong")
+    office_run(
+        "--db",
+        other,
+        "init",
+        "--office",
+        "另一办",
+        "--short",
+        "另",
+        "--policy",
+        "shandong",
+        "--drill",
+    )
     office_run("--db", other, "file", "--title", "另一条", "--occurred", "08:00", "--at", "09:00")
     dump = tmp_path / "other.jsonl"
     dump.write_text(office_run("--db", other, "export").out, encoding="utf-8")

@@ -48,7 +48,9 @@ def test_default_location_is_the_user_data_directory(run, tmp_path, monkeypatch)
 
 def test_db_option_overrides_environment(run, tmp_path):
     other = tmp_path / "other.db"
-    result = run("--db", other, "init", "--office", "某办", "--short", "某", "--policy", "山东")
+    result = run(
+        "--db", other, "init", "--office", "某办", "--short", "某", "--policy", "山东", "--drill"
+    )
     assert result.code == 0, result
     assert other.exists()
     assert not (tmp_path / "log.db").exists()
@@ -216,7 +218,9 @@ def test_items_close_only_once_even_in_raw_sql(office, db_path):
 def test_every_event_keeps_happened_and_recorded_times(office, db_path):
     file_item(office)
     db = sqlite3.connect(db_path)
-    happened, recorded = db.execute("SELECT happened_at, recorded_at FROM events").fetchone()
+    happened, recorded = db.execute(
+        "SELECT happened_at, recorded_at FROM events WHERE type = 'file'"
+    ).fetchone()
     assert happened == "2026-11-22T01:00:00Z"
     assert recorded and recorded != happened
 
@@ -292,6 +296,7 @@ def test_unwritable_directory_is_a_clear_failure(run, tmp_path):
             "b",
             "--policy",
             "shandong",
+            "--drill",
         )
         assert result.code == 1, result
         assert "无法创建日志" in result.err
@@ -303,7 +308,16 @@ def test_unwritable_location_even_as_root(run, tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     result = run(
-        "--db", blocker / "log.db", "init", "--office", "a", "--short", "b", "--policy", "山东"
+        "--db",
+        blocker / "log.db",
+        "init",
+        "--office",
+        "a",
+        "--short",
+        "b",
+        "--policy",
+        "山东",
+        "--drill",
     )
     assert result.code == 1, result
     assert "无法创建日志" in result.err

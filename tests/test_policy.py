@@ -119,7 +119,7 @@ def test_editing_a_policy_file_never_moves_a_running_clock(run, tmp_path):
     folder.mkdir()
     text = (REPO / "policies" / "yunnan.toml").read_text("utf-8")
     (folder / "yunnan.toml").write_text(text, "utf-8")
-    assert run("--policies", folder, "init", "--office", "昆明", "--short", "昆明", "--policy", "yunnan").code == 0  # fmt: skip
+    assert run("--policies", folder, "init", "--office", "昆明", "--short", "昆明", "--policy", "yunnan", "--drill").code == 0  # fmt: skip
     filed = run("--policies", folder, "file", "--title", "x", "--occurred", "08:00", "--at", "08:10",
                 "--level", "重大", "--json")  # fmt: skip
     assert filed.code == 0, filed
@@ -130,7 +130,7 @@ def test_editing_a_policy_file_never_moves_a_running_clock(run, tmp_path):
 
 
 def test_unknown_policy_lists_the_known_ones(run):
-    result = run("init", "--office", "x", "--short", "x", "--policy", "火星")
+    result = run("init", "--office", "x", "--short", "x", "--policy", "火星", "--drill")
     assert result.code == 1 and "未知的政策" in result.err and "shandong（山东省）" in result.err
 
 
@@ -147,18 +147,20 @@ def test_title_format_comes_from_the_policy(run, tmp_path):
         'name = "local"\ntitle = "本地"\nextends = "shandong"\ntitle_format = "{short}值班快报"\n',
         "utf-8",
     )
-    assert run("init", "--office", "某市", "--short", "某市", "--policy", local).code == 0
+    assert (
+        run("init", "--office", "某市", "--short", "某市", "--policy", local, "--drill").code == 0
+    )
     filed = run("file", "--title", "x", "--occurred", "08:00", "--json")
-    assert filed.json["heading"] == "某市值班快报 2026年第1期"
+    assert filed.json["heading"] == "【演练】某市值班快报 2026年第1期"
     shown = run("show", filed.json["id"], "--json")
-    assert shown.json["heading"] == "某市值班快报 2026年第1期"
+    assert shown.json["heading"] == "【演练】某市值班快报 2026年第1期"
 
 
 # --- issue 10 rules 6, 7, 13: who is told, who sends, whose seat -----------------------------
 
 
 def _init(run, policy: str) -> None:
-    result = run("init", "--office", "测试值班室", "--short", "测试", "--policy", policy)
+    result = run("init", "--office", "测试值班室", "--short", "测试", "--policy", policy, "--drill")
     assert result.code == 0, result
 
 

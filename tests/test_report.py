@@ -285,7 +285,7 @@ def test_sensitive_items_are_masked_in_every_format(day_log, fmt):
 def test_markdown_and_csv_read_as_documents(day_log):
     run, ids = day_log
     md = run("report", "--format", "markdown", now=CRON_NOW).out
-    assert md.startswith("# 济南市值班日报（2026年11月22日）")
+    assert md.startswith("# 【演练】济南市值班日报（2026年11月22日）")
     assert "| 历下区 | 2 | 1 | 1 | 0 | 0 | 100.0% |" in md
     text = run("report", "--format", "csv", now=CRON_NOW).out
     assert text.startswith("\ufeff")  # the BOM: Excel and WPS then read UTF-8
@@ -300,7 +300,7 @@ def test_output_is_written_atomically(day_log, tmp_path):
     out.parent.mkdir()
     result = run("report", "--format", "markdown", "--output", out, now=CRON_NOW)
     assert result.code == 0, result
-    assert out.read_text(encoding="utf-8").startswith("# 济南市值班日报")
+    assert out.read_text(encoding="utf-8").startswith("# 【演练】济南市值班日报")
     assert [p.name for p in out.parent.iterdir()] == ["2026-11-22.md"]  # no temporary left over
 
 

@@ -19,7 +19,10 @@ NOW = "2026-11-22 12:00"
 @pytest.fixture
 def busy(run):
     """A Shandong office with items in every state a handover meets, filed through the CLI."""
-    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东").code == 0
+    assert (
+        run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东", "--drill").code
+        == 0
+    )
 
     def file(title, occurred, at, *extra):
         result = run("file", "--title", title, "--occurred", occurred, "--at", at, "--json",
@@ -104,14 +107,21 @@ def test_the_overdue_second_edge(busy, run):
 
 
 def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path):
-    assert run("init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古").code == 0
+    assert (
+        run(
+            "init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古", "--drill"
+        ).code
+        == 0
+    )
     for n in range(21):
         at = f"2026-11-21 {n:02d}:10"
         result = run("file", "--title", f"事件{n}", "--occurred", f"2026-11-21 {n:02d}:00",
                      "--at", at, "--level", "一般", now=iso(at))  # fmt: skip
         assert result.code == 0, result
     text = run("status", "--overdue").out.splitlines()
-    assert text[0] == "未终报要情中有逾期时限的：21 条（截至 2026-11-22 12:00，共评估 21 条）"
+    assert (
+        text[0] == "未终报要情中有逾期时限的：21 条（截至 2026-11-22 12:00，共评估 21 条）【演练】"
+    )
     assert text[1].startswith("每个时限一行，共 21 项")
     # the first item's follow-up was due an hour after its 00:10 first report
     assert text[2] == (
@@ -201,6 +211,7 @@ def test_an_imported_log_has_its_projection_built(busy, run, tmp_path):
     exported = tmp_path / "export.jsonl"
     assert run("export", "--output", exported).code == 0
     fresh = tmp_path / "fresh.db"
+    assert run("--db", fresh, "init", "--office", "x", "--short", "x", "--policy", "山东", "--drill").code == 0  # fmt: skip
     assert run("--db", fresh, "import", exported).code == 0
     db = sqlite3.connect(fresh)
     assert db.execute("SELECT count(*) FROM clocks").fetchone()[0] > 0
@@ -258,7 +269,7 @@ def test_an_office_zone_with_daylight_saving_counts_real_elapsed_time(run, tmp_p
 
     start = "2026-10-16T09:00:00-04:00"
     assert run("init", "--office", "x", "--short", "x", "--policy", "云南",
-               "--tz", "America/New_York", now=start).code == 0  # fmt: skip
+               "--tz", "America/New_York", "--drill", now=start).code == 0  # fmt: skip
     assert run("file", "--title", "网民表扬", "--kind", "message", "--class", "praise",
                "--occurred", "09:00", now=start).code == 0  # fmt: skip
     # 5 working days from Friday 10-16: end of Friday 10-23 = 10-24 00:00 EDT (04:00 UTC)
@@ -286,6 +297,7 @@ def test_an_import_whose_first_report_is_dated_apart_from_its_filing_is_refused(
     first = next(i for i, r in enumerate(records) if r.get("type") == "file")
     records[first]["data"]["filed"] = "2026-11-01T00:00:00Z"  # a hand edit: filed != happened
     exported.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    assert run("--db", tmp_path / "fresh.db", "init", "--office", "x", "--short", "x", "--policy", "山东", "--drill").code == 0  # fmt: skip
     refused = run("--db", tmp_path / "fresh.db", "import", exported)
     assert refused.code == 2 and "data.filed" in refused.err, refused
 
@@ -327,7 +339,12 @@ def test_a_zipped_install_keeps_logging(tmp_path):
         return subprocess.run([sys.executable, "-m", "yaoqing_cli", *args], env=env,
                               capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
 
-    assert yaoqing("init", "--office", "x", "--short", "x", "--policy", "shandong").returncode == 0
+    assert (
+        yaoqing(
+            "init", "--office", "x", "--short", "x", "--policy", "shandong", "--drill"
+        ).returncode
+        == 0
+    )
     filed = yaoqing("file", "--title", "t", "--occurred", "08:00", "--kind", "opinion",
                     "--level", "重大", "--about-level", "重大")  # fmt: skip
     assert filed.returncode == 0, filed.stderr

@@ -32,6 +32,10 @@ app = typer.Typer(
 )
 policy_app = typer.Typer(help="查看和检查时限政策（policies/）。", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
+calendar_app = typer.Typer(
+    help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True
+)
+app.add_typer(calendar_app, name="calendar")
 
 
 class Settings:
@@ -57,6 +61,20 @@ class Settings:
         from yaoqing_cli.store import Store
 
         return Store.open(self.db_path, create=create)
+
+    def open_for_writing(self, *, create: bool = False, drill: bool = False):
+        """The log for a write command: YAOQING_NOW is refused unless it is a drill log."""
+        from yaoqing_cli.service import check_write_clock
+
+        if create and not self.db_path.exists():
+            check_write_clock(None, drill)  # refuse before a file is made
+        store = self.open(create=create)
+        try:
+            check_write_clock(store, drill)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @contextmanager
     def reading(self) -> Iterator:
@@ -132,6 +150,14 @@ def _office_zone(store):
     return zone(office_of(store).tz)
 
 
+def _drill_mark(store) -> str:
+    """【演练】 before every line a drill log's write commands print, else nothing."""
+    from yaoqing_cli.service import DRILL_MARK
+
+    office = store.office()
+    return DRILL_MARK if office is not None and office.drill else ""
+
+
 def _key(table: dict, text: str | None, what: str) -> str | None:
     return None if text is None else vocab.lookup(table, text, what)
 
@@ -161,17 +187,28 @@ def init(
     officer: Annotated[
         str | None, typer.Option("--officer", help="默认值班员（也可用环境变量 YAOQING_OFFICER）")
     ] = None,
+    drill: Annotated[
+        bool,
+        typer.Option("--drill", help="建立演练日志：处处标明“演练”，可用 YAOQING_NOW 模拟时间"),
+    ] = False,
 ) -> None:
-    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改）。"""
-    from yaoqing_cli.service import init_office
+    """建立日志并记录本单位名称、简称、默认政策和时区（可再次运行以更改，每次都记入日志）。"""
+    from yaoqing_cli.service import DRILL_LINE, init_office
 
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True, drill=drill)
     try:
-        result = init_office(store, office, short, policy, tz, officer, s.policy_dirs())
+        done = init_office(store, office, short, policy, tz, officer, s.policy_dirs(), drill)
     finally:
         store.close()
+    result = done.office
+    if result.drill:
+        typer.echo(DRILL_LINE)
     typer.echo(f"已初始化：{result.name}（{result.short}），政策 {result.policy}，时区 {result.tz}")
+    if done.old_heading:
+        typer.echo(
+            f"报头自此改为“{done.new_heading}”（原为“{done.old_heading}”）；已报出的要情保留原报头"
+        )
     typer.echo(f"日志：{s.db_path}")
 
 
@@ -269,7 +306,7 @@ def file_(
     about_level_key = _key(vocab.LEVELS, about_level, "所涉事件级别")
     class_key = _key(vocab.CLASSES, message_class, "留言类别")
     channel_key = _key(vocab.CHANNELS, channel, "报送方式")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "首报时间", default=_now())
@@ -301,6 +338,7 @@ def file_(
             },
         )
         filed = file_item(store, request, s.policy_dirs(), s.calendar, now=_now())
+        mark = _drill_mark(store)
     finally:
         store.close()
     if as_json:
@@ -308,7 +346,7 @@ def file_(
 
         _emit_json(filed_json(filed, tz))
         return
-    typer.echo(f"已记录首报 {filed.item.id}")
+    typer.echo(f"{mark}已记录首报 {filed.item.id}")
     typer.echo(f"{filed.heading}：{filed.item.title}")
 
 
@@ -352,7 +390,7 @@ def continue_(
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
     extend_key = _key(vocab.DUTY_KEYS, extend, "时限")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "续报时间", default=_now())
@@ -376,6 +414,7 @@ def continue_(
             calendar_file=s.calendar,
             now=_now(),
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -384,7 +423,7 @@ def continue_(
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
-        typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+        typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -409,7 +448,7 @@ def close(
 
     s = settings(ctx)
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
-    store = s.open()
+    store = s.open_for_writing()
     try:
         tz = _office_zone(store)
         at_time = _time(at, tz, "终报时间", default=_now())
@@ -424,6 +463,7 @@ def close(
             calendar_file=s.calendar,
             now=_now(),
         )
+        mark = _drill_mark(store)
     finally:
         store.close()
     from yaoqing_cli.render import event_json, event_line
@@ -431,7 +471,7 @@ def close(
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
-    typer.echo(f"已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()
@@ -564,7 +604,7 @@ def report(
             current,
             tz,
         )
-        result = build_report(store, office, chosen, current, load_calendar(s.calendar))
+        result = build_report(store, office, chosen, current, load_calendar(s.calendar, store))
     text = render(result, fmt, include_sensitive)
     if output is None:
         sys.stdout.write(text)
@@ -595,6 +635,7 @@ def verify(ctx: typer.Context) -> None:
                 result = verify_log(store, lambda n: progress.update(task, completed=n), s.calendar)
         else:
             result = verify_log(store, calendar_file=s.calendar)
+        mark = _drill_mark(store)
     finally:
         store.close()
     if result.broken:
@@ -603,12 +644,21 @@ def verify(ctx: typer.Context) -> None:
         raise OperationError(
             f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}（此前 {result.events} 个事件完好）"
         )
-    if result.stale_clock:
-        raise OperationError(
-            f"核验失败：时限索引与要情 {result.stale_clock} 的事件不符，已停用（status 将逐条重算，"
-            f"下次写入时重建）；哈希链完整：{result.events} 个事件。请把此情况报告给维护者"
+    if result.differences:
+        # every difference on stdout (the record of the check), the first in the one-line error
+        shown = 50
+        for difference in result.differences[:shown]:
+            typer.echo(f"不符：{difference.text()}")
+        if len(result.differences) > shown:
+            typer.echo(f"……另有 {len(result.differences) - shown} 处不符")
+        clocks = (
+            "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
         )
-    typer.echo(f"核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+        raise OperationError(
+            f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
+            f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"
+        )
+    typer.echo(f"{mark}核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
 
 
 @app.command()
@@ -681,12 +731,13 @@ def import_(
         except UnicodeDecodeError:
             raise UsageError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     s = settings(ctx)
-    store = s.open(create=True)
+    store = s.open_for_writing(create=True)
     try:
         result = import_lines(store, lines, str(file), s.calendar)
+        mark = _drill_mark(store)
     finally:
         store.close()
-    typer.echo(f"已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
+    typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
 
 
 # --- policy group ----------------------------------------------------------------------------------
@@ -743,6 +794,58 @@ def policy_check(
         typer.echo(line)
 
 
+# --- calendar group ------------------------------------------------------------------------------
+
+
+@calendar_app.command("add")
+def calendar_add(
+    ctx: typer.Context,
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="日历文件（.toml，[years.YYYY] holidays/workdays）"),
+    ],
+) -> None:
+    """把本单位日历文件记入日志（一个事件）：此后每个命令都按它计算工作日，无需 --calendar。"""
+    from yaoqing_cli.service import add_calendar, added_text
+
+    s = settings(ctx)
+    store = s.open_for_writing()
+    try:
+        done = add_calendar(store, file, _now(), s.calendar)
+        mark = _drill_mark(store)
+    finally:
+        store.close()
+    typer.echo(f"{mark}已录入日历 {done.source}（sha256 {done.sha256[:12]}…）")
+    for year, (rest, work) in done.added.items():
+        typer.echo(added_text(year, rest, work, year in done.unknown_years))
+
+
+@calendar_app.command("show")
+def calendar_show(
+    ctx: typer.Context,
+    year: Annotated[int | None, typer.Argument(metavar="YEAR", help="年份（默认今年）")] = None,
+) -> None:
+    """列出某年的法定节假日、调休上班日和本单位录入的日子（注明来源）。"""
+    from yaoqing_cli.render import calendar_lines
+    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.workdays import FIRST_YEAR, LAST_YEAR
+
+    s = settings(ctx)
+    with s.reading() as store:
+        tz = _office_zone(store)
+        chosen = year if year is not None else _now().astimezone(tz).year
+        if not FIRST_YEAR <= chosen <= LAST_YEAR:
+            raise UsageError(f"年份 {chosen} 超出范围；可用 {FIRST_YEAR}–{LAST_YEAR}")
+        calendar = load_calendar(s.calendar, store)
+        mark = _drill_mark(store)
+    if mark:
+        from yaoqing_cli.service import DRILL_LINE
+
+        typer.echo(DRILL_LINE)
+    for line in calendar_lines(calendar, chosen):
+        typer.echo(line)
+
+
 @app.command()
 def demo(
     keep: Annotated[bool, typer.Option("--keep", help="保留演示日志（默认用完即删）")] = False,
@@ -778,16 +881,19 @@ def _commits() -> list:
 def _recorded(commits: list, failure: str) -> int:
     """A failure after the record was made: say that it WAS made, so nobody files it twice."""
     events = [event for commit in commits for event in commit.events]
-    items = list(dict.fromkeys(item_id for item_id, _ in events if item_id))
+    item_events = [(item_id, t) for item_id, t in events if item_id]  # not office-level ones
+    items = list(dict.fromkeys(item_id for item_id, _ in item_events))
     if len(items) == 1:
-        kinds = "、".join(dict.fromkeys(vocab.EVENT_LABELS.get(t, t) for i, t in events if i))
+        kinds = "、".join(dict.fromkeys(vocab.EVENT_LABELS.get(t, t) for _, t in item_events))
         what = f"{items[0]} 的{kinds}"
         hint = f"；请勿重复录入，用 yaoqing show {items[0]} 查看"
-    elif events:
-        what = f"{len(events)} 个事件（{len(items)} 条要情）"
+    elif items:
+        what = f"{len(item_events)} 个事件（{len(items)} 条要情）"
         hint = "；请勿重复录入，用 yaoqing status --all 查看"
-    else:
-        what, hint = "单位设置", "；请勿重复录入"
+    else:  # office-level events only: init's settings, a calendar entry
+        names = {"office": "单位设置", "calendar": "工作日历条目"}
+        what = "、".join(dict.fromkeys(names.get(t, t) for _, t in events)) or "记录"
+        hint = "；请勿重复录入"
     first_line = " ".join(failure.split("\n")).strip()
     _say(f"已记录：{what}已写入日志，但随后{first_line}{hint}")
     return ExitCode.RECORDED

@@ -33,10 +33,16 @@ def system_now() -> datetime:
 
 
 def now() -> datetime:
-    """The moment every command treats as now (aware). YAOQING_NOW overrides it (ISO 8601)."""
+    """The moment every command treats as now (aware). YAOQING_NOW overrides it (ISO 8601);
+    a write honours it only on a drill log (service.check_write_clock)."""
+    return simulated_now() or system_now()
+
+
+def simulated_now() -> datetime | None:
+    """YAOQING_NOW as an aware moment, or None when it is not set."""
     fixed = os.environ.get("YAOQING_NOW")
     if not fixed:
-        return system_now()
+        return None
     try:
         moment = datetime.fromisoformat(fixed.strip())
     except ValueError:

@@ -23,6 +23,7 @@ SCRIPT = [
         "inner-mongolia",
         "--officer",
         "李值班",
+        "--drill",  # a demonstration is a drill: every heading and board says 演练
     ],
     # Inner Mongolia: written report within 2 h of the event, first follow-up within 1 h of it.
     [
@@ -168,7 +169,9 @@ def run_demo(keep: bool = False) -> None:
                     app(args=args, prog_name="yaoqing", standalone_mode=False)
                 filed = json.loads(buffer.getvalue())
                 ids.append(filed["id"])
-                typer.echo(f"已记录首报 {filed['id']}\n{filed['heading']}：{filed['title']}")
+                typer.echo(
+                    f"【演练】已记录首报 {filed['id']}\n{filed['heading']}：{filed['title']}"
+                )
             else:
                 app(args=args, prog_name="yaoqing", standalone_mode=False)
             typer.echo("")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import from_utc_text
-from yaoqing_cli.errors import OperationError, PolicyError, UsageError
+from yaoqing_cli.errors import OperationError, PolicyError, UsageError, YaoqingError
 from yaoqing_cli.models import Item
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.store import (
@@ -46,6 +46,7 @@ class Verified:
     items: int
     broken: Broken | None
     stale_clock: str | None = None  # an open item whose stored clocks its events contradict
+    differences: tuple = ()  # derived.Difference: a table that is not what the events imply
 
 
 TICK_EVERY = (
@@ -97,39 +98,54 @@ def verify(
     item, the next write rebuilds them): they are derived, never evidence."""
     with store.reading():  # writers may go on; verify one moment of the log
         result = _verify_now(store, tick, calendar_file)
-    if result.stale_clock:
+    if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
     return result
 
 
 def _verify_now(store: Store, tick, calendar_file) -> Verified:
-    from yaoqing_cli.status import stale_clock
+    from yaoqing_cli import derived
+    from yaoqing_cli.status import clock_differences
 
-    files: set[str] = set()
+    named: set[str] = set()  # every item an event names
     closes: dict[str, str] = {}
+    first_reports: dict[str, int] = {}
+    gap: list[tuple] = []
 
     def rows() -> Iterator[tuple]:
+        expected_seq = 1
         for row in store.chain_rows():
+            if row[0] != expected_seq and not gap:  # seq is not hashed: numbering is checked
+                gap.append(row)
+            expected_seq = row[0] + 1
+            named.add(row[2])
             if row[3] == "file":
-                files.add(row[2])
+                first_reports[row[2]] = first_reports.get(row[2], 0) + 1
             elif row[3] == "close":
                 closes[row[2]] = row[4]
             yield row
 
     count, broken = check_chain(rows(), tick)
-    items = 0
-    if broken is None:
-        for item_id, closed_at in store.item_rows():
-            items += 1
-            if item_id not in files:
-                return Verified(count, items, Broken(0, item_id, "", "要情没有对应的首报事件"))
-            if closes.get(item_id) != closed_at:
-                reason = "要情的终报时间与终报事件不符"
-                return Verified(count, items, Broken(0, item_id, closed_at or "", reason))
-        if store.office() is not None:
-            return Verified(count, items, None, stale_clock(store, calendar_file))
-    return Verified(events=count, items=items, broken=broken)
+    if broken is None and gap:
+        seq, _, item_id, _, happened, *_ = gap[0]
+        broken = Broken(seq, item_id, happened, "事件序号不连续（有事件被删除或序号被改动）")
+    if broken is not None:
+        return Verified(events=count, items=0, broken=broken)
+    named.discard("")  # office-level events name no item
+    items, found = derived.item_differences(store, closes, first_reports, named)
+    found += derived.snapshot_differences(store)
+    found += derived.office_differences(store)
+    found += derived.calendar_differences(store)
+    stale = None
+    if store.office() is not None:
+        try:
+            clocks = clock_differences(store, calendar_file)
+        except (ValueError, TypeError, KeyError, AttributeError, YaoqingError):
+            clocks = []  # the items, snapshots or calendar it rests on are named above
+        stale = clocks[0].key if clocks else None
+        found += clocks
+    return Verified(count, items, None, stale, tuple(found))
 
 
 # --- export and import ---------------------------------------------------------------------------

@@ -14,6 +14,9 @@ from typing import Any
 #   level     定级变更 {"from": level|None, "to": level, "reason": str|None}
 #   extend    延期    {"duty": key, "reason": str}
 #   close     终报    {"text": str|None, "outcome": "resolved"|"did-not-occur"|"merged"}
+# Office-level events have item_id "" (no item):
+#   office    单位设置 {"name", "short", "policy", "tz", "officer", "drill"}: every `init`
+#   calendar  工作日历 {"years": {"2027": {"holidays": [...], "workdays": [...]}}, "source", "sha256"}
 EVENT_TYPES = ("file", "continue", "level", "extend", "close")
 
 

@@ -390,7 +390,7 @@ def board_out(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = F
 def _board_header(board, tz: ZoneInfo) -> str:
     return (
         f"{board.view}：{board.items} 条（截至 {local_text(board.at, tz)}，"
-        f"共评估 {board.considered} 条）"
+        f"共评估 {board.considered} 条）" + ("【演练】" if board.drill else "")
     )
 
 
@@ -490,3 +490,62 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
     console.print(table)
     if any(row.status.calendar_fallback for row in board.rows):
         console.print(f"[bold red]{FALLBACK_WARNING}[/]")
+
+
+# --- calendar show ------------------------------------------------------------------------------
+
+
+def calendar_lines(calendar, year: int) -> list[str]:
+    """One year's working-day calendar: the official schedule by festival, then every day an
+    office calendar entered, with its source."""
+    out = [f"{year} 年工作日历（节假日库 {calendar.identity().split(';')[0]}）"]
+    official = calendar.official_days(year)
+    if official is None:
+        entered = year in calendar.entered_years
+        out.append(
+            f"法定安排：节假日库未收录 {year} 年；"
+            + (
+                "按本单位录入的安排计算"
+                if entered
+                else "暂按周一至周五计算，请用 yaoqing calendar add 录入"
+            )
+        )
+    else:
+        holidays, workdays = official
+        out.append("法定安排（国务院办公厅关于部分节假日安排的通知）：")
+        names = list(dict.fromkeys([*holidays.values(), *workdays.values()]))
+        for name in names:
+            rest = [d for d, n in holidays.items() if n == name]
+            work = [d for d, n in workdays.items() if n == name]
+            text = f"  {name}：放假 {_day_ranges(rest)}" if rest else f"  {name}："
+            if work:
+                text += f"；调休上班 {'、'.join(d.isoformat() for d in work)}"
+            out.append(text)
+    rows = []
+    for entry in calendar.entries:
+        rest, work = entry.years.get(year, (frozenset(), frozenset()))
+        origin = "日志" if entry.where == "日志" else f"--calendar {entry.where}"
+        source = f"来源 {entry.source}（sha256 {entry.sha256[:12]}…，{origin}）"
+        rows += [(d, "休息日", source) for d in rest] + [(d, "工作日", source) for d in work]
+    if rows:
+        out.append("本单位录入：")
+        out += [f"  {d.isoformat()} {kind}  {source}" for d, kind, source in sorted(rows)]
+    else:
+        out.append("本单位录入：无")
+    return out
+
+
+def _day_ranges(days) -> str:
+    """2026-10-01 至 2026-10-07, consecutive days joined, separate runs listed."""
+    from datetime import timedelta
+
+    runs: list[list] = []
+    for day in sorted(days):
+        if runs and day - runs[-1][-1] == timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return "、".join(
+        r[0].isoformat() if len(r) == 1 else f"{r[0].isoformat()} 至 {r[-1].isoformat()}"
+        for r in runs
+    )

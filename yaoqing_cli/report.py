@@ -145,6 +145,7 @@ class Report:
     facts: dict[str, Facts] = field(default_factory=dict)
     # the documents excusing some failures, of the policies of the items judged (one line each)
     exemption_sources: list[str] = field(default_factory=list)
+    headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -156,6 +157,7 @@ class Report:
 
 def build_report(store: Store, office: Office, period: Period, now: datetime, calendar) -> Report:
     from yaoqing_cli.engine import back_entered, evaluate
+    from yaoqing_cli.service import item_heading
     from yaoqing_cli.status import PolicyCache
 
     tz = ZoneInfo(office.tz)
@@ -185,6 +187,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
         filed_in = in_period(item.filed)
         if filed_in:
             report.filed.append(item)
+            report.headings[item.id] = item_heading(store, item, item_events)
             report.by_level[status.level or "unknown"] += 1
             report.by_kind[item.kind] += 1
         for event in item_events:
@@ -295,7 +298,8 @@ def exemption_lines(report: Report) -> list[str]:
 
 def heading(report: Report) -> str:
     kind = "值班日报" if report.period.span == "day" else "要情报送情况通报"
-    return f"{report.office.short}{kind}（{report.period.label}）"
+    drill = "【演练】" if report.office.drill else ""  # a drill log says so on every heading
+    return f"{drill}{report.office.short}{kind}（{report.period.label}）"
 
 
 def _rate(figures: UnitFigures) -> str:
@@ -378,13 +382,14 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "office": report.office.name,
         "short": report.office.short,
         "heading": heading(report),
+        "drill": report.office.drill,
         "period": {
             "since": iso_local(report.period.since, tz),
             "until": iso_local(report.period.until, tz),
             "label": report.period.label,
         },
         "judged_at": iso_local(report.judged_at, tz),
-        "filed": [item_ref(i) for i in report.filed],
+        "filed": [{**item_ref(i), "heading": report.headings[i.id]} for i in report.filed],
         "continued": [event_ref(p) for p in report.continued],
         "level_changes": [change_ref(p) for p in report.level_changes],
         "closed": [event_ref(p) for p in report.closed],
@@ -426,6 +431,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
     out.append(f"{h1}{heading(report)}")
     out.append("")
+    if report.office.drill:
+        out.append("【演练】本日志为演练日志（init --drill），所记要情不是真实报送")
     out.append(
         f"统计时段：{local_text(report.period.since, tz)} 至 {local_text(report.period.until, tz)}"
         f"（按 {local_text(report.judged_at, tz)} 的记录计算）"
@@ -447,7 +454,10 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             f"（{reason}）" if reason else ""
         )
 
-    section("新报要情", [f"{who(i)} 首报 {local_text(i.filed, tz)}" for i in report.filed])
+    section(
+        "新报要情",
+        [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
+    )
     section(
         "续报",
         [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],

@@ -8,7 +8,7 @@ and two terminals filing at once get distinct, gapless numbers.
 import os
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -119,9 +119,49 @@ def office_of(store: Store) -> Office:
     return office
 
 
+DRILL_MARK = "【演练】"  # every heading of a drill log (init --drill) starts with it
+DRILL_LINE = "【演练】本日志为演练日志（init --drill），所记要情不是真实报送"
+
+
+def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str:
+    """单位简称+要情专报 in the policy's format, marked on a drill log."""
+    return (DRILL_MARK if office.drill else "") + title_format.format(short=office.short)
+
+
 def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
     """The report title in the policy's format, numbered per year (第N期)."""
-    return f"{title_format.format(short=office.short)} {item.year}年第{item.issue_no}期"
+    return f"{heading_form(office, title_format)} {item.year}年第{item.issue_no}期"
+
+
+def item_heading(store: Store, item: Item, events: Sequence[Event]) -> str:
+    """The heading the item was issued under: what is issued stays issued. Kept in its `file`
+    event (key `heading`) since log schema 3; an item filed before that gets the office's
+    name in force when it was filed, never the one of a later `init`."""
+    first = next((e for e in events if e.type == "file"), None)
+    if first is not None and isinstance(first.data.get("heading"), str):
+        return first.data["heading"]
+    office = store.office_at(item.filed) or office_of(store)
+    snapshot = store.policy_snapshot(item.policy_hash) or {}
+    return heading(office, item, snapshot.get("title_format", vocab.DEFAULT_TITLE))
+
+
+def check_write_clock(store: Store | None, drill: bool = False) -> None:
+    """Simulated time never reaches a real log. YAOQING_NOW is for drills and tests: a write
+    with it set is refused on a real log, and on a drill log (or one `init --drill` is making)
+    it is also the moment each event is recorded."""
+    from yaoqing_cli.clock import simulated_now
+
+    simulated = simulated_now()
+    if simulated is None:
+        return
+    office = store.office() if store is not None else None
+    if not (office.drill if office is not None else drill):
+        raise UsageError(
+            "环境变量 YAOQING_NOW 已设置：真实日志只按本机时钟记录，模拟时间只用于演练日志"
+            "（init --drill）；请取消 YAOQING_NOW 后重试"
+        )
+    if store is not None:
+        store.recorded_now = lambda: simulated
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
@@ -133,6 +173,13 @@ def officer_for(explicit: str | None, office: Office) -> str | None:
 # --- init --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Initialised:
+    office: Office
+    new_heading: str  # 单位简称+要情专报 as later items will be headed
+    old_heading: str | None  # as before this init, if that differs
+
+
 def init_office(
     store: Store,
     name: str,
@@ -141,7 +188,10 @@ def init_office(
     tz_name: str,
     officer: str | None,
     policy_dirs: Sequence[Path],
-) -> Office:
+    drill: bool = False,
+) -> Initialised:
+    """Record the office's settings as an 'office' event (and its row). Every run is an event:
+    a new name heads only the items filed after it; issued headings never change."""
     from yaoqing_cli.policy import load_policy, names_a_file
 
     name = check_text(name, "单位名称", label=True)
@@ -159,10 +209,26 @@ def init_office(
         else policy.name,
         tz=tz_name,
         officer=check_text(officer, "值班员", label=True),
+        drill=drill,
     )
     with store.transaction():
+        previous = store.office()
+        if previous is not None:
+            if drill and not previous.drill:
+                raise OperationError(
+                    "这是真实日志，不能改为演练日志；演练请另建日志：yaoqing --db 演练.db init --drill …"
+                )
+            office = replace(office, drill=previous.drill)  # fixed when the log was made
         store.set_office(office)
-    return office
+    new = heading_form(office, policy.title_format)
+    old = None
+    if previous is not None:
+        try:
+            old_format = load_policy(previous.policy, policy_dirs).title_format
+        except (UsageError, OperationError):  # the old policy file is gone: its default form
+            old_format = vocab.DEFAULT_TITLE
+        old = heading_form(previous, old_format)
+    return Initialised(office, new, old if old != new else None)
 
 
 # --- file --------------------------------------------------------------------------------------
@@ -262,11 +328,13 @@ def file_item(
             details=details,
         )
         store.insert_item(item, day, day_no)
+        issued = heading(office, item, policy.title_format)
+        payload = {**item_payload(item), "heading": issued}  # fixed when issued
         event = store.append_event(
-            item.id, "file", request.at, officer, item_payload(item), recorded_at=recorded
+            item.id, "file", request.at, officer, payload, recorded_at=recorded
         )
         keep_clocks(store, [item.id], calendar_file)
-    return Filed(item=item, event=event, heading=heading(office, item, policy.title_format))
+    return Filed(item=item, event=event, heading=issued)
 
 
 def recording_moment(now: datetime | None) -> str:
@@ -423,7 +491,9 @@ def continue_item(
                 raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
             # asked for in time, from when the request was recorded if it is back-entered
             asked = at if from_stored(recorded) - at <= BACK_ENTRY else from_stored(recorded)
-            status = evaluate(item, events, policy, load_calendar(calendar_file), asked, tz=tz)
+            status = evaluate(
+                item, events, policy, load_calendar(calendar_file, store), asked, tz=tz
+            )
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
@@ -506,6 +576,56 @@ def close_item(
 def timeline(store: Store, item_id: str) -> Timeline:
     office = office_of(store)
     item = find_item(store, item_id)
-    snapshot = store.policy_snapshot(item.policy_hash) or {}
-    title_format = snapshot.get("title_format", vocab.DEFAULT_TITLE)
-    return Timeline(item, store.events(item.id), office, heading(office, item, title_format))
+    events = store.events(item.id)
+    return Timeline(item, events, office, item_heading(store, item, events))
+
+
+# --- the office calendar -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarAdded:
+    event: Event
+    source: str
+    sha256: str
+    added: dict[int, tuple[int, int]]  # year -> (extra rest days, extra working days) it adds
+    unknown_years: list[int]  # years the official schedule (chinese-calendar) does not cover
+
+
+def add_calendar(
+    store: Store, path: Path, at: datetime, calendar_file: Path | None = None
+) -> CalendarAdded:
+    """Record an office calendar file's entries as a 'calendar' event, so every command counts
+    with them without --calendar and a deadline can always be recomputed as it was. The
+    entries add to the official schedule (refused where they would undo it)."""
+    from yaoqing_cli.status import keep_clocks, load_calendar
+    from yaoqing_cli.store import OFFICE
+    from yaoqing_cli.workdays import read_calendar_file
+
+    office = office_of(store)
+    entry = read_calendar_file(path)
+    officer = officer_for(None, office)
+    with store.transaction():
+        if any(known["sha256"] == entry.sha256 for known in store.calendar_entries()):
+            raise OperationError(
+                f"日历文件 {entry.source}（sha256 {entry.sha256[:12]}…）已录入过，无需重复录入；"
+                "用 yaoqing calendar show 查看"
+            )
+        before = load_calendar(None, store)
+        before.with_entries(entry)  # refuses a clash with the log's entries or the official days
+        added = before.additions(entry)
+        unknown = [y for y in sorted(entry.years) if not before.official_days(y)]
+        event = store.append_event(OFFICE, "calendar", at, officer, entry.to_data())
+        store.add_calendar(event)
+        keep_clocks(store, [], calendar_file)
+    return CalendarAdded(event, entry.source, entry.sha256, added, unknown)
+
+
+def added_text(year: int, rest: int, work: int, unknown: bool) -> str:
+    """'2026：另加 1 个休息日' as `calendar add` reports it."""
+    parts = [f"{rest} 个休息日"] if rest else []
+    parts += [f"{work} 个工作日"] if work else []
+    text = f"{year}：另加 " + "、".join(parts) if parts else f"{year}：未另加（与现有安排相同）"
+    if unknown:
+        text += "（节假日库未收录此年：此年按本单位录入的安排计算）"
+    return text

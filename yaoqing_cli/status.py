@@ -54,12 +54,23 @@ class Board:
     view: str  # which filter produced `rows`, in Chinese
     clocks: list[Clock] | None = None  # set on a brief board, in deadline order
     items: int = 0  # how many items the board shows
+    drill: bool = False  # a drill log (init --drill): the header says 【演练】
 
 
-def load_calendar(calendar_file: Path | None):
-    from yaoqing_cli.workdays import WorkCalendar
+def load_calendar(calendar_file: Path | None, store: Store):
+    """The working-day calendar every command counts with: the official schedule, plus the
+    office calendar entered in the log (`yaoqing calendar add`), plus a --calendar file."""
+    from yaoqing_cli.workdays import Entries, WorkCalendar, read_calendar_file
 
-    return WorkCalendar.from_file(calendar_file) if calendar_file else WorkCalendar()
+    try:
+        entries = [Entries.from_data(data) for data in store.calendar_entries()]
+    except (ValueError, KeyError, TypeError, AttributeError, UsageError):
+        raise LogError(
+            "日志中的本单位工作日历已损坏（与录入它的事件不符）；请运行 yaoqing verify 并从备份恢复"
+        ) from None
+    if calendar_file:
+        entries.append(read_calendar_file(calendar_file))
+    return WorkCalendar(entries)
 
 
 class PolicyCache:
@@ -93,7 +104,7 @@ def evaluate_one(
 
     tz = zone(office_of(store).tz)
     policy = PolicyCache(store).get(item)
-    return evaluate(item, events, policy, load_calendar(calendar_file), moment, tz=tz)
+    return evaluate(item, events, policy, load_calendar(calendar_file, store), moment, tz=tz)
 
 
 def evaluate_items(store: Store, items: Sequence[Item], moment: datetime, calendar) -> list[Row]:
@@ -147,7 +158,7 @@ def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | Non
     missing policy snapshot leaves a basis that matches nothing, and status judges every item
     (naming the damage) until a write can rebuild it."""
     tz_name = office_of(store).tz
-    calendar = _readable_calendar(calendar_file)
+    calendar = _readable_calendar(calendar_file, store)
     if calendar is None:
         store.reset_clocks("unusable: calendar file unreadable")
         return
@@ -164,29 +175,56 @@ def keep_clocks(store: Store, item_ids: Sequence[str], calendar_file: Path | Non
         store.replace_clocks(item, level, clocks)
 
 
-def stale_clock(store: Store, calendar_file: Path | None) -> str | None:
-    """The first open item whose stored clocks differ from what its events imply (for verify),
-    or None. A projection whose basis does not match is never read, so it is not checked;
-    nor is one that cannot be judged (status names what is unreadable)."""
+def clock_differences(store: Store, calendar_file: Path | None) -> list:
+    """Every stored clock (derived.Difference, by item, duty and column) that differs from what
+    the engine makes of the events (for verify). A projection whose basis does not match is
+    never read, so it is not checked; nor is one that cannot be judged (status names what is
+    unreadable)."""
+    from yaoqing_cli.derived import MISSING, Difference
+
     tz_name = office_of(store).tz
-    calendar = _readable_calendar(calendar_file)
+    calendar = _readable_calendar(calendar_file, store)
     if calendar is None or store.clock_basis() != clock_basis(tz_name, calendar):
-        return None
+        return []
     try:
         judged = _running(store, store.open_item_ids(), calendar, tz_name)
     except LogError:
-        return None
+        return []
     expected = {
         store.clock_row(item, level, clock) for item, level, clocks in judged for clock in clocks
     }
-    differ = expected.symmetric_difference(store.clock_rows())
-    return min(row[0] for row in differ) if differ else None
+    stored = store.clock_rows()
+    if expected == stored:
+        return []
+    columns = store._CLOCK_COLUMNS.split(", ")
+    want = {row[:2]: row for row in expected}
+    have = {row[:2]: row for row in stored}
+    found = []
+    for key in sorted(set(want) | set(have), key=str):
+        a, b = have.get(key), want.get(key)
+        if a == b:
+            continue
+        if a is None or b is None:
+            found.append(
+                Difference(
+                    "clocks",
+                    key[0],
+                    f"{key[1]}（整行）",
+                    MISSING if a is None else "有此行",
+                    MISSING if b is None else "有此时限",
+                )
+            )
+            continue
+        for name, x, y in zip(columns, a, b, strict=True):
+            if x != y:
+                found.append(Difference("clocks", key[0], f"{key[1]} {name}", x, y))
+    return found
 
 
-def _readable_calendar(calendar_file: Path | None):
+def _readable_calendar(calendar_file: Path | None, store: Store):
     try:
-        return load_calendar(calendar_file)
-    except UsageError:
+        return load_calendar(calendar_file, store)
+    except (UsageError, LogError):
         return None
 
 
@@ -228,8 +266,9 @@ def select(
     """The board for `moment`. `brief` is for the handover views of open items (--overdue,
     --due-within): True/False forces one line per clock or the full view; None chooses one
     line per clock above BRIEF_OVER items. Other views are always in full."""
-    calendar = load_calendar(calendar_file)
+    calendar = load_calendar(calendar_file, store)
     tz_name = office_of(store).tz
+    drill = office_of(store).drill
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:
         view += "中有逾期时限的"
@@ -251,7 +290,7 @@ def select(
         considered = store.open_item_count()
         if brief or (brief is None and len(ids) > BRIEF_OVER):
             clocks = _clocks_from_projection(store, due, moment)
-            return Board(moment, [], considered, view, clocks, len(ids))
+            return Board(moment, [], considered, view, clocks, len(ids), drill)
         rows = evaluate_items(store, store.items_by_id(ids), moment, calendar)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
@@ -261,8 +300,8 @@ def select(
         rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
     if brief or (brief is None and len(rows) > BRIEF_OVER):
         clocks = _clocks_from_rows(rows, overdue_only, horizon)
-        return Board(moment, [], considered, view, clocks, len(rows))
-    return Board(moment, rows, considered, view, None, len(rows))
+        return Board(moment, [], considered, view, clocks, len(rows), drill)
+    return Board(moment, rows, considered, view, None, len(rows), drill)
 
 
 def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:

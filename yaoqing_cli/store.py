@@ -1,7 +1,10 @@
 """The log: one SQLite file. This module owns every line of SQL in yaoqing.
 
 Tables (schema version in PRAGMA user_version, migrations below):
-- office:            the office's settings; `init` appends a row, the newest row is in force.
+- office:            the office's settings: a projection of the 'office' events (item_id ''),
+                     one row per event, in force from its happened_at; the newest is in force.
+- calendar:          the office calendar entered with `calendar add`: a projection of the
+                     'calendar' events (item_id ''), one row per year of each.
 - policy_snapshots:  the resolved policy an item was filed under, by content hash, so a later
                      edit of a policy file never silently changes a running item's clocks.
 - events:            the evidence. Append-only (triggers refuse UPDATE and DELETE). Each event
@@ -46,8 +49,8 @@ class Commit:
     """Evidence one write transaction made durable: what a failure after it must not deny."""
 
     log: Path
-    events: tuple[tuple[str, str], ...]  # (item_id, event type) in the order written
-    office: bool  # the office settings were recorded
+    events: tuple[tuple[str, str], ...]  # (item_id, event type) in the order written; item_id
+    # is '' for an office-level event (the office's settings, a calendar entry)
 
 
 # Every commit of evidence by this process, newest last. The CLI clears it before a command and
@@ -64,6 +67,23 @@ class Office:
     policy: str
     tz: str
     officer: str | None
+    drill: bool = False  # 演练: made by `init --drill`; fixed when the log is made
+
+
+OFFICE = ""  # the item_id of an office-level event ('office' or 'calendar'): it has no item
+OFFICE_FIELDS = ("name", "short", "policy", "tz", "officer", "drill")
+
+
+def office_data(office: Office) -> dict:
+    """The payload of an 'office' event: the settings `init` recorded."""
+    return {
+        "name": office.name,
+        "short": office.short,
+        "policy": office.policy,
+        "tz": office.tz,
+        "officer": office.officer,
+        "drill": bool(office.drill),
+    }
 
 
 # --- migrations: numbered, applied in order, each inside the opening transaction -------------
@@ -195,7 +215,45 @@ def m002_clocks(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_clocks)
+def m003_office_events(db: sqlite3.Connection) -> None:
+    """Office settings and the office calendar become events in the chain (item_id ''): the
+    office table and the new calendar table are projections of them. A log made before keeps
+    its office rows; each row without an 'office' event gets one, happened when the row was
+    written and recorded now, appended to the chain so the upgraded log verifies. Written to
+    be re-run safely: a step already done is skipped."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(office)")}
+    if "drill" not in columns:
+        db.execute("ALTER TABLE office ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
+    _run_script(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS calendar (
+            event_uid TEXT NOT NULL,      -- the 'calendar' event that entered it
+            year INTEGER NOT NULL,
+            holidays TEXT NOT NULL,       -- JSON list of extra rest days, YYYY-MM-DD
+            workdays TEXT NOT NULL,       -- JSON list of extra working days
+            source TEXT NOT NULL,         -- the calendar file's name
+            sha256 TEXT NOT NULL,         -- and the SHA-256 of its bytes
+            PRIMARY KEY (event_uid, year)
+        );
+        CREATE TRIGGER IF NOT EXISTS calendar_append_only_update BEFORE UPDATE ON calendar
+        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
+        CREATE TRIGGER IF NOT EXISTS calendar_append_only_delete BEFORE DELETE ON calendar
+        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
+        """,
+    )
+    rows = db.execute(
+        "SELECT name, short, policy, tz, officer, drill, recorded_at FROM office ORDER BY seq"
+    ).fetchall()
+    have = db.execute(
+        "SELECT count(*) FROM events WHERE item_id = ? AND type = 'office'", (OFFICE,)
+    ).fetchone()[0]
+    for name, short, policy, tz, officer, drill, written in rows[have:]:
+        data = office_data(Office(name, short, policy, tz, officer, bool(drill)))
+        _append_raw(db, OFFICE, "office", written, to_utc_text(system_now()), officer, data)
+
+
+MIGRATIONS = (m001_initial, m002_clocks, m003_office_events)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -235,6 +293,31 @@ def chain_hash(prev_hash: str, canonical: str) -> str:
 
 def _dump(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _append_raw(
+    db: sqlite3.Connection,
+    item_id: str,
+    type_: str,
+    happened: str,
+    recorded: str,
+    officer: str | None,
+    data: dict,
+    uid: str | None = None,
+) -> tuple[int, str]:
+    """Link one event (stored UTC texts) to the chain's head; inside a transaction."""
+    uid = uid or uuid.uuid4().hex
+    row = db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    prev_hash = row[0] if row else GENESIS_HASH
+    digest = chain_hash(
+        prev_hash, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
+    )
+    cursor = db.execute(
+        "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
+        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+        (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
+    )
+    return cursor.lastrowid, uid
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -324,8 +407,8 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db = db
         self.path = path
+        self.recorded_now = system_now  # the clock events are recorded by
         self._written: list[tuple[str, str]] = []  # evidence of the open transaction
-        self._office_written = False
 
     # opening ----------------------------------------------------------------------------------
 
@@ -427,7 +510,7 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
             raise LogError(_explain_db_error(self.path, err)) from None
-        self._written, self._office_written = [], False
+        self._written = []
         try:
             yield
         except sqlite3.Error as err:
@@ -442,8 +525,8 @@ class Store:
             except sqlite3.Error as err:
                 self._rollback()
                 raise LogError(_explain_db_error(self.path, err)) from None
-            if self._written or self._office_written:
-                COMMITS.append(Commit(self.path, tuple(self._written), self._office_written))
+            if self._written:
+                COMMITS.append(Commit(self.path, tuple(self._written)))
 
     def _rollback(self) -> None:
         """Undo the open transaction, if SQLite has not already (it rolls back by itself on a
@@ -456,24 +539,96 @@ class Store:
 
     def office(self) -> Office | None:
         row = self.db.execute(
-            "SELECT name, short, policy, tz, officer FROM office ORDER BY seq DESC LIMIT 1"
+            "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq DESC LIMIT 1"
         ).fetchone()
-        return Office(*row) if row else None
+        return _office(row) if row else None
 
-    def set_office(self, office: Office) -> None:
-        self._office_written = True
+    def office_at(self, moment: datetime) -> Office | None:
+        """The settings in force at `moment` (the first ones for a moment before any)."""
+        row = (
+            self.db.execute(
+                "SELECT name, short, policy, tz, officer, drill FROM office"
+                " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
+                (to_utc_text(moment),),
+            ).fetchone()
+            or self.db.execute(
+                "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
+            ).fetchone()
+        )
+        return _office(row) if row else None
+
+    def set_office(self, office: Office, at: datetime | None = None) -> Event:
+        """Record the office's settings: an 'office' event in the chain, and the row it
+        projects to (in force from the event's moment); inside a transaction."""
+        moment = at or self.recorded_now()
+        event = self.append_event(OFFICE, "office", moment, office.officer, office_data(office))
         self.db.execute(
-            "INSERT INTO office (name, short, policy, tz, officer, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO office (name, short, policy, tz, officer, drill, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 office.name,
                 office.short,
                 office.policy,
                 office.tz,
                 office.officer,
-                to_utc_text(system_now()),
+                int(office.drill),
+                to_utc_text(moment),
             ),
         )
+        return event
+
+    def office_rows(self) -> list[tuple]:
+        """Every office row as stored, oldest first, for verify."""
+        return self.db.execute(
+            "SELECT seq, name, short, policy, tz, officer, drill, recorded_at FROM office"
+            " ORDER BY seq"
+        ).fetchall()
+
+    def office_events(self, type_: str) -> list[Event]:
+        """The office-level events of one type ('office', 'calendar'), in chain order."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? AND type = ? ORDER BY seq",
+            (OFFICE, type_),
+        ).fetchall()
+        return [self._event(row) for row in rows]
+
+    # the office calendar ----------------------------------------------------------------------
+
+    def add_calendar(self, event: Event) -> None:
+        """Project a 'calendar' event: one row per year it enters; inside a transaction."""
+        data = event.data
+        self.db.executemany(
+            "INSERT INTO calendar (event_uid, year, holidays, workdays, source, sha256)"
+            " VALUES (?,?,?,?,?,?)",
+            [
+                (
+                    event.uid,
+                    int(year),
+                    _dump(days["holidays"]),
+                    _dump(days["workdays"]),
+                    data["source"],
+                    data["sha256"],
+                )
+                for year, days in sorted(data["years"].items())
+            ],
+        )
+
+    def calendar_rows(self) -> list[tuple]:
+        """(event_uid, year, holidays, workdays, source, sha256), in the order entered."""
+        return self.db.execute(
+            "SELECT event_uid, year, holidays, workdays, source, sha256 FROM calendar"
+            " ORDER BY rowid"
+        ).fetchall()
+
+    def calendar_entries(self) -> list[dict]:
+        """The office calendar entered in the log, as 'calendar' event payloads, in order."""
+        entries: dict[str, dict] = {}
+        for uid, year, holidays, workdays, source, sha256 in self.calendar_rows():
+            entry = entries.setdefault(uid, {"years": {}, "source": source, "sha256": sha256})
+            days = {"holidays": json.loads(holidays), "workdays": json.loads(workdays)}
+            entry["years"][str(year)] = days
+        return list(entries.values())
 
     # policy snapshots -------------------------------------------------------------------------
 
@@ -547,23 +702,14 @@ class Store:
         uid: str | None = None,
         recorded_at: str | None = None,
     ) -> Event:
-        """Append one event to the chain; call inside a transaction."""
-        uid = uid or uuid.uuid4().hex
-        recorded = recorded_at or to_utc_text(system_now())
+        """Append one event to the chain; call inside a transaction. Recorded at the machine's
+        clock, or at `recorded_now` (a drill log's YAOQING_NOW, service.check_write_clock)."""
+        recorded = recorded_at or to_utc_text(self.recorded_now())
         happened = to_utc_text(happened_at)
-        row = self.db.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        prev_hash = row[0] if row else GENESIS_HASH
-        digest = chain_hash(
-            prev_hash, canonical_event(uid, item_id, type_, happened, recorded, officer, data)
-        )
-        cursor = self.db.execute(
-            "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
-            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-            (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
-        )
+        seq, uid = _append_raw(self.db, item_id, type_, happened, recorded, officer, data, uid)
         self._written.append((item_id, type_))
         return Event(
-            seq=cursor.lastrowid,
+            seq=seq,
             uid=uid,
             item_id=item_id,
             type=type_,
@@ -716,6 +862,61 @@ class Store:
         """(id, closed_at) of every item, to check the projection against the events."""
         yield from self.db.execute("SELECT id, closed_at FROM items ORDER BY id")
 
+    ITEM_TABLE_COLUMNS = (
+        "id", "day", "day_no", "year", "issue_no", "title", "kind", "level", "policy",
+        "policy_hash", "occurred", "received", "filed", "message_class", "unit", "category",
+        "sensitive", "coordination", "details", "closed_at",
+    )  # fmt: skip
+
+    def items_unlike_first_report(self) -> list[tuple]:
+        """Items whose row may differ from their `file` event in a column other than
+        closed_at: every column (ITEM_TABLE_COLUMNS), then the event's data text. A coarse
+        filter in SQLite's JSON functions, so verify parses only these payloads (a few seconds
+        less on a million-event log); verify names the columns exactly."""
+        columns = ", ".join(f"i.{c}" for c in self.ITEM_TABLE_COLUMNS)
+
+        def field(key: str) -> str:
+            return f"json_extract(e.data, '$.{key}')"
+
+        same = " AND ".join(
+            [
+                f"i.{c} IS {field(c)}"
+                for c in (
+                    "id", "year", "issue_no", "title", "kind", "level", "policy",
+                    "policy_hash", "occurred", "received", "filed", "message_class", "unit",
+                    "category",
+                )
+            ]
+            + [
+                "i.day IS substr(i.id, 1, instr(i.id, '-') - 1)",
+                "i.day_no IS CAST(substr(i.id, instr(i.id, '-') + 1) AS INTEGER)",
+                f"i.sensitive IS (CASE WHEN {field('sensitive')} THEN 1 ELSE 0 END)",
+                f"i.coordination IS (CASE WHEN {field('coordination')} THEN 1 ELSE 0 END)",
+                f"i.details IS coalesce({field('details')}, '{{}}')",
+            ]
+        )  # fmt: skip
+        return self.db.execute(
+            f"SELECT {columns}, e.data FROM events e JOIN items i ON i.id = e.item_id"
+            f" WHERE e.type = 'file' AND NOT ({same})"
+        ).fetchall()
+
+    def snapshot_rows(self) -> list[tuple]:
+        """(hash, name, content text) of every policy snapshot, as stored."""
+        return self.db.execute(
+            "SELECT hash, name, content FROM policy_snapshots ORDER BY hash"
+        ).fetchall()
+
+    def referenced_snapshots(self) -> dict[str, str]:
+        """policy hash -> one item that rests on it (items and the clocks projection)."""
+        rows = self.db.execute(
+            "SELECT policy_hash, min(id) FROM items GROUP BY policy_hash"
+            " UNION ALL SELECT policy_hash, min(item_id) FROM clocks GROUP BY policy_hash"
+        )
+        found: dict[str, str] = {}
+        for policy_hash, item_id in rows:
+            found.setdefault(policy_hash, item_id)
+        return found
+
     def policy_snapshots(self) -> list[tuple[str, str, dict]]:
         rows = self.db.execute("SELECT hash, name, content FROM policy_snapshots ORDER BY hash")
         return [(h, n, json.loads(c)) for h, n, c in rows]
@@ -724,7 +925,8 @@ class Store:
         return self.db.execute("SELECT 1 FROM events WHERE uid = ?", (uid,)).fetchone() is not None
 
     def events_since(self, since: datetime | None) -> Iterator[Event]:
-        """Events (chain order) of every item first reported at or after `since` (all if None)."""
+        """Events (chain order) of every item first reported at or after `since` (all if None).
+        Office-level events (item_id '') have no item and are not among them."""
         sql = (
             "SELECT e.seq, e.uid, e.item_id, e.type, e.happened_at, e.recorded_at, e.officer,"
             " e.data FROM events e JOIN items i ON i.id = e.item_id"
@@ -784,12 +986,19 @@ class Store:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
     def latest_happened(self) -> str | None:
-        """The stored UTC text of the latest moment any event happened or was recorded (two
-        index lookups): a back-entered waiver takes effect when it was recorded. Events are
-        recorded in chain order, so the newest one holds the latest recorded moment."""
-        happened = self.db.execute("SELECT max(happened_at) FROM events").fetchone()[0]
-        row = self.db.execute("SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        return max(happened, row[0]) if row else happened
+        """The stored UTC text of the latest moment any item's event happened or was recorded
+        (index lookups, walking back past office-level events, which move no clock): a
+        back-entered waiver takes effect when it was recorded. Events are recorded in chain
+        order, so the newest one holds the latest recorded moment."""
+        happened = self.db.execute(
+            "SELECT happened_at FROM events WHERE item_id != ? ORDER BY happened_at DESC LIMIT 1",
+            (OFFICE,),
+        ).fetchone()
+        recorded = self.db.execute(
+            "SELECT recorded_at FROM events WHERE item_id != ? ORDER BY seq DESC LIMIT 1",
+            (OFFICE,),
+        ).fetchone()
+        return max(happened[0], recorded[0]) if happened and recorded else None
 
     def clocks_due(self, before: str, *, inclusive: bool) -> list[tuple]:
         """Running clocks with a deadline before (or at) `before`, earliest first:
@@ -864,6 +1073,10 @@ def _interrupts_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _office(row: Sequence) -> Office:
+    return Office(*row[:5], drill=bool(row[5]))
 
 
 def _explain_db_error(path: Path, err: sqlite3.Error) -> str:

@@ -63,6 +63,24 @@ def test_a_write_whose_output_hits_a_full_disk_says_it_was_recorded(office, db_p
     assert "磁盘已满" in proc.stderr
 
 
+def test_init_whose_output_hits_a_full_disk_says_the_settings_were_recorded(run, tmp_path):
+    log = tmp_path / "new.db"
+    with open("/dev/full", "w") as full:
+        argv = [
+            "--db",
+            log,
+            "init",
+            "--office=乙单位",
+            "--short=乙",
+            "--policy=shandong",
+            "--drill",
+        ]
+        proc = cli_to(full, *argv, env=child_env(log))
+    assert proc.returncode == ExitCode.RECORDED, proc.stderr
+    assert proc.stderr.startswith("已记录：单位设置已写入日志") and proc.stderr.count("\n") == 1
+    assert run("--db", log, "verify").code == 0
+
+
 def test_a_write_whose_reader_went_away_says_it_was_recorded(office, db_path):
     env = child_env(db_path)
     read_end, write_end = os.pipe()

@@ -32,7 +32,9 @@ json_value = st.recursive(
 def blank_target(tmp_path, run):
     """An initialised log with no items: the bytes every import example starts from."""
     template = tmp_path / "target-template.db"
-    result = run("--db", template, "init", "--office=乙单位", "--short=乙", "--policy=shandong")
+    result = run(
+        "--db", template, "init", "--office=乙单位", "--short=乙", "--policy=shandong", "--drill"
+    )
     assert result.code == 0, result
     checkpoint(template)
     return template

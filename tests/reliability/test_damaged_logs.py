@@ -47,7 +47,7 @@ LOG_COMMANDS = {
     "import": ["import", "{export}"],
     "backup": ["backup", "{dest}"],
     "verify": ["verify"],
-    "init": ["init", "--office=a", "--short=b", "--policy=shandong"],
+    "init": ["init", "--office=a", "--short=b", "--policy=shandong", "--drill"],
 }
 WRITES = {"file", "continue", "close", "import", "init"}
 SERIAL = itertools.count()

@@ -116,14 +116,15 @@ TEXT_COMMANDS = [
     ["continue", "{id}", "--text=ok", "--officer={x}"],
     ["close", "{id}", "--text={x}"],
     ["close", "{id}", "--officer={x}"],
-    ["init", "--office={x}", "--short=济南市", "--policy=shandong"],
-    ["init", "--office=济南市人民政府办公厅", "--short={x}", "--policy=shandong"],
+    ["init", "--office={x}", "--short=济南市", "--policy=shandong", "--drill"],
+    ["init", "--office=济南市人民政府办公厅", "--short={x}", "--policy=shandong", "--drill"],
     [
         "init",
         "--office=济南市人民政府办公厅",
         "--short=济南市",
         "--policy=shandong",
         "--officer={x}",
+        "--drill",
     ],
 ]
 
@@ -235,8 +236,8 @@ NAME_COMMANDS = [
     ["close", "{id}", "--outcome={g}"],
     ["report", "--format={g}"],
     ["export", "--format={g}"],
-    ["init", "--office=a", "--short=b", "--policy={g}"],
-    ["init", "--office=a", "--short=b", "--policy=shandong", "--tz={g}"],
+    ["init", "--office=a", "--short=b", "--policy={g}", "--drill"],
+    ["init", "--office=a", "--short=b", "--policy=shandong", "--tz={g}", "--drill"],
 ]
 
 
@@ -386,7 +387,7 @@ def test_invalid_utf8_arguments_and_environment(logged, db_path, tmp_path):
         [b"backup", bytes(db_path)],
         [b"policy", b"show", b"\xff"],
         [b"policy", b"check", bytes(tmp_path) + b"/\xff.toml"],
-        [b"init", b"--office", b"\xff", b"--short", b"b", b"--policy", b"shandong"],
+        [b"init", b"--office", b"\xff", b"--short", b"b", b"--policy", b"shandong", b"--drill"],
         [b"--db", bytes(tmp_path) + b"/\xff/log.db", b"status"],
         [b"verify", b"--\xff"],
     ]
@@ -434,6 +435,7 @@ NON_UTF8_OUTPUTS = {
         b"b",
         b"--policy",
         b"shandong",
+        b"--drill",
     ],
     "backup": [b"backup", b"{t}"],
     "export": [b"export", b"--output", b"{t}"],

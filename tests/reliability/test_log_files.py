@@ -53,7 +53,9 @@ def test_a_symlink_as_the_log_is_refused(office, db_path, tmp_path):
     target = tmp_path / "real-target.db"
     dangling = tmp_path / "dangling.db"
     dangling.symlink_to(target)
-    result = office("--db", dangling, "init", "--office=a", "--short=b", "--policy=shandong")
+    result = office(
+        "--db", dangling, "init", "--office=a", "--short=b", "--policy=shandong", "--drill"
+    )
     assert result.code == 1 and "符号链接" in result.err, result
     assert not target.exists()
     to_log = tmp_path / "to-log.db"
@@ -70,7 +72,7 @@ def test_the_log_and_its_wal_files_are_private_whatever_they_were(run, tmp_path)
     for path in (log, Path(f"{log}-wal"), Path(f"{log}-shm")):
         path.touch()
         path.chmod(0o666)  # an empty file someone made, world-writable
-    result = run("--db", log, "init", "--office=a", "--short=b", "--policy=shandong")
+    result = run("--db", log, "init", "--office=a", "--short=b", "--policy=shandong", "--drill")
     assert result.code == 0, result
     assert run("--db", log, "file", "--title=x", "--occurred=08:00").code == 0
     for path in (log, Path(f"{log}-wal"), Path(f"{log}-shm")):
@@ -97,7 +99,10 @@ def small_disk(tmp_path):
 
 def test_a_full_disk_is_named_and_the_log_left_as_it_was(run, small_disk):
     log = small_disk / "log.db"
-    assert run("--db", log, "init", "--office=a", "--short=b", "--policy=shandong").code == 0
+    assert (
+        run("--db", log, "init", "--office=a", "--short=b", "--policy=shandong", "--drill").code
+        == 0
+    )
     summary = "现场情况" * 4000
     for n in range(200):
         before = dump_log(log)

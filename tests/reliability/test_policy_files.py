@@ -139,6 +139,6 @@ def test_policies_that_extend_each_other_are_refused(run, tmp_path):
     for argv in (
         ["--policies", folder, "policy", "check", folder / "loop-a.toml"],
         ["--policies", folder, "policy", "show", "self"],
-        ["--policies", folder, "init", "--office=a", "--short=b", "--policy=loop-b"],
+        ["--policies", folder, "init", "--office=a", "--short=b", "--policy=loop-b", "--drill"],
     ):
         check(run(*argv), tmp_path / "log.db", None, must_fail=True, argv=argv)

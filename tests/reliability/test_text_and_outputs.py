@@ -53,7 +53,7 @@ FIELDS = [
     ["continue", "{id}", "--text={x}"],
     ["continue", "{id}", "--text=ok", "--unit={x}"],
     ["close", "{id}", "--text={x}"],
-    ["init", "--office={x}", "--short=济南市", "--policy=shandong"],
+    ["init", "--office={x}", "--short=济南市", "--policy=shandong", "--drill"],
 ]
 word = st.text(st.sampled_from("某县人民政府国道山体滑坡ABC123 "), min_size=1, max_size=8)
 
