@@ -119,3 +119,13 @@ def test_a_full_disk_is_named_and_the_log_left_as_it_was(run, small_disk):
     assert "cannot rollback" not in result.err
     assert dump_log(log) == before
     assert run("--db", log, "verify").code == 0
+
+
+def test_a_fifo_or_a_device_to_import_is_refused_at_once(office, db_path, tmp_path):
+    fifo = tmp_path / "export.jsonl"
+    os.mkfifo(fifo)
+    before = dump_log(db_path)
+    for source in (fifo, Path("/dev/zero")):  # one waits for a writer, the other never ends
+        result = cli("import", source, env=child_env(db_path))
+        assert result.returncode == 2 and "不是普通文件" in result.stderr, result.stderr
+    assert dump_log(db_path) == before
