@@ -1018,8 +1018,12 @@ def main(argv: list[str] | None = None) -> None:
     except YaoqingError as err:
         failure, code = str(err), err.exit_code
     except click_errors.NoArgsIsHelpError as err:
-        typer.echo(err.ctx.get_help() if err.ctx else str(err))
-        code = ExitCode.OK
+        try:
+            typer.echo(err.ctx.get_help() if err.ctx else str(err))
+            code = ExitCode.OK
+        except (OSError, ValueError):  # the help could not be printed (stdout full or closed)
+            _drop_stdout()
+            failure, code = "结果未能输出", ExitCode.FAILED
     except click_errors.UsageError as err:
         hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
         failure, code = f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE
