@@ -724,8 +724,9 @@ def import_(
     if str(file) == "-":
         lines = sys.stdin.read().splitlines()
     else:
-        if file.exists() and not file.is_file():  # a FIFO waits for ever, /dev/zero never ends
-            raise UsageError(f"{file} 不是普通文件；应为 yaoqing export 的输出文件")
+        with suppress(OSError):  # (a name too long is told by the read below)
+            if file.exists() and not file.is_file():  # a FIFO waits for ever, /dev/zero too
+                raise UsageError(f"{file} 不是普通文件；应为 yaoqing export 的输出文件")
         try:
             lines = file.read_bytes().decode("utf-8").splitlines()
         except OSError as err:
