@@ -86,19 +86,16 @@ def check_text(
         value = value.replace("\r\n", "\n")
     if label:
         value = unicodedata.normalize("NFKC", value)
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > MAX_TEXT:
-        raise UsageError(f"{what}过长：{len(value)} 个字符；最多 {MAX_TEXT} 个")
-    for ch in value:
+    if len(value.strip()) > MAX_TEXT:
+        raise UsageError(f"{what}过长：{len(value.strip())} 个字符；最多 {MAX_TEXT} 个")
+    for ch in value:  # before stripping: strip() would quietly drop NEL, U+2028, U+001C-001F
         if ch == "\n" and multiline:
             continue
         kind = _FORBIDDEN.get(unicodedata.category(ch))
         if kind:
             where = "；换行只可用于 --text" if ch == "\n" else ""
             raise UsageError(f"{what}含有{kind}（U+{ord(ch):04X}）{where}；请只输入可见文字")
-    return value
+    return value.strip() or None
 
 
 _FORBIDDEN = {  # Unicode general categories no field may hold

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.conftest import dump_log
@@ -63,6 +63,7 @@ word = st.text(st.sampled_from("某县人民政府国道山体滑坡ABC123 "), m
     template=st.sampled_from(FIELDS),
     parts=st.tuples(word, st.sampled_from(INVISIBLE), word),
 )
+@example(template=FIELDS[1], parts=(" ", "\x85", " "))  # found: strip() dropped NEL unseen
 def test_invisible_and_control_characters_are_refused_in_every_field(
     logged, db_path, template, parts
 ):
