@@ -41,6 +41,7 @@ from yaoqing_cli.models import Event, Item
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
 BUSY_TIMEOUT_MS = 30_000
+WAIT_SLICE_MS = 200  # how long one wait for the write lock lasts inside SQLite (see transaction)
 GENESIS_HASH = "0" * 64
 
 
@@ -507,7 +508,7 @@ class Store:
         A commit that recorded evidence is published in COMMITS with Ctrl-C held off, so no
         interrupt can fall between the commit and the CLI learning of it."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.OperationalError as err:
             raise LogError(_explain_db_error(self.path, err)) from None
         self._written = []
@@ -527,6 +528,26 @@ class Store:
                 raise LogError(_explain_db_error(self.path, err)) from None
             if self._written:
                 COMMITS.append(Commit(self.path, tuple(self._written)))
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to the busy timeout for another writer: in slices of
+        WAIT_SLICE_MS, so Ctrl-C is felt within one slice (SQLite's own wait, in C, would hold
+        it off for the whole 30 s)."""
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self.db.execute(f"PRAGMA busy_timeout = {WAIT_SLICE_MS}")
+        try:
+            while True:
+                try:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    busy = "locked" in str(err) or "busy" in str(err)
+                    if not busy or time.monotonic() >= deadline:
+                        raise
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _rollback(self) -> None:
         """Undo the open transaction, if SQLite has not already (it rolls back by itself on a

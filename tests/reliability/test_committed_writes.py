@@ -171,6 +171,34 @@ def test_ctrl_c_before_the_commit_says_the_log_is_unchanged(office, db_path):
     assert dump_log(db_path) == before
 
 
+def test_ctrl_c_while_another_terminal_holds_the_lock_ends_the_wait(office, db_path):
+    """Another writer holds the log (a long policy computation, a stuck terminal): Ctrl-C ends
+    this command's wait for the lock while that lock is still held, with nothing recorded."""
+    import sqlite3
+
+    before = dump_log(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "yaoqing_cli", *FILE, "--title=等锁时中断"],
+            env=child_env(db_path),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1.5)  # started, and waiting for the lock
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)  # the lock is held for longer than this
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    TALLY["processes"] += 1
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert err.count("\n") == 1 and "日志未改动" in err, err
+    assert dump_log(db_path) == before
+
+
 SIGINTS = 30
 
 
