@@ -24,5 +24,5 @@ def test_ctrl_c_exits_130_with_the_log_unchanged(office, db_path, monkeypatch):
     monkeypatch.setattr(service, "file_item", interrupted)
     result = run("file", "--title", "某县国道山体滑坡", "--occurred", "今天 8:00")
     assert result.code == ExitCode.INTERRUPTED == 130, result
-    assert result.err == "错误：已中断；日志未改动\n", repr(result.out + "|" + result.err)
+    assert result.err == "错误：已中断（Ctrl-C）；日志未改动\n", repr(result.out + "|" + result.err)
     assert dump_log(db_path) == before

@@ -52,9 +52,12 @@ def parse_period(
         raise UsageError("--date、--period 与 --since/--until 只能选一种")
     if day is not None:
         try:
-            return day_period(date.fromisoformat(day.strip()), tz)
+            chosen_day = date.fromisoformat(day.strip())
         except ValueError:
             raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
+        if not 2000 <= chosen_day.year <= 2100:  # as every typed time (timeparse)
+            raise UsageError(f"日期的年份超出范围：{day!r}（2000–2100）")
+        return day_period(chosen_day, tz)
     if text is not None:
         from yaoqing_cli.periods import parse_period as named
 
