@@ -6,17 +6,8 @@ import stat
 
 import pytest
 
-from tests.conftest import dump_log
+from tests.conftest import dump_log, file_item
 from yaoqing_cli.store import SCHEMA_VERSION, Store
-
-
-def file_item(
-    run, *extra, title="某县国道山体滑坡", occurred="2026-11-22 08:00", at="2026-11-22 09:00"
-):
-    result = run("file", "--title", title, "--occurred", occurred, "--at", at, "--json", *extra)
-    assert result.code == 0, result
-    return result.json
-
 
 # --- init and the log file ------------------------------------------------------------------
 
