@@ -212,8 +212,8 @@ def test_every_event_keeps_happened_and_recorded_times(office, db_path):
     happened, recorded = db.execute(
         "SELECT happened_at, recorded_at FROM events WHERE type = 'file'"
     ).fetchone()
-    assert happened == "2026-11-22T01:00:00Z"
-    assert recorded and recorded != happened
+    assert happened == "2026-11-22T01:00:00Z"  # --at 09:00 (+08:00)
+    assert recorded == "2026-11-22T04:00:00Z"  # the command's clock: YAOQING_NOW, 12:00 (+08:00)
 
 
 # --- bad input: one line, the right exit code, nothing written --------------------------------
