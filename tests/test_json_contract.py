@@ -9,7 +9,10 @@ whose keys are data, not names: its value is not looked into. Everywhere else a 
 no row lists fails, as does a listed key that no output of a log exercising every section prints.
 """
 
+import hashlib
+import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -182,3 +185,34 @@ def test_readme_keys_are_exactly_the_printed_keys(outputs, command):
     # a key is owed a row when the object it sits in is listed and not a map of data
     unlisted = sorted(k for k in shown - listed if owner(k) == "" or (owner(k) in listed - opaque))
     assert not unlisted, f"{command} prints keys README does not list: {unlisted}"
+
+
+# --- the hash chain as README specifies it ("The log"), recomputed without yaoqing's code ------
+
+
+def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
+    """hash = sha256(prev_hash + "\\n" + canonical), canonical the JSON object of data,
+    happened_at, item_id, officer, recorded_at, type and uid, keys sorted, UTF-8 (not \\u
+    escapes), separators "," and ":", times YYYY-MM-DDTHH:MM:SSZ; the first links to 64 zeros.
+    An auditor with only README and sqlite3 must get the same hashes."""
+    db = sqlite3.connect(db_path)
+    try:
+        rows = db.execute(
+            "SELECT uid, item_id, type, happened_at, recorded_at, officer, data, prev_hash, hash"
+            " FROM events ORDER BY seq"
+        ).fetchall()
+    finally:
+        db.close()
+    assert {r[2] for r in rows} == {"office", "file", "continue", "level", "close"}
+    previous = "0" * 64
+    for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", happened), happened
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", recorded), recorded
+        canonical = json.dumps(
+            {"data": json.loads(data), "happened_at": happened, "item_id": item_id,
+             "officer": officer, "recorded_at": recorded, "type": type_, "uid": uid},
+            ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        )  # fmt: skip
+        assert prev_hash == previous, uid
+        assert stored == hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest(), uid
+        previous = stored
