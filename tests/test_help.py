@@ -8,6 +8,7 @@ nothing and pass.
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import typer
@@ -101,3 +102,16 @@ def test_every_command_shows_its_help_in_the_parent_list(run):
         summary = flat(summary[0]).removesuffix("...")
         assert CJK.search(summary), f"{ident(path)} 在上级 --help 中没有中文摘要：{summary!r}"
         assert flat(command.help).startswith(summary), (ident(path), summary)
+
+
+def test_readme_lists_every_command_and_no_other():
+    """README's command list ("Commands: `init`, …, `policy list|show|check`, …") is the app's."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    listed_text = re.search(r"^Commands: (.+?)\. Every command", readme, re.M | re.S)
+    assert listed_text, "README has no 'Commands: …' line"
+    listed = set()
+    for name in re.findall(r"`([^`]+)`", listed_text[1]):
+        group, _, subs = name.rpartition(" ")
+        listed |= {f"{group} {sub}".strip() for sub in subs.split("|")}
+    leaves = {ident(p) for p, c in SUBCOMMANDS if not getattr(c, "commands", None)}
+    assert listed == leaves, (sorted(listed - leaves), sorted(leaves - listed))
