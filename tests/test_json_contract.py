@@ -9,7 +9,9 @@ whose keys are data, not names: its value is not looked into. Everywhere else a 
 no row lists fails, as does a listed key that no output of a log exercising every section prints.
 """
 
+import csv
 import hashlib
+import io
 import json
 import re
 import sqlite3
@@ -167,6 +169,9 @@ def outputs(run, log):
         report = run("report", "--date", "2026-11-22", "--format", "json", *extra, now=judged)
         assert report.code == 0, report
         out.setdefault("report --format json", []).append(report.json)
+    csv_report = run("report", "--date", "2026-11-22", "--format", "csv", now=judged)
+    assert csv_report.code == 0, csv_report
+    out["report --format csv"] = list(csv.reader(io.StringIO(csv_report.out)))
     return out
 
 
@@ -185,6 +190,21 @@ def test_readme_keys_are_exactly_the_printed_keys(outputs, command):
     # a key is owed a row when the object it sits in is listed and not a map of data
     unlisted = sorted(k for k in shown - listed if owner(k) == "" or (owner(k) in listed - opaque))
     assert not unlisted, f"{command} prints keys README does not list: {unlisted}"
+
+
+def test_readme_names_the_report_csv_columns_and_sections(outputs):
+    """ "CSV: one row per entry of `filed`, … (column `section`), with the columns `id title …`"."""
+    text = README.read_text("utf-8")
+    found = re.search(
+        r"CSV: one row per entry of\s+(.+?)\s+\(column `section`\), with the columns\s+`([^`]+)`",
+        text,
+        re.S,
+    )
+    assert found, "README no longer describes report's CSV in the form this test reads"
+    sections, columns = set(CODE.findall(found[1])), found[2].split()
+    header, *rows = outputs["report --format csv"]
+    assert header == ["section", *columns]
+    assert {row[0] for row in rows} == sections
 
 
 # --- the hash chain as README specifies it ("The log"), recomputed without yaoqing's code ------
