@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import dump_log, file_item, iso
 from yaoqing_cli.errors import UsageError
+from yaoqing_cli.store import SCHEMA_VERSION
 from yaoqing_cli.workdays import Entries, WorkCalendar
 
 JINAN = ["--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong"]
@@ -222,7 +223,7 @@ def test_an_upgraded_log_gives_its_office_rows_events_and_keeps_old_headings(run
     # the item filed on 11-02 keeps the name in force then, not the later 高安
     shown = run("show", "20261102-001", "--json", now="2026-11-22T12:00:00+08:00")
     assert shown.json["heading"] == "高安市要情专报 2026年第1期"
-    assert rows(db_path, "PRAGMA user_version") == [(3,)]
+    assert rows(db_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]  # every migration ran
 
 
 # --- rule 9: the office calendar is evidence too --------------------------------------------------

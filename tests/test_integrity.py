@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from datetime import datetime
 
 import pytest
 
@@ -92,6 +93,13 @@ def test_export_import_round_trip_loses_nothing(busy_log, tmp_path):
     for item_id in (first, second):
         original = run("show", item_id, "--json").json
         copied = run("--db", target, "show", item_id, "--json").json
+        # recorded here at import; the source's moment and office are kept in data.imported
+        for mine, theirs in zip(original["events"], copied["events"], strict=True):
+            source = theirs["data"].pop("imported")
+            assert source["source_office"] == "济南市人民政府办公厅"
+            kept = datetime.fromisoformat(source["source_recorded_at"])
+            assert kept == datetime.fromisoformat(mine["recorded_at"])
+            del mine["recorded_at"], theirs["recorded_at"]
         assert copied == original
     # importing twice adds nothing
     before = dump_log(target)
@@ -132,20 +140,14 @@ def test_import_rejects_garbage_and_changes_nothing(busy_log, db_path, tmp_path)
 
 
 def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
+    """The same office on a second machine numbered another item 20261122-001: refused whole.
+    (Another office's items are forwarded items instead: tests/test_import.py.)"""
     office_run, *_ = busy_log
     other = tmp_path / "other.db"
     office_run(
-        "--db",
-        other,
-        "init",
-        "--office",
-        "另一办",
-        "--short",
-        "另",
-        "--policy",
-        "shandong",
-        "--drill",
-    )
+        "--db", other, "init", "--office", "济南市人民政府办公厅", "--short", "济南市",
+        "--policy", "shandong", "--drill",
+    )  # fmt: skip
     office_run("--db", other, "file", "--title", "另一条", "--occurred", "08:00", "--at", "09:00")
     dump = tmp_path / "other.jsonl"
     dump.write_text(office_run("--db", other, "export").out, encoding="utf-8")
@@ -164,3 +166,145 @@ def test_output_onto_the_log_itself_is_refused(office, db_path, command):
     result = office(*command, "--output", db_path)
     assert result.code == 1 and "就是日志本身" in result.err
     assert db_path.read_bytes() == before
+
+
+# --- anchors: verify and the daily report pin the head; --expect checks it later -------------------
+
+
+def head_of(db_path) -> tuple[int, str]:
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(
+            "SELECT count(*), (SELECT hash FROM events ORDER BY seq DESC LIMIT 1) FROM events"
+        ).fetchone()
+    finally:
+        db.close()
+
+
+def rehash_everything(db_path, edit_sql: str) -> None:
+    """A forger with raw SQL: edit an event, then recompute every hash so the chain holds."""
+    from yaoqing_cli.store import GENESIS_HASH, canonical_around, chain_hash
+
+    db = sqlite3.connect(db_path)
+    db.execute("DROP TRIGGER events_append_only_update")
+    db.execute(edit_sql)
+    prev = GENESIS_HASH
+    rows = db.execute(
+        "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
+        " ORDER BY seq"
+    ).fetchall()
+    for seq, *fields in rows:
+        digest = chain_hash(prev, canonical_around(*fields))
+        db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
+        prev = digest
+    db.commit()
+    db.close()
+
+
+def test_verify_ends_with_the_anchor_and_json_names_it(busy_log, db_path):
+    run, *_ = busy_log
+    count, head = head_of(db_path)
+    result = run("verify")
+    assert result.code == 0, result
+    assert result.out.splitlines()[-1] == f"日志锚点：{count} 个事件，末哈希 {head}"
+    data = run("verify", "--json").json
+    assert data["ok"] is True and data["events"] == count and data["head"] == head
+    assert data["failure"] is None
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_the_daily_report_carries_the_anchor(busy_log, db_path, fmt):
+    run, *_ = busy_log
+    count, head = head_of(db_path)
+    result = run("report", "--date", "2026-11-22", "--format", fmt)
+    assert result.code == 0, result
+    if fmt == "json":
+        assert result.json["anchor"] == {"events": count, "head": head}
+    else:
+        assert f"日志锚点：{count} 个事件，末哈希 {head}" in result.out
+
+
+def test_expect_holds_while_the_log_grows(busy_log, tmp_path, db_path):
+    run, _, second = busy_log
+    paper = tmp_path / "日报.md"
+    assert run("report", "--date", "2026-11-22", "--format", "markdown", "-o", paper).code == 0
+    count, head = head_of(db_path)
+    assert run("continue", second, "--text", "再续", "--at", "11:30").code == 0
+    for argv in (["--expect-file", paper], ["--expect", f"{count}:{head}"],
+                 ["--expect", head], ["--expect", head[:16].upper()]):  # fmt: skip
+        result = run("verify", *argv)
+        assert result.code == 0 and "相符" in result.out, (argv, result)
+        assert result.out.splitlines()[-1].startswith(f"日志锚点：{count + 1} 个事件")
+
+
+def test_expect_catches_a_truncated_tail(busy_log, tmp_path, db_path):
+    """Deleting the last events leaves a chain that holds: only an anchor kept elsewhere shows
+    that the tail is gone."""
+    run, _, second = busy_log
+    assert run("continue", second, "--text", "再续", "--at", "11:30").code == 0
+    earlier = tmp_path / "verify.txt"
+    earlier.write_text(run("verify").out, "utf-8")
+    count, head = head_of(db_path)
+    db = sqlite3.connect(db_path)
+    db.execute("DROP TRIGGER events_append_only_delete")
+    db.execute("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
+    db.commit()
+    db.close()
+    assert run("verify").code == 0  # the shorter chain is whole
+    for argv in (["--expect-file", earlier], ["--expect", f"{count}:{head}"], ["--expect", head]):
+        result = run("verify", *argv)
+        assert result.code == 1, (argv, result)
+        assert result.err.count("\n") == 1 and "锚点" in result.err, result
+    assert "截断" in run("verify", "--expect", f"{count}:{head}").err
+    data = run("verify", "--json", "--expect-file", earlier)
+    assert data.code == 1 and data.json["ok"] is False
+    assert data.json["failure"]["kind"] == "anchor" and data.json["events"] == count - 1
+
+
+def test_expect_catches_a_rewritten_history(busy_log, tmp_path, db_path):
+    run, *_ = busy_log
+    report = tmp_path / "report.json"
+    assert run("report", "--date", "2026-11-22", "--format", "json", "-o", report).code == 0
+    count, head = head_of(db_path)
+    rehash_everything(
+        db_path,
+        "UPDATE events SET data = replace(data, '已发布', '未发布') WHERE data LIKE '%已发布%'",
+    )
+    assert run("verify").code == 0  # a whole-log re-hash passes on its own
+    result = run("verify", "--expect-file", report)
+    assert result.code == 1 and "改写" in result.err, result
+    assert run("verify", "--expect", f"{count}:{head[:20]}").code == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--expect", "xyz"], ["--expect", "5:"], ["--expect", "a:" + "0" * 64],
+     ["--expect", "0123456789abcde"], ["--expect", "1", "--expect-file", "x"]],
+)  # fmt: skip
+def test_a_bad_expectation_is_a_usage_error(busy_log, argv):
+    run, *_ = busy_log
+    result = run("verify", *argv)
+    assert result.code == 2 and result.err.count("\n") == 1, result
+
+
+def test_an_expect_file_without_an_anchor_is_refused(busy_log, tmp_path):
+    run, *_ = busy_log
+    plain = tmp_path / "plain.txt"
+    plain.write_text("今天没有日志锚点\n", "utf-8")
+    assert run("verify", "--expect-file", plain).code == 2
+    assert run("verify", "--expect-file", tmp_path / "missing.txt").code == 1
+
+
+def test_verify_json_names_a_table_difference(busy_log, db_path):
+    run, first, _ = busy_log
+    db = sqlite3.connect(db_path)
+    db.execute("DROP TRIGGER items_close_once")
+    db.execute("UPDATE items SET unit = '另一县' WHERE id = ?", (first,))
+    db.commit()
+    db.close()
+    result = run("verify", "--json")
+    assert result.code == 1 and result.err.count("\n") == 1, result
+    data = result.json
+    assert data["ok"] is False and data["failure"]["kind"] == "items"
+    assert any("另一县" in d for d in data["differences"])
+    assert len(data["head"]) == 64 and data["events"] == 6  # the chain itself is whole

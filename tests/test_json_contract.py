@@ -169,6 +169,11 @@ def outputs(run, log):
         report = run("report", "--date", "2026-11-22", "--format", "json", *extra, now=judged)
         assert report.code == 0, report
         out.setdefault("report --format json", []).append(report.json)
+    head = out["report --format json"][0]["anchor"]
+    for extra in ((), ("--expect", f"{head['events']}:{head['head']}"), ("--expect", "0" * 64)):
+        verified = run("verify", "--json", *extra, now=judged)
+        assert verified.code == (1 if extra[1:] == ("0" * 64,) else 0), verified
+        out.setdefault("verify --json", []).append(verified.json)
     csv_report = run("report", "--date", "2026-11-22", "--format", "csv", now=judged)
     assert csv_report.code == 0, csv_report
     out["report --format csv"] = list(csv.reader(io.StringIO(csv_report.out)))

@@ -615,46 +615,90 @@ def report(
 
 
 @app.command()
-def verify(ctx: typer.Context) -> None:
-    """核验日志的哈希链：报告第一处断链（退出码 1），或已核验的事件数。"""
+def verify(
+    ctx: typer.Context,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            help="核对锚点：末哈希，或 事件数:末哈希（取自值班日报或此前 verify 的“日志锚点”）",
+        ),
+    ] = None,
+    expect_file: Annotated[
+        Path | None,
+        typer.Option("--expect-file", help="从此前的值班日报或 verify 输出中读取日志锚点并核对"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（字段见 README）")] = False,
+) -> None:
+    """核验日志的哈希链和要情表：报告第一处问题（退出码 1），或已核验的事件数；最后一行是日志锚点。"""
+    from yaoqing_cli.integrity import expect_from_text, parse_expect
     from yaoqing_cli.integrity import verify as verify_log
 
     s = settings(ctx)
+    if expect is not None and expect_file is not None:
+        raise UsageError("--expect 与 --expect-file 只能选一个")
+    wanted = parse_expect(expect) if expect is not None else None
+    if expect_file is not None:
+        from yaoqing_cli.files import read_text
+
+        wanted = expect_from_text(read_text(expect_file), str(expect_file))
     store = s.open()
     try:
         total = store.event_count()
-        if sys.stderr.isatty() and total > 20_000:
+        if sys.stderr.isatty() and total > 20_000 and not as_json:
             from rich.progress import Progress
 
             with Progress(transient=True) as progress:
                 task = progress.add_task("核验中", total=total)
-                result = verify_log(store, lambda n: progress.update(task, completed=n), s.calendar)
+                result = verify_log(
+                    store, lambda n: progress.update(task, completed=n), s.calendar, wanted
+                )
         else:
-            result = verify_log(store, calendar_file=s.calendar)
+            result = verify_log(store, calendar_file=s.calendar, expect=wanted)
         mark = _drill_mark(store)
     finally:
         store.close()
-    if result.broken:
-        b = result.broken
-        where = f"事件 #{b.seq}，" if b.seq else ""
-        raise OperationError(
-            f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}（此前 {result.events} 个事件完好）"
-        )
-    if result.differences:
+    failure = _verify_failure(result, wanted)
+    if as_json:
+        from yaoqing_cli.render import verified_json
+
+        _emit_json(verified_json(result, wanted, failure))
+    elif result.differences:
         # every difference on stdout (the record of the check), the first in the one-line error
         shown = 50
         for difference in result.differences[:shown]:
             typer.echo(f"不符：{difference.text()}")
         if len(result.differences) > shown:
             typer.echo(f"……另有 {len(result.differences) - shown} 处不符")
+    if failure is not None:
+        raise OperationError(failure)
+    if not as_json:
+        typer.echo(f"{mark}核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+        if wanted is not None:
+            typer.echo(f"与锚点 {wanted.text()} 相符：日志仍含有该锚点及其之前的全部历史")
+        typer.echo(result.anchor.line())
+
+
+def _verify_failure(result, wanted) -> str | None:
+    """The one line a failed verify prints, or None."""
+    if result.broken:
+        b = result.broken
+        where = f"事件 #{b.seq}，" if b.seq else ""
+        return (
+            f"核验失败：{where}要情 {b.item_id}，{b.happened_at}：{b.reason}"
+            f"（此前 {result.events} 个事件完好）"
+        )
+    if result.differences:
         clocks = (
             "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
         )
-        raise OperationError(
+        return (
             f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
             f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"
         )
-    typer.echo(f"{mark}核验通过：{result.events} 个事件、{result.items} 条要情，哈希链完整")
+    if result.unmet:
+        return f"核验失败：与锚点 {wanted.text()} 不符：{result.unmet}"
+    return None
 
 
 @app.command()
@@ -696,7 +740,7 @@ def export_(
     with s.reading() as store:
         tz = _office_zone(store)
         moment = _time(since, tz, "--since")
-        lines = list(export_lines(store, moment, include_sensitive))
+        lines = export_lines(store, moment, include_sensitive)
     text = "\n".join(lines) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -713,8 +757,16 @@ def import_(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help="yaoqing export 的输出（- 为标准输入）")
     ],
+    allow_masked: Annotated[
+        bool,
+        typer.Option(
+            "--allow-masked",
+            help="接受隐去了涉密/敏感内容的导出文件（导入的事件注明内容已隐去，且不能再补全）",
+        ),
+    ] = False,
 ) -> None:
-    """导入 yaoqing export 的文件；按事件标识去重，重复导入不会增加任何记录。"""
+    """导入 yaoqing export 的文件：先核对文件的哈希链，再逐条按命令行的规则检查；
+    另一单位的要情作为转报保留其编号和期数。重复导入不会增加任何记录。"""
     from yaoqing_cli.integrity import import_lines
 
     if str(file) == "-":
@@ -725,15 +777,33 @@ def import_(
         except OSError as err:
             raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
         except UnicodeDecodeError:
-            raise UsageError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
+            raise OperationError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     s = settings(ctx)
     store = s.open_for_writing(create=True)
     try:
-        result = import_lines(store, lines, str(file), s.calendar)
+        result = import_lines(
+            store,
+            lines,
+            str(file),
+            s.calendar,
+            allow_masked=allow_masked,
+            policy_dirs=s.policy_dirs(),
+            now=_now(),
+        )
         mark = _drill_mark(store)
     finally:
         store.close()
-    typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个")
+    notes = []
+    if result.forwarded_from:
+        notes.append(f"来自 {result.forwarded_from} 的要情作为转报保留其编号和期数")
+    if result.masked:
+        notes.append(f"其中 {result.masked} 个事件的涉密/敏感内容已隐去")
+    if result.not_applied:
+        notes.append(
+            f"{result.not_applied} 个单位级事件（单位设置、他单位的工作日历）经核对，未采用"
+        )
+    more = f"；{'；'.join(notes)}" if notes else ""
+    typer.echo(f"{mark}已导入 {result.added} 个事件，跳过已有的 {result.skipped} 个{more}")
 
 
 # --- policy group ----------------------------------------------------------------------------------

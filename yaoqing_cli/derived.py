@@ -31,7 +31,8 @@ LABELS = {  # column -> what an officer calls it
     "closed_at": "终报时间", "hash": "哈希", "name": "名称", "content": "内容",
     "short": "简称", "tz": "时区", "officer": "值班员", "drill": "演练", "seq": "序号",
     "recorded_at": "生效时间", "event_uid": "事件", "holidays": "休息日",
-    "workdays": "工作日", "source": "来源", "sha256": "SHA-256",
+    "workdays": "工作日", "source": "来源", "sha256": "SHA-256", "origin": "转报来源单位",
+    "origin_short": "转报来源简称",
 }  # fmt: skip
 
 
@@ -126,8 +127,18 @@ def _item_row(item_id: str, data: dict, closed_at: str | None) -> tuple:
         int(bool(data.get("sensitive"))),
         int(bool(data.get("coordination"))),
         _dump(dict(data.get("details") or {})),
+        *_origin(item_id, data),
         closed_at,
     )
+
+
+def _origin(item_id: str, data: dict) -> tuple[str, str]:
+    """(origin, origin_short): the office an imported item was forwarded from (转报), whose ID
+    here is not its ID there; ('', '') for this office's own."""
+    source = data.get("imported")
+    if isinstance(source, dict) and source.get("source_id") not in (None, item_id):
+        return source.get("source_office"), source.get("source_short")
+    return "", ""
 
 
 def snapshot_differences(store: Store) -> list[Difference]:

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import span_text
+from yaoqing_cli.clock import from_utc_text, span_text
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.workdays import WorkCalendar
@@ -147,16 +147,29 @@ def evaluate(
     )
 
 
+def first_recorded(event: Event) -> datetime:
+    """When the event was first recorded: an imported event was recorded here at import, but
+    the office that made it recorded it at `data.imported.source_recorded_at`; a copy of a log
+    judges as the original did."""
+    source = event.data.get("imported")
+    if isinstance(source, dict):
+        try:
+            return from_utc_text(source["source_recorded_at"])
+        except (KeyError, TypeError, ValueError):
+            pass
+    return event.recorded_at
+
+
 def back_entered(event: Event) -> bool:
     """Recorded more than BACK_ENTRY after the moment it states (补录)."""
-    return event.recorded_at - event.happened_at > BACK_ENTRY
+    return first_recorded(event) - event.happened_at > BACK_ENTRY
 
 
 def effective_at(event: Event) -> datetime:
     """When an event can waive or extend a clock: its stated time, unless it was back-entered,
     then the moment it was recorded. Typing a downgrade at 16:00 `--at 09:00` cannot make a
     13:00 clock vanish."""
-    return event.recorded_at if back_entered(event) else event.happened_at
+    return first_recorded(event) if back_entered(event) else event.happened_at
 
 
 def concerned_level(item: Item) -> str | None:

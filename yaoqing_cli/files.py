@@ -38,3 +38,24 @@ def _is_log(path: Path, log: Path) -> bool:
     except (OSError, RuntimeError):
         return False
     return target in {log, *(log.with_name(log.name + end) for end in ("-wal", "-shm", "-journal"))}
+
+
+MAX_READ = 256 * 1024 * 1024  # an earlier report or verify output is never this large
+
+
+def read_text(path: Path | str) -> str:
+    """A UTF-8 text file given on the command line, in one line of Chinese if it cannot be."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise OperationError(f"{path} 是目录；应为文本文件")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_READ + 1)
+    except OSError as err:
+        raise OperationError(f"无法读取 {path}：{err.strerror or err}") from None
+    if len(data) > MAX_READ:
+        raise OperationError(f"{path} 过大；应为值班日报或 yaoqing verify 的输出")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise OperationError(f"{path} 不是 UTF-8 文本") from None

@@ -3,31 +3,37 @@
 The chain: each event's `hash` is SHA-256 over the previous event's hash, a newline, and the
 event's canonical JSON (store.canonical_event: keys sorted, UTF-8, no spaces). The first event
 links to 64 zeros. Editing, inserting or removing any event behind the tool's back breaks the
-link at that event or the one after it.
+link at that event or the one after it. What a chain cannot show by itself (a tail cut off, a
+whole log re-hashed) an anchor kept outside the log shows: `verify --expect`.
+
+An export carries the chain (seq, prev_hash, hash per event, the head last, a digest over the
+rest); import recomputes all of it, then holds every event to the rules the command line
+enforces before it takes anything.
 """
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text
-from yaoqing_cli.errors import OperationError, PolicyError, UsageError, YaoqingError
+from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
+from yaoqing_cli.errors import OperationError, UsageError, YaoqingError
 from yaoqing_cli.models import Item
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.store import (
     GENESIS_HASH,
+    OFFICE,
     Office,
     Store,
     canonical_around,
     canonical_event,
     chain_hash,
 )
-
-EXPORT_FORMAT = "yaoqing-export/1"
-SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,94 @@ class Broken:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """The head of the log: how many events it holds and the hash of the last. Printed by
+    `verify` and by the daily report, so that a copy kept outside the log (the mailed or printed
+    report) pins its history: a later log must still hold this hash at this count."""
+
+    events: int
+    head: str
+
+    def line(self) -> str:
+        return f"日志锚点：{self.events} 个事件，末哈希 {self.head}"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """An anchor to check the log against: a hash (or a prefix of at least 16 hex digits), and
+    the count it was the head at, when known."""
+
+    events: int | None
+    head: str
+
+    def text(self) -> str:
+        return f"{self.events}:{self.head}" if self.events is not None else self.head
+
+
+ANCHOR_LINE = re.compile(r"日志锚点：\s*(\d+)\s*个事件，末哈希\s*([0-9a-f]{64})")
+MIN_PREFIX = 16
+EXPECT_ACCEPTED = "末哈希（64 位十六进制，或至少 16 位的前缀），或 事件数:末哈希，例如 42:3fa4…"
+
+
+def parse_expect(text: str) -> Expectation:
+    """`HASH` or `N:HASH`, as --expect takes it."""
+    raw = text.strip().lower()
+    count_text, colon, digest = raw.rpartition(":")
+    if not colon:
+        count_text, digest = "", raw
+    count = None
+    if colon:
+        if not count_text.isascii() or not count_text.isdigit() or len(count_text) > 12:
+            raise UsageError(f"--expect {text!r}：事件数应为正整数；应为 {EXPECT_ACCEPTED}")
+        count = int(count_text)
+    if (
+        not MIN_PREFIX <= len(digest) <= 64
+        or not digest.isascii()
+        or any(ch not in "0123456789abcdef" for ch in digest)
+    ):
+        raise UsageError(f"--expect {text!r} 不是哈希；应为 {EXPECT_ACCEPTED}")
+    if count == 0 and digest != GENESIS_HASH[: len(digest)]:
+        raise UsageError(f"--expect {text!r}：0 个事件的日志没有末哈希；应为 {EXPECT_ACCEPTED}")
+    return Expectation(count, digest)
+
+
+def expect_from_text(text: str, source: str) -> Expectation:
+    """The anchor in an earlier report or `verify` output (text, Markdown or JSON)."""
+    found = ANCHOR_LINE.findall(text)
+    if found:
+        if len(set(found)) > 1:
+            raise UsageError(
+                f"{source} 含有 {len(set(found))} 个不同的日志锚点；请用 --expect 指定一个"
+            )
+        count, digest = found[0]
+        return Expectation(int(count), digest)
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        anchor = data.get("anchor") if isinstance(data.get("anchor"), dict) else data
+        count, digest = anchor.get("events"), anchor.get("head")
+        if type(count) is int and isinstance(digest, str):
+            return parse_expect(f"{count}:{digest}")
+    raise UsageError(
+        f"{source} 中没有日志锚点；应为值班日报或 yaoqing verify 的输出（含“日志锚点：N 个事件，末哈希 …”）"
+    )
+
+
+@dataclass(frozen=True)
 class Verified:
     events: int
     items: int
     broken: Broken | None
     stale_clock: str | None = None  # an open item whose stored clocks its events contradict
     differences: tuple = ()  # derived.Difference: a table that is not what the events imply
+    head: str = GENESIS_HASH  # hash of the last event verified intact
+    unmet: str | None = None  # why the log no longer holds the expected anchor
+
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.events, self.head)
 
 
 TICK_EVERY = (
@@ -54,15 +142,18 @@ TICK_EVERY = (
 
 def check_chain(
     rows: Iterable[tuple], tick: Callable[[int], None] | None = None
-) -> tuple[int, Broken | None]:
-    """Walk stored rows in chain order; return (events verified, first broken link or None).
-    `tick(n)` is told the number verified so far, every TICK_EVERY events."""
+) -> tuple[int, Broken | None, str]:
+    """Walk stored rows in chain order; return (events verified, first broken link or None,
+    hash of the last event verified). `tick(n)` is told the number verified so far, every
+    TICK_EVERY events."""
     prev = GENESIS_HASH
     count = 0
     for seq, uid, item_id, type_, happened, recorded, officer, data_text, prev_hash, digest in rows:
         if prev_hash != prev:
-            return count, Broken(
-                seq, item_id, happened, "与前一事件的链接断开（有事件被删除、插入或改动）"
+            return (
+                count,
+                Broken(seq, item_id, happened, "与前一事件的链接断开（有事件被删除、插入或改动）"),
+                prev,
             )
         # Fast path: the stored data text is already canonical (store._dump). Only a mismatch
         # parses it and takes the exact path, to tell a bad JSON text from a changed record.
@@ -74,35 +165,40 @@ def check_chain(
             try:
                 data = json.loads(data_text)
             except (TypeError, ValueError):
-                return count, Broken(seq, item_id, happened, "事件内容不是有效的 JSON")
+                return count, Broken(seq, item_id, happened, "事件内容不是有效的 JSON"), prev
             try:
                 canonical = canonical_event(uid, item_id, type_, happened, recorded, officer, data)
             except TypeError:
                 canonical = ""
             if not canonical or digest != chain_hash(prev, canonical):
-                return count, Broken(seq, item_id, happened, "事件内容与其哈希不符（记录被改动）")
+                reason = "事件内容与其哈希不符（记录被改动）"
+                return count, Broken(seq, item_id, happened, reason), prev
         prev = digest
         count += 1
         if tick and count % TICK_EVERY == 0:
             tick(count)
-    return count, None
+    return count, None, prev
 
 
 def verify(
-    store: Store, tick: Callable[[int], None] | None = None, calendar_file: Path | None = None
+    store: Store,
+    tick: Callable[[int], None] | None = None,
+    calendar_file: Path | None = None,
+    expect: Expectation | None = None,
 ) -> Verified:
     """The chain, then the items table against it, in one pass over the events; then the
-    clocks projection against the engine. Stale clocks are set aside (status then judges every
-    item, the next write rebuilds them): they are derived, never evidence."""
+    clocks projection against the engine; then the expected anchor, if one is given. Stale
+    clocks are set aside (status then judges every item, the next write rebuilds them): they
+    are derived, never evidence."""
     with store.reading():  # writers may go on; verify one moment of the log
-        result = _verify_now(store, tick, calendar_file)
+        result = _verify_now(store, tick, calendar_file, expect)
     if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
     return result
 
 
-def _verify_now(store: Store, tick, calendar_file) -> Verified:
+def _verify_now(store: Store, tick, calendar_file, expect: Expectation | None) -> Verified:
     from yaoqing_cli import derived
     from yaoqing_cli.status import clock_differences
 
@@ -110,10 +206,11 @@ def _verify_now(store: Store, tick, calendar_file) -> Verified:
     closes: dict[str, str] = {}
     first_reports: dict[str, int] = {}
     gap: list[tuple] = []
+    seen: dict[str, object] = {}  # what the log holds where the expected anchor points
 
     def rows() -> Iterator[tuple]:
         expected_seq = 1
-        for row in store.chain_rows():
+        for position, row in enumerate(store.chain_rows(), start=1):
             if row[0] != expected_seq and not gap:  # seq is not hashed: numbering is checked
                 gap.append(row)
             expected_seq = row[0] + 1
@@ -122,14 +219,19 @@ def _verify_now(store: Store, tick, calendar_file) -> Verified:
                 first_reports[row[2]] = first_reports.get(row[2], 0) + 1
             elif row[3] == "close":
                 closes[row[2]] = row[4]
+            if expect is not None:
+                if position == expect.events:
+                    seen["at_count"] = row[9]
+                if "found_at" not in seen and row[9].startswith(expect.head):
+                    seen["found_at"] = position
             yield row
 
-    count, broken = check_chain(rows(), tick)
+    count, broken, head = check_chain(rows(), tick)
     if broken is None and gap:
         seq, _, item_id, _, happened, *_ = gap[0]
         broken = Broken(seq, item_id, happened, "事件序号不连续（有事件被删除或序号被改动）")
     if broken is not None:
-        return Verified(events=count, items=0, broken=broken)
+        return Verified(events=count, items=0, broken=broken, head=head)
     named.discard("")  # office-level events name no item
     items, found = derived.item_differences(store, closes, first_reports, named)
     found += derived.snapshot_differences(store)
@@ -143,42 +245,125 @@ def _verify_now(store: Store, tick, calendar_file) -> Verified:
             clocks = []  # the items, snapshots or calendar it rests on are named above
         stale = clocks[0].key if clocks else None
         found += clocks
-    return Verified(count, items, None, stale, tuple(found))
+    unmet = _unmet(expect, count, seen) if expect is not None else None
+    return Verified(count, items, None, stale, tuple(found), head=head, unmet=unmet)
 
 
-# --- export and import ---------------------------------------------------------------------------
+def _unmet(expect: Expectation, count: int, seen: dict) -> str | None:
+    """Why the log no longer holds the expected anchor, or None if it does."""
+    wanted = expect.head
+    if expect.events is not None:
+        if expect.events == 0:
+            return None  # every log once had no events
+        if count < expect.events:
+            return (
+                f"日志只有 {count} 个事件，锚点记载 {expect.events} 个：日志尾部的事件已不在"
+                "（被截断或删除）"
+            )
+        actual = seen.get("at_count", "")
+        if not str(actual).startswith(wanted):
+            return (
+                f"第 {expect.events} 个事件的哈希是 {str(actual)[:16]}…，不是锚点记载的 "
+                f"{wanted[:16]}…：此前的历史已被改写"
+            )
+        return None
+    if "found_at" not in seen:
+        return f"日志中没有哈希为 {wanted[:16]}… 的事件：此前的历史已被改写或截断"
+    return None
 
 
-def export_lines(store: Store, since: datetime | None, include_sensitive: bool) -> Iterator[str]:
-    """JSON Lines: a header, the office, the policy snapshots, then every event in chain order."""
+# --- export and import
+
+EXPORT_FORMAT = "yaoqing-export/2"
+OLD_FORMATS = ("yaoqing-export/1",)
+SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
+IMPORTED = "imported"  # the key, inside an imported event's data, of where it came from
+HEX = frozenset("0123456789abcdef")
+ITEM_ID = re.compile(r"(\d{8})-(\d{3,6})", re.ASCII)
+CLOCK_SKEW = timedelta(minutes=5)  # as the command line allows a time ahead of now
+
+
+def export_lines(store: Store, since: datetime | None, include_sensitive: bool) -> list[str]:
+    """JSON Lines, the chain kept: a header (format, office, head, masked), the policy
+    snapshots, every event in chain order with its `seq`, `prev_hash` and `hash` (with `since`,
+    the events left out are a `gap` record carrying the hashes around them), and the head last.
+
+    Call inside store.reading(): the head and the events must be one moment of the log."""
     office = store.office()
-    yield _line({"record": "header", "format": EXPORT_FORMAT})
-    if office:
-        yield _line({"record": "office", **office.__dict__})
-    for policy_hash, name, content in store.policy_snapshots():
-        yield _line({"record": "policy", "hash": policy_hash, "name": name, "content": content})
+    count, head = store.head()
+    body: list[tuple[str, bool]] = []  # (line, vouched for by the chain)
     sensitive: set[str] = set()
-    for event in store.events_since(since):
-        data = dict(event.data)
-        if event.type == "file" and data.get("sensitive"):
-            sensitive.add(event.item_id)
-        if event.item_id in sensitive and not include_sensitive:
-            data = _mask(event.type, data)
-        yield _line(
-            {
-                "record": "event",
-                "uid": event.uid,
-                "item_id": event.item_id,
-                "type": event.type,
-                "happened_at": event.happened_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "recorded_at": event.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "officer": event.officer,
-                "data": data,
-            }
-        )
+    masked = False
+    expect, prev = 1, GENESIS_HASH
+    for row in store.export_rows(since):
+        seq, uid, item_id, type_, happened, recorded, officer, data_text, prev_hash, digest = row
+        if seq > expect:  # events outside the selection: named by the hashes around them
+            body.append((_gap(expect, seq - 1, prev, prev_hash), False))
+        data = json.loads(data_text)
+        if type_ == "file" and data.get("sensitive"):
+            sensitive.add(item_id)
+        record = {
+            "record": "event",
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "hash": digest,
+            "uid": uid,
+            "item_id": item_id,
+            "type": type_,
+            "happened_at": happened,
+            "recorded_at": recorded,
+            "officer": officer,
+            "data": data,
+        }
+        if item_id in sensitive and not include_sensitive:
+            record["data"] = _mask(data)
+            record["masked"] = True
+            masked = True
+        body.append((_line(record), "masked" not in record))
+        expect, prev = seq + 1, digest
+    if count >= expect:
+        body.append((_gap(expect, count, prev, head), False))
+    header = {
+        "record": "header",
+        "format": EXPORT_FORMAT,
+        "office": None if office is None else dict(office.__dict__),
+        "head": {"events": count, "hash": head},
+        "masked": masked,
+        "since": None if since is None else to_utc_text(since),
+        "exported_at": to_utc_text(system_now()),
+    }
+    entries = [(_line(header), False)]
+    for policy_hash, name, content in store.policy_snapshots():
+        policy = {"record": "policy", "hash": policy_hash, "name": name, "content": content}
+        entries.append((_line(policy), False))
+    entries.extend(body)
+    lines = [line for line, _ in entries]
+    # every line the chain does not vouch for (header, policies, gaps, masked events) has its
+    # own digest in the head, so that an edit of it is refused at that line
+    covered = {
+        str(n): _digest([line]) for n, (line, chained) in enumerate(entries, 1) if not chained
+    }
+    head_record = {"record": "head", "events": count, "hash": head, "digest": _digest(lines)}
+    lines.append(_line({**head_record, "lines": covered}))
+    return lines
 
 
-def _mask(type_: str, data: dict) -> dict:
+def _digest(lines: Iterable[str]) -> str:
+    """SHA-256 over every line before the head, each in its canonical form: the events are
+    covered by the chain, this covers the rest too (header, policies, gaps, masked content),
+    so an edit anywhere is refused, not only an edit of an event."""
+    # surrogatepass: a line carrying a lone surrogate (\ud800) was never exported; it is hashed
+    # all the same, so that it fails to match instead of failing to encode
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _gap(first: int, last: int, prev_hash: str, digest: str) -> str:
+    return _line(
+        {"record": "gap", "from": first, "to": last, "prev_hash": prev_hash, "hash": digest}
+    )
+
+
+def _mask(data: dict) -> dict:
     masked = dict(data)
     for key in ("title", "text", "reason"):
         if masked.get(key):
@@ -198,153 +383,824 @@ def _line(record: dict) -> str:
 @dataclass(frozen=True)
 class Imported:
     added: int
-    skipped: int
+    skipped: int  # already in the log, with the same content
+    forwarded_from: str | None = None  # the source office, when its items came as 转报
+    masked: int = 0  # events taken with their sensitive content masked (--allow-masked)
+    not_applied: int = 0  # office-level events checked but not taken (settings; another's)
+
+
+class _Refused(Exception):
+    """A line of the file that cannot be taken: its number and why."""
+
+    def __init__(self, number: int, why: str):
+        super().__init__(why)
+        self.number = number
+        self.why = why
 
 
 def import_lines(
-    store: Store, lines: Iterable[str], source: str, calendar_file: Path | None = None
+    store: Store,
+    lines: Iterable[str],
+    source: str,
+    calendar_file: Path | None = None,
+    *,
+    allow_masked: bool = False,
+    policy_dirs: Sequence[Path] = (),
+    now: datetime | None = None,
 ) -> Imported:
-    """Add every event this log lacks (by uid); all or nothing, in one transaction."""
-    from yaoqing_cli.status import keep_clocks
+    """Check the whole file, then take the events this log lacks, all or nothing, in one
+    transaction. The file's own chain is recomputed first (any event altered, removed or
+    reordered refuses the file); then every event obeys the rules the command line enforces.
+    `now` is the command's (YAOQING_NOW in a drill): nothing may lie ahead of it or of the
+    machine's clock; what is taken is recorded at the machine's clock all the same."""
+    now = max(now, system_now()) if now is not None else system_now()
+    try:
+        records = _records(lines)
+        header = _check_header(records, allow_masked)
+        _check_file_chain(records, header)
+        with store.transaction():
+            return _take_all(store, records, header, calendar_file, policy_dirs, now)
+    except _Refused as refusal:
+        where = "标头" if refusal.number == 1 else f"第 {refusal.number} 行"
+        raise OperationError(
+            f"{source} {where}：{refusal.why}；整个文件未导入，日志未改动"
+        ) from None
 
+
+def _records(lines: Iterable[str]) -> list[tuple[int, dict]]:
     records = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
-        except ValueError:
-            raise UsageError(
-                f"{source} 第 {number} 行不是有效的 JSON；应为 yaoqing export 的输出"
-            ) from None
-        if not isinstance(record, dict) or "record" not in record:
-            raise UsageError(f"{source} 第 {number} 行缺少 record 字段；应为 yaoqing export 的输出")
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
+            raise _Refused(number, "不是有效的 JSON；应为 yaoqing export 的输出") from None
+        if not isinstance(record, dict) or not isinstance(record.get("record"), str):
+            raise _Refused(number, "缺少 record 字段；应为 yaoqing export 的输出")
         records.append((number, record))
-    if not records or records[0][1] != {"record": "header", "format": EXPORT_FORMAT}:
-        raise UsageError(f"{source} 不是 yaoqing 导出文件（首行应为 {EXPORT_FORMAT} 标头）")
-    added = skipped = 0
-    touched: list[str] = []
-    with store.transaction():
-        for number, record in records[1:]:
-            try:
-                kind = record["record"]
-                if kind == "office":
-                    if store.office() is None:
-                        fields = {
-                            k: record[k] for k in ("name", "short", "policy", "tz", "officer")
-                        }
-                        store.set_office(Office(**fields))
-                elif kind == "policy":
-                    policy = Policy.from_snapshot(record["content"])  # refuses a damaged one
-                    if policy.hash != record["hash"]:
-                        raise ValueError("hash")
-                    store.save_policy_snapshot(record["name"], record["hash"], record["content"])
-                elif kind == "event":
-                    if store.has_event(record["uid"]):
-                        skipped += 1
-                        continue
-                    _import_event(store, record)
-                    touched.append(record["item_id"])
-                    added += 1
-                else:
-                    raise KeyError("record")
-            except (KeyError, TypeError, ValueError, AttributeError, PolicyError) as err:
-                raise UsageError(f"{source} 第 {number} 行内容不完整或格式不对（{err}）") from None
-        if touched and store.office() is not None:
-            keep_clocks(store, touched, calendar_file)
-    return Imported(added=added, skipped=skipped)
+    if not records:
+        raise _Refused(1, "文件是空的；应为 yaoqing export 的输出")
+    return records
 
 
-_INT_FIELDS = {"n", "year", "issue_no"}
-_BOOL_FIELDS = {"sensitive", "coordination"}
+@dataclass(frozen=True)
+class _Header:
+    office: Office
+    events: int
+    head: str
+    masked: bool
+    partial: bool  # exported with --since: events outside it are gap records
 
 
-def _check_event(record: dict) -> None:
-    """Refuse an event this version could not have written, before anything is stored."""
-    data = record["data"]
-    kind = record["type"]
-    if kind not in vocab.EVENT_LABELS or not isinstance(data, dict):
-        raise ValueError("type/data")
-    for key in ("uid", "item_id", "happened_at", "recorded_at"):
-        if not isinstance(record[key], str):
-            raise TypeError(key)
-    from_utc_text(record["recorded_at"])
-    if not isinstance(record.get("officer"), str | None):
-        raise TypeError("officer")
-    allowed = {
-        "file": {"kind": vocab.KINDS, "level": vocab.LEVELS, "message_class": vocab.CLASSES},
-        "level": {"to": vocab.LEVELS, "from": vocab.LEVELS},
-        "close": {"outcome": vocab.OUTCOMES},
-        "extend": {"duty": vocab.DUTY_KEYS},
-    }.get(kind, {})
-    for key, table in allowed.items():
-        value = data.get(key)
-        if value is not None and (not isinstance(value, str) or value not in table):
-            raise ValueError(f"data.{key}")
-    for key, value in data.items():
-        if key in _INT_FIELDS:
-            ok = type(value) is int
-        elif key in _BOOL_FIELDS:
-            ok = isinstance(value, bool)
-        elif key == "done":
-            ok = isinstance(value, list) and all(isinstance(k, str) for k in value)
-        elif key == "details":
-            ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-        else:  # every other field this version writes is text or absent
-            ok = value is None or isinstance(value, str)
-        if not ok:
-            raise TypeError(f"data.{key}")
-    if kind == "file":
-        for key in ("occurred", "received", "filed"):
-            from_utc_text(data[key])
-        if data["filed"] != record["happened_at"]:  # a first report happens when it is filed
-            raise ValueError("data.filed")
+def _want(number: int, ok: bool, why: str) -> None:
+    if not ok:
+        raise _Refused(number, why)
 
 
-def _import_event(store: Store, record: dict) -> None:
-    _check_event(record)
-    happened = from_utc_text(record["happened_at"])
-    data = record["data"]
-    item_id = record["item_id"]
-    if record["type"] == "file":
-        if store.item(item_id) is not None:
-            raise OperationError(f"编号 {item_id} 在本日志中已是另一条要情；导入已取消，日志未改动")
-        if store.policy_snapshot(data["policy_hash"]) is None:
-            raise OperationError(f"{item_id} 所依据的政策快照不在导入文件中；导入已取消")
-        item = Item(
-            id=item_id,
-            year=data["year"],
-            issue_no=data["issue_no"],
-            title=data["title"],
-            kind=data["kind"],
-            level=data["level"],
-            policy=data["policy"],
-            policy_hash=data["policy_hash"],
-            occurred=from_utc_text(data["occurred"]),
-            received=from_utc_text(data["received"]),
-            filed=from_utc_text(data["filed"]),
-            message_class=data.get("message_class"),
-            unit=data.get("unit"),
-            category=data.get("category"),
-            sensitive=bool(data.get("sensitive")),
-            coordination=bool(data.get("coordination")),
-            details=data.get("details") or {},
-        )
-        day, _, day_no = item_id.partition("-")
-        store.insert_item(item, day, int(day_no))
-    elif store.item(item_id) is None:
-        raise OperationError(f"导入的事件属于本日志没有的要情 {item_id}；导入已取消，日志未改动")
-    store.append_event(
-        item_id,
-        record["type"],
-        happened,
-        record.get("officer"),
-        data,
-        uid=record["uid"],
-        recorded_at=record["recorded_at"],
+def _keys(number: int, record: dict, required: set, optional: frozenset = frozenset()) -> None:
+    missing = required - record.keys()
+    unknown = record.keys() - required - optional
+    _want(number, not missing, f"缺少字段 {'、'.join(sorted(missing))}")
+    _want(number, not unknown, f"有本版本不会写出的字段 {'、'.join(sorted(map(str, unknown)))}")
+
+
+def _is_hash(value) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= HEX
+
+
+def _is_count(value) -> bool:
+    return type(value) is int and 0 <= value < 2**53
+
+
+def _check_header(records: list[tuple[int, dict]], allow_masked: bool) -> _Header:
+    number, header = records[0]
+    _want(number, header.get("record") == "header", f"首行应为 {EXPORT_FORMAT} 标头")
+    fmt = header.get("format")
+    _want(
+        number,
+        fmt not in OLD_FORMATS,
+        f"是旧版导出格式 {fmt}，不带哈希链，无法核对是否被改动；请用本版 yaoqing 重新导出",
     )
-    if record["type"] == "close":
+    _want(number, fmt == EXPORT_FORMAT, f"首行应为 {EXPORT_FORMAT} 标头")
+    _keys(number, header, {"record", "format", "office", "head", "masked", "since", "exported_at"})
+    office = header["office"]
+    _want(number, isinstance(office, dict), "office 应为对象（单位名称、简称、政策、时区）")
+    _keys(number, office, {"name", "short", "policy", "tz", "officer"}, frozenset({"drill"}))
+    _want(number, isinstance(office.get("drill", False), bool), "office.drill 应为 true 或 false")
+    _want(
+        number,
+        all(isinstance(office[k], str) for k in ("name", "short", "policy", "tz"))
+        and isinstance(office["officer"], str | None),
+        "office 的字段应为文字",
+    )
+    head = header["head"]
+    _want(
+        number,
+        isinstance(head, dict)
+        and head.keys() == {"events", "hash"}
+        and _is_count(head["events"])
+        and _is_hash(head["hash"]),
+        "head 应为 {events: 事件数, hash: 末哈希}",
+    )
+    _want(number, isinstance(header["masked"], bool), "masked 应为 true 或 false")
+    _want(
+        number,
+        not header["masked"] or allow_masked,
+        "导出时隐去了涉密/敏感内容（masked）；隐去的内容一经导入便永久记入日志，"
+        "确需导入请加 --allow-masked，或请对方用 --include-sensitive 重新导出",
+    )
+    since = header["since"]
+    _want(number, since is None or _utc(since) is not None, "since 应为 UTC 时间或 null")
+    _want(number, _utc(header["exported_at"]) is not None, "exported_at 应为 UTC 时间")
+    fields = {k: office[k] for k in ("name", "short", "policy", "tz", "officer")}
+    fields["drill"] = office.get("drill", False)  # a drill's export makes a drill log
+    return _Header(
+        Office(**fields), head["events"], head["hash"], header["masked"], since is not None
+    )
+
+
+def _utc(value) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return from_utc_text(value)
+    except ValueError:
+        return None
+
+
+EVENT_KEYS = {
+    "record", "seq", "prev_hash", "hash", "uid", "item_id", "type", "happened_at",
+    "recorded_at", "officer", "data",
+}  # fmt: skip
+
+
+def _check_unchained(records: list[tuple[int, dict]], head_number: int, covered) -> None:
+    """Each line the chain does not vouch for, against the digest the head gives for it: the
+    first edited, inserted or moved one is named."""
+    _want(head_number, isinstance(covered, dict), "head 记录的 lines 应为对象")
+    named: set[str] = set()
+    for number, record in records:
+        if number >= head_number:
+            break
+        if record["record"] == "event" and record.get("masked") is not True:
+            continue  # its hash was recomputed
+        named.add(str(number))
+        _want(
+            number,
+            covered.get(str(number)) == _digest([_line(record)]),
+            "此行与末尾 head 记录所记的摘要不符（被改动、插入或移动）",
+        )
+    _want(head_number, covered.keys() == named, "head 记录的 lines 与文件的行不符")
+
+
+def _check_file_chain(records: list[tuple[int, dict]], header: _Header) -> None:
+    """Recompute every hash of the file: each event's from its content and the hash before it,
+    in order, up to the head the header and the last line name. A masked event's content
+    cannot be recomputed (it is not the content that was hashed): only its place is checked."""
+    expect, prev = 1, GENESIS_HASH
+    head_line = None
+    for number, record in records[1:]:
+        kind = record["record"]
+        _want(number, head_line is None, f"在第 {head_line} 行的 head 记录之后还有内容")
+        if kind == "policy":
+            _keys(number, record, {"record", "hash", "name", "content"})
+        elif kind == "gap":
+            _want(
+                number,
+                header.partial,
+                "是省略记录（gap），但这不是 --since 的部分导出：有事件被删除",
+            )
+            _keys(number, record, {"record", "from", "to", "prev_hash", "hash"})
+            first, last = record["from"], record["to"]
+            _want(number, _is_count(first) and _is_count(last), "from、to 应为事件序号")
+            _want(number, first == expect and last >= first, f"省略的序号应从 {expect} 起")
+            _want(number, record["prev_hash"] == prev, "与前一事件的链接断开（有事件被删除或调换）")
+            _want(number, _is_hash(record["hash"]), "hash 应为 64 位十六进制")
+            expect, prev = last + 1, record["hash"]
+        elif kind == "event":
+            _keys(number, record, EVENT_KEYS, frozenset({"masked"}))
+            seq = record["seq"]
+            _want(
+                number,
+                seq == expect and type(seq) is int,
+                f"事件序号为 {seq!r}，应为 {expect}（有事件被删除、插入或调换）",
+            )
+            _want(
+                number,
+                record["prev_hash"] == prev,
+                "与前一事件的链接断开（有事件被删除、插入或调换）",
+            )
+            _want(number, _is_hash(record["hash"]), "hash 应为 64 位十六进制")
+            fields = ("uid", "item_id", "type", "happened_at", "recorded_at")
+            _want(
+                number,
+                all(isinstance(record[k], str) for k in fields)
+                and isinstance(record["officer"], str | None)
+                and isinstance(record["data"], dict),
+                "事件字段的类型不对",
+            )
+            masked = record.get("masked", False)
+            _want(number, masked is False or masked is True, "masked 应为 true 或 false")
+            if masked:
+                _want(number, header.masked, "内容被隐去，但标头未注明 masked")
+            else:
+                try:
+                    canonical = canonical_event(
+                        *(record[k] for k in fields), record["officer"], record["data"]
+                    )
+                    digest = chain_hash(prev, canonical)
+                except (TypeError, ValueError, RecursionError):  # incl. a lone surrogate
+                    digest = ""
+                _want(number, digest == record["hash"], "事件内容与其哈希不符（事件被改动）")
+            expect, prev = seq + 1, record["hash"]
+        elif kind == "head":
+            _keys(number, record, {"record", "events", "hash", "digest", "lines"})
+            _check_unchained(records, number, record["lines"])
+            _want(
+                number,
+                record["events"] == header.events and record["hash"] == header.head,
+                "末尾的 head 记录与标头不符",
+            )
+            _want(
+                number,
+                record["events"] == expect - 1 and record["hash"] == prev,
+                f"文件中的事件（{expect - 1} 个，末哈希 {prev[:16]}…）与 head 记录不符"
+                "（有事件被删除或追加）",
+            )
+            before = [_line(r) for n, r in records if n < number]
+            _want(
+                number,
+                record["digest"] == _digest(before),
+                "文件内容与末尾 head 记录的摘要不符（标头、政策快照、省略记录或隐去的内容被改动）",
+            )
+            head_line = number
+        elif kind == "header":
+            raise _Refused(number, "第二个标头：文件被拼接过")
+        else:
+            raise _Refused(number, f"record 为未知的 {kind!r}")
+    if head_line is None:
+        raise _Refused(records[-1][0], "文件缺少末尾的 head 记录（被截断？）")
+
+
+# --- taking the events: every rule of the command line -----------------------------------------
+
+
+@dataclass
+class _Context:
+    store: Store
+    office: Office  # this log's
+    source: Office  # the office whose log the file was exported from
+    now: datetime
+    partial: bool
+    policies: dict
+    calendar_file: Path | None = None
+    added: int = 0
+    skipped: int = 0
+    masked: int = 0
+    not_applied: int = 0
+    forwarded: bool = False
+    calendar: bool = False  # a calendar was taken: every open item's clocks are recomputed
+
+
+def _take_all(
+    store: Store,
+    records: list,
+    header: _Header,
+    calendar_file: Path | None,
+    policy_dirs: Sequence[Path],
+    now: datetime,
+) -> Imported:
+    from yaoqing_cli.status import keep_clocks
+
+    source = _checked_office(1, header.office)
+    office = store.office()
+    _want(
+        1,
+        office is None or not source.drill or office.drill,
+        "这是演练日志的导出；演练的记录不能导入真实日志",
+    )
+    if office is None:  # an empty log becomes the source office's copy
+        _adopt(source, policy_dirs)
+        store.set_office(source)
+        office = source
+    ctx = _Context(store, office, source, now, header.partial, {}, calendar_file)
+    touched: list[str] = []
+    for number, record in records[1:]:
+        if record["record"] == "policy":
+            _take_policy(ctx, number, record)
+    for number, record in records[1:]:
+        if record["record"] == "event":
+            item_id = _take_event(ctx, number, record)
+            if item_id:
+                touched.append(item_id)
+    if touched or ctx.calendar:
+        keep_clocks(store, touched, calendar_file)
+    return Imported(
+        added=ctx.added,
+        skipped=ctx.skipped,
+        forwarded_from=source.name if ctx.forwarded else None,
+        masked=ctx.masked,
+        not_applied=ctx.not_applied,
+    )
+
+
+def _text(number: int, value, what: str, *, required: bool = False) -> None:
+    """Text exactly as the command line would have stored it (service.check_text), or absent."""
+    from yaoqing_cli.service import check_text
+
+    if value is None:
+        _want(number, not required, f"{what}不能为空")
+        return
+    _want(number, isinstance(value, str), f"{what}应为文字")
+    try:
+        checked = check_text(value, what)
+    except YaoqingError as err:
+        raise _Refused(number, str(err)) from None
+    _want(number, checked is not None, f"{what}不能为空")
+    _want(number, checked == value, f"{what}不是命令行会记下的形式（首尾空白或未规范化的字符）")
+
+
+def _checked_office(number: int, office: Office) -> Office:
+    from yaoqing_cli.clock import zone
+
+    _text(number, office.name, "单位名称", required=True)
+    _text(number, office.short, "单位简称", required=True)
+    _text(number, office.policy, "默认政策", required=True)
+    _text(number, office.officer, "值班员")
+    try:
+        zone(office.tz)
+    except YaoqingError:
+        raise _Refused(
+            number, f"单位时区 {office.tz!r} 不是已知时区（例如 Asia/Shanghai）"
+        ) from None
+    return office
+
+
+def _is_prefix(short: str) -> bool:
+    """A short name that can head a forwarded item's ID (简称:YYYYMMDD-NNN) unambiguously."""
+    return 0 < len(short) <= 40 and not any(ch.isspace() or ch in ":：-" for ch in short)
+
+
+def _adopt(office: Office, policy_dirs: Sequence[Path]) -> None:
+    from yaoqing_cli.policy import load_policy
+
+    try:
+        load_policy(office.policy, policy_dirs)
+    except YaoqingError as err:
+        raise _Refused(
+            1, f"来源单位的默认政策 {office.policy} 在本机无法使用（{err}）；请用 --policies 提供"
+        ) from None
+
+
+def _take_policy(ctx: _Context, number: int, record: dict) -> None:
+    """A policy snapshot is checked as a policy file is, and must be what its hash says."""
+    content = record["content"]
+    _want(number, isinstance(content, dict), "政策快照应为对象")
+    try:
+        policy = Policy.from_snapshot(content)
+    except YaoqingError as err:
+        raise _Refused(number, f"政策快照无效：{err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as err:
+        raise _Refused(number, f"政策快照无效（{type(err).__name__}）") from None
+    _want(number, policy.hash == record["hash"], "政策快照的内容与其哈希不符")
+    _want(number, policy.name == record["name"], "政策快照的名称与其内容不符")
+    _want(number, policy.raw == content, "政策快照不是规范形式")
+    ctx.store.save_policy_snapshot(policy.name, policy.hash, policy.raw)
+    ctx.policies[policy.hash] = policy
+
+
+def _policy(ctx: _Context, number: int, policy_hash) -> Policy:
+    if policy_hash in ctx.policies:
+        return ctx.policies[policy_hash]
+    snapshot = ctx.store.policy_snapshot(policy_hash) if isinstance(policy_hash, str) else None
+    _want(number, snapshot is not None, "所依据的政策快照不在导入文件中，也不在本日志中")
+    policy = ctx.policies[policy_hash] = Policy.from_snapshot(snapshot)
+    return policy
+
+
+@dataclass(frozen=True)
+class _Origin:
+    office: str  # full name of the office that first recorded the event
+    short: str
+    item_id: str  # the item's ID in that office's log ('' for an office-level event)
+    recorded_at: str  # when that office recorded it
+    masked: bool
+
+
+def _origin(ctx: _Context, number: int, record: dict) -> _Origin:
+    """Where an event was first recorded: the exporting office, or, for an event that office
+    had itself imported, the office named in its `imported` key."""
+    data = record["data"]
+    masked = bool(record.get("masked"))
+    meta = data.get(IMPORTED)
+    if meta is None:
+        return _Origin(
+            ctx.source.name, ctx.source.short, record["item_id"], record["recorded_at"], masked
+        )
+    _want(number, isinstance(meta, dict), f"data.{IMPORTED} 应为对象")
+    _keys(number, meta, IMPORTED_KEYS)
+    for key in ("source_office", "source_short", "source_id", "source_recorded_at"):
+        _want(number, isinstance(meta[key], str), f"data.{IMPORTED}.{key} 应为文字")
+    _want(number, isinstance(meta["masked"], bool), f"data.{IMPORTED}.masked 应为 true 或 false")
+    _want(number, _is_hash(meta["source_hash"]), f"data.{IMPORTED}.source_hash 应为哈希")
+    _text(number, meta["source_office"], "来源单位名称", required=True)
+    _text(number, meta["source_short"], "来源单位简称", required=True)
+    origin = _Origin(
+        meta["source_office"],
+        meta["source_short"],
+        meta["source_id"],
+        meta["source_recorded_at"],
+        masked or meta["masked"],
+    )
+    expected = origin.item_id
+    if origin.office != ctx.source.name and origin.item_id:
+        expected = f"{origin.short}:{origin.item_id}"
+    _want(number, record["item_id"] == expected, f"编号与 data.{IMPORTED} 所记的来源不符")
+    return origin
+
+
+IMPORTED_KEYS = {
+    "source_office", "source_short", "source_id", "source_recorded_at", "source_hash", "masked",
+}  # fmt: skip
+
+
+def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict, mask=False):
+    """An event as the office that first recorded it wrote it (masked, if asked): what two
+    copies of one event (same uid) must agree on, wherever each was imported; and whether
+    the copy's content was masked."""
+    data = dict(data)
+    meta = data.pop(IMPORTED, None)
+    masked = False
+    if isinstance(meta, dict):
+        item_id, recorded = meta.get("source_id"), meta.get("source_recorded_at")
+        masked = bool(meta.get("masked"))
+        if type_ == "file":
+            data["id"] = item_id
+    if mask:
+        data = _mask(data)
+    return canonical_event(uid, item_id, type_, happened, recorded, officer, data), masked
+
+
+def _same_event(stored: tuple, uid: str, type_: str, record: dict, origin, data: dict) -> bool:
+    """Is the incoming event the one the log holds? A masked copy of an event the log holds in
+    full is: the log already has more than the file brings."""
+    as_sent = {**data, "id": origin.item_id} if type_ == "file" else data
+    incoming, _ = _original_form(
+        uid,
+        origin.item_id,
+        type_,
+        record["happened_at"],
+        origin.recorded_at,
+        record["officer"],
+        as_sent,
+    )
+    kept, kept_masked = _original_form(uid, *stored[:5], json.loads(stored[5]))
+    if kept_masked == origin.masked:
+        return kept == incoming
+    if origin.masked:
+        masked, _ = _original_form(uid, *stored[:5], json.loads(stored[5]), mask=True)
+        return masked == incoming
+    return False
+
+
+def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
+    """Check one event against this log as it stands (earlier lines already taken) and append
+    it; return the item it touched, or None if it was skipped."""
+    store = ctx.store
+    origin = _origin(ctx, number, record)
+    own = origin.office == ctx.office.name
+    uid, type_ = record["uid"], record["type"]
+    _want(
+        number,
+        0 < len(uid) <= 64 and uid.isascii() and all(ch.isalnum() or ch in "-_" for ch in uid),
+        "事件标识 uid 应为字母、数字、- 或 _",
+    )
+    data = {k: v for k, v in record["data"].items() if k != IMPORTED}
+    stored = store.event_by_uid(uid)
+    if stored is not None:
+        if _same_event(stored, uid, type_, record, origin, data):
+            ctx.skipped += 1
+            return None
+        if json.loads(stored[5]).get(IMPORTED, {}).get("masked") and not origin.masked:
+            why = f"事件 {uid} 已按隐去敏感内容的版本导入，不能再以完整内容覆盖（事件从不改动）"
+        else:
+            why = f"事件 {uid} 在本日志中已有，但内容不同（冲突）"
+        raise _Refused(number, why)
+    _want(
+        number,
+        not own or origin.office == ctx.source.name,
+        f"经 {ctx.source.name} 转来的本单位记录，本日志中却没有：别的单位不能补入本单位的记录",
+    )
+    happened = _moment(ctx, number, record["happened_at"], "happened_at")
+    recorded = _moment(ctx, number, origin.recorded_at, "recorded_at")
+    _want(number, happened <= recorded + CLOCK_SKEW, "发生时间晚于记录时间：事件不能在发生前就记下")
+    _text(number, record["officer"], "值班员")
+    if not origin.item_id:
+        return _take_office_event(ctx, number, record, origin, own, data, happened)
+    _want(
+        number,
+        own or _is_prefix(origin.short),
+        f"来源单位简称 {origin.short!r} 含空白、冒号或连字符，不能作转报编号的前缀",
+    )
+    item_id = origin.item_id if own else f"{origin.short}:{origin.item_id}"
+    if type_ == "file":
+        data = _check_file(ctx, number, record, origin, own, item_id, data, happened)
+    else:
+        _check_followup(ctx, number, record, item_id, data, happened)
+    ctx.forwarded |= not own
+    data[IMPORTED] = _meta(origin, record)
+    store.append_event(item_id, type_, happened, record["officer"], data, uid=uid)
+    if type_ == "close":
         store.mark_closed(item_id, happened)
+    ctx.added += 1
+    ctx.masked += origin.masked
+    return item_id
+
+
+def _meta(origin: _Origin, record: dict) -> dict:
+    """data.imported of an event taken: where and when it was first recorded."""
+    return {
+        "source_office": origin.office,
+        "source_short": origin.short,
+        "source_id": origin.item_id,
+        "source_recorded_at": origin.recorded_at,
+        "source_hash": record["hash"],
+        "masked": origin.masked,
+    }
+
+
+def _moment(ctx: _Context, number: int, text: str, what: str) -> datetime:
+    from yaoqing_cli.timeparse import MAX_YEAR, MIN_YEAR
+
+    moment = _utc(text)
+    _want(number, moment is not None, f"{what} 应为 UTC 时间 YYYY-MM-DDTHH:MM:SSZ")
+    _want(
+        number,
+        MIN_YEAR <= moment.year <= MAX_YEAR,
+        f"{what} {text} 不在 {MIN_YEAR}–{MAX_YEAR} 年之间",
+    )
+    _want(number, moment <= ctx.now + CLOCK_SKEW, f"{what} {text} 晚于本机现在的时间")
+    return moment
+
+
+FILE_KEYS = {
+    "id", "year", "issue_no", "title", "kind", "level", "policy", "policy_hash", "occurred",
+    "received", "filed", "message_class", "unit", "category", "sensitive", "coordination",
+    "details",
+}  # fmt: skip
+
+
+def _vocab(number: int, value, table: dict, what: str, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    _want(number, isinstance(value, str) and value in table, f"{what} {value!r} 不是可用的值")
+
+
+def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, happened) -> dict:
+    """A first report, as `file` would have written it (service.file_item, item_payload)."""
+    from yaoqing_cli.service import DETAIL_FIELDS
+
+    store = ctx.store
+    _keys(number, data, FILE_KEYS, frozenset({"heading"}))
+    _text(number, data.get("heading"), "要情专报的标题头")  # as issued, kept since schema 3
+    match = ITEM_ID.fullmatch(origin.item_id)
+    _want(number, match is not None, f"编号 {origin.item_id!r} 不是 YYYYMMDD-NNN 的形式")
+    _want(number, data["id"] == record["item_id"], "data.id 与事件的编号不符")
+    day, day_no = match.group(1), int(match.group(2))
+    _want(
+        number,
+        day_no >= 1 and origin.item_id == f"{day}-{day_no:03d}",
+        f"编号 {origin.item_id} 不是命令行编出的形式（当日序号从 001 起，至少三位）",
+    )
+    _text(number, data["title"], "标题", required=True)
+    for key, what in (("unit", "报送单位"), ("category", "类别"), ("policy", "政策名")):
+        _text(number, data[key], what, required=key == "policy")
+    _vocab(number, data["kind"], vocab.KINDS, "类型")
+    _vocab(number, data["level"], vocab.LEVELS, "级别", optional=True)
+    _vocab(number, data["message_class"], vocab.CLASSES, "留言类别", optional=True)
+    _want(
+        number,
+        (data["kind"] == "message") == (data["message_class"] is not None),
+        "网民留言须注明类别，其他类型不能有留言类别",
+    )
+    for key in ("sensitive", "coordination"):
+        _want(number, isinstance(data[key], bool), f"{key} 应为 true 或 false")
+    for key in ("year", "issue_no"):
+        _want(number, type(data[key]) is int and data[key] >= 1, f"{key} 应为正整数")
+    details = data["details"]
+    _want(number, isinstance(details, dict), "details 应为对象")
+    for key, value in details.items():
+        _want(number, key in DETAIL_FIELDS, f"details 中有未知的字段 {key!r}")
+        _text(number, value, DETAIL_FIELDS[key], required=True)
+    if "about" in details or "about_level" in details:  # file --about / --about-level
+        _want(number, data["kind"] == "opinion", "所涉突发事件只用于政务舆情")
+        _vocab(number, details.get("about_level"), vocab.LEVELS, "所涉事件级别", optional=True)
+    occurred = _moment(ctx, number, data["occurred"], "occurred")
+    received = _moment(ctx, number, data["received"], "received")
+    _want(number, data["filed"] == record["happened_at"], "首报的 filed 应等于其发生时间")
+    _want(number, occurred <= received <= happened, "时间顺序应为 事发 ≤ 接报 ≤ 首报")
+    if origin.office == ctx.source.name:  # the zone of the office that numbered it is known
+        local = happened.astimezone(ZoneInfo(ctx.source.tz))
+        _want(number, local.strftime("%Y%m%d") == day, "编号的日期与首报的日期（来源单位时区）不符")
+        _want(number, local.year == data["year"], "year 与首报的年份不符")
+    policy = _policy(ctx, number, data["policy_hash"])
+    _want(number, policy.name == data["policy"], "政策名与政策快照不符")
+    existing = store.item(item_id)
+    _want(number, existing is None, f"编号 {item_id} 在本日志中已是另一条要情")
+    origin_name = "" if own else origin.office
+    _want(
+        number,
+        not store.number_taken(
+            origin_name, data["year"], data["issue_no"], item_id.rsplit("-", 1)[0], day_no
+        ),
+        f"{data['year']}年第{data['issue_no']}期或编号 {origin.item_id} 已被本日志中"
+        f"{'本单位' if own else origin.office}的另一条要情占用",
+    )
+    item = Item(
+        id=item_id,
+        year=data["year"],
+        issue_no=data["issue_no"],
+        title=data["title"],
+        kind=data["kind"],
+        level=data["level"],
+        policy=data["policy"],
+        policy_hash=data["policy_hash"],
+        occurred=occurred,
+        received=received,
+        filed=happened,
+        message_class=data["message_class"],
+        unit=data["unit"],
+        category=data["category"],
+        sensitive=data["sensitive"],
+        coordination=data["coordination"],
+        details=details,
+        origin=origin_name,
+        origin_short="" if own else origin.short,
+    )
+    # the day is the ID's part before its '-' (for a forwarded item, with the prefix), as verify
+    # recomputes it; `origin` keeps forwarded numbers apart from this office's own
+    store.insert_item(item, item_id.rsplit("-", 1)[0], day_no)
+    return {**data, "id": item_id}
+
+
+FOLLOWUP_TEXT = {
+    "location": "地点",
+    "consequences": "后果",
+    "trend": "趋势",
+    "measures": "措施",
+    "unit": "单位",
+}
+
+
+def _check_followup(ctx, number, record, item_id, data, happened) -> None:
+    """A 续报, 定级变更, 延期 or 终报, as `continue` and `close` would have written it."""
+    from yaoqing_cli.service import current_level
+
+    store = ctx.store
+    type_ = record["type"]
+    _want(number, type_ in vocab.EVENT_LABELS and type_ != "file", f"事件类型 {type_!r} 未知")
+    item = store.item(item_id)
+    _want(number, item is not None, f"属于本日志没有的要情 {item_id}（其首报不在文件中）")
+    _want(number, store.closed_at(item_id) is None, f"{item_id} 已终报，终报之后不能再有记录")
+    _want(number, happened >= item.filed, f"早于 {item_id} 的首报时间")
+    events = store.events(item_id)
+    policy = _policy(ctx, number, item.policy_hash)
+    if type_ == "continue":
+        _keys(number, data, {"n", "text", "done"}, frozenset(FOLLOWUP_TEXT))
+        previous = sum(1 for e in events if e.type == "continue")
+        n = data["n"]
+        _want(number, type(n) is int and n == previous + 1, f"续报序号应为 {previous + 1}")
+        _text(number, data["text"], "续报内容")
+        done = data["done"]
+        _want(
+            number,
+            isinstance(done, list) and len(set(map(str, done))) == len(done),
+            "done 应为不重复的时限列表",
+        )
+        for key in done:
+            duty = policy.duty(key) if isinstance(key, str) else None
+            _want(
+                number,
+                duty is not None and duty.met_by in ("done", "written"),
+                f"done {key!r}：政策 {policy.name} 中没有由续报完成的此项时限",
+            )
+        for key, what in FOLLOWUP_TEXT.items():
+            _text(number, data.get(key), what)
+            _want(number, key not in data or data[key] is not None, f"{what}不能为空")
+        _want(
+            number, bool(data["text"] or done or data.keys() & FOLLOWUP_TEXT.keys()), "续报没有内容"
+        )
+    elif type_ == "level":
+        _keys(number, data, {"from", "to", "reason"})
+        _vocab(number, data["to"], vocab.LEVELS, "级别")
+        before = current_level(item, events)
+        _want(number, data["from"] == before, f"原级别应为 {before!r}（定级变更前的级别）")
+        _want(number, data["to"] != before, "级别没有变化")
+        _text(number, data["reason"], "定级变更的理由", required=True)
+    elif type_ == "extend":
+        _keys(number, data, {"duty", "reason"})
+        duty = policy.duty(data["duty"]) if isinstance(data["duty"], str) else None
+        _want(
+            number,
+            duty is not None and bool(duty.extension_working_days),
+            f"政策 {policy.name} 不允许延长 {data['duty']!r} 时限",
+        )
+        _want(
+            number,
+            not any(e.type == "extend" and e.data.get("duty") == data["duty"] for e in events),
+            f"{item_id} 的 {data['duty']} 时限已延长过一次，只能延长一次",
+        )
+        _text(number, data["reason"], "延期理由", required=True)
+        _check_extension_in_time(ctx, number, record, item, events, policy, data["duty"])
+    elif type_ == "close":
+        _keys(number, data, {"text", "outcome"}, frozenset({"reason"}))
+        outcome = data["outcome"]
+        _vocab(number, outcome, vocab.OUTCOMES, "结果")
+        _text(number, data["text"], "终报内容")
+        _text(number, data.get("reason"), "理由", required=outcome in vocab.REASONED_OUTCOMES)
+        _want(
+            number,
+            outcome not in vocab.WARNING_OUTCOMES or item.kind == "warning",
+            f"结果 {outcome}（预警未发生）只用于预警（鲁政办字〔2016〕86号 第18条）",
+        )
+        _want(number, happened >= events[-1].happened_at, "终报早于此前的最后一次记录")
+
+
+def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
+    """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
+    from when it was recorded if it was back-entered, as `continue --extend` judges it."""
+    from yaoqing_cli.engine import BACK_ENTRY, evaluate
+    from yaoqing_cli.status import load_calendar
+
+    happened = from_utc_text(record["happened_at"])
+    recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
+    asked = happened if recorded - happened <= BACK_ENTRY else recorded
+    tz = ZoneInfo(ctx.office.tz)
+    status = evaluate(
+        item, events, policy, load_calendar(ctx.calendar_file, ctx.store), asked, tz=tz
+    )
+    clock = next((d for d in status.duties if d.key == key), None)
+    _want(number, clock is not None, f"{item.id} 没有 {key} 时限，无需延期")
+    _want(
+        number,
+        asked < clock.deadline and clock.state in ("pending", "due_soon"),
+        f"{item.id} 的“{clock.name}”时限已于 {to_utc_text(clock.deadline)} 届满（{clock.state}）；"
+        "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
+    )
+
+
+def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, happened):
+    """An office-level event (item_id ''). This office's own calendar is taken, as `calendar
+    add` takes one (a copy of the log counts working days as the original did); settings are
+    not (this log keeps its own, and an adopted office is recorded by this log's own record),
+    nor is anything of another office's. Each is checked like any line all the same."""
+    from yaoqing_cli.status import load_calendar
+    from yaoqing_cli.workdays import Entries
+
+    _want(number, record["type"] in OFFICE_EVENTS, f"单位级事件类型 {record['type']!r} 未知")
+    _plain(number, data, "data")
+    if record["type"] != "calendar" or not own:
+        ctx.not_applied += 1
+        return None
+    try:
+        entry = Entries.from_data(data, "导入文件")
+        if any(known["sha256"] == entry.sha256 for known in ctx.store.calendar_entries()):
+            ctx.not_applied += 1  # the same file was entered here with `calendar add`
+            return None
+        load_calendar(None, ctx.store).with_entries(entry)  # refuses a clash, as calendar add
+    except YaoqingError as err:
+        raise _Refused(number, f"工作日历无效：{err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise _Refused(number, f"工作日历无效（{type(err).__name__}）") from None
+    data[IMPORTED] = _meta(origin, record)
+    event = ctx.store.append_event(
+        OFFICE, "calendar", happened, record["officer"], data, uid=record["uid"]
+    )
+    ctx.store.add_calendar(event)
+    ctx.added += 1
+    ctx.calendar = True
+    return None
+
+
+OFFICE_EVENTS = ("office", "calendar")
+
+
+def _plain(number: int, value, where: str, depth: int = 0) -> None:
+    """Data of a shape the tool writes: text as the command line stores it, numbers, flags,
+    lists and objects a few levels deep."""
+    _want(number, depth <= 4, f"{where} 嵌套过深")
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _plain(number, inner, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        _want(number, len(value) <= 1000, f"{where} 过长")
+        for inner in value:
+            _plain(number, inner, where, depth + 1)
+    elif isinstance(value, str):
+        _text(number, value, where, required=True)
+    else:
+        _want(number, value is None or type(value) in (bool, int), f"{where} 的值类型不对")
 
 
 def backup(store: Store, dest: Path) -> Path:

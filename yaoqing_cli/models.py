@@ -53,3 +53,5 @@ class Item:
     sensitive: bool = False
     coordination: bool = False  # needs the general office to coordinate (seed 000 item 13)
     details: Mapping[str, Any] = field(default_factory=dict)  # location, summary, consequences, ...
+    origin: str = ""  # 转报: the office that filed it (full name); "" = this office
+    origin_short: str = ""  # that office's short name, as in 转报：某市 2026年第3期

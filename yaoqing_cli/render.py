@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.clock import from_utc_text, iso_local, local_text, span_text
 from yaoqing_cli.facts import (
     MASK,
     Facts,
@@ -205,12 +205,52 @@ def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
     return out
 
 
+def forwarded_heading(item: Item) -> str | None:
+    """转报：某市 2026年第3期 for an item another office filed and this one imported."""
+    if not item.origin:
+        return None
+    return f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
+
+
+def verified_json(result, expected, failure: str | None) -> dict:
+    """`verify --json`: the anchor (events, head) and whether everything held."""
+    broken = result.broken
+    differences = result.differences
+    if failure is None:
+        kind = None
+    elif broken is not None:
+        kind = "chain" if broken.seq else "items"
+    elif differences:
+        kind = differences[0].table  # items, policy_snapshots, office, calendar, clocks
+    else:
+        kind = "anchor"
+    return {
+        "ok": failure is None,
+        "events": result.events,
+        "head": result.head,
+        "items": result.items,
+        "differences": [d.text() for d in differences],
+        "expected": None
+        if expected is None
+        else {"events": expected.events, "head": expected.head, "met": not result.unmet},
+        "failure": None
+        if failure is None
+        else {
+            "kind": kind,
+            "seq": broken.seq if broken and broken.seq else None,
+            "item_id": broken.item_id if broken else result.stale_clock,
+            "message": failure,
+        },
+    }
+
+
 def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
     """One item as `status --json` prints it; `facts` is what may be shown of it now (the
     first report with follow-ups merged, concealed for a sensitive item)."""
     facts = facts or current_facts(item, ())
     return {
         "id": item.id,
+        "forwarded": forwarded_heading(item),
         "title": facts.title,
         "kind": item.kind,
         "level": status.level,
@@ -324,7 +364,16 @@ def timeline_text(
         label = event_label(event, followup if event.type == "continue" else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
         text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
-        if event.recorded_at - event.happened_at > BACK_ENTRY:
+        source = event.data.get("imported")
+        if isinstance(source, dict):  # recorded here at import; where and when it was first
+            first = from_utc_text(source.get("source_recorded_at", ""))
+            late = "补录，" if first - event.happened_at > BACK_ENTRY else ""
+            masked = "，涉密/敏感内容已隐去" if source.get("masked") else ""
+            text += (
+                f"  〔{late}导入：{source.get('source_office')} 记录于 {local_text(first, tz)}"
+                f"{masked}〕"
+            )
+        elif event.recorded_at - event.happened_at > BACK_ENTRY:
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
     out.append("")
@@ -442,6 +491,7 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append(
             f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
             f"{vocab.level_label(row.status.level)}·{item.policy}]"
+            + (f"  {forwarded_heading(item)}" if item.origin else "")
             + ("  已终报" if row.status.closed_at else "")
         )
         out.extend(duty_lines(row.status, moment, tz, indent="  "))
@@ -469,6 +519,8 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         )
         shown = _row_facts(row, board, include_sensitive).title
         title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        if item.origin:
+            title += f"\n{forwarded_heading(item)}"
         notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(
             item.id,

@@ -143,6 +143,7 @@ class Report:
     # the documents excusing some failures, of the policies of the items judged (one line each)
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
+    anchor: tuple[int, str] | None = None  # the log's head when the report was made
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -164,7 +165,7 @@ def build_report(store: Store, office: Office, period: Period, now: datetime, ca
     items = store.items_for_period(period.since, judged_at)
     events = store.events_for([item.id for item in items])
     policies = PolicyCache(store)
-    report = Report(office=office, period=period, judged_at=judged_at)
+    report = Report(office=office, period=period, judged_at=judged_at, anchor=store.head())
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 
@@ -311,6 +312,8 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
 
 
 def to_json(report: Report, include_sensitive: bool) -> dict:
+    from yaoqing_cli.render import forwarded_heading
+
     tz = ZoneInfo(report.office.tz)
 
     refs: dict[str, dict] = {}  # an item is named in several sections: worked out once
@@ -332,6 +335,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "unit": facts.unit,
             "sensitive": item.sensitive,
             "filed": iso_local(item.filed, tz),
+            "forwarded": forwarded_heading(item),
         }
 
     def duty_ref(ref: DutyRef) -> dict:
@@ -411,11 +415,14 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         ],
         "exemption_sources": list(report.exemption_sources),
         "calendar_fallback": report.calendar_fallback,
+        "anchor": None
+        if report.anchor is None
+        else {"events": report.anchor[0], "head": report.anchor[1]},
     }
 
 
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
-    from yaoqing_cli.render import event_label
+    from yaoqing_cli.render import event_label, forwarded_heading
 
     tz = ZoneInfo(report.office.tz)
     out: list[str] = []
@@ -438,7 +445,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     def who(item: Item) -> str:
         # the level the item has at the period's end, not the one it was filed with
         level = vocab.level_label(report.level(item))
-        return f"{item.id} {_title(item, include_sensitive)}（{level}）"
+        forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
+        return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
 
     def back(flag: bool) -> str:
         return "（补录）" if flag else ""
@@ -528,6 +536,11 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
         out.append("")
         out.append(FALLBACK_WARNING)
+    if report.anchor is not None:  # `yaoqing verify --expect-file` finds this line again
+        from yaoqing_cli.integrity import Anchor
+
+        out.append("")
+        out.append(Anchor(*report.anchor).line())
     return "\n".join(out) + "\n"
 
 

@@ -106,6 +106,10 @@ def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str
 
 def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
     """The report title in the policy's format, numbered per year (第N期)."""
+    if item.origin:  # 转报: the number is the source office's, never this office's 第N期
+        from yaoqing_cli.render import forwarded_heading
+
+        return forwarded_heading(item)
     return f"{heading_form(office, title_format)} {item.year}年第{item.issue_no}期"
 
 
@@ -114,6 +118,8 @@ def item_heading(store: Store, item: Item, events: Sequence[Event]) -> str:
     event (key `heading`) since log schema 3; an item filed before that gets the office's
     name in force when it was filed, never the one of a later `init`."""
     first = next((e for e in events if e.type == "file"), None)
+    if item.origin:  # 转报: the source office issued it; this office only forwards it
+        return heading(office_of(store), item)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
     office = store.office_at(item.filed) or office_of(store)
