@@ -3,6 +3,7 @@
 import json
 import sqlite3
 from datetime import datetime
+from functools import partial
 
 import pytest
 
@@ -148,7 +149,7 @@ def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
         "--db", other, "init", "--office", "济南市人民政府办公厅", "--short", "济南市",
         "--policy", "shandong", "--drill",
     )  # fmt: skip
-    office_run("--db", other, "file", "--title", "另一条", "--occurred", "08:00", "--at", "09:00")
+    file_item(partial(office_run, "--db", other), title="另一条", occurred="08:00", at="09:00")
     dump = tmp_path / "other.jsonl"
     dump.write_text(office_run("--db", other, "export").out, encoding="utf-8")
     before = dump_log(tmp_path / "log.db")
