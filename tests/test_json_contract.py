@@ -128,6 +128,10 @@ def outputs(run, log):
       C  warning: closed 10:00 as did-not-occur (exempt, 鲁政办字〔2016〕86号 第18条)
       D  sensitive, general
       E  filed at 12:00 for a first report made at 09:30 (补录)
+
+    Then, at 2026-11-23 00:05: status, show of each item and the day report (JSON, with and
+    without --include-sensitive, and CSV), and verify plain, with a met --expect of the
+    report's anchor and with a failed one.
     """
     out: dict[str, list] = {}
 
