@@ -3,8 +3,9 @@
     python bench/generate.py OUT.db [--items 200000] [--open 50] [--end 2026-11-22T12:00+08:00]
 
 The log is made by the real migrations and the real hash chain (store.canonical_event and
-chain_hash), written with bulk inserts in one transaction, so `yaoqing verify` passes on it;
-the clocks projection is then built by the same function every write calls.
+chain_hash), written with sqlite-utils' bulk inserts (insert_all) in one transaction, so
+`yaoqing verify` passes on it; the clocks projection and the search index are then built by the
+functions every write calls.
 Items spread evenly over the years before --end, across every policy and kind; about five
 events an item; all but --open items are closed. Of the open ones, `overdue_share` were filed
 days ago with no follow-up (a clock has run out), the rest minutes ago (every clock running).
@@ -19,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlite_utils import Database
 
 from yaoqing_cli.clock import to_utc_text
 from yaoqing_cli.policy import load_policy
@@ -40,6 +43,30 @@ UNITS = [
     "市公安局",
     "市卫健委",
 ]
+# Titles vary as a real log's do, so `yaoqing search` meets realistic hits: a place and an
+# incident, chosen by the item's number (no extra random draws: the log is otherwise unchanged).
+TOWNS = [
+    "仲宫镇", "柳埠镇", "西营镇", "港沟街道", "唐王街道", "董家街道", "遥墙街道", "临港街道",
+    "彩石街道", "华山街道", "荷花路街道", "王舍人街道", "郭店街道", "孙村街道", "高而乡",
+    "龙山街道", "明水街道", "双山街道", "埠村街道", "圣井街道", "普集街道", "官庄街道",
+    "相公庄街道", "文祖街道", "曹范街道", "白云湖街道", "高官寨街道", "宁家埠街道", "刁镇",
+    "垛庄镇", "黄河街道", "辛寨街道", "水寨镇", "文昌街道", "崮云湖街道", "平安街道",
+    "五峰山街道", "归德街道", "张夏街道", "万德街道", "马山镇", "双泉镇", "孝里街道",
+    "段店北路街道", "张庄路街道", "匡山街道", "美里湖街道", "吴家堡街道", "玉清湖街道", "兴福街道",
+]  # fmt: skip
+INCIDENTS = [
+    "山体滑坡", "道路交通事故", "民房火灾", "化工企业泄漏", "燃气管道破裂", "河道溺水",
+    "暴雨内涝", "冰雹灾害", "森林火情", "供水管网爆裂", "食物中毒", "电梯困人",
+    "建筑工地坍塌", "群体性上访", "网传谣言", "校园安全事件", "停电故障", "危化品运输车侧翻",
+    "大风灾害", "雪后道路结冰", "疫情聚集性病例", "游客走失", "桥梁受损",
+]  # fmt: skip
+
+
+ITEM_FIELDS = (
+    "id", "year", "issue_no", "title", "kind", "level", "policy", "policy_hash", "occurred",
+    "received", "filed", "message_class", "unit", "category",
+)  # fmt: skip
+BATCH = 1000  # rows per INSERT: 20 columns stay under SQLite's 32 766 parameters
 
 
 def dump(data: dict) -> str:
@@ -112,7 +139,7 @@ def build(
             "id": item_id,
             "year": local.year,
             "issue_no": year_counts[local.year],
-            "title": f"基准要情 {n}",
+            "title": f"{TOWNS[n % len(TOWNS)]}{INCIDENTS[n % len(INCIDENTS)]}（基准 {n}）",
             "kind": kind,
             "level": level,
             "policy": policy.name,
@@ -139,28 +166,15 @@ def build(
             closed_at = t
             events.append(("close", t, {"text": "处置完毕", "outcome": "resolved"}))
         item_rows.append(
-            (
-                item_id,
-                day,
-                day_counts[day],
-                local.year,
-                year_counts[local.year],
-                payload["title"],
-                kind,
-                level,
-                policy.name,
-                policy.hash,
-                payload["occurred"],
-                payload["received"],
-                payload["filed"],
-                message_class,
-                unit,
-                None,
-                0,
-                0,
-                dump(details),
-                to_utc_text(closed_at) if closed_at else None,
-            )
+            {
+                **{k: payload[k] for k in ITEM_FIELDS},
+                "day": day,
+                "day_no": day_counts[day],
+                "sensitive": 0,
+                "coordination": 0,
+                "details": dump(details),
+                "closed_at": to_utc_text(closed_at) if closed_at else None,
+            }
         )
         for type_, when, data in events:
             uid = uuid.UUID(int=rng.getrandbits(128)).hex
@@ -169,22 +183,26 @@ def build(
                 prev, canonical_event(uid, item_id, type_, happened, recorded, "基准值班员", data)
             )
             event_rows.append(
-                (uid, item_id, type_, happened, recorded, "基准值班员", dump(data), prev, digest)
+                {
+                    "uid": uid,
+                    "item_id": item_id,
+                    "type": type_,
+                    "happened_at": happened,
+                    "recorded_at": recorded,
+                    "officer": "基准值班员",
+                    "data": dump(data),
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
             prev = digest
+    # sqlite-utils' bulk insert on the store's own connection, inside its transaction
+    bulk = Database(db, recursive_triggers=False, execute_plugins=False)
     with store.transaction():
-        db.executemany(
-            "INSERT INTO items (id, day, day_no, year, issue_no, title, kind, level, policy,"
-            " policy_hash, occurred, received, filed, message_class, unit, category, sensitive,"
-            " coordination, details, closed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            item_rows,
-        )
-        db.executemany(
-            "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
-            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
-            event_rows,
-        )
+        bulk["items"].insert_all(item_rows, batch_size=BATCH)
+        bulk["events"].insert_all(event_rows, batch_size=BATCH)
         keep_clocks(store, [], None)  # the clocks projection, as every write keeps it
+        store.index_new_events()  # and the search index
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.execute("ANALYZE")
     store.close()

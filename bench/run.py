@@ -80,6 +80,12 @@ def commands(open_id: str) -> dict[str, list[str]]:
         "continue": ["continue", open_id, "--text", "基准续报"],
         "show": ["show", open_id],
         "report (one day)": ["report", "--date", "2026-11-21"],
+        "report --period 2026": ["report", "--period", "2026"],
+        # a place and an incident (~170 items of the ten-year log), an incident type (~8 700),
+        # and two characters, which no trigram index answers: a scan of every event's words
+        "search (place + incident)": ["search", "仲宫镇山体滑坡"],
+        "search (incident type)": ["search", "山体滑坡"],
+        "search (2 chars: a scan)": ["search", "滑坡"],
         "--help": ["--help"],
     }
 

@@ -15,5 +15,6 @@ def test_bench_smoke_run_times_every_command_and_verifies():
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    for row in ("status --overdue", "file", "continue", "report (one day)", "completion", "verify"):
+    rows = ("status --overdue", "file", "continue", "report (one day)", "search (place + incident)")
+    for row in (*rows, "completion", "verify"):
         assert row in done.stdout, done.stdout

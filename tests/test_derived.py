@@ -152,13 +152,17 @@ def test_a_new_short_name_heads_only_later_items(office, run, db_path):
 
 def old_log(path):
     """A log as version 2 of the schema wrote it: an office row with no event, an item whose
-    first report carries no heading; then the office renamed (a second row)."""
+    first report carries no heading; then the office renamed (a second row). Built with
+    sqlite-utils on the store's first two migrations, rows inserted as dicts."""
+    from sqlite_utils import Database
+
     from yaoqing_cli.models import Item
     from yaoqing_cli.policy import load_policy
     from yaoqing_cli.service import item_payload
     from yaoqing_cli.store import (
         APPLICATION_ID,
         GENESIS_HASH,
+        _dump,
         canonical_event,
         chain_hash,
         m001_initial,
@@ -166,46 +170,32 @@ def old_log(path):
     )
 
     policy = load_policy("shandong")
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("BEGIN")
-    m001_initial(db)
-    m002_clocks(db)
-    db.execute(
-        "INSERT INTO office (name, short, policy, tz, officer, recorded_at) VALUES"
-        " ('高安市人民政府办公室', '高安市', 'shandong', 'Asia/Shanghai', NULL,"
-        " '2026-11-01T00:00:00Z')"
-    )
-    db.execute(
-        "INSERT INTO policy_snapshots VALUES (?, ?, ?)",
-        (policy.hash, policy.name, json.dumps(policy.raw, ensure_ascii=False, sort_keys=True,
-                                              separators=(",", ":"))),
-    )  # fmt: skip
-    filed_at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
-    item = Item("20261102-001", 2026, 1, "旧要情", "emergency", "large", policy.name,
-                policy.hash, filed_at, filed_at, filed_at)  # fmt: skip
-    payload = item_payload(item)
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    at = "2026-11-02T01:00:00Z"
-    digest = chain_hash(GENESIS_HASH, canonical_event("u1", item.id, "file", at, at, None, payload))
-    db.execute(
-        "INSERT INTO items (id, day, day_no, year, issue_no, title, kind, level, policy,"
-        " policy_hash, occurred, received, filed, details) VALUES"
-        " (?, '20261102', 1, 2026, 1, '旧要情', 'emergency', 'large', ?, ?, ?, ?, ?, '{}')",
-        (item.id, policy.name, policy.hash, at, at, at),
-    )
-    db.execute(
-        "INSERT INTO events (uid, item_id, type, happened_at, recorded_at, officer, data,"
-        " prev_hash, hash) VALUES ('u1', ?, 'file', ?, ?, NULL, ?, ?, ?)",
-        (item.id, at, at, text, GENESIS_HASH, digest),
-    )
-    db.execute(
-        "INSERT INTO office (name, short, policy, tz, officer, recorded_at) VALUES"
-        " ('高安市人民政府办公室', '高安', 'shandong', 'Asia/Shanghai', NULL,"
-        " '2026-11-10T00:00:00Z')"
-    )
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    db.execute("PRAGMA user_version = 2")
-    db.execute("COMMIT")
+    db = Database(sqlite3.connect(path, isolation_level=None), recursive_triggers=False)
+    office = {"name": "高安市人民政府办公室", "short": "高安市", "policy": "shandong",
+              "tz": "Asia/Shanghai", "officer": None}  # fmt: skip
+    with db.atomic():
+        m001_initial(db)
+        m002_clocks(db)
+        db["office"].insert({**office, "recorded_at": "2026-11-01T00:00:00Z"})
+        db["policy_snapshots"].insert(
+            {"hash": policy.hash, "name": policy.name, "content": _dump(policy.raw)}
+        )
+        filed_at = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+        item = Item("20261102-001", 2026, 1, "旧要情", "emergency", "large", policy.name,
+                    policy.hash, filed_at, filed_at, filed_at)  # fmt: skip
+        payload = item_payload(item)
+        at = "2026-11-02T01:00:00Z"
+        canonical = canonical_event("u1", item.id, "file", at, at, None, payload)
+        row = {k: v for k, v in payload.items() if k in db["items"].columns_dict}
+        db["items"].insert({**row, "day": "20261102", "day_no": 1, "details": "{}"})
+        db["events"].insert(
+            {"uid": "u1", "item_id": item.id, "type": "file", "happened_at": at,
+             "recorded_at": at, "officer": None, "data": _dump(payload),
+             "prev_hash": GENESIS_HASH, "hash": chain_hash(GENESIS_HASH, canonical)}
+        )  # fmt: skip
+        db["office"].insert({**office, "short": "高安", "recorded_at": "2026-11-10T00:00:00Z"})
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute("PRAGMA user_version = 2")
     db.close()
 
 

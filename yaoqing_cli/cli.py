@@ -568,7 +568,10 @@ def report(
     until: Annotated[str | None, typer.Option("--until", help="时段终点（不含）")] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="半年或全年：2026H1、2026H2、2026（含各单位时效）"),
+        typer.Option(
+            "--period",
+            help="月、季度、半年或全年：2026-11、2026Q4、2026H2、2026，或 本月、上月、本季度、上季度、今年、去年（含各单位时效）",
+        ),
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="格式：text | markdown | json | csv")
@@ -609,6 +612,61 @@ def report(
 
         write_atomic(output, text, log=s.db_path)
         typer.echo(f"已写入 {output}")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[
+        str,
+        typer.Argument(metavar="TEXT", help="要找的文字，例如 山体滑坡（少于三个字时逐条比对）"),
+    ],
+    since: Annotated[
+        str | None, typer.Option("--since", help="只找此时刻及以后的记录，例如 '2026-11-01'")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="只找此时刻以前的记录（不含）")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="类型：emergency 突发事件 | opinion 政务舆情 | warning 预警 | message 网民留言",
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="报送单位（按最近一次报告的单位，须完全相同）")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="最多列出几条要情（默认 50；0 为全部）")
+    ] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（字段见 README）")] = False,
+    include_sensitive: Annotated[
+        bool,
+        typer.Option("--include-sensitive", help="列出匹配的涉密/敏感要情（默认只计数，不列出）"),
+    ] = False,
+) -> None:
+    """全文搜索：在每条要情的标题、续报、终报、理由和各项内容中找一段文字，最近提及的在前。"""
+    from yaoqing_cli import search as finder
+
+    s = settings(ctx)
+    kind_key = _key(vocab.KINDS, kind, "类型")
+    with s.reading() as store:
+        tz = _office_zone(store)
+        result = finder.search(
+            store,
+            text,
+            since=_time(since, tz, "--since"),
+            until=_time(until, tz, "--until"),
+            kind=kind_key,
+            unit=unit,
+            include_sensitive=include_sensitive,
+            limit=limit,
+        )
+    if as_json:
+        _emit_json(finder.to_json(result, tz))
+    else:
+        typer.echo(finder.to_text(result, tz))
 
 
 # --- evidence: verify, backup, export, import -----------------------------------------------------
@@ -692,6 +750,8 @@ def _verify_failure(result, wanted) -> str | None:
         clocks = (
             "；时限索引已停用（status 将逐条重算，下次写入时重建）" if result.stale_clock else ""
         )
+        if any(d.table == "search_text" for d in result.differences):
+            clocks += "；搜索索引已按事件重建"
         return (
             f"核验失败：{result.differences[0].text()}；共 {len(result.differences)} 处不符"
             f"{clocks}；哈希链完整：{result.events} 个事件。请把此情况报告给值班室负责人"

@@ -13,6 +13,8 @@ which column, what is stored and what the events imply.
                     recorded_at = the moment the event happened.
 - calendar:         one row per year of each 'calendar' event.
 - clocks:           status.clock_differences (the engine's running clocks of each open item).
+- search_text:      one row per item event, its words as facts.typed_words finds them (the
+                    FTS5 index over it is kept by sqlite-utils' triggers and is not re-read).
 """
 
 import hashlib
@@ -32,7 +34,7 @@ LABELS = {  # column -> what an officer calls it
     "short": "简称", "tz": "时区", "officer": "值班员", "drill": "演练", "seq": "序号",
     "recorded_at": "生效时间", "event_uid": "事件", "holidays": "休息日",
     "workdays": "工作日", "source": "来源", "sha256": "SHA-256", "origin": "转报来源单位",
-    "origin_short": "转报来源简称",
+    "origin_short": "转报来源简称", "body": "检索文字",
 }  # fmt: skip
 
 
@@ -238,4 +240,49 @@ def calendar_differences(store: Store) -> list[Difference]:
         for name, a, b in zip(columns, have, want, strict=True):
             if a != b:
                 found.append(Difference("calendar", label, name, a, b))
+    return found
+
+
+def search_differences(store: Store) -> list[Difference]:
+    """The search index against the events: a row for each item event (seq), with its item, when
+    it happened, the item's kind and sensitivity, and its words (facts.typed_words of the
+    event's payload). SQLite picks the rows that may differ; only those are parsed here."""
+    from yaoqing_cli.facts import typed_words
+
+    found = [
+        Difference("search_text", f"事件 #{seq}", "seq", MISSING, seq)
+        for seq in store.events_not_in_search()
+    ]
+    for (
+        seq,
+        *stored,
+        event_item,
+        event_at,
+        data,
+        kind,
+        sensitive,
+    ) in store.search_rows_unlike_events():
+        key = f"事件 #{seq}"
+        if not event_item:  # no such event, or an office-level one
+            found.append(Difference("search_text", key, "seq", seq, MISSING))
+            continue
+        columns = ("item_id", "happened_at", "kind", "sensitive")
+        for column, have, want in zip(
+            columns, stored[:4], (event_item, event_at, kind, sensitive), strict=True
+        ):
+            if have != want:
+                found.append(Difference("search_text", key, column, have, want))
+        words = "\n".join(typed_words(json.loads(data)))
+        if stored[4] != words:  # lengths only: the words may be a sensitive item's
+            other = "，内容不同" if len(stored[4]) == len(words) else ""
+            found.append(
+                Difference(
+                    "search_text",
+                    key,
+                    "body",
+                    f"{len(stored[4])} 个字符",
+                    f"{len(words)} 个字符{other}",
+                )
+            )
+    found.sort(key=lambda d: int(d.key.split("#")[1]))
     return found

@@ -38,6 +38,7 @@ _TEXT_KEYS = (
     "caller",
     "informed",
 )
+TEXT_KEYS = frozenset(_TEXT_KEYS)
 # Details that are not typed words: the way it came in and the emergency an opinion concerns.
 NOT_TEXT = ("channel", "about", "about_level")
 
@@ -123,6 +124,23 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
     if isinstance(masked.get("details"), Mapping):
         masked["details"] = {k: v if k in NOT_TEXT else MASK for k, v in masked["details"].items()}
     return masked
+
+
+def typed_words(data: Mapping[str, Any]) -> list[str]:
+    """Everything an event payload says in words (what `yaoqing search` finds, and what a
+    sensitive item conceals): title, texts, reasons and every detail field, in the order of the
+    keys (the order of the stored JSON, whose keys are sorted: store.search_rows_unlike_events
+    reads the same words with SQLite's json_tree). Fast: verify recomputes it often."""
+    words = []
+    for key in sorted(data):
+        value = data[key]
+        if key == "details" and type(value) is dict:
+            words += [
+                v for k, v in sorted(value.items()) if v and type(v) is str and k not in NOT_TEXT
+            ]
+        elif key in TEXT_KEYS and value and type(value) is str:
+            words.append(value)
+    return words
 
 
 def concealed_reason(text: str) -> str:

@@ -195,6 +195,9 @@ def verify(
     if any(d.table == "clocks" for d in result.differences):
         with store.transaction():
             store.reset_clocks("set aside by verify: disagreed with the events")
+    if any(d.table == "search_text" for d in result.differences):
+        with store.transaction():  # derived: rebuilt from the events, as a write would keep it
+            store.rebuild_search_index()
     return result
 
 
@@ -237,6 +240,7 @@ def _verify_now(store: Store, tick, calendar_file, expect: Expectation | None) -
     found += derived.snapshot_differences(store)
     found += derived.office_differences(store)
     found += derived.calendar_differences(store)
+    found += derived.search_differences(store)
     stale = None
     if store.office() is not None:
         try:
@@ -696,6 +700,7 @@ def _take_all(
                 touched.append(item_id)
     if touched or ctx.calendar:
         keep_clocks(store, touched, calendar_file)
+    store.index_new_events()
     return Imported(
         added=ctx.added,
         skipped=ctx.skipped,

@@ -32,8 +32,8 @@ WATCH_HOURS = 24
 class Period:
     since: datetime
     until: datetime  # exclusive
-    label: str  # 2026年11月22日, 2026年下半年, 2026年
-    span: str  # day | half | year | range
+    label: str  # 2026年11月22日, 2026年11月, 2026年第四季度, 2026年下半年, 2026年
+    span: str  # day | month | quarter | half | year | range
 
 
 def day_period(day: date, tz: ZoneInfo) -> Period:
@@ -44,7 +44,8 @@ def day_period(day: date, tz: ZoneInfo) -> Period:
 def parse_period(
     text: str | None, day: str | None, since, until, now: datetime, tz: ZoneInfo
 ) -> Period:
-    """--period 2026H2 | 2026, --date YYYY-MM-DD, --since/--until, or yesterday by default."""
+    """--period (periods.parse_period: 2026-11, 2026Q4, 2026H2, 2026, 上月, 本季度, 去年 ...),
+    --date YYYY-MM-DD, --since/--until, or yesterday by default."""
     chosen = sum(x is not None for x in (text, day)) + (since is not None or until is not None)
     if chosen > 1:
         raise UsageError("--date、--period 与 --since/--until 只能选一种")
@@ -54,32 +55,14 @@ def parse_period(
         except ValueError:
             raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
     if text is not None:
-        spec = text.strip().upper()
-        try:
-            if len(spec) == 6 and spec[4] == "H" and spec[5] in "12":
-                year, half = int(spec[:4]), int(spec[5])
-                start = date(year, 1 if half == 1 else 7, 1)
-                end = date(year, 7, 1) if half == 1 else date(year + 1, 1, 1)
-                label = f"{year}年{'上' if half == 1 else '下'}半年"
-                span = "half"
-            elif len(spec) == 4:
-                year = int(spec)
-                start, end, label, span = (
-                    date(year, 1, 1),
-                    date(year + 1, 1, 1),
-                    f"{year}年",
-                    "year",
-                )
-            else:
-                raise ValueError
-            if not 2000 <= start.year <= 2100:
-                raise ValueError
-        except ValueError:
-            raise UsageError(
-                f"无法识别的期间：{text!r}；可用：2026H1（上半年）、2026H2（下半年）、2026（全年）"
-            ) from None
+        from yaoqing_cli.periods import parse_period as named
+
+        found = named(text, now.astimezone(tz).date())
         return Period(
-            datetime.combine(start, time(0), tz), datetime.combine(end, time(0), tz), label, span
+            datetime.combine(found.start, time(0), tz),
+            datetime.combine(found.end, time(0), tz),
+            found.label,
+            found.span,
         )
     if since is not None or until is not None:
         if since is None or until is None:

@@ -314,6 +314,7 @@ def file_item(
             item.id, "file", request.at, officer, payload, recorded_at=recorded
         )
         keep_clocks(store, [item.id], calendar_file)
+        store.index_new_events()
     return Filed(item=item, event=event, heading=issued)
 
 
@@ -504,6 +505,7 @@ def continue_item(
                 "续报没有内容：请给出 --text、--done、--level 或 --extend 中的至少一项"
             )
         keep_clocks(store, [item.id], calendar_file)
+        store.index_new_events()
     return written
 
 
@@ -550,6 +552,7 @@ def close_item(
         event = store.append_event(item.id, "close", at, officer, data, recorded_at=recorded)
         store.mark_closed(item.id, at)
         keep_clocks(store, [item.id], calendar_file)
+        store.index_new_events()
     return event
 
 

@@ -18,6 +18,9 @@ Tables (schema version in PRAGMA user_version, migrations below):
                      open item. `meta.clocks_basis` names what it was computed with (yaoqing
                      version, a digest of the deadline code, time zone, calendar); status trusts
                      it only when that matches.
+- search_text:       each item event's words (facts.typed_words), keyed by the event's seq, with
+                     an FTS5 index over them (search_text_fts, trigram tokenizer, kept by
+                     sqlite-utils' triggers): what `yaoqing search` reads. Derived, like clocks.
 
 Every write runs in one BEGIN IMMEDIATE transaction, so concurrent writers queue on the
 busy timeout instead of failing, and a failed command leaves the log unchanged.
@@ -71,23 +74,74 @@ def office_data(office: Office) -> dict:
 
 
 # --- migrations: numbered, applied in order, each inside the opening transaction -------------
+#
+# Each migration takes a sqlite_utils.Database wrapping the store's own connection, inside the
+# store's BEGIN IMMEDIATE (sqlite-utils runs its scripts statement by statement there, and its
+# create() nests in a SAVEPOINT), so a failed migration leaves the log as it was. Tables are
+# declared once, as column dicts; what sqlite-utils has no API for stays SQL: AUTOINCREMENT
+# (office, events), partial indexes and triggers. sqlite_utils is imported only when a
+# migration runs: its import and plugin scan cost about 80 ms, paid once per log, never by the
+# commands that read and write an up-to-date log (those use the standard library driver).
+
+ITEM_COLUMNS = {
+    "id": str,
+    "day": str,  # local date of the first report, YYYYMMDD
+    "day_no": int,  # the office's sequence within that day
+    "year": int,
+    "issue_no": int,  # 第N期 within the year
+    "title": str,
+    "kind": str,
+    "level": str,  # level at filing; changes are events
+    "policy": str,
+    "policy_hash": str,
+    "occurred": str,
+    "received": str,
+    "filed": str,
+    "message_class": str,
+    "unit": str,
+    "category": str,
+    "sensitive": int,
+    "coordination": int,
+    "details": str,
+    "closed_at": str,
+    "origin": str,  # source office (转报, schema 4); '' = this office
+    "origin_short": str,  # its short name, shown in 转报：某市 …
+}
+_NULLABLE_ITEM_COLUMNS = ("level", "message_class", "unit", "category", "closed_at")
+_ITEM_DEFAULTS = {
+    "sensitive": 0,
+    "coordination": 0,
+    "details": "{}",
+    "origin": "",
+    "origin_short": "",
+}
+CLOCK_COLUMNS = {
+    "item_id": str,
+    "duty": str,
+    "deadline": str,  # UTC, as every stored time
+    "level": str,  # the item's current level (who must be told)
+    "fallback": int,  # 1: the deadline rests on the Monday-Friday guess
+    "title": str,  # copied from items (which never change) so the handover
+    "kind": str,  # list is read from this table alone
+    "category": str,
+    "policy_hash": str,
+}
+_APPEND_ONLY = (
+    "CREATE TRIGGER {name} BEFORE {verb} ON {table}\nBEGIN SELECT RAISE(ABORT, '{why}'); END;"
+)
 
 
-def _run_script(db: sqlite3.Connection, script: str) -> None:
-    """Run statements one by one: executescript() would COMMIT the migration's transaction."""
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            db.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement in migration: {statement[:60]!r}")
+def _append_only(db, table: str, name: str, why: str, verbs=("UPDATE", "DELETE")) -> None:
+    for verb in verbs:
+        trigger = f"{name}_{verb.lower()}"
+        if trigger not in {t.name for t in db[table].triggers}:
+            db.execute(_APPEND_ONLY.format(name=trigger, verb=verb, table=table, why=why))
 
 
-def m001_initial(db: sqlite3.Connection) -> None:
-    _run_script(
-        db,
+def m001_initial(db) -> None:
+    # office and events number their rows with AUTOINCREMENT (a seq is never reused, even
+    # after a row is removed behind the tool's back), which sqlite-utils cannot declare.
+    db.executescript(
         """
         CREATE TABLE office (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -98,38 +152,29 @@ def m001_initial(db: sqlite3.Connection) -> None:
             officer TEXT,
             recorded_at TEXT NOT NULL
         );
-        CREATE TABLE policy_snapshots (
-            hash TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            content TEXT NOT NULL
-        );
-        CREATE TABLE items (
-            id TEXT PRIMARY KEY,
-            day TEXT NOT NULL,            -- local date of the first report, YYYYMMDD
-            day_no INTEGER NOT NULL,      -- the office's sequence within that day
-            year INTEGER NOT NULL,
-            issue_no INTEGER NOT NULL,    -- 第N期 within the year
-            title TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            level TEXT,                   -- level at filing; changes are events
-            policy TEXT NOT NULL,
-            policy_hash TEXT NOT NULL REFERENCES policy_snapshots(hash),
-            occurred TEXT NOT NULL,
-            received TEXT NOT NULL,
-            filed TEXT NOT NULL,
-            message_class TEXT,
-            unit TEXT,
-            category TEXT,
-            sensitive INTEGER NOT NULL DEFAULT 0,
-            coordination INTEGER NOT NULL DEFAULT 0,
-            details TEXT NOT NULL DEFAULT '{}',
-            closed_at TEXT,
-            UNIQUE (day, day_no),
-            UNIQUE (year, issue_no)
-        );
-        CREATE INDEX items_open ON items (filed) WHERE closed_at IS NULL;
-        CREATE INDEX items_filed ON items (filed);
-        CREATE INDEX items_closed ON items (closed_at);
+        """
+    )
+    db["policy_snapshots"].create(
+        {"hash": str, "name": str, "content": str}, pk="hash", not_null={"name", "content"}
+    )
+    v1 = {
+        name: kind for name, kind in ITEM_COLUMNS.items() if name not in ("origin", "origin_short")
+    }
+    db["items"].create(
+        v1,
+        pk="id",
+        # id stays nullable as the first schema declared it (a TEXT primary key may be NULL)
+        not_null=set(v1) - {"id", *_NULLABLE_ITEM_COLUMNS},
+        defaults={k: v for k, v in _ITEM_DEFAULTS.items() if k in v1},
+        foreign_keys=[("policy_hash", "policy_snapshots", "hash")],
+    )
+    db["items"].create_index(["day", "day_no"], index_name="items_day_no", unique=True)
+    db["items"].create_index(["year", "issue_no"], index_name="items_issue_no", unique=True)
+    db.execute("CREATE INDEX items_open ON items (filed) WHERE closed_at IS NULL")
+    db["items"].create_index(["filed"], index_name="items_filed")
+    db["items"].create_index(["closed_at"], index_name="items_closed")
+    db.executescript(
+        """
         CREATE TABLE events (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             uid TEXT NOT NULL UNIQUE,
@@ -142,166 +187,157 @@ def m001_initial(db: sqlite3.Connection) -> None:
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL UNIQUE
         );
-        CREATE INDEX events_item ON events (item_id, happened_at);
-        CREATE INDEX events_happened ON events (happened_at);
-        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction instead'); END;
-        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'events are append-only: record a correction instead'); END;
-        CREATE TRIGGER office_append_only_update BEFORE UPDATE ON office
-        BEGIN SELECT RAISE(ABORT, 'office settings are append-only'); END;
-        CREATE TRIGGER office_append_only_delete BEFORE DELETE ON office
-        BEGIN SELECT RAISE(ABORT, 'office settings are append-only'); END;
-        CREATE TRIGGER snapshots_immutable_update BEFORE UPDATE ON policy_snapshots
-        BEGIN SELECT RAISE(ABORT, 'policy snapshots are immutable'); END;
-        CREATE TRIGGER snapshots_immutable_delete BEFORE DELETE ON policy_snapshots
-        BEGIN SELECT RAISE(ABORT, 'policy snapshots are immutable'); END;
-        CREATE TRIGGER items_no_delete BEFORE DELETE ON items
-        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;
-        CREATE TRIGGER items_close_once BEFORE UPDATE ON items
-        WHEN OLD.closed_at IS NOT NULL
-          OR NEW.closed_at IS NULL
-          OR NEW.id IS NOT OLD.id OR NEW.day IS NOT OLD.day OR NEW.day_no IS NOT OLD.day_no
-          OR NEW.year IS NOT OLD.year OR NEW.issue_no IS NOT OLD.issue_no
-          OR NEW.title IS NOT OLD.title OR NEW.kind IS NOT OLD.kind
-          OR NEW.level IS NOT OLD.level OR NEW.policy IS NOT OLD.policy
-          OR NEW.policy_hash IS NOT OLD.policy_hash OR NEW.occurred IS NOT OLD.occurred
-          OR NEW.received IS NOT OLD.received OR NEW.filed IS NOT OLD.filed
-          OR NEW.message_class IS NOT OLD.message_class OR NEW.unit IS NOT OLD.unit
-          OR NEW.category IS NOT OLD.category OR NEW.sensitive IS NOT OLD.sensitive
-          OR NEW.coordination IS NOT OLD.coordination OR NEW.details IS NOT OLD.details
-        BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;
-        """,
-    )
-
-
-def m002_clocks(db: sqlite3.Connection) -> None:
-    # An empty projection with no basis: status judges every item until the first write fills it.
-    _run_script(
-        db,
         """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE clocks (
-            item_id TEXT NOT NULL REFERENCES items(id),
-            duty TEXT NOT NULL,
-            deadline TEXT NOT NULL,       -- UTC, as every stored time
-            level TEXT,                   -- the item's current level (who must be told)
-            fallback INTEGER NOT NULL,    -- 1: the deadline rests on the Monday-Friday guess
-            title TEXT NOT NULL,          -- copied from items (which never change) so the
-            kind TEXT NOT NULL,           -- handover list is read from this table alone
-            category TEXT,
-            policy_hash TEXT NOT NULL,
-            PRIMARY KEY (item_id, duty)
-        );
-        CREATE INDEX clocks_deadline ON clocks (deadline, item_id, duty);
-        DROP INDEX items_open;            -- unused since open items are found by closed_at
-        """,
+    )
+    db["events"].create_index(["item_id", "happened_at"], index_name="events_item")
+    db["events"].create_index(["happened_at"], index_name="events_happened")
+    why = "events are append-only: record a correction instead"
+    _append_only(db, "events", "events_append_only", why)
+    _append_only(db, "office", "office_append_only", "office settings are append-only")
+    _append_only(db, "policy_snapshots", "snapshots_immutable", "policy snapshots are immutable")
+    _items_triggers(db, [c for c in ITEM_COLUMNS if c in db["items"].columns_dict])
+
+
+def _items_triggers(db, columns) -> None:
+    """Items are never deleted and change only by being closed, once: every other column
+    (of `columns`, the table's) is refused a change."""
+    _append_only(db, "items", "items_no", "items are never deleted", verbs=("DELETE",))
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c != "closed_at")
+    db.execute("DROP TRIGGER IF EXISTS items_close_once")
+    db.execute(
+        "CREATE TRIGGER items_close_once BEFORE UPDATE ON items\n"
+        f"WHEN OLD.closed_at IS NOT NULL OR NEW.closed_at IS NULL OR {changed}\n"
+        "BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;"
     )
 
 
-def m003_office_events(db: sqlite3.Connection) -> None:
+def _items_indexes_and_triggers(db) -> None:
+    """What the items table carries since schema 4: its numbers unique per origin office."""
+    items = db["items"]
+    items.create_index(["origin", "day", "day_no"], index_name="items_day_no", unique=True)
+    items.create_index(["origin", "year", "issue_no"], index_name="items_issue_no", unique=True)
+    items.create_index(["filed"], index_name="items_filed")
+    items.create_index(["closed_at"], index_name="items_closed")
+    _items_triggers(db, list(ITEM_COLUMNS))
+
+
+def m002_clocks(db) -> None:
+    # An empty projection with no basis: status judges every item until the first write fills it.
+    db["meta"].create({"key": str, "value": str}, pk="key", not_null={"value"}, ignore=True)
+    db["clocks"].create(
+        CLOCK_COLUMNS,
+        pk=("item_id", "duty"),
+        not_null=set(CLOCK_COLUMNS) - {"level", "category"},
+        foreign_keys=[("item_id", "items", "id")],
+        ignore=True,
+    )
+    db["clocks"].create_index(
+        ["deadline", "item_id", "duty"], index_name="clocks_deadline", if_not_exists=True
+    )
+    db.execute("DROP INDEX IF EXISTS items_open")  # unused since open items are found by closed_at
+
+
+def m003_office_events(db) -> None:
     """Office settings and the office calendar become events in the chain (item_id ''): the
     office table and the new calendar table are projections of them. A log made before keeps
     its office rows; each row without an 'office' event gets one, happened when the row was
     written and recorded now, appended to the chain so the upgraded log verifies. Written to
     be re-run safely: a step already done is skipped."""
-    columns = {row[1] for row in db.execute("PRAGMA table_info(office)")}
-    if "drill" not in columns:
-        db.execute("ALTER TABLE office ADD COLUMN drill INTEGER NOT NULL DEFAULT 0")
-    _run_script(
-        db,
-        """
-        CREATE TABLE IF NOT EXISTS calendar (
-            event_uid TEXT NOT NULL,      -- the 'calendar' event that entered it
-            year INTEGER NOT NULL,
-            holidays TEXT NOT NULL,       -- JSON list of extra rest days, YYYY-MM-DD
-            workdays TEXT NOT NULL,       -- JSON list of extra working days
-            source TEXT NOT NULL,         -- the calendar file's name
-            sha256 TEXT NOT NULL,         -- and the SHA-256 of its bytes
-            PRIMARY KEY (event_uid, year)
-        );
-        CREATE TRIGGER IF NOT EXISTS calendar_append_only_update BEFORE UPDATE ON calendar
-        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
-        CREATE TRIGGER IF NOT EXISTS calendar_append_only_delete BEFORE DELETE ON calendar
-        BEGIN SELECT RAISE(ABORT, 'calendar entries are append-only'); END;
-        """,
+    if "drill" not in db["office"].columns_dict:
+        db["office"].add_column("drill", int, not_null_default=0)
+    db["calendar"].create(
+        {
+            "event_uid": str,  # the 'calendar' event that entered it
+            "year": int,
+            "holidays": str,  # JSON list of extra rest days, YYYY-MM-DD
+            "workdays": str,  # JSON list of extra working days
+            "source": str,  # the calendar file's name
+            "sha256": str,  # and the SHA-256 of its bytes
+        },
+        pk=("event_uid", "year"),
+        not_null={"event_uid", "year", "holidays", "workdays", "source", "sha256"},
+        ignore=True,
     )
-    rows = db.execute(
+    _append_only(db, "calendar", "calendar_append_only", "calendar entries are append-only")
+    conn = db.conn
+    rows = conn.execute(
         "SELECT name, short, policy, tz, officer, drill, recorded_at FROM office ORDER BY seq"
     ).fetchall()
-    have = db.execute(
+    have = conn.execute(
         "SELECT count(*) FROM events WHERE item_id = ? AND type = 'office'", (OFFICE,)
     ).fetchone()[0]
     for name, short, policy, tz, officer, drill, written in rows[have:]:
         data = office_data(Office(name, short, policy, tz, officer, bool(drill)))
-        _append_raw(db, OFFICE, "office", written, to_utc_text(system_now()), officer, data)
+        _append_raw(conn, OFFICE, "office", written, to_utc_text(system_now()), officer, data)
 
 
-def m004_forwarded_items(db: sqlite3.Connection) -> None:
+def m004_forwarded_items(db) -> None:
     """Items forwarded by another office (转报) keep that office's numbers: `origin` (the source
     office's full name, '' for this office's own items) joins the uniqueness of the numbers, so a
     forwarded 2026年第3期 never collides with this office's own and never moves its numbering.
-    SQLite cannot change a UNIQUE constraint in place: the table is rebuilt (its 12 steps)."""
-    _run_script(
-        db,
-        """
-        CREATE TABLE items_new (
-            id TEXT PRIMARY KEY,
-            day TEXT NOT NULL,
-            day_no INTEGER NOT NULL,
-            year INTEGER NOT NULL,
-            issue_no INTEGER NOT NULL,
-            title TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            level TEXT,
-            policy TEXT NOT NULL,
-            policy_hash TEXT NOT NULL REFERENCES policy_snapshots(hash),
-            occurred TEXT NOT NULL,
-            received TEXT NOT NULL,
-            filed TEXT NOT NULL,
-            message_class TEXT,
-            unit TEXT,
-            category TEXT,
-            sensitive INTEGER NOT NULL DEFAULT 0,
-            coordination INTEGER NOT NULL DEFAULT 0,
-            details TEXT NOT NULL DEFAULT '{}',
-            closed_at TEXT,
-            origin TEXT NOT NULL DEFAULT '',        -- source office (转报); '' = this office
-            origin_short TEXT NOT NULL DEFAULT '',  -- its short name, shown in 转报：某市 …
-            UNIQUE (origin, day, day_no),
-            UNIQUE (origin, year, issue_no)
-        );
-        INSERT INTO items_new (id, day, day_no, year, issue_no, title, kind, level, policy,
-            policy_hash, occurred, received, filed, message_class, unit, category, sensitive,
-            coordination, details, closed_at)
-        SELECT id, day, day_no, year, issue_no, title, kind, level, policy, policy_hash,
-            occurred, received, filed, message_class, unit, category, sensitive, coordination,
-            details, closed_at FROM items;
-        DROP TABLE items;
-        ALTER TABLE items_new RENAME TO items;
-        CREATE INDEX items_filed ON items (filed);
-        CREATE INDEX items_closed ON items (closed_at);
-        CREATE TRIGGER items_no_delete BEFORE DELETE ON items
-        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END;
-        CREATE TRIGGER items_close_once BEFORE UPDATE ON items
-        WHEN OLD.closed_at IS NOT NULL
-          OR NEW.closed_at IS NULL
-          OR NEW.id IS NOT OLD.id OR NEW.day IS NOT OLD.day OR NEW.day_no IS NOT OLD.day_no
-          OR NEW.year IS NOT OLD.year OR NEW.issue_no IS NOT OLD.issue_no
-          OR NEW.title IS NOT OLD.title OR NEW.kind IS NOT OLD.kind
-          OR NEW.level IS NOT OLD.level OR NEW.policy IS NOT OLD.policy
-          OR NEW.policy_hash IS NOT OLD.policy_hash OR NEW.occurred IS NOT OLD.occurred
-          OR NEW.received IS NOT OLD.received OR NEW.filed IS NOT OLD.filed
-          OR NEW.message_class IS NOT OLD.message_class OR NEW.unit IS NOT OLD.unit
-          OR NEW.category IS NOT OLD.category OR NEW.sensitive IS NOT OLD.sensitive
-          OR NEW.coordination IS NOT OLD.coordination OR NEW.details IS NOT OLD.details
-          OR NEW.origin IS NOT OLD.origin OR NEW.origin_short IS NOT OLD.origin_short
-        BEGIN SELECT RAISE(ABORT, 'items change only by being closed, once'); END;
-        """,
+    A log of schema 1-3 made before sqlite-utils holds those numbers as UNIQUE constraints,
+    which SQLite cannot change in place nor sqlite-utils' transform() drop (it keeps them):
+    the table is rebuilt (SQLite's 12 steps, inside the migration's transaction), now with
+    unique indexes that later migrations can change, from ITEM_COLUMNS."""
+    old = [c for c in db["items"].columns_dict if c in ITEM_COLUMNS]
+    db["items_new"].create(
+        ITEM_COLUMNS,
+        pk="id",
+        # id stays nullable as the first schema declared it (a TEXT primary key may be NULL)
+        not_null=set(ITEM_COLUMNS) - {"id", *_NULLABLE_ITEM_COLUMNS},
+        defaults=_ITEM_DEFAULTS,
+        foreign_keys=[("policy_hash", "policy_snapshots", "hash")],
     )
+    listed = ", ".join(old)
+    db.execute(f"INSERT INTO items_new ({listed}) SELECT {listed} FROM items")
+    db["items"].drop()
+    db.rename_table("items_new", "items")
+    _items_indexes_and_triggers(db)
 
 
-MIGRATIONS = (m001_initial, m002_clocks, m003_office_events, m004_forwarded_items)
+SEARCH_COLUMNS = {
+    "seq": int,  # the event's
+    "item_id": str,
+    "happened_at": str,  # the event's, UTC
+    "kind": str,  # the item's kind and sensitivity (which never change): search filters
+    "sensitive": int,  # and conceals without reading the items table
+    "body": str,  # facts.typed_words of the event's data, one a line
+}
+
+
+def m005_search(db) -> None:
+    """`yaoqing search`: the words of every event of an item (title, texts, every detail field;
+    facts.typed_words), one row per event keyed by its seq, with an FTS5 index over them. The
+    trigram tokenizer indexes every three characters, so a Chinese substring matches without a
+    word segmenter. Derived, never evidence: filled here from the events of an existing log,
+    then kept by Store.index_new_events in each write's transaction. Re-runnable."""
+    if not db["search_text"].exists():
+        db["search_text"].create(SEARCH_COLUMNS, pk="seq", not_null=set(SEARCH_COLUMNS) - {"seq"})
+    if not db["search_text_fts"].exists():
+        db["search_text"].enable_fts(
+            ["body"], fts_version="FTS5", tokenize="trigram", create_triggers=True
+        )
+    _index_new_events(db.conn)
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Apply every migration after `version` to the store's connection; inside its transaction."""
+    from sqlite_utils import Database
+
+    # recursive_triggers and the plugins' prepare_connection hook would change the connection
+    # the rest of the command uses; neither is wanted here.
+    db = Database(conn, recursive_triggers=False, execute_plugins=False)
+    for migration in MIGRATIONS[version:]:
+        migration(db)
+
+
+MIGRATIONS = (
+    m001_initial,
+    m002_clocks,
+    m003_office_events,
+    m004_forwarded_items,
+    m005_search,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -366,6 +402,52 @@ def _append_raw(
         (uid, item_id, type_, happened, recorded, officer, _dump(data), prev_hash, digest),
     )
     return cursor.lastrowid, uid
+
+
+def _index_new_events(db: sqlite3.Connection) -> int:
+    """Add the words of every item event not yet in search_text (the FTS triggers index them).
+    Events are numbered in the order recorded, so what is new is what lies past the highest
+    seq indexed; office-level events (item_id '') carry no item and are skipped."""
+    from yaoqing_cli.facts import typed_words
+
+    last = db.execute("SELECT coalesce(max(seq), 0) FROM search_text").fetchone()[0]
+    rows = db.execute(f"{_SEARCH_SOURCE} WHERE e.seq > ? ORDER BY e.seq", (last,))
+    cursor = db.executemany(
+        "INSERT INTO search_text (seq, item_id, happened_at, kind, sensitive, body)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (*row[:5], "\n".join(typed_words(json.loads(row[5]))))
+            for row in rows  # (seq, item_id, happened_at, kind, sensitive, data)
+        ),
+    )
+    return cursor.rowcount
+
+
+# Every item event with what search_text keeps of it (office-level events have no item).
+_SEARCH_SOURCE = (
+    "SELECT e.seq, e.item_id, e.happened_at, i.kind, i.sensitive, e.data"
+    " FROM events e JOIN items i ON i.id = e.item_id"
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """The newest event of one item whose words match a search."""
+
+    item_id: str
+    seq: int
+    type: str
+    happened_at: datetime
+    n: int | None  # the follow-up's number (续报N), for a 'continue' event
+    body: str  # the event's words, one field a line
+    sensitive: bool
+
+
+@dataclass(frozen=True)
+class SearchFound:
+    hits: list[SearchHit]  # newest first, at most the limit asked
+    matched: int  # items found that may be shown
+    hidden: int  # sensitive items found and not shown
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -503,8 +585,7 @@ class Store:
         with self.transaction():
             # Re-read inside the lock: another process may have migrated meanwhile.
             version = db.execute("PRAGMA user_version").fetchone()[0]
-            for migration in MIGRATIONS[version:]:
-                migration(db)
+            migrate(db, version)
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -995,6 +1076,126 @@ class Store:
             params = (to_utc_text(since),)
         for row in self.db.execute(sql + " ORDER BY e.seq", params):
             yield self._event(row)
+
+    # full-text search ----------------------------------------------------------------------
+
+    def index_new_events(self) -> None:
+        """Keep the search index (search_text, search_text_fts) level with the events: call once
+        at the end of every write's transaction (file, continue, close, import)."""
+        _index_new_events(self.db)
+
+    def search(
+        self,
+        text: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: str | None = None,
+        unit: str | None = None,
+        include_sensitive: bool = False,
+        limit: int | None = None,
+    ) -> "SearchFound":
+        """Items with an event whose words contain `text` (case-insensitive), newest match
+        first, one hit per item (its newest matching event). Three characters or more are
+        looked up in the trigram index; shorter text scans the words with LIKE (a trigram
+        index cannot answer it). `since`/`until` bound when the matching event happened;
+        `unit` is the item's reporting unit as its latest statement names it. Sensitive items
+        are counted, not returned, unless `include_sensitive`; `limit` (None or 0: all) caps
+        the hits returned, not the counts."""
+        if len(text) >= 3:
+            match = ("search_text_fts MATCH ?", '"' + text.replace('"', '""') + '"')
+            source = "search_text_fts f JOIN search_text s ON s.seq = f.rowid"
+        else:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            match = ("s.body LIKE ? ESCAPE '\\'", f"%{escaped}%")
+            source = "search_text s"
+        where, params = [match[0]], [match[1]]
+        if since is not None:
+            where.append("s.happened_at >= ?")
+            params.append(to_utc_text(since))
+        if until is not None:
+            where.append("s.happened_at < ?")
+            params.append(to_utc_text(until))
+        if kind is not None:
+            where.append("s.kind = ?")
+            params.append(kind)
+        if unit is not None:
+            where.append(
+                "coalesce((SELECT json_extract(u.data, '$.unit') FROM events u"
+                " WHERE u.item_id = s.item_id AND u.type = 'continue'"
+                " AND json_extract(u.data, '$.unit') IS NOT NULL"
+                " ORDER BY u.happened_at DESC, u.seq DESC LIMIT 1),"
+                " (SELECT unit FROM items WHERE id = s.item_id)) = ?"
+            )
+            params.append(unit)
+        # one row per item, its newest matching event (SQLite takes the bare columns from the
+        # row that gives max()); only the first `limit` shown become objects, the rest counted
+        rows = self.db.execute(
+            f"SELECT s.item_id, max(s.happened_at), s.seq, s.body, s.sensitive FROM {source}"
+            f" WHERE {' AND '.join(where)} GROUP BY s.item_id ORDER BY 2 DESC, 3 DESC",
+            params,
+        )
+        hits: list[SearchHit] = []
+        matched = hidden = 0
+        chosen = []
+        for row in rows:  # (item_id, happened_at, seq, body, sensitive)
+            if row[4] and not include_sensitive:
+                hidden += 1
+                continue
+            matched += 1
+            if not limit or len(chosen) < limit:
+                chosen.append(row)
+        kinds = {  # which statement each shown hit is: its type and follow-up number
+            seq: (type_, n)
+            for seq, type_, n in self._rows_for(
+                "SELECT seq, type, json_extract(data, '$.n') FROM events WHERE seq IN ({marks})",
+                [row[2] for row in chosen],
+            )
+        }
+        for item_id, happened, seq, body, sensitive in chosen:
+            type_, n = kinds[seq]
+            hits.append(
+                SearchHit(item_id, seq, type_, from_utc_text(happened), n, body, bool(sensitive))
+            )
+        return SearchFound(hits, matched, hidden)
+
+    def search_rows_unlike_events(self) -> list[tuple]:
+        """For verify: every search_text row that may differ from its event (seq, item_id,
+        happened_at, kind, sensitive, body, then the event's item_id, happened_at and data and
+        its item's kind and sensitivity; None where there is none). A coarse filter in SQLite's
+        JSON functions (facts.typed_words in SQL), so verify parses only these payloads."""
+        from yaoqing_cli.facts import NOT_TEXT, TEXT_KEYS
+
+        text_keys = ", ".join(f"'{k}'" for k in sorted(TEXT_KEYS))
+        not_text = ", ".join(f"'{k}'" for k in NOT_TEXT)
+        words = (
+            "(SELECT coalesce(group_concat(value, char(10)), '') FROM json_tree(e.data)"
+            f" WHERE type = 'text' AND value != '' AND ((path = '$' AND key IN ({text_keys}))"
+            f" OR (path = '$.details' AND key NOT IN ({not_text}))))"
+        )
+        return self.db.execute(
+            "SELECT s.seq, s.item_id, s.happened_at, s.kind, s.sensitive, s.body,"
+            " e.item_id, e.happened_at, e.data, i.kind, i.sensitive"
+            " FROM search_text s LEFT JOIN events e ON e.seq = s.seq"
+            " LEFT JOIN items i ON i.id = e.item_id"
+            " WHERE e.item_id IS NULL OR e.item_id = '' OR s.item_id IS NOT e.item_id"
+            " OR s.happened_at IS NOT e.happened_at OR s.kind IS NOT i.kind"
+            f" OR s.sensitive IS NOT i.sensitive OR s.body IS NOT {words}"
+        ).fetchall()
+
+    def events_not_in_search(self) -> list[int]:
+        """The seq of every item event search_text lacks."""
+        rows = self.db.execute(
+            "SELECT e.seq FROM events e WHERE e.item_id != ?"
+            " AND NOT EXISTS (SELECT 1 FROM search_text s WHERE s.seq = e.seq)",
+            (OFFICE,),
+        )
+        return [row[0] for row in rows]
+
+    def rebuild_search_index(self) -> None:
+        """Empty the search index and fill it again from the events; inside a transaction."""
+        self.db.execute("DELETE FROM search_text")
+        _index_new_events(self.db)
 
     # the clocks projection ------------------------------------------------------------------
 

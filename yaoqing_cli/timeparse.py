@@ -6,6 +6,9 @@ never guessed):
   2026-11-22 08:00 | 2026-11-22 08:00:30 | 2026-11-22T08:00 | 2026/11/22 08:00
   2026-11-22T08:00+08:00 | 2026-11-22T00:00Z            (an explicit offset wins over the zone)
   2026-11-22                                            (00:00 that day)
+  2026.11.22 08:00 | 22.11.2026 8:00 | 11-22 08:00        (dateutil's parser, once the order of
+                                                        day and month is certain; 11/12/2026 is
+                                                        refused as ambiguous)
   2026年11月22日 8时30分 | 2026年11月22日8:30 | 11月22日 08:30   (no year: this year)
   08:30 | 8:30 | 8点30 | 8点半 | 8点 | 8时30分               (today)
   今天 | 今日 | 昨天 | 昨日 | 前天, alone (00:00) or before a time of day
@@ -27,7 +30,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli.errors import UsageError
 
 ACCEPTED = (
-    "2026-11-22 08:00、2026-11-22T08:00+08:00、08:30（今天）、今天 8:00、昨天 23:10、"
+    "2026-11-22 08:00、2026-11-22T08:00+08:00、22.11.2026 08:00、08:30（今天）、今天 8:00、昨天 23:10、"
     "前天 9:00、下午3点、30分钟前、2小时前、-2h、-30m"
 )
 DURATION_ACCEPTED = "2h、30m、1d、1h30m、2小时、30分钟、1天、半小时、1个半小时"
@@ -208,7 +211,69 @@ def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> datetime:
         else:  # time_of_day
             day = today
         return _local(day, _clock(groups, text, what), tz)
+    numeric = _NUMERIC.fullmatch(text)
+    if numeric is not None:
+        return _numeric(numeric, text, today, tz, what)
     raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
+
+
+# Numeric dates the table above does not know (22.11.2026, 2026.11.22 08:00, 11-22 08:00), read
+# by dateutil's parser once the order of day and month is settled here: a four-digit year first
+# is year-month-day; otherwise a number above 12 is the day; two numbers that could each be the
+# month (11/12/2026) are refused, never guessed. dateutil is imported only for these forms.
+_NUMERIC = re.compile(
+    r"(?P<date>\d{1,4}[./-]\d{1,2}(?:[./-]\d{1,4})?)"
+    r"(?:(?:\s*T\s*|\s+)(?P<clock>\d{1,2}:\d{2}(?::\d{2})?))?",
+    _FLAGS,
+)
+
+
+def _numeric(match: re.Match, text: str, today: date, tz: ZoneInfo, what: str) -> datetime:
+    parts = re.split(r"[./-]", match["date"])
+    given = text  # what dateutil reads
+    if len(parts) == 3 and len(parts[0]) == 4:
+        year, month, day, dayfirst, yearfirst = parts[0], parts[1], parts[2], False, True
+    elif len(parts) == 3 and len(parts[2]) == 4 and max(len(parts[0]), len(parts[1])) <= 2:
+        month, day, dayfirst = _day_month(parts, text, what)
+        year, yearfirst = parts[2], False
+    elif len(parts) == 2 and max(len(parts[0]), len(parts[1])) <= 2:
+        month, day, dayfirst = _day_month(parts, text, what)
+        year, yearfirst = str(today.year), False
+        # this year, written the same way: dateutil would read "22.11" as a decimal number
+        sep = match["date"][len(parts[0])]
+        given = f"{match['date']}{sep}{year} {match['clock'] or ''}".strip()
+    elif len(parts) == 3 and 4 not in (len(parts[0]), len(parts[2])):
+        raise UsageError(
+            f"无法识别的{what}：{_shown(text)}；年份须写四位，例如 2026-11-22 08:00、22.11.2026"
+        )
+    else:
+        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
+    wanted = _calendar_date({"year": year, "month": month, "day": day}, today, text, what)
+    from dateutil.parser import ParserError, parse
+
+    try:
+        read = parse(
+            given, dayfirst=dayfirst, yearfirst=yearfirst, default=datetime(wanted.year, 1, 1)
+        )
+    except (ParserError, ValueError, OverflowError):
+        raise UsageError(f"{what}中的时刻不存在：{_shown(text)}（小时 0–23，分钟 0–59）") from None
+    if read.date() != wanted:  # dateutil read the numbers otherwise: never take its guess
+        raise UsageError(f"无法识别的{what}：{_shown(text)}；请写成 {wanted.isoformat()}")
+    return _local(wanted, read.time(), tz)
+
+
+def _day_month(parts: list[str], text: str, what: str) -> tuple[str, str, bool]:
+    """(month, day, dayfirst) of the first two numbers, or UsageError if either could be the
+    month: 22.11 is 11月22日 and 11-22 too, but 11/12 is 11月12日 to some and 12月11日 to others."""
+    first, second = int(parts[0]), int(parts[1])
+    if first > 12 >= second:
+        return parts[1], parts[0], True
+    if second > 12 >= first or first == second:
+        return parts[0], parts[1], False
+    raise UsageError(
+        f"{what}有歧义：{_shown(text)} 可以是 {first}月{second}日，也可以是 {second}月{first}日；"
+        "请写成 年-月-日，例如 2026-11-22 08:00"
+    )
 
 
 # --- the API ---------------------------------------------------------------------------------
