@@ -131,7 +131,8 @@ def outputs(run, log):
 
     Then, at 2026-11-23 00:05: status, show of each item and the day report (JSON, with and
     without --include-sensitive, and CSV), and verify plain, with a met --expect of the
-    report's anchor and with a failed one.
+    report's anchor and with a failed one; search for words of a title, a follow-up, a
+    detail field and the sensitive item's title.
     """
     out: dict[str, list] = {}
 
@@ -173,6 +174,11 @@ def outputs(run, log):
         report = run("report", "--date", "2026-11-22", "--format", "json", *extra, now=judged)
         assert report.code == 0, report
         out.setdefault("report --format json", []).append(report.json)
+    for extra in ((), ("--include-sensitive",)):  # a title, a follow-up, a detail field
+        for text in ("供水污染", "已发布", "县应急局", "涉密"):
+            found = run("search", text, "--json", *extra, now=judged)
+            assert found.code == 0, found
+            out.setdefault("search --json", []).append(found.json)
     head = out["report --format json"][0]["anchor"]
     for extra in ((), ("--expect", f"{head['events']}:{head['head']}"), ("--expect", "0" * 64)):
         verified = run("verify", "--json", *extra, now=judged)
