@@ -1,4 +1,4 @@
-"""Process drivers for tests/test_reliability.py (run as a script, never collected by pytest).
+"""Process drivers for tests/reliability/ (run as a script, never collected by pytest).
 
 Each driver imports yaoqing once, then runs every command in a forked child process that
 calls the real entry point `yaoqing_cli.cli.main` with its stdout and stderr sent to files:

@@ -186,7 +186,10 @@ def outputs(run, log):
         out.setdefault("verify --json", []).append(verified.json)
     csv_report = run("report", "--date", "2026-11-22", "--format", "csv", now=judged)
     assert csv_report.code == 0, csv_report
-    out["report --format csv"] = list(csv.reader(io.StringIO(csv_report.out)))
+    assert csv_report.out.startswith("\ufeff")  # the BOM README promises (Excel, WPS)
+    out["report --format csv"] = list(
+        csv.reader(io.StringIO(csv_report.out.removeprefix("\ufeff")))
+    )
     return out
 
 

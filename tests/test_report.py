@@ -278,7 +278,9 @@ def test_markdown_and_csv_read_as_documents(day_log):
     md = run("report", "--format", "markdown", now=CRON_NOW).out
     assert md.startswith("# 【演练】济南市值班日报（2026年11月22日）")
     assert "| 历下区 | 2 | 1 | 1 | 0 | 0 | 100.0% |" in md
-    rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv", now=CRON_NOW).out)))
+    text = run("report", "--format", "csv", now=CRON_NOW).out
+    assert text.startswith("\ufeff")  # the BOM: Excel and WPS then read UTF-8
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     late = [r for r in rows if r["section"] == "late"]
     assert late and late[0]["id"] == ids["B"] and late[0]["duty"] == "publish"
 
@@ -386,7 +388,8 @@ def test_day_report_gives_the_current_level_and_the_level_change(office):
         f"{item} 网传水库溃坝（一般（IV级）） 2026-11-22 07:00 重大（II级） → 一般（IV级）" in text
     )
     assert "按级别：一般（IV级） 1" in text and "重大" not in text.split("定级变更")[0]
-    rows = list(csv.DictReader(io.StringIO(run("report", "--format", "csv", now=CRON_NOW).out)))
+    text = run("report", "--format", "csv", now=CRON_NOW).out.removeprefix("\ufeff")  # BOM
+    rows = list(csv.DictReader(io.StringIO(text)))
     [row] = [r for r in rows if r["section"] == "level_changes"]
     assert (row["from_level"], row["to_level"], row["level"]) == ("major", "general", "general")
 

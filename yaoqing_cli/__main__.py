@@ -1,3 +1,3 @@
-from yaoqing_cli.cli import main
+from yaoqing_cli.entry import run
 
-main()
+run()

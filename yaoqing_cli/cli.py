@@ -4,9 +4,10 @@ Heavy modules (sqlite, the policy engine, rich) are imported inside the commands
 so `--help` and shell completion start as fast as Typer itself.
 """
 
+import errno
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -113,6 +114,9 @@ def root(
         ),
     ] = None,
 ) -> None:
+    from yaoqing_cli.clock import check_environment
+
+    check_environment()
     ctx.obj = Settings(db, list(policies or []), calendar)
     _COMMAND_NOW.clear()
 
@@ -832,6 +836,9 @@ def import_(
     if str(file) == "-":
         lines = sys.stdin.read().splitlines()
     else:
+        with suppress(OSError):  # (a name too long is told by the read below)
+            if file.exists() and not file.is_file():  # a FIFO waits for ever, /dev/zero too
+                raise UsageError(f"{file} 不是普通文件；应为 yaoqing export 的输出文件")
         try:
             lines = file.read_bytes().decode("utf-8").splitlines()
         except OSError as err:
@@ -985,10 +992,105 @@ def demo(
 # --- entry point ------------------------------------------------------------------------------------
 
 
+def _say(line: str) -> None:
+    """One line on stderr. A stderr that cannot take it (closed, full) leaves nowhere to say
+    anything; the exit code still tells."""
+    with suppress(OSError, ValueError):
+        typer.echo(line, err=True)
+
+
 def _fail(message: str, code: int) -> int:
     first_line = " ".join(str(message).split("\n")).strip()
-    typer.echo(f"错误：{first_line}", err=True)
+    _say(f"错误：{first_line}")
     return code
+
+
+def _commits() -> list:
+    """Evidence committed by this command (store.COMMITS), without importing the store."""
+    store = sys.modules.get("yaoqing_cli.store")
+    return store.COMMITS if store is not None else []
+
+
+def _recorded(commits: list, failure: str) -> int:
+    """A failure after the record was made: say that it WAS made, so nobody files it twice."""
+    events = [event for commit in commits for event in commit.events]
+    item_events = [(item_id, t) for item_id, t in events if item_id]  # not office-level ones
+    items = list(dict.fromkeys(item_id for item_id, _ in item_events))
+    if len(items) == 1:
+        kinds = "、".join(dict.fromkeys(vocab.EVENT_LABELS.get(t, t) for _, t in item_events))
+        what = f"{items[0]} 的{kinds}"
+        hint = f"；请勿重复录入，用 yaoqing show {items[0]} 查看"
+    elif items:
+        what = f"{len(item_events)} 个事件（{len(items)} 条要情）"
+        hint = "；请勿重复录入，用 yaoqing status --all 查看"
+    else:  # office-level events only: init's settings, a calendar entry
+        names = {"office": "单位设置", "calendar": "工作日历条目"}
+        what = "、".join(dict.fromkeys(names.get(t, t) for _, t in events)) or "记录"
+        hint = "；请勿重复录入"
+    first_line = " ".join(failure.split("\n")).strip()
+    _say(f"已记录：{what}已写入日志，但随后{first_line}{hint}")
+    return ExitCode.RECORDED
+
+
+def _hold_interrupts() -> None:
+    """From here on Ctrl-C changes nothing: the outcome is decided and about to be told."""
+    import signal
+
+    while True:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return
+        except KeyboardInterrupt:  # pressed just before the line above took effect
+            continue
+
+
+def _tolerant_output() -> None:
+    """A terminal or pipe whose encoding cannot show Chinese (ascii, gb2312 for some marks)
+    gets escapes (\\u8981) instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+_OUTPUT_FAILED = {
+    errno.EPIPE: "结果未能输出（输出管道已关闭）",
+    errno.ENOSPC: "结果未能输出（磁盘已满）",
+    errno.EDQUOT: "结果未能输出（磁盘配额已满）",
+    errno.EFBIG: "结果未能输出（文件过大）",
+    errno.EIO: "结果未能输出（输入输出错误）",
+}
+
+
+def _caused_by_interrupt(err: BaseException) -> bool:
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
+
+
+def _stdout_failed() -> bool:
+    """Is standard output the thing that failed (closed pipe, full disk)? What it could not
+    take is still in its buffer, so flushing again fails again."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        return True
+    return False
+
+
+def _drop_stdout() -> None:
+    """Point a failed stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _garbled_input(args: list[str]) -> str | None:
@@ -1009,10 +1111,20 @@ def _garbled_input(args: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI: every error becomes one line on stderr and a documented exit code."""
+    """Run the CLI: every error becomes one line on stderr and a documented exit code.
+
+    Once a write has committed (store.COMMITS), any later failure (stdout closed or full,
+    Ctrl-C, anything) is told as "已记录：… 已写入日志，但随后…" with exit code 3 (RECORDED);
+    before it, the log is unchanged and the message says so. `argv` given means called in
+    process (tests): the caller's Ctrl-C handler is put back at the end."""
     import gc
     import os
+    import signal
 
+    previous_sigint = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    _tolerant_output()
+    _commits().clear()
     debug = bool(os.environ.get("YAOQING_DEBUG"))
     garbled = _garbled_input(sys.argv[1:] if argv is None else argv)
     if garbled:
@@ -1023,41 +1135,83 @@ def main(argv: list[str] | None = None) -> None:
     # collector would keep re-walking every object it built (3-5 ms on a 14 000-line board).
     collecting = gc.isenabled()
     gc.disable()
+    code: int = ExitCode.OK
+    failure: str | None = None  # what went wrong, for the one line on stderr
     try:
-        result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
-        code = result if isinstance(result, int) else ExitCode.OK
+        try:
+            result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            code = result if isinstance(result, int) else ExitCode.OK
+            if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
+                failure = "已中断（Ctrl-C）；日志未改动"
+            sys.stdout.flush()  # a full disk or closed pipe under stdout shows here, not later
+        finally:
+            _hold_interrupts()
     except YaoqingError as err:
-        code = _fail(str(err), err.exit_code)
+        failure, code = str(err), err.exit_code
     except click_errors.NoArgsIsHelpError as err:
-        typer.echo(err.ctx.get_help() if err.ctx else str(err))
-        code = ExitCode.OK
+        try:
+            typer.echo(err.ctx.get_help() if err.ctx else str(err))
+            code = ExitCode.OK
+        except (OSError, ValueError):  # the help could not be printed (stdout full or closed)
+            _drop_stdout()
+            failure, code = "结果未能输出", ExitCode.FAILED
     except click_errors.UsageError as err:
         hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
-        code = _fail(f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE)
+        failure, code = f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE
     except click_errors.ClickException as err:
-        code = _fail(err.format_message(), err.exit_code)
+        failure, code = err.format_message(), err.exit_code
     except typer.Abort:
-        code = _fail("已取消", ExitCode.FAILED)
+        failure, code = "已取消", ExitCode.FAILED
     except KeyboardInterrupt:
-        code = _fail("已中断；日志未改动", 130)
-    except BrokenPipeError:
-        code = ExitCode.OK
+        failure, code = "已中断（Ctrl-C）；日志未改动", ExitCode.INTERRUPTED
+    except SystemExit as done:  # click's own answer to a closed stdout pipe: exit 1
+        code = done.code if isinstance(done.code, int) else ExitCode.FAILED
+        if code != ExitCode.OK and _commits():
+            failure = _OUTPUT_FAILED[errno.EPIPE]
     except Exception as err:  # the last net: a traceback must never reach an officer
-        if debug:
+        if _caused_by_interrupt(err):  # e.g. RuntimeError around a Ctrl-C inside class creation
+            failure, code = "已中断（Ctrl-C）；日志未改动", ExitCode.INTERRUPTED
+        elif (isinstance(err, OSError) and err.errno in _OUTPUT_FAILED) or _stdout_failed():
+            # What the command printed could not be delivered (files it writes itself are
+            # checked where it writes them): stdout is a closed pipe or on a full disk.
+            _drop_stdout()
+            code = ExitCode.FAILED
+            failure = _OUTPUT_FAILED.get(getattr(err, "errno", None), f"结果未能输出（{err}）")
+            if isinstance(err, BrokenPipeError) and not _commits():
+                failure = None  # the reader closed the pipe on purpose (| head): nothing to say
+        elif debug:
             raise
-        import sqlite3
-
-        if isinstance(err, sqlite3.Error):
-            code = _fail(f"日志出错：{err}", ExitCode.FAILED)
         else:
-            code = _fail(
-                f"内部错误：{type(err).__name__}: {err}（日志未改动；设 YAOQING_DEBUG=1 查看详情）",
-                ExitCode.FAILED,
-            )
+            import sqlite3
+
+            if isinstance(err, sqlite3.Error):
+                failure = "磁盘已满" if "disk is full" in str(err) else f"日志出错：{err}"
+            else:
+                failure = f"内部错误：{type(err).__name__}: {err}（设 YAOQING_DEBUG=1 查看详情）"
+            code = ExitCode.FAILED
     finally:
         if collecting:  # tests run many commands in one process
             gc.enable()
-    sys.stdout.flush()
+    commits = _commits()
+    interrupted = code == ExitCode.INTERRUPTED
+    if code != ExitCode.OK and commits:
+        if interrupted:
+            failure = "被中断（Ctrl-C）"
+        code = _recorded(commits, failure or "出错")
+    elif failure is not None:
+        if code == ExitCode.FAILED and failure.startswith(("内部错误", "结果未能输出")):
+            failure += "；日志未改动"
+        code = _fail(failure, code)
+    if argv is not None:
+        signal.signal(signal.SIGINT, previous_sigint)
+    elif interrupted:
+        # CPython 3.11 remembers a KeyboardInterrupt that passed through code run by exec()
+        # (dataclasses, imported mid-command) and, at exit, kills the process with SIGINT
+        # instead of exiting with our code; leave without that epilogue.
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(int(code))
     raise SystemExit(int(code))
 
 

@@ -50,8 +50,23 @@ def simulated_now() -> datetime | None:
             f"环境变量 YAOQING_NOW 不是 ISO 8601 时间：{fixed!r}；例如 2026-11-22T08:00+08:00"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(os.environ.get("YAOQING_TZ", DEFAULT_TZ)))
+        moment = moment.replace(tzinfo=zone(os.environ.get("YAOQING_TZ") or DEFAULT_TZ))
+    if not 2000 <= moment.year <= 2100 or not 2000 <= moment.astimezone(UTC).year <= 2100:
+        # the years every typed time is held to (timeparse): 9999 or 0001 would overflow
+        raise UsageError(f"环境变量 YAOQING_NOW 的年份超出范围：{fixed!r}（2000–2100）")
     return moment
+
+
+def check_environment() -> None:
+    """Refuse at the start what would break every command later: an unknown YAOQING_TZ."""
+    name = os.environ.get("YAOQING_TZ")
+    if name:
+        try:
+            zone(name)
+        except UsageError:
+            raise UsageError(
+                f"环境变量 YAOQING_TZ 不是已知时区：{name!r}；例如 Asia/Shanghai"
+            ) from None
 
 
 def to_utc_text(moment: datetime) -> str:

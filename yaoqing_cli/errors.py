@@ -7,6 +7,10 @@ class ExitCode(IntEnum):
     OK = 0
     FAILED = 1  # the operation was understood but could not be done (unknown ID, closed item, bad log file)
     USAGE = 2  # the command line itself was wrong (unknown option, bad value, unparseable time)
+    # The record WAS made (its transaction committed), then something failed: the output could
+    # not be written (closed pipe, full disk), or Ctrl-C came. Do not repeat the command.
+    RECORDED = 3
+    INTERRUPTED = 130  # Ctrl-C before anything was recorded: the log is unchanged (128 + SIGINT)
 
 
 class YaoqingError(Exception):

@@ -11,8 +11,10 @@ rest); import recomputes all of it, then holds every event to the rules the comm
 enforces before it takes anything.
 """
 
+import errno
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -1209,11 +1211,88 @@ def _plain(number: int, value, where: str, depth: int = 0) -> None:
 
 
 def backup(store: Store, dest: Path) -> Path:
+    """Copy the log to DEST, which must not exist: copied to a hidden temporary file beside
+    DEST, checked (a yaoqing log whose chain verifies and whose head is an event of this log),
+    then given its name by a hard link, which fails if DEST appeared meanwhile: two backups
+    to one name cannot both succeed, and DEST is never a partial copy."""
+    import sqlite3
+    import tempfile
+
     dest = Path(dest)
+    _refuse_existing(dest)
+    folder = dest.parent if str(dest.parent) else Path(".")
     try:
-        if dest.exists():
-            raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件")
-        store.backup_to(dest)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".tmp")  # 0600
+        os.close(fd)
     except OSError as err:  # a name too long, a folder that is a file, no permission
         raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+    temp = Path(name)
+    try:
+        store.backup_to(temp)
+        _fsync(temp)
+        _check_copy(store, temp, dest)
+        _link_new(temp, dest)
+        _fsync(folder)
+    except sqlite3.Error as err:
+        if "full" in str(err):
+            raise OperationError(f"磁盘已满，无法写入备份 {dest}；未留下任何文件") from None
+        raise OperationError(f"无法写入备份 {dest}：{err}；未留下任何文件") from None
+    except OSError as err:
+        raise OperationError(
+            f"无法写入备份 {dest}：{err.strerror or err}；未留下任何文件"
+        ) from None
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}-journal").unlink(missing_ok=True)
     return dest
+
+
+def _refuse_existing(dest: Path) -> None:
+    try:
+        if dest.is_symlink():
+            raise OperationError(f"备份目标是符号链接：{dest}；请给出一个新的文件名")
+        if dest.exists():
+            raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件")
+    except OSError as err:
+        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_copy(store: Store, temp: Path, dest: Path) -> None:
+    from yaoqing_cli.store import open_copy
+
+    copy = open_copy(temp)
+    try:
+        _, broken, _ = check_chain(copy.chain_rows())
+        head = copy.last_event()
+    finally:
+        copy.close()
+    if broken is not None or (head is not None and store.hash_at(head[0]) != head[1]):
+        raise OperationError(f"备份核验失败，未写入 {dest}：副本的哈希链与日志不符；请重试")
+
+
+def _link_new(temp: Path, dest: Path) -> None:
+    """Give the finished copy its name, never replacing a file that has it."""
+    try:
+        os.link(temp, dest)
+        return
+    except FileExistsError:
+        raise OperationError(
+            f"备份目标已存在：{dest}（另一个备份刚刚写入）；请换一个文件名，备份从不覆盖文件"
+        ) from None
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+    # A file system without hard links: reserve the name exclusively, then move onto it.
+    try:
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件") from None
+    os.replace(temp, dest)

@@ -89,7 +89,15 @@ SUPPLIED = {
 
 
 def event_line(event: Event, tz: ZoneInfo) -> str:
-    return f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+    return indented(
+        f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+    )
+
+
+def indented(text: str, indent: str = "    ") -> str:
+    """Multi-line text (--text may hold newlines) with its later lines indented, so that no
+    line of it can pass for a line of the output around it."""
+    return text.replace("\n", "\n" + indent)
 
 
 def event_json(event: Event, tz: ZoneInfo) -> dict:
@@ -363,7 +371,8 @@ def timeline_text(
             followup += 1
         label = event_label(event, followup if event.type == "continue" else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
-        text = f"  {local_text(event.happened_at, tz)}  {label}  {event_summary(event)}{who}"
+        summary = indented(event_summary(event), " " * 8)
+        text = f"  {local_text(event.happened_at, tz)}  {label}  {summary}{who}"
         source = event.data.get("imported")
         if isinstance(source, dict):  # recorded here at import; where and when it was first
             first = from_utc_text(source.get("source_recorded_at", ""))
@@ -522,13 +531,13 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
         notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
-        table.add_row(
-            item.id,
+        table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
+            escape(item.id),
             escape(title),
             escape(duties),
             states,
             escape(notify),
-            "、".join(status.missing),
+            escape("、".join(status.missing)),
         )
     console.print(table)
     if any(row.status.calendar_fallback for row in board.rows):

@@ -51,9 +51,12 @@ def parse_period(
         raise UsageError("--date、--period 与 --since/--until 只能选一种")
     if day is not None:
         try:
-            return day_period(date.fromisoformat(day.strip()), tz)
+            chosen_day = date.fromisoformat(day.strip())
         except ValueError:
             raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
+        if not 2000 <= chosen_day.year <= 2100:  # as every typed time (timeparse)
+            raise UsageError(f"日期的年份超出范围：{day!r}（2000–2100）")
+        return day_period(chosen_day, tz)
     if text is not None:
         from yaoqing_cli.periods import parse_period as named
 
@@ -571,10 +574,87 @@ def to_csv(report: Report, include_sensitive: bool) -> str:
         "back_entered",
     ):
         for row in data[section]:
-            writer.writerow({"section": section, **row})
+            writer.writerow(_inert({"section": section, **row}))
     for unit in data["units"]:
-        writer.writerow({"section": "unit", **unit})
-    return buffer.getvalue()
+        writer.writerow(_inert({"section": "unit", **unit}))
+    return "\ufeff" + buffer.getvalue()  # the BOM tells Excel and WPS the text is UTF-8
+
+
+def _inert(row: dict) -> dict:
+    """A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a
+    formula: =HYPERLINK(...) in a title would. A leading ' keeps it text (OWASP CSV injection)."""
+    return {
+        key: "'" + value if isinstance(value, str) and value[:1] in "=+-@\t\r" and value else value
+        for key, value in row.items()
+    }
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+
+
+def markdown_text(text: str | None) -> str | None:
+    """Text from the log as inert Markdown: one line (a newline could start a fake "## 逾期未完成：无"
+    section), and every character that could start a heading, a table cell, a link, emphasis
+    or HTML escaped."""
+    if text is None:
+        return None
+    return " ".join(text.splitlines()).translate(_MARKDOWN_SPECIAL)
+
+
+def _for_markdown(report: Report) -> Report:
+    """The report with every text that came from the log (titles, IDs, units, names, texts,
+    the policy's own names) made inert, before it is laid out as Markdown."""
+    from dataclasses import replace
+
+    md = markdown_text
+    items: dict[int, Item] = {}
+
+    def item(i: Item) -> Item:
+        if id(i) not in items:
+            items[id(i)] = replace(
+                i,
+                id=md(i.id),
+                title=md(i.title),
+                unit=md(i.unit),
+                category=md(i.category),
+                policy=md(i.policy),
+                details={k: md(v) if isinstance(v, str) else v for k, v in i.details.items()},
+            )
+        return items[id(i)]
+
+    def event(e: Event) -> Event:
+        data = {k: md(v) if isinstance(v, str) else v for k, v in e.data.items()}
+        return replace(e, item_id=md(e.item_id), data=data)
+
+    def duty(r: DutyRef) -> DutyRef:
+        return replace(r, item=item(r.item), name=md(r.name))
+
+    def facts(f: Facts) -> Facts:
+        return replace(
+            f,
+            title=md(f.title),
+            unit=md(f.unit),
+            details={k: md(v) for k, v in f.details.items()},
+            original={k: md(v) for k, v in f.original.items()},
+        )
+
+    return replace(
+        report,
+        office=replace(report.office, name=md(report.office.name), short=md(report.office.short)),
+        filed=[item(i) for i in report.filed],
+        continued=[(item(i), event(e)) for i, e in report.continued],
+        closed=[(item(i), event(e)) for i, e in report.closed],
+        level_changes=[(item(i), event(e)) for i, e in report.level_changes],
+        back_entered=[(item(i), event(e)) for i, e in report.back_entered],
+        facts={md(item_id): facts(f) for item_id, f in report.facts.items()},  # keyed by the
+        levels={md(item_id): lv for item_id, lv in report.levels.items()},  # items' escaped IDs
+        exemption_sources=[md(line) for line in report.exemption_sources],
+        open=[item(i) for i in report.open],
+        late=[duty(r) for r in report.late],
+        overdue=[duty(r) for r in report.overdue],
+        watch=[duty(r) for r in report.watch],
+        units=[replace(u, unit=md(u.unit)) for u in report.units],
+    )
 
 
 def render(report: Report, fmt: str, include_sensitive: bool) -> str:
@@ -583,7 +663,7 @@ def render(report: Report, fmt: str, include_sensitive: bool) -> str:
     if fmt == "csv":
         return to_csv(report, include_sensitive)
     if fmt in ("markdown", "md"):
-        return to_text(report, include_sensitive, markdown=True)
+        return to_text(_for_markdown(report), include_sensitive, markdown=True)
     if fmt == "text":
         return to_text(report, include_sensitive)
     raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")

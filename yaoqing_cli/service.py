@@ -6,6 +6,7 @@ and two terminals filing at once get distinct, gapless numbers.
 """
 
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -70,20 +71,40 @@ class Timeline:
     heading: str
 
 
-def check_text(value: str | None, what: str) -> str | None:
-    """Refuse text a log should not hold: control characters and absurd sizes."""
+def check_text(
+    value: str | None, what: str, *, label: bool = False, multiline: bool = False
+) -> str | None:
+    """Refuse text a log should not hold, in every field: control characters (C0, C1, DEL),
+    invisible format characters (zero-width, BOM, bidi overrides and isolates: U+202E makes
+    a title read backwards), line and paragraph separators, broken encodings, absurd sizes.
+    A newline is allowed only in `multiline` text (--text), CR LF read as LF. A `label` (a unit,
+    a category, an officer's or office's name) is NFKC-normalised, so ＡＢＣ县 and ABC县 are one
+    unit in every count."""
     if value is None:
         return None
-    value = value.strip()
-    if not value:
-        return None
-    if len(value) > MAX_TEXT:
-        raise UsageError(f"{what}过长：{len(value)} 个字符；最多 {MAX_TEXT} 个")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value) or "\x7f" in value:
-        raise UsageError(f"{what}含有控制字符；请只输入可见文字")
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-        raise UsageError(f"{what}含有无效的字符编码；请使用 UTF-8 文字")
-    return value
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    if label:
+        value = unicodedata.normalize("NFKC", value)
+    if len(value.strip()) > MAX_TEXT:
+        raise UsageError(f"{what}过长：{len(value.strip())} 个字符；最多 {MAX_TEXT} 个")
+    for ch in value:  # before stripping: strip() would quietly drop NEL, U+2028, U+001C-001F
+        if ch == "\n" and multiline:
+            continue
+        kind = _FORBIDDEN.get(unicodedata.category(ch))
+        if kind:
+            where = "；换行只可用于 --text" if ch == "\n" else ""
+            raise UsageError(f"{what}含有{kind}（U+{ord(ch):04X}）{where}；请只输入可见文字")
+    return value.strip() or None
+
+
+_FORBIDDEN = {  # Unicode general categories no field may hold
+    "Cc": "控制字符",  # C0, DEL, C1 (ESC, NUL, NEL, ...)
+    "Cf": "不可见的格式字符",  # zero-width, BOM, bidi marks, overrides and isolates
+    "Zl": "行分隔符",
+    "Zp": "段分隔符",
+    "Cs": "无效的字符编码",  # a lone surrogate: bytes that were not UTF-8
+}
 
 
 def office_of(store: Store) -> Office:
@@ -147,7 +168,9 @@ def check_write_clock(store: Store | None, drill: bool = False) -> None:
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
-    return check_text(explicit or os.environ.get("YAOQING_OFFICER") or office.officer, "值班员")
+    return check_text(
+        explicit or os.environ.get("YAOQING_OFFICER") or office.officer, "值班员", label=True
+    )
 
 
 # --- init --------------------------------------------------------------------------------------
@@ -174,8 +197,8 @@ def init_office(
     a new name heads only the items filed after it; issued headings never change."""
     from yaoqing_cli.policy import load_policy, names_a_file
 
-    name = check_text(name, "单位名称")
-    short = check_text(short, "单位简称")
+    name = check_text(name, "单位名称", label=True)
+    short = check_text(short, "单位简称", label=True)
     if not name or not short:
         raise UsageError("单位名称和单位简称不能为空：--office 单位全称 --short 单位简称")
     zone(tz_name)
@@ -188,7 +211,7 @@ def init_office(
         if names_a_file(policy_name)
         else policy.name,
         tz=tz_name,
-        officer=check_text(officer, "值班员"),
+        officer=check_text(officer, "值班员", label=True),
         drill=drill,
     )
     with store.transaction():
@@ -251,7 +274,7 @@ def file_item(
         raise UsageError("--class 只用于网民留言（--kind message）")
     policy = load_policy(request.policy or office.policy, policy_dirs)
     if request.category is not None:
-        request_category = check_text(request.category, "类别")
+        request_category = check_text(request.category, "类别", label=True)
         policy.category_key(request_category)  # an unknown category is refused with the list
     else:
         request_category = None
@@ -261,7 +284,7 @@ def file_item(
         if checked:
             details[key] = checked
     officer = officer_for(request.officer, office)
-    unit = check_text(request.unit, "报送单位")
+    unit = check_text(request.unit, "报送单位", label=True)
     if (request.about or request.about_level) and request.kind != "opinion":
         raise UsageError(
             "--about / --about-level 只用于政务舆情（--kind opinion）：注明舆情所涉的突发事件"
@@ -370,7 +393,7 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
 
 
 def find_item(store: Store, item_id: str) -> Item:
-    item_id = item_id.strip()
+    item_id = unicodedata.normalize("NFKC", item_id).strip()  # ２０２６１１２２－００１ too
     item = store.item(item_id)
     if item is None:
         hint = store.item_ids_like(item_id) if item_id and len(item_id) < 40 else []
@@ -416,12 +439,12 @@ def continue_item(
 
     office = office_of(store)
     tz = zone(office.tz)
-    text = check_text(text, "续报内容")
+    text = check_text(text, "续报内容", multiline=True)
     reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
     supplied = {}
     for key, value in (details or {}).items():
-        checked = check_text(value, DETAIL_FIELDS.get(key, key))
+        checked = check_text(value, DETAIL_FIELDS.get(key, "报送单位"), label=key == "unit")
         if checked:
             supplied[key] = checked
     if extend is not None and reason is None and text is not None and not (done or supplied):
@@ -525,7 +548,7 @@ def close_item(
 
     office = office_of(store)
     tz = zone(office.tz)
-    text = check_text(text, "终报内容")
+    text = check_text(text, "终报内容", multiline=True)
     reason = check_text(reason, "理由")
     officer = officer_for(officer, office)
     if outcome in vocab.REASONED_OUTCOMES and not reason:

@@ -44,7 +44,24 @@ from yaoqing_cli.models import Event, Item
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
 BUSY_TIMEOUT_MS = 30_000
+WAIT_SLICE_MS = 200  # how long one wait for the write lock lasts inside SQLite (see transaction)
 GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Evidence one write transaction made durable: what a failure after it must not deny."""
+
+    log: Path
+    events: tuple[tuple[str, str], ...]  # (item_id, event type) in the order written; item_id
+    # is '' for an office-level event (the office's settings, a calendar entry)
+
+
+# Every commit of evidence by this process, newest last. The CLI clears it before a command and
+# reads it when anything fails afterwards (a closed pipe, a full disk under stdout, Ctrl-C), so
+# a record that was made is never reported as not made. A list, not a return value: the
+# failure may interrupt the code that would have returned it.
+COMMITS: list[Commit] = []
 
 
 @dataclass(frozen=True)
@@ -521,11 +538,24 @@ def _create_file(path: Path) -> None:
         ) from None
 
 
+def _keep_private(path: Path) -> None:
+    """The log and its WAL files open to their owner only (0600), whatever mode they had:
+    SQLite gives a new -wal or -shm the log's mode, and an adopted file keeps its own. Only
+    group and other bits are taken away (a log made read-only, 0400, stays read-only); a file
+    this user does not own is left as it is (a read-only colleague's view of the log)."""
+    for name in (str(path), f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+        with contextlib.suppress(OSError):
+            mode = os.stat(name).st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+
+
 class Store:
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db = db
         self.path = path
         self.recorded_now = system_now  # the clock events are recorded by
+        self._written: list[tuple[str, str]] = []  # evidence of the open transaction
 
     # opening ----------------------------------------------------------------------------------
 
@@ -535,10 +565,19 @@ class Store:
         path = Path(path)
         try:
             is_dir, exists = path.is_dir(), path.exists()
+            is_link = path.is_symlink()
+            is_file = path.is_file()
         except OSError as err:  # e.g. a name longer than the file system allows
             raise LogError(f"无法使用日志路径 {path}：{err.strerror or err}") from None
         if is_dir:
             raise LogError(f"日志路径是一个目录：{path}；请给出文件路径")
+        if is_link:
+            # A link (even a dangling one) would let the log, its WAL and its mode be decided
+            # by whatever the link names; the evidence file is named directly.
+            raise LogError(f"日志路径是符号链接：{path}；请直接给出日志文件本身的路径")
+        if exists and not is_file:
+            # A FIFO would hang the first read for ever; a device is never a log.
+            raise LogError(f"日志路径不是普通文件（管道或设备）：{path}；请给出日志文件的路径")
         if not exists:
             if not create:
                 raise LogError(f"日志不存在：{path}；先运行 yaoqing init（或用 --db 指定日志）")
@@ -556,7 +595,8 @@ class Store:
         store = cls(db, path)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            store._check_and_migrate()
+            store._check_and_migrate(create)
+            _keep_private(path)
         except sqlite3.DatabaseError as err:
             db.close()
             raise LogError(_explain_db_error(path, err)) from None
@@ -565,7 +605,7 @@ class Store:
             raise
         return store
 
-    def _check_and_migrate(self) -> None:
+    def _check_and_migrate(self, create: bool) -> None:
         db = self.db
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -573,6 +613,11 @@ class Store:
             has_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if has_tables:
                 raise LogError(f"不是 yaoqing 日志：{self.path}（这是另一个 SQLite 数据库）")
+            if not create:  # only init and import make a log; a reader never writes a schema
+                raise LogError(
+                    f"不是 yaoqing 日志：{self.path}（空文件或尚未初始化）；"
+                    "先运行 yaoqing init，或用 --db 指定日志文件"
+                )
         if version > SCHEMA_VERSION:
             raise LogError(
                 f"日志 {self.path} 由更新版本的 yaoqing 写入（结构版本 {version}，"
@@ -604,21 +649,57 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; taken up front so concurrent writers queue, never interleave."""
+        """One write transaction; taken up front so concurrent writers queue, never interleave.
+        A commit that recorded evidence is published in COMMITS with Ctrl-C held off, so no
+        interrupt can fall between the commit and the CLI learning of it."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.OperationalError as err:
             raise LogError(_explain_db_error(self.path, err)) from None
+        self._written = []
         try:
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        try:
-            self.db.execute("COMMIT")
         except sqlite3.Error as err:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise LogError(_explain_db_error(self.path, err)) from None
+        except BaseException:
+            self._rollback()
+            raise
+        with _interrupts_held():
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._rollback()
+                raise LogError(_explain_db_error(self.path, err)) from None
+            if self._written:
+                COMMITS.append(Commit(self.path, tuple(self._written)))
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting up to the busy timeout for another writer: in slices of
+        WAIT_SLICE_MS, so Ctrl-C is felt within one slice (SQLite's own wait, in C, would hold
+        it off for the whole 30 s)."""
+        import time
+
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self.db.execute(f"PRAGMA busy_timeout = {WAIT_SLICE_MS}")
+        try:
+            while True:
+                try:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    busy = "locked" in str(err) or "busy" in str(err)
+                    if not busy or time.monotonic() >= deadline:
+                        raise
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself on a
+        full disk or an I/O error; a second ROLLBACK would hide that error behind its own)."""
+        if self.db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
 
     # office -----------------------------------------------------------------------------------
 
@@ -796,6 +877,7 @@ class Store:
         recorded = recorded_at or to_utc_text(self.recorded_now())
         happened = to_utc_text(happened_at)
         seq, uid = _append_raw(self.db, item_id, type_, happened, recorded, officer, data, uid)
+        self._written.append((item_id, type_))
         return Event(
             seq=seq,
             uid=uid,
@@ -1278,14 +1360,60 @@ class Store:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
         return [self._item(row) for row in self._rows_for(sql, item_ids)]
 
-    def backup_to(self, dest: Path, progress=None) -> None:
-        """SQLite's online backup: a consistent copy even while other processes write."""
-        _create_file(dest)
-        target = sqlite3.connect(dest)
+    def backup_to(self, temp: Path) -> None:
+        """Copy the whole log into `temp` (an empty file) in one step: one read transaction,
+        so the copy is one moment of the log and concurrent writers never restart it (a
+        stepwise copy starts over after every write and, with steady writers, never ends)."""
+        target = sqlite3.connect(temp)
         try:
-            self.db.backup(target, pages=256, progress=progress)
+            # A private temporary file, deleted if anything fails and fsynced once whole: no
+            # journal to leave behind on a full disk, no sync per page.
+            target.execute("PRAGMA journal_mode = OFF")
+            target.execute("PRAGMA synchronous = OFF")
+            self.db.backup(target, pages=-1)
         finally:
             target.close()
+
+    def last_event(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest event, or None for a log without events."""
+        return self.db.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.db.execute("SELECT hash FROM events WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
+
+
+def open_copy(path: Path) -> "Store":
+    """A finished backup or copy, read-only and as it is on disk (no WAL, nothing written);
+    refused if it is not a yaoqing log of this schema."""
+    from urllib.parse import quote
+
+    db = sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True)
+    try:
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as err:
+        db.close()
+        raise LogError(_explain_db_error(path, err)) from None
+    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+        db.close()
+        raise LogError(f"副本不是完整的 yaoqing 日志：{path}")
+    return Store(db, path)
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold SIGINT (Ctrl-C) until the block is done; it is delivered right after."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _office(row: Sequence) -> Office:
@@ -1294,6 +1422,8 @@ def _office(row: Sequence) -> Office:
 
 def _explain_db_error(path: Path, err: sqlite3.Error) -> str:
     text = str(err)
+    if "disk is full" in text or getattr(err, "sqlite_errorname", "") == "SQLITE_FULL":
+        return f"磁盘已满，无法写入日志：{path}；本次未写入任何内容，请腾出磁盘空间后重试"
     if "not a database" in text or "malformed" in text or "disk image" in text:
         return f"日志文件已损坏或不是 SQLite 数据库：{path}；请从备份恢复（yaoqing backup）"
     if "readonly" in text or "read-only" in text:
