@@ -101,6 +101,27 @@ def iso(local: str) -> str:
     return local.replace(" ", "T") + ":00" + TZ
 
 
+def file_item(
+    run,
+    *extra: str,
+    title: str = "某县国道山体滑坡",
+    occurred: str = "2026-11-22 08:00",
+    at: str | None = "2026-11-22 09:00",
+    at_now: bool = False,
+) -> dict:
+    """File a first report through the CLI (`run` or `office`) and return its --json object;
+    the one way every test files an item it needs. `extra` are more `file` options; `at=None`
+    leaves --at out (the report is made now); `at_now` runs the command at `at` (YAOQING_NOW,
+    `at` a full 'YYYY-MM-DD HH:MM'), else at the test's fixed clock."""
+    moment = [] if at is None else [f"--at={at}"]
+    result = run(
+        "file", f"--title={title}", f"--occurred={occurred}", *moment, "--json", *extra,
+        now=iso(at) if at_now else None,
+    )  # fmt: skip
+    assert result.code == 0, result
+    return result.json
+
+
 @pytest.fixture
 def log(run):
     """init under a policy, then file/continue/close with `now` pinned to each action's time."""
@@ -113,12 +134,7 @@ def log(run):
             assert result.code == 0, result
 
         def file(self, title, occurred, at, *extra):
-            result = run(
-                "file", "--title", title, "--occurred", occurred, "--at", at, "--json", *extra,
-                now=iso(at),
-            )  # fmt: skip
-            assert result.code == 0, result
-            return result.json["id"]
+            return file_item(run, *extra, title=title, occurred=occurred, at=at, at_now=True)["id"]
 
         def cont(self, item, at, *extra):
             result = run("continue", item, "--at", at, *extra, now=iso(at))

@@ -11,21 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import dump_log
-from tests.test_engine import iso
+from tests.conftest import dump_log, file_item, iso
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.store import SCHEMA_VERSION
 from yaoqing_cli.workdays import Entries, WorkCalendar
 
 JINAN = ["--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong"]
-
-
-def filed(run, title="某县国道山体滑坡", *extra, at="2026-11-22 09:00"):
-    result = run(
-        "file", "--title", title, "--occurred", "2026-11-22 08:00", "--at", at, "--json", *extra
-    )
-    assert result.code == 0, result
-    return result.json
 
 
 def rows(path, sql, *params):
@@ -44,9 +35,7 @@ def real_log(run, monkeypatch, db_path):
     """A real log (no --drill), made and filled on the machine's clock."""
     monkeypatch.delenv("YAOQING_NOW")
     assert run("init", *JINAN).code == 0
-    item = run("file", "--title", "真实要情", "--occurred", "10分钟前", "--json")
-    assert item.code == 0, item
-    return item.json["id"]
+    return file_item(run, title="真实要情", occurred="10分钟前", at=None)["id"]
 
 
 def test_a_write_with_yaoqing_now_is_refused_on_a_real_log(run, real_log, db_path, tmp_path):
@@ -101,7 +90,7 @@ def test_a_real_log_cannot_become_a_drill(run, real_log, monkeypatch):
 
 
 def test_a_drill_log_says_so_everywhere_and_records_simulated_time(office, run, db_path):
-    item = filed(office, "演练要情", "--level", "重大", "--kind", "opinion")
+    item = file_item(office, "--level", "重大", "--kind", "opinion", title="演练要情")
     assert item["heading"] == "【演练】济南市要情专报 2026年第1期"
     assert run("file", "--title", "二", "--occurred", "08:00").out.startswith("【演练】已记录首报")
     assert run("continue", item["id"], "--text", "续报").out.startswith("【演练】已记录")
@@ -132,11 +121,11 @@ def test_the_demo_runs_on_a_drill_log(run):
 
 
 def test_a_new_short_name_heads_only_later_items(office, run, db_path):
-    first = filed(office, "甲")
+    first = file_item(office, title="甲")
     renamed = run("init", "--office", "济南市人民政府办公厅", "--short", "济南", "--policy", "山东")
     assert renamed.code == 0, renamed
     assert "报头自此改为“【演练】济南要情专报”（原为“【演练】济南市要情专报”）" in renamed.out
-    second = filed(office, "乙", at="2026-11-22 10:00")
+    second = file_item(office, title="乙", at="2026-11-22 10:00")
     assert second["heading"] == "【演练】济南要情专报 2026年第2期"
     assert run("show", first["id"], "--json").json["heading"] == (
         "【演练】济南市要情专报 2026年第1期"
@@ -237,13 +226,12 @@ def praise(run):
     assert (
         run("init", "--office", "昆明", "--short", "昆明", "--policy", "云南", "--drill").code == 0
     )
-    result = run("file", "--title", "网民表扬", "--kind", "message", "--class", "praise",
-                 "--occurred", "2026-09-29 09:00", "--at", "2026-09-29 10:00", "--json",
-                 now="2026-09-29T10:00:00+08:00")  # fmt: skip
-    assert result.code == 0, result
+    item = file_item(run, "--kind", "message", "--class", "praise", title="网民表扬",
+                     occurred="2026-09-29 09:00", at="2026-09-29 10:00",
+                     at_now=True)  # fmt: skip
 
     def deadline(*extra):
-        shown = run(*extra, "show", result.json["id"], "--json", now="2026-09-30T10:00:00+08:00")
+        shown = run(*extra, "show", item["id"], "--json", now="2026-09-30T10:00:00+08:00")
         assert shown.code == 0, shown
         return {d["key"]: d["deadline"] for d in shown.json["duties"]}["reply"]
 
@@ -373,14 +361,14 @@ def template(office, run, tmp_path, db_path):
     calendar = tmp_path / "calendar.toml"
     calendar.write_text('[years.2027]\nholidays = ["2027-01-01"]\nworkdays = []\n', "utf-8")
     assert run("calendar", "add", calendar).code == 0
-    first = filed(office, "甲")["id"]
+    first = file_item(office, title="甲")["id"]
     assert run("close", first, "--at", "10:00").code == 0
-    filed(office, "乙", "--kind", "message", "--class", "appeal", "--policy", "云南",
-          "--unit", "某县", "--category", "民生热点", "--sensitive", "--coordination",
-          "--location", "某地", at="2026-11-22 10:30")  # fmt: skip
+    file_item(office, "--kind", "message", "--class", "appeal", "--policy", "云南",
+              "--unit", "某县", "--category", "民生热点", "--sensitive", "--coordination",
+              "--location", "某地", title="乙", at="2026-11-22 10:30")  # fmt: skip
     assert run("init", "--office", "济南市人民政府办公厅", "--short", "济南", "--policy", "山东",
                "--officer", "王值班").code == 0  # fmt: skip
-    filed(office, "丙", "--kind", "opinion", "--level", "重大", at="2026-11-22 11:00")
+    file_item(office, "--kind", "opinion", "--level", "重大", title="丙", at="2026-11-22 11:00")
     assert run("verify").code == 0
     for table in TABLES:
         assert rows(db_path, f"SELECT count(*) FROM {table}")[0][0] > 0, table

@@ -8,7 +8,8 @@ All times are China Standard Time (+08:00).
 from pathlib import Path
 
 import pytest
-from conftest import iso
+
+from tests.conftest import iso
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,12 +10,13 @@ import json
 import os
 import sqlite3
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import dump_log
+from tests.conftest import dump_log, file_item
 from tests.export_helpers import read_export, rechain, write_export
 
 JINAN = ["--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong", "--drill"]
@@ -42,20 +43,13 @@ def real_clock(run, *args):
             os.environ["YAOQING_NOW"] = saved
 
 
-def filed(run, *args, title="某县国道山体滑坡", at="2026-11-22 09:00"):
-    result = run("file", "--title", title, "--occurred", "2026-11-22 08:00", "--at", at,
-                 "--json", *args)  # fmt: skip
-    assert result.code == 0, result
-    return result.json["id"]
-
-
 @pytest.fixture
 def source(office, tmp_path):
     """The Jinan log: an opinion (publish clock, not extendable) followed up and closed, an open
     emergency; and its full export."""
     run = office
-    first = filed(run, "--kind", "opinion", "--level", "重大", title="甲")
-    second = filed(run, "--level", "一般", title="乙", at="2026-11-22 09:30")
+    first = file_item(run, "--kind", "opinion", "--level", "重大", title="甲")["id"]
+    second = file_item(run, "--level", "一般", title="乙", at="2026-11-22 09:30")["id"]
     assert (
         run("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00").code == 0
     )
@@ -307,7 +301,7 @@ def test_an_empty_log_adopts_the_source_office(source, tmp_path):
     assert real_clock(run, "--db", fresh, "import", source[3]).code == 0
     shown = run("--db", fresh, "show", first).out
     assert "济南市要情专报 2026年第1期" in shown
-    assert run("--db", fresh, "file", "--title", "丙", "--occurred", "08:00").code == 0
+    file_item(partial(run, "--db", fresh), title="丙", occurred="08:00", at=None)
     assert "2026年第3期" in run("--db", fresh, "show", "20261122-003").out
 
 
@@ -337,7 +331,7 @@ def test_an_altered_event_whose_uid_exists_is_a_conflict(source, db_path, tmp_pa
 def test_a_masked_export_is_refused_unless_allowed_and_then_marked(office, tmp_path):
     """Finding: a masked export imported first locked 〔涉密/敏感内容，未导出〕 in for good."""
     run = office
-    secret = filed(run, "--sensitive", "--summary", "内部情况", title="敏感")
+    secret = file_item(run, "--sensitive", "--summary", "内部情况", title="敏感")["id"]
     masked = tmp_path / "masked.jsonl"
     assert run("export", "--output", masked).code == 0
     assert read_export(masked)[0]["masked"] is True
@@ -360,7 +354,7 @@ def test_a_masked_export_is_refused_unless_allowed_and_then_marked(office, tmp_p
 
 def test_a_masked_line_cannot_be_edited_either(office, tmp_path):
     run = office
-    filed(run, "--sensitive", title="敏感")
+    file_item(run, "--sensitive", title="敏感")
     masked = tmp_path / "masked.jsonl"
     assert run("export", "--output", masked).code == 0
     records = read_export(masked)
@@ -388,8 +382,7 @@ def test_another_offices_items_are_forwarded_under_their_own_numbers(source, tmp
     qingdao = tmp_path / "qingdao.db"
     assert run("--db", qingdao, "init", *QINGDAO).code == 0
     for n in range(3):
-        assert run("--db", qingdao, "file", "--title", f"青岛{n}", "--occurred", "08:00",
-                   "--at", f"09:0{n}").code == 0  # fmt: skip
+        file_item(partial(run, "--db", qingdao), title=f"青岛{n}", occurred="08:00", at=f"09:0{n}")
     dump = tmp_path / "qingdao.jsonl"
     assert run("--db", qingdao, "export", "--output", dump).code == 0
     result = real_clock(run, "import", dump)
@@ -402,7 +395,7 @@ def test_another_offices_items_are_forwarded_under_their_own_numbers(source, tmp
     listed = run("report", "--date", "2026-11-22", "--format", "json").json["filed"]
     assert "转报：青岛市 2026年第1期" in [f["forwarded"] for f in listed]
     # this office's own numbering goes on from its own items only
-    mine = filed(run, title="济南的第三条", at="2026-11-22 11:30")
+    mine = file_item(run, title="济南的第三条", at="2026-11-22 11:30")["id"]
     assert mine == "20261122-003"
     assert "济南市要情专报 2026年第3期" in run("show", mine).out
     assert run("verify").code == 0
@@ -417,7 +410,7 @@ def test_a_forwarded_item_passed_on_keeps_its_origin(source, tmp_path):
     run, *_ = source
     qingdao = tmp_path / "qingdao.db"
     assert run("--db", qingdao, "init", *QINGDAO).code == 0
-    assert run("--db", qingdao, "file", "--title", "青岛", "--occurred", "08:00").code == 0
+    file_item(partial(run, "--db", qingdao), title="青岛", occurred="08:00", at=None)
     q_dump = tmp_path / "q.jsonl"
     assert run("--db", qingdao, "export", "--output", q_dump).code == 0
     assert real_clock(run, "import", q_dump).code == 0
@@ -438,7 +431,7 @@ def test_a_forwarded_item_passed_on_keeps_its_origin(source, tmp_path):
 
 def test_a_since_export_keeps_the_chain_through_gaps(source, tmp_path):
     run, first, second, _ = source
-    later = filed(run, title="丁", at="2026-11-22 11:40")
+    later = file_item(run, title="丁", at="2026-11-22 11:40")["id"]
     part = tmp_path / "part.jsonl"
     assert run("export", "--since", "2026-11-22 09:20", "--output", part).code == 0
     records = read_export(part)
@@ -513,7 +506,7 @@ def test_any_alteration_of_an_export_line_is_refused(source, target, tmp_path, d
 def masked_export(source, tmp_path):
     """The source log with a sensitive item too, exported without --include-sensitive."""
     run, *_ = source
-    filed(run, "--sensitive", "--summary", "内部情况", title="敏感", at="2026-11-22 11:10")
+    file_item(run, "--sensitive", "--summary", "内部情况", title="敏感", at="2026-11-22 11:10")
     dump = tmp_path / "masked.jsonl"
     assert run("export", "--output", dump).code == 0
     return run, dump
@@ -582,11 +575,9 @@ def yunnan(run, tmp_path):
     db = tmp_path / "yunnan.db"
     assert run("--db", db, "init", "--office", "昆明市人民政府办公厅", "--short", "昆明市",
                "--policy", "yunnan", "--drill").code == 0  # fmt: skip
-    made = run("--db", db, "file", "--title", "某小区供水申诉", "--kind", "message", "--class",
-               "appeal", "--occurred", "2026-10-09 08:00", "--at", "2026-10-09 09:00", "--json",
-               now="2026-10-09T09:00:00+08:00")  # fmt: skip
-    assert made.code == 0, made
-    item = made.json["id"]
+    item = file_item(partial(run, "--db", db), "--kind", "message", "--class", "appeal",
+                     title="某小区供水申诉", occurred="2026-10-09 08:00", at="2026-10-09 09:00",
+                     at_now=True)["id"]  # fmt: skip
     extended = run("--db", db, "continue", item, "--extend", "reply", "--reason", "需多部门会商",
                    "--at", "2026-10-12 10:00", now="2026-10-12T10:00:00+08:00")  # fmt: skip
     assert extended.code == 0, extended
@@ -698,7 +689,7 @@ def test_verify_recomputes_where_an_item_came_from(source, tmp_path, db_path, ed
     run, *_ = source
     qingdao = tmp_path / "qingdao.db"
     assert run("--db", qingdao, "init", *QINGDAO).code == 0
-    assert run("--db", qingdao, "file", "--title", "青岛", "--occurred", "08:00").code == 0
+    file_item(partial(run, "--db", qingdao), title="青岛", occurred="08:00", at=None)
     dump = tmp_path / "q.jsonl"
     assert run("--db", qingdao, "export", "--output", dump).code == 0
     assert real_clock(run, "import", dump).code == 0

@@ -3,24 +3,19 @@
 import json
 import sqlite3
 from datetime import datetime
+from functools import partial
 
 import pytest
 
-from tests.conftest import dump_log
-
-
-def filed(run, title="某县国道山体滑坡", *extra, at="2026-11-22 09:00"):
-    result = run(
-        "file", "--title", title, "--occurred", "2026-11-22 08:00", "--at", at, "--json", *extra
-    )
-    assert result.code == 0, result
-    return result.json["id"]
+from tests.conftest import dump_log, file_item
 
 
 @pytest.fixture
 def busy_log(office):
-    first = filed(office, "甲", "--level", "重大", "--kind", "opinion", "--about-level", "重大")
-    second = filed(office, "乙（敏感）", "--sensitive", "--summary", "内部情况")
+    first = file_item(
+        office, "--level", "重大", "--kind", "opinion", "--about-level", "重大", title="甲"
+    )["id"]
+    second = file_item(office, "--sensitive", "--summary", "内部情况", title="乙（敏感）")["id"]
     office("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00")
     office("continue", second, "--text", "敏感续报", "--at", "10:30")
     office("close", first, "--text", "处置完毕", "--at", "11:00")
@@ -154,7 +149,7 @@ def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
         "--db", other, "init", "--office", "济南市人民政府办公厅", "--short", "济南市",
         "--policy", "shandong", "--drill",
     )  # fmt: skip
-    office_run("--db", other, "file", "--title", "另一条", "--occurred", "08:00", "--at", "09:00")
+    file_item(partial(office_run, "--db", other), title="另一条", occurred="08:00", at="09:00")
     dump = tmp_path / "other.jsonl"
     dump.write_text(office_run("--db", other, "export").out, encoding="utf-8")
     before = dump_log(tmp_path / "log.db")
@@ -167,7 +162,7 @@ def test_import_of_a_colliding_item_is_refused_whole(busy_log, tmp_path, run):
 @pytest.mark.parametrize("command", [["export"], ["report", "--date", "2026-11-21"]])
 def test_output_onto_the_log_itself_is_refused(office, db_path, command):
     """`--output` naming the log would replace the evidence with a summary: refused."""
-    office("file", "--title", "某路段山体滑坡", "--occurred", "08:00", "--level", "一般")
+    file_item(office, "--level", "一般", title="某路段山体滑坡", occurred="08:00", at=None)
     before = db_path.read_bytes()
     result = office(*command, "--output", db_path)
     assert result.code == 1 and "就是日志本身" in result.err

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import file_item
 from yaoqing_cli import store as store_module
 from yaoqing_cli.store import APPLICATION_ID, SCHEMA_VERSION, Store
 
@@ -235,14 +236,13 @@ def test_a_failed_migration_leaves_a_blank_file_blank(db_path, monkeypatch):
 
 
 def test_an_old_log_gains_the_search_index_of_what_it_already_holds(office, run, db_path):
-    filed = run("file", "--title", "某县国道山体滑坡", "--occurred", "08:00", "--json")
-    assert filed.code == 0, filed
+    filed = file_item(run, occurred="08:00", at=None)
     db = sqlite3.connect(db_path)  # back to schema 4: no search index
     db.executescript("DROP TABLE search_text_fts; DROP TABLE search_text; PRAGMA user_version = 4;")
     db.close()
     found = run("search", "山体滑坡", "--json")
     assert found.code == 0, found
-    assert [hit["id"] for hit in found.json["items"]] == [filed.json["id"]]
+    assert [hit["id"] for hit in found.json["items"]] == [filed["id"]]
     assert sqlite3.connect(db_path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
@@ -260,7 +260,7 @@ print("sqlite_utils" in sys.modules, "dateutil.parser" in sys.modules)
 def test_commands_on_an_up_to_date_log_import_neither_sqlite_utils_nor_dateutils_parser(
     office, run, tmp_path
 ):
-    assert run("file", "--title", "山体滑坡", "--occurred", "08:00").code == 0
+    file_item(run, title="山体滑坡", occurred="08:00", at=None)
     for argv in (
         ["status", "--overdue"],
         ["file", "--title", "再一条", "--occurred", "09:00"],

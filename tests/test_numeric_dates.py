@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import iso
+from tests.conftest import file_item, iso
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.timeparse import parse_time
 
@@ -109,8 +109,7 @@ def test_never_a_crash_on_numeric_text(text):
 
 
 def test_through_the_cli(office, run):
-    filed = run("file", "--title", "某地山火", "--occurred", "22.11.2026 08:00", "--json")
-    assert filed.code == 0, filed
-    assert filed.json["occurred"] == iso("2026-11-22 08:00")
+    filed = file_item(run, title="某地山火", occurred="22.11.2026 08:00", at=None)
+    assert filed["occurred"] == iso("2026-11-22 08:00")
     ambiguous = run("file", "--title", "某地山火", "--occurred", "11/12/2026 08:00")
     assert ambiguous.code == 2 and "有歧义" in ambiguous.err, ambiguous

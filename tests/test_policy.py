@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import file_item
 from yaoqing_cli.errors import PolicyError
 from yaoqing_cli.policy import list_policies, load_policy, policy_dirs
 
@@ -120,9 +122,8 @@ def test_editing_a_policy_file_never_moves_a_running_clock(run, tmp_path):
     text = (REPO / "policies" / "yunnan.toml").read_text("utf-8")
     (folder / "yunnan.toml").write_text(text, "utf-8")
     assert run("--policies", folder, "init", "--office", "昆明", "--short", "昆明", "--policy", "yunnan", "--drill").code == 0  # fmt: skip
-    filed = run("--policies", folder, "file", "--title", "x", "--occurred", "08:00", "--at", "08:10",
-                "--level", "重大", "--json")  # fmt: skip
-    assert filed.code == 0, filed
+    file_item(partial(run, "--policies", folder), "--level", "重大", title="x", occurred="08:00",
+              at="08:10")  # fmt: skip
     (folder / "yunnan.toml").write_text(text.replace("hours = 1\n", "hours = 3\n"), "utf-8")
     status = run("--policies", folder, "status", "--json")
     duty = next(d for d in status.json[0]["duties"] if d["key"] == "report")
@@ -150,9 +151,9 @@ def test_title_format_comes_from_the_policy(run, tmp_path):
     assert (
         run("init", "--office", "某市", "--short", "某市", "--policy", local, "--drill").code == 0
     )
-    filed = run("file", "--title", "x", "--occurred", "08:00", "--json")
-    assert filed.json["heading"] == "【演练】某市值班快报 2026年第1期"
-    shown = run("show", filed.json["id"], "--json")
+    filed = file_item(run, title="x", occurred="08:00", at=None)
+    assert filed["heading"] == "【演练】某市值班快报 2026年第1期"
+    shown = run("show", filed["id"], "--json")
     assert shown.json["heading"] == "【演练】某市值班快报 2026年第1期"
 
 
@@ -165,11 +166,7 @@ def _init(run, policy: str) -> None:
 
 
 def _file(run, *extra) -> str:
-    result = run(
-        "file", "--title", "某事", "--occurred", "08:00", "--at", "08:30", "--json", *extra
-    )
-    assert result.code == 0, result
-    return result.json["id"]
+    return file_item(run, *extra, title="某事", occurred="08:00", at="08:30")["id"]
 
 
 def _entry(run, item: str) -> dict:
@@ -330,10 +327,9 @@ def test_policy_show_states_each_clocks_real_anchor(run):
 def test_the_brief_board_says_须报告_and_可报告_apart(run):
     _init(run, "shandong")
     for n in range(21):
-        result = run("file", "--title", f"事{n}", "--occurred", "2026-11-21 08:00",
-                     "--at", "2026-11-21 08:30", "--kind", "emergency", "--level", "重大",
-                     now="2026-11-21T08:30:00+08:00")  # fmt: skip
-        assert result.code == 0, result
+        at = "2026-11-21 08:30"
+        file_item(run, "--kind", "emergency", "--level", "重大", title=f"事{n}",
+                  occurred="2026-11-21 08:00", at=at, at_now=True)  # fmt: skip
     lines = run("status", "--overdue").out.splitlines()
     assert lines[1].startswith("每个时限一行")
     assert lines[2].endswith(

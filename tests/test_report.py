@@ -22,24 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import file_item
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def file_(run, title, occurred, at, *extra):
-    result = run(
-        "file",
-        "--title",
-        title,
-        "--occurred",
-        occurred,
-        "--at",
-        at,
-        "--json",
-        *extra,
-        now=at_now(at),
-    )
-    assert result.code == 0, result
-    return result.json["id"]
 
 
 def at_now(at: str) -> str:
@@ -50,25 +35,23 @@ def at_now(at: str) -> str:
 def day_log(office):
     run = office
     ids = {}
-    ids["F"] = file_(
+    ids["F"] = file_item(
         run,
-        "F 已结事件",
-        "2026-11-21 07:00",
-        "2026-11-21 08:00",
         "--level",
         "较大",
         "--unit",
         "槐荫区",
-    )
+        title="F 已结事件",
+        occurred="2026-11-21 07:00",
+        at="2026-11-21 08:00",
+        at_now=True,
+    )["id"]
     assert (
         run("close", ids["F"], "--at", "2026-11-21 18:00", now="2026-11-21T18:00:00+08:00").code
         == 0
     )
-    ids["C"] = file_(
+    ids["C"] = file_item(
         run,
-        "C 网传拖欠工资",
-        "2026-11-20 08:00",
-        "2026-11-20 09:00",
         "--kind",
         "opinion",
         "--level",
@@ -77,12 +60,13 @@ def day_log(office):
         "一般",
         "--unit",
         "市中区",
-    )
-    ids["B"] = file_(
+        title="C 网传拖欠工资",
+        occurred="2026-11-20 08:00",
+        at="2026-11-20 09:00",
+        at_now=True,
+    )["id"]
+    ids["B"] = file_item(
         run,
-        "B 网传学校食堂问题",
-        "2026-11-22 06:00",
-        "2026-11-22 07:00",
         "--kind",
         "opinion",
         "--level",
@@ -91,12 +75,13 @@ def day_log(office):
         "重大",
         "--unit",
         "市中区",
-    )
-    ids["A"] = file_(
+        title="B 网传学校食堂问题",
+        occurred="2026-11-22 06:00",
+        at="2026-11-22 07:00",
+        at_now=True,
+    )["id"]
+    ids["A"] = file_item(
         run,
-        "A 网传供水污染",
-        "2026-11-22 08:00",
-        "2026-11-22 09:00",
         "--kind",
         "opinion",
         "--level",
@@ -105,28 +90,34 @@ def day_log(office):
         "重大",
         "--unit",
         "历下区",
-    )
-    ids["D"] = file_(
+        title="A 网传供水污染",
+        occurred="2026-11-22 08:00",
+        at="2026-11-22 09:00",
+        at_now=True,
+    )["id"]
+    ids["D"] = file_item(
         run,
-        "D 大风预警",
-        "2026-11-22 10:00",
-        "2026-11-22 10:00",
         "--kind",
         "warning",
         "--unit",
         "历下区",
-    )
-    ids["E"] = file_(
+        title="D 大风预警",
+        occurred="2026-11-22 10:00",
+        at="2026-11-22 10:00",
+        at_now=True,
+    )["id"]
+    ids["E"] = file_item(
         run,
-        "E 涉密事件",
-        "2026-11-22 20:00",
-        "2026-11-22 21:00",
         "--level",
         "较大",
         "--unit",
         "市中区",
         "--sensitive",
-    )
+        title="E 涉密事件",
+        occurred="2026-11-22 20:00",
+        at="2026-11-22 21:00",
+        at_now=True,
+    )["id"]
     late_now = "2026-11-22T23:00:00+08:00"
     assert (
         run(
@@ -361,8 +352,17 @@ def test_day_report_gives_the_current_level_and_the_level_change(office):
     The 11-22 report lists it as 一般 everywhere (filed[].level, by_level, the text lines) and
     names the change 重大 → 一般 at 07:00; level_at_filing keeps what the first report said."""
     run = office
-    item = file_(run, "网传水库溃坝", "2026-11-22 01:00", "2026-11-22 01:30", "--level",
-                 "重大", "--unit", "历城区")  # fmt: skip
+    item = file_item(
+        run,
+        "--level",
+        "重大",
+        "--unit",
+        "历城区",
+        title="网传水库溃坝",
+        occurred="2026-11-22 01:00",
+        at="2026-11-22 01:30",
+        at_now=True,
+    )["id"]
     assert run("continue", item, "--level", "一般", "--text", "核实后降级", "--at",
                "2026-11-22 07:00", now=at_now("2026-11-22 07:00")).code == 0  # fmt: skip
     data = run("report", "--format", "json", now=CRON_NOW).json
@@ -398,9 +398,23 @@ def hohhot_item(run):
     """An emergency under the Inner Mongolia policy, first report by fax without a unit:
     occurred 08:00, filed 09:00 (written report due 10:00 — met; 呼政办发〔2014〕30号 一: first
     follow-up due 10:00). The follow-up at 11:00 is late and supplies the unit and the trend."""
-    item = file_(run, "某乡镇燃气泄漏", "2026-11-22 08:00", "2026-11-22 09:00", "--policy",
-                 "inner-mongolia", "--level", "较大", "--channel", "传真", "--location",
-                 "某乡镇", "--trend", "待观察")  # fmt: skip
+    item = file_item(
+        run,
+        "--policy",
+        "inner-mongolia",
+        "--level",
+        "较大",
+        "--channel",
+        "传真",
+        "--location",
+        "某乡镇",
+        "--trend",
+        "待观察",
+        title="某乡镇燃气泄漏",
+        occurred="2026-11-22 08:00",
+        at="2026-11-22 09:00",
+        at_now=True,
+    )["id"]
     result = run("continue", item, "--unit", "托克托县人民政府", "--trend", "趋势平稳", "--text",
                  "已疏散", "--at", "2026-11-22 11:00", now=at_now("2026-11-22 11:00"))  # fmt: skip
     assert result.code == 0, result
@@ -451,7 +465,15 @@ def test_the_exemption_footnote_cites_the_items_own_policy(office):
     the Inner Mongolia documents excuse nothing, so a period of theirs has no footnote."""
     run = office
     hohhot_item(run)  # 11-22, Inner Mongolia only
-    file_(run, "大风预警", "2026-11-23 08:00", "2026-11-23 08:00", "--kind", "warning")  # Shandong
+    file_item(
+        run,
+        "--kind",
+        "warning",
+        title="大风预警",
+        occurred="2026-11-23 08:00",
+        at="2026-11-23 08:00",
+        at_now=True,
+    )  # Shandong
     inner = run("report", "--date", "2026-11-22", now="2026-11-24T00:05:00+08:00")
     assert "不予追责" not in inner.out and "86号" not in inner.out
     assert run("report", "--date", "2026-11-22", "--format", "json",
@@ -477,11 +499,21 @@ def recorded_at_now(monkeypatch):
 def test_the_report_lists_back_entered_events(office, recorded_at_now):
     """A follow-up typed at 12:00 for 11:00 (补录: recorded more than 10 minutes after its time)
     is listed with both times; the clock it met late carries the 补录 mark."""
-    from yaoqing_cli.engine import DutyStatus
 
     run = office
-    item = file_(run, "某乡镇燃气泄漏", "2026-11-22 08:00", "2026-11-22 09:00", "--policy",
-                 "inner-mongolia", "--level", "较大", "--channel", "传真")  # fmt: skip
+    item = file_item(
+        run,
+        "--policy",
+        "inner-mongolia",
+        "--level",
+        "较大",
+        "--channel",
+        "传真",
+        title="某乡镇燃气泄漏",
+        occurred="2026-11-22 08:00",
+        at="2026-11-22 09:00",
+        at_now=True,
+    )["id"]
     assert run("continue", item, "--text", "已疏散", "--at", "2026-11-22 11:00",
                now=at_now("2026-11-22 12:00")).code == 0  # fmt: skip
     data = run("report", "--format", "json", now=CRON_NOW).json
@@ -490,6 +522,6 @@ def test_the_report_lists_back_entered_events(office, recorded_at_now):
     ]
     text = run("report", now=CRON_NOW).out
     assert f"{item} 续报一：所述时间 2026-11-22 11:00，记录于 2026-11-22 12:00" in text
-    if "back_entered" in DutyStatus.__dataclass_fields__:  # the engine marks the clocks it met
-        assert data["late"][0]["back_entered"] is True
-        assert "2026-11-22 11:00 完成（补录）" in text
+    # the clock it met is marked too (the engine's DutyStatus.back_entered)
+    assert data["late"][0]["back_entered"] is True
+    assert "2026-11-22 11:00 完成（补录）" in text

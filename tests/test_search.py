@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import iso
+from tests.conftest import file_item, iso
 
 
 @pytest.fixture
@@ -206,8 +206,7 @@ def test_every_substring_of_a_title_finds_it_by_index_or_scan(office, run, title
     thing: every item whose words contain the text, in either case for ASCII letters."""
     title = " ".join(title.split())
     assume(len(title) >= 3)
-    filed = run("file", "--title", title, "--occurred", "08:00", "--json")
-    assert filed.code == 0, filed
+    filed = file_item(run, title=title, occurred="08:00", at=None)
     start = data.draw(st.integers(min_value=0, max_value=len(title) - 1))
     stop = data.draw(st.integers(min_value=start + 1, max_value=len(title)))
     query = " ".join(title[start:stop].split())
@@ -215,7 +214,7 @@ def test_every_substring_of_a_title_finds_it_by_index_or_scan(office, run, title
     query = data.draw(st.sampled_from([query, query.upper(), query.lower()]))
     found = run("search", query, "--limit", "0", "--json")
     assert found.code == 0, found
-    assert filed.json["id"] in [item["id"] for item in found.json["items"]], (title, query)
+    assert filed["id"] in [item["id"] for item in found.json["items"]], (title, query)
 
 
 def test_a_forger_who_rehashes_the_chain_is_caught_by_the_search_index(office_log, run, db_path):

@@ -13,6 +13,8 @@ import json
 
 import pytest
 
+from tests.conftest import file_item
+
 MARK = "密标记"  # every typed field of the sensitive item contains this
 
 
@@ -30,7 +32,6 @@ def ok(run, *args, at: str):
 def marked(office):
     run = office
     fields = {
-        "--title": "标题",
         "--unit": "单位",
         "--location": "地点",
         "--summary": "经过",
@@ -41,19 +42,19 @@ def marked(office):
         "--informed": "已报告",
     }
     typed = [x for option, name in fields.items() for x in (option, f"{MARK}{name}")]
-    secret = ok(run, "file", "--occurred", "2026-11-22 07:00", "--kind", "opinion", "--level",
-                "重大", "--sensitive", "--json", *typed, at="2026-11-22 08:00").json["id"]  # fmt: skip
+    secret = file_item(run, "--kind", "opinion", "--level", "重大", "--sensitive", *typed,
+                       title=f"{MARK}标题", occurred="2026-11-22 07:00", at="2026-11-22 08:00",
+                       at_now=True)["id"]  # fmt: skip
     ok(run, "continue", secret, "--text", f"{MARK}续报", "--unit", f"{MARK}补报单位",
        "--location", f"{MARK}补报地点", "--trend", f"{MARK}补报趋势", at="2026-11-22 09:00")  # fmt: skip
     ok(run, "continue", secret, "--level", "较大", "--text", f"{MARK}降级理由",
        at="2026-11-22 10:00")  # fmt: skip
-    closed = ok(run, "file", "--title", f"{MARK}已结", "--occurred", "2026-11-22 07:30",
-                "--unit", f"{MARK}已结单位", "--sensitive", "--json",
-                at="2026-11-22 08:30").json["id"]  # fmt: skip
+    closed = file_item(run, "--unit", f"{MARK}已结单位", "--sensitive", title=f"{MARK}已结",
+                       occurred="2026-11-22 07:30", at="2026-11-22 08:30", at_now=True)["id"]  # fmt: skip
     ok(run, "close", closed, "--text", f"{MARK}终报", at="2026-11-22 11:00")
-    plain = ok(run, "file", "--title", "普通事件", "--occurred", "2026-11-22 07:00", "--kind",
-               "opinion", "--level", "重大", "--unit", "历下区", "--json",
-               at="2026-11-22 08:00").json["id"]  # fmt: skip
+    plain = file_item(run, "--kind", "opinion", "--level", "重大", "--unit", "历下区",
+                      title="普通事件", occurred="2026-11-22 07:00", at="2026-11-22 08:00",
+                      at_now=True)["id"]  # fmt: skip
     return run, secret, closed, plain
 
 

@@ -17,18 +17,9 @@ NOW = "2026-11-22 12:00"
 
 
 @pytest.fixture
-def busy(run):
+def busy(run, log):
     """A Shandong office with items in every state a handover meets, filed through the CLI."""
-    assert (
-        run("init", "--office", "测试值班室", "--short", "测试", "--policy", "山东", "--drill").code
-        == 0
-    )
-
-    def file(title, occurred, at, *extra):
-        result = run("file", "--title", title, "--occurred", occurred, "--at", at, "--json",
-                     *extra, now=iso(at))  # fmt: skip
-        assert result.code == 0, result
-        return result.json["id"]
+    file = log("山东").file  # (title, occurred, at, *extra) -> ID, filed at that moment
 
     def step(*args, at):
         result = run(*args, "--at", at, now=iso(at))
@@ -106,18 +97,12 @@ def test_the_overdue_second_edge(busy, run):
     assert busy["edge"] in [e["id"] for e in just_after.json]
 
 
-def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, tmp_path):
-    assert (
-        run(
-            "init", "--office", "测试值班室", "--short", "测试", "--policy", "内蒙古", "--drill"
-        ).code
-        == 0
-    )
+def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, log, tmp_path):
+    office = log("内蒙古")
     for n in range(21):
-        at = f"2026-11-21 {n:02d}:10"
-        result = run("file", "--title", f"事件{n}", "--occurred", f"2026-11-21 {n:02d}:00",
-                     "--at", at, "--level", "一般", now=iso(at))  # fmt: skip
-        assert result.code == 0, result
+        office.file(
+            f"事件{n}", f"2026-11-21 {n:02d}:00", f"2026-11-21 {n:02d}:10", "--level", "一般"
+        )
     text = run("status", "--overdue").out.splitlines()
     assert (
         text[0] == "未终报要情中有逾期时限的：21 条（截至 2026-11-22 12:00，共评估 21 条）【演练】"

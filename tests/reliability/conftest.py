@@ -5,13 +5,14 @@ import sys
 
 import pytest
 
-from tests.reliability.support import LAST_NET, TALLY, checkpoint, file_item
+from tests.conftest import file_item
+from tests.reliability.support import LAST_NET, TALLY, checkpoint
 
 
 @pytest.fixture
 def logged(office, db_path):
     """An initialised log with one open item (20261122-001) that has one follow-up."""
-    item = file_item(office, "既有要情", "--level=一般", "--kind=opinion")
+    item = file_item(office, "--level=一般", "--kind=opinion", title="既有要情")
     assert office("continue", item["id"], "--text=已处置", "--at=10:00").code == 0
     return office, item["id"]
 

@@ -75,14 +75,6 @@ def cli(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-def file_item(run, title="某县国道山体滑坡", *extra) -> dict:
-    result = run(
-        "file", f"--title={title}", "--occurred=2026-11-22 08:00", "--at=09:00", "--json", *extra
-    )
-    assert result.code == 0, result
-    return result.json
-
-
 def checkpoint(db_path: Path) -> None:
     """Fold the WAL into the main file, so its bytes are the whole log."""
     db = sqlite3.connect(db_path)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.support import DRIVER, TALLY, child_env, cli, file_item, rows
+from tests.conftest import file_item
+from tests.reliability.support import DRIVER, TALLY, child_env, cli, rows
 
 BIG_TEXT = "某县国道山体滑坡，现场已封闭，正在组织抢险。" * 900  # about 19 000 characters
 
@@ -40,7 +41,7 @@ def leftovers(folder: Path, name: str) -> list[Path]:
 def big_log(office, db_path):
     """A log of a few megabytes: more pages than one step of a stepwise copy."""
     for n in range(60):
-        file_item(office, f"大事件 {n}", f"--summary={BIG_TEXT}")
+        file_item(office, f"--summary={BIG_TEXT}", title=f"大事件 {n}")
     return db_path
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import dump_log
-from tests.reliability.support import REPO, TALLY, child_env, cli, file_item, rows
+from tests.conftest import dump_log, file_item
+from tests.reliability.support import REPO, TALLY, child_env, cli, rows
 from yaoqing_cli.errors import ExitCode
 
 FILE = ["file", "--title=某县国道山体滑坡", "--occurred=08:00", "--level=一般"]

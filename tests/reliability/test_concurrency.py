@@ -6,13 +6,13 @@ import sys
 import time
 from collections import Counter
 
+from tests.conftest import file_item
 from tests.reliability.support import (
     DRIVER,
     TALLY,
     TODAY,
     child_env,
     cli,
-    file_item,
     integrity_ok,
     rows,
 )
@@ -25,7 +25,7 @@ READER_COMMANDS = 20
 
 
 def test_concurrent_writers_queue_and_number_gaplessly(office, db_path, tmp_path):
-    shared = file_item(office, "各进程共同续报的要情")["id"]
+    shared = file_item(office, title="各进程共同续报的要情")["id"]
     env = child_env(db_path)
     began = time.monotonic()
     outputs = [tmp_path / f"worker{w}.json" for w in range(WORKERS)]

@@ -8,13 +8,13 @@ import sys
 import time
 from collections import Counter
 
+from tests.conftest import file_item
 from tests.reliability.support import (
     DRIVER,
     TALLY,
     TODAY,
     child_env,
     cli,
-    file_item,
     integrity_ok,
     rows,
 )
@@ -26,7 +26,7 @@ KILLED_REAL = 6  # `python -m yaoqing_cli file` processes killed near the end of
 
 
 def test_sigkill_at_any_moment_leaves_a_whole_log(office, db_path, tmp_path):
-    shared = file_item(office, "被续报时遭强行终止的要情")["id"]
+    shared = file_item(office, title="被续报时遭强行终止的要情")["id"]
     env = child_env(db_path)
     out = tmp_path / "crash.json"
     seed = random.randrange(1_000_000)

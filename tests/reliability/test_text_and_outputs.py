@@ -15,8 +15,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.conftest import dump_log
-from tests.reliability.support import FUZZ, TALLY, check, child_env, file_item
+from tests.conftest import dump_log, file_item
+from tests.reliability.support import FUZZ, TALLY, check, child_env
 
 INVISIBLE = [
     "\u200b",  # zero-width space
@@ -101,8 +101,8 @@ def test_a_newline_in_text_is_kept_and_shown_indented(logged):
 
 
 def test_units_and_ids_are_compared_after_nfkc(office):
-    first = file_item(office, "甲", "--unit=ＡＢＣ县人民政府")
-    file_item(office, "乙", "--unit=ABC县人民政府")
+    first = file_item(office, "--unit=ＡＢＣ县人民政府", title="甲")
+    file_item(office, "--unit=ABC县人民政府", title="乙")
     report = office("report", "--date=2026-11-22", "--format=json")
     assert report.code == 0, report
     assert [u["unit"] for u in report.json["units"]] == ["ABC县人民政府"]
@@ -116,7 +116,7 @@ FORGERIES = "某县|事件 # 标题 [链接](http://x) *强调* <b>粗</b> `代�
 
 
 def test_markdown_report_cannot_be_forged_by_a_title_or_unit(office):
-    file_item(office, FORGERIES, "--unit=A县|B县")
+    file_item(office, "--unit=A县|B县", title=FORGERIES)
     result = office("report", "--date=2026-11-22", "--format=markdown")
     assert result.code == 0, result
     lines = result.out.splitlines()
@@ -137,8 +137,8 @@ def test_markdown_text_is_one_inert_line():
 
 
 def test_csv_report_neutralises_formulas_and_opens_in_excel(office):
-    file_item(office, '=HYPERLINK("http://x","点我")', "--unit=@SUM(A1:A9)")
-    file_item(office, "-1+1", "--unit=+86 电话")
+    file_item(office, "--unit=@SUM(A1:A9)", title='=HYPERLINK("http://x","点我")')
+    file_item(office, "--unit=+86 电话", title="-1+1")
     result = office("report", "--date=2026-11-22", "--format=csv")
     assert result.code == 0, result
     assert result.out.startswith("\ufeffsection,")
@@ -149,7 +149,7 @@ def test_csv_report_neutralises_formulas_and_opens_in_excel(office):
 
 
 def test_rich_markup_in_log_text_is_shown_literally_on_a_terminal(office, db_path):
-    file_item(office, "[/][bold red]伪装[/bold red][link=http://x]点[/link]")
+    file_item(office, title="[/][bold red]伪装[/bold red][link=http://x]点[/link]")
     controller, terminal = pty.openpty()
     try:
         proc = subprocess.run(
