@@ -74,6 +74,23 @@ def test_a_misreport_says_why_and_keeps_every_breach(log, run):
     assert shown["events"][-1]["data"]["reason"] == "经核实系误传"
 
 
+def test_a_misreport_keeps_its_breach_in_the_units_figures(log, run):
+    # 鲁政办字〔2016〕86号 第18条 excuses information reported *in time* that later proved wrong;
+    # a publish clock missed before the 误报 close (鲁政办发〔2018〕18号 三: 重大, 5 h) still counts.
+    sd = log("山东")
+    kept = sd.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大",
+                   "--unit", "市中区")  # fmt: skip
+    wrong = sd.file("网传某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大",
+                    "--unit", "市中区")  # fmt: skip
+    sd.close(wrong, "2026-11-22 16:00", "--outcome", "misreport", "--reason", "经核实系误传")
+    for args in (("--date", "2026-11-22"), ("--period", "2026H2")):
+        # at 06:00 of 11-23 the press clock of `kept` (24 h, due 08:00) is still running
+        report = run("report", *args, "--format", "json", now=iso("2026-11-23 06:00")).json
+        assert {r["id"] for r in report["overdue"] if r["duty"] == "publish"} == {kept, wrong}
+        [unit] = report["units"]
+        assert (unit["unit"], unit["items"], unit["due"], unit["overdue"]) == ("市中区", 2, 2, 2)
+
+
 # --- rule 2: an extension must be asked for in time (云政办发〔2016〕106号 四(三)) ------------------
 
 

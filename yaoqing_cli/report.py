@@ -229,13 +229,15 @@ def build_report(
             figures = units.setdefault(unit, UnitFigures(unit))
             figures.items += 1
             figures.sensitive_only &= item.sensitive
-            if not status.exempt:
-                for duty in status.duties:
-                    if duty.state in (MET, LATE, OVERDUE):
-                        figures.due += 1
-                        figures.on_time += duty.state == MET
-                        figures.late += duty.state == LATE
-                        figures.overdue += duty.state == OVERDUE
+            # A breach is permanent: an excused outcome (鲁政办字〔2016〕86号 第18条: a warning that
+            # did not happen, information reported in time that proved wrong) waives only the
+            # clocks still running at the close; those that had fallen due count as they stand.
+            for duty in status.duties:
+                if duty.state in (MET, LATE, OVERDUE):
+                    figures.due += 1
+                    figures.on_time += duty.state == MET
+                    figures.late += duty.state == LATE
+                    figures.overdue += duty.state == OVERDUE
     report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
     report.exemption_sources = list(exemptions)
     report.late.sort(key=lambda r: r.met_at)
