@@ -5,6 +5,8 @@ real log. All times are China Standard Time (+08:00). `now` is the command's clo
 test logs it is also the moment the event is recorded, so `--at` far before `now` is 补录.
 """
 
+import shutil
+
 import pytest
 from conftest import dump_log, iso
 from test_engine import check
@@ -268,3 +270,30 @@ def test_a_back_entered_followup_meets_as_of_its_time_and_says_so(log, run):
     # typed within 10 minutes of the moment stated: not 补录
     sd.cont(item, "2026-11-22 14:00", "--done", "press", "--text", "已举行发布会")
     assert sd.duties(item, "2026-11-22 14:05")["press"]["back_entered"] is False
+
+
+def test_an_import_cannot_waive_a_clock_this_log_already_holds_overdue(log, run, db_path, tmp_path):
+    # 鲁政办发〔2018〕18号 三: 重大 → publish within 5 h, due 13:00. A copy of the log downgrades
+    # at 09:00 (in time there); imported here at 16:00, after this log held publish overdue, it
+    # would make the breach vanish: refused whole. Taken before 13:00, it waives as the copy did.
+    sd = log("山东")
+    item = sd.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大")
+    copy, early = tmp_path / "copy.db", tmp_path / "early.db"
+    shutil.copy(db_path, copy)
+    shutil.copy(db_path, early)
+    result = run("--db", str(copy), "continue", item, "--at", "2026-11-22 09:00", "--level", "一般",
+                 "--reason", "核实后降级", now=iso("2026-11-22 09:00"))  # fmt: skip
+    assert result.code == 0, result
+    exported = tmp_path / "copy.jsonl"
+    result = run("--db", str(copy), "export", "-o", str(exported), now=iso("2026-11-22 09:00"))
+    assert result.code == 0, result
+    before = dump_log(db_path)
+    result = run("import", str(exported), now=iso("2026-11-22 16:00"))
+    assert result.code == 1, result
+    assert "2026-11-22 13:00" in result.err and result.err.count("\n") == 1
+    assert dump_log(db_path) == before
+    check(sd.duties(item, "2026-11-22 16:00")["publish"], "2026-11-22 13:00", "overdue")
+    result = run("--db", str(early), "import", str(exported), now=iso("2026-11-22 12:00"))
+    assert result.code == 0, result
+    shown = run("--db", str(early), "show", item, "--json", now=iso("2026-11-22 16:00")).json
+    assert {d["key"]: d["state"] for d in shown["duties"]}["publish"] == "waived"

@@ -686,6 +686,7 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
         office = source
     log.office_changed(office)
     ctx = _Context(store, office, source, now, header.partial, {}, log)
+    last_seq_before = store.head()[0]
     touched: list[str] = []
     for number, record in records[1:]:
         if record["record"] == "policy":
@@ -697,6 +698,7 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
                 touched.append(item_id)
     if ctx.calendar:
         log.calendar_changed()
+    _keep_breaches(log, touched, last_seq_before, log.now)
     if touched or ctx.calendar:
         keep_clocks(log, item_ids=touched)
     store.index_new_events()
@@ -707,6 +709,40 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
         masked=ctx.masked,
         not_applied=ctx.not_applied,
     )
+
+
+def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: datetime) -> None:
+    """A breach is permanent: no import turns a clock this log already held overdue or late into
+    met or waived (鲁政办字〔2016〕86号 第18条 excuses only what was reported in time). Each item
+    the log held before the import is judged at the import's moment with and without the
+    imported events, at the command's moment; a breach that would vanish refuses the file."""
+    from yaoqing_cli.engine import LATE, OVERDUE, evaluate
+
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        return
+    items = log.store.items_by_id(ids)
+    grouped = log.store.events_for([item.id for item in items])
+    for item in items:
+        events = grouped[item.id]
+        earlier = [e for e in events if e.seq <= last_seq_before]
+        if not earlier:
+            continue  # the item arrives with this file: it is judged as its source judged it
+        policy = log.policies.get(item)
+        before = evaluate(item, earlier, policy, log.calendar, now, tz=log.tz)
+        after = {
+            d.key: d for d in evaluate(item, events, policy, log.calendar, now, tz=log.tz).duties
+        }
+        for duty in before.duties:
+            kept = after.get(duty.key)
+            if duty.state in (OVERDUE, LATE) and (
+                kept is None or kept.state not in (OVERDUE, LATE)
+            ):
+                deadline = duty.deadline.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
+                raise OperationError(
+                    f"导入被拒绝：{item.id} 的“{duty.name}”时限（{deadline}）在本日志中已逾期，"
+                    "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
+                )
 
 
 def _text(number: int, value, what: str, *, required: bool = False) -> None:
