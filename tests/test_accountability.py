@@ -297,3 +297,22 @@ def test_an_import_cannot_waive_a_clock_this_log_already_holds_overdue(log, run,
     assert result.code == 0, result
     shown = run("--db", str(early), "show", item, "--json", now=iso("2026-11-22 16:00")).json
     assert {d["key"]: d["state"] for d in shown["duties"]}["publish"] == "waived"
+
+
+def test_a_calendar_entry_cannot_recount_a_breach(log, run, db_path, tmp_path):
+    # praise filed 11-02, due 24:00 of 11-09 (云政办发〔2016〕106号 四(三)); closed 11-10 10:00: late
+    yn = log("云南")
+    item = yn.file("网民表扬", "2026-11-02 09:00", "2026-11-02 10:00", "--kind", "message",
+                   "--class", "praise")  # fmt: skip
+    yn.close(item, "2026-11-10 10:00")
+    check(yn.duties(item, "2026-11-12 09:00")["reply"], "2026-11-10 00:00", "late",
+          "2026-11-10 10:00")  # fmt: skip
+    extra = tmp_path / "rest.toml"
+    extra.write_text('[years.2026]\nholidays = ["2026-11-05"]\n', encoding="utf-8")
+    before = dump_log(db_path)
+    result = run("calendar", "add", extra, now=iso("2026-11-12 09:00"))
+    assert result.code == 1, result
+    assert item in result.err and "逾期" in result.err and result.err.count("\n") == 1
+    assert dump_log(db_path) == before
+    check(yn.duties(item, "2026-11-12 09:00")["reply"], "2026-11-10 00:00", "late",
+          "2026-11-10 10:00")  # fmt: skip

@@ -393,6 +393,18 @@ def escalation_reached(policy: Policy, duty_key: str, deadline: datetime, now: d
     ]
 
 
+def lost_breaches(before: ItemStatus, after: ItemStatus) -> list[DutyStatus]:
+    """Clocks overdue or late in `before` that `after` no longer holds so: what a later act
+    (an import, a calendar entry) would erase. A breach is permanent (鲁政办字〔2016〕86号 第18条)."""
+    kept = {d.key: d for d in after.duties}
+    return [
+        d
+        for d in before.duties
+        if d.state in (OVERDUE, LATE)
+        and (d.key not in kept or kept[d.key].state not in (OVERDUE, LATE))
+    ]
+
+
 def running_clocks(
     item: Item, events: Sequence[Event], policy: Policy, calendar: WorkCalendar, tz: ZoneInfo
 ) -> tuple[str | None, tuple[DutyStatus, ...]]:

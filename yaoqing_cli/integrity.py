@@ -716,7 +716,7 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
     met or waived (鲁政办字〔2016〕86号 第18条 excuses only what was reported in time). Each item
     the log held before the import is judged at the import's moment with and without the
     imported events, at the command's moment; a breach that would vanish refuses the file."""
-    from yaoqing_cli.engine import LATE, OVERDUE, evaluate
+    from yaoqing_cli.engine import evaluate, lost_breaches
 
     ids = list(dict.fromkeys(item_ids))
     if not ids:
@@ -730,19 +730,13 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
             continue  # the item arrives with this file: it is judged as its source judged it
         policy = log.policies.get(item)
         before = evaluate(item, earlier, policy, log.calendar, now, tz=log.tz)
-        after = {
-            d.key: d for d in evaluate(item, events, policy, log.calendar, now, tz=log.tz).duties
-        }
-        for duty in before.duties:
-            kept = after.get(duty.key)
-            if duty.state in (OVERDUE, LATE) and (
-                kept is None or kept.state not in (OVERDUE, LATE)
-            ):
-                deadline = duty.deadline.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
-                raise OperationError(
-                    f"导入被拒绝：{item.id} 的“{duty.name}”时限（{deadline}）在本日志中已逾期，"
-                    "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
-                )
+        after = evaluate(item, events, policy, log.calendar, now, tz=log.tz)
+        for duty in lost_breaches(before, after):
+            deadline = duty.deadline.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
+            raise OperationError(
+                f"导入被拒绝：{item.id} 的“{duty.name}”时限（{deadline}）在本日志中已逾期，"
+                "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
+            )
 
 
 def _text(number: int, value, what: str, *, required: bool = False) -> None:

@@ -515,6 +515,34 @@ class CalendarAdded:
     unknown_years: list[int]  # years the official schedule (chinese-calendar) does not cover
 
 
+def _no_breach_recounted(log: Log, before, after, source: str) -> None:
+    """A calendar entry is input too: it may not turn a working-day clock that is already
+    overdue or late into met or waived. Only a deadline that rested on the Monday–Friday guess
+    (flagged wherever it was shown) may be recounted by entering the official schedule."""
+    from yaoqing_cli.engine import evaluate, lost_breaches
+
+    store = log.store
+    items = [
+        item
+        for item in store.items_open_at(log.now, include_closed=True)
+        if any(d.working_days and item.kind in d.kinds for d in log.policies.get(item).duties)
+    ]
+    grouped = store.events_for([item.id for item in items])
+    for item in items:
+        policy = log.policies.get(item)
+        judged = [
+            evaluate(item, grouped[item.id], policy, calendar, log.now, tz=log.tz)
+            for calendar in (before, after)
+        ]
+        for duty in lost_breaches(*judged):
+            if not duty.calendar_fallback:
+                raise OperationError(
+                    f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
+                    f"（{local_text(duty.deadline, log.tz)}）变为按时或免于考核；"
+                    "逾期一经记录不能由日历撤销；日志未改动"
+                )
+
+
 def add_calendar(log: Log, path: Path) -> CalendarAdded:
     """Record an office calendar file's entries as a 'calendar' event, so every command counts
     with them without --calendar and a deadline can always be recomputed as it was. The
@@ -533,7 +561,8 @@ def add_calendar(log: Log, path: Path) -> CalendarAdded:
                 "用 yaoqing calendar show 查看"
             )
         before = load_calendar(None, store)
-        before.with_entries(entry)  # refuses a clash with the log's entries or the official days
+        after = before.with_entries(entry)  # refuses a clash with the log's or official days
+        _no_breach_recounted(log, before, after, entry.source)
         added = before.additions(entry)
         unknown = [y for y in sorted(entry.years) if not before.official_days(y)]
         event = store.append_event(OFFICE, "calendar", at, officer, entry.to_data())
