@@ -209,6 +209,20 @@ def test_text_the_command_line_refuses_is_refused(source, tmp_path, title, why):
     refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path), why)
 
 
+@pytest.mark.parametrize(
+    "heading", ["伪造报头", "济南市要情专报 2026年第99期", "【演练】济南市要情专报 2025年第1期"]
+)
+def test_a_heading_that_does_not_name_the_items_year_and_number_is_refused(
+    source, tmp_path, heading
+):
+    """The heading is what the paper report said (第N期); a forged one would be printed by
+    show and report as if it had been issued."""
+    run, first, _, dump = source
+    records = read_export(dump)
+    event_at(records, first, "file")["data"]["heading"] = heading
+    refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path), "标题头")
+
+
 @pytest.mark.parametrize("bad_id", ["../../etc-1", "20261122-1", "20261399-001", "x"])
 def test_an_id_not_of_the_form_yyyymmdd_nnn_is_refused(source, tmp_path, bad_id):
     run, first, _, dump = source

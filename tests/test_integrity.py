@@ -1,6 +1,7 @@
 """Evidence: the hash chain, backup, export and import, through the real CLI."""
 
 import json
+import os
 import sqlite3
 from datetime import datetime
 from functools import partial
@@ -322,3 +323,33 @@ def test_verify_json_names_a_table_difference(busy_log, db_path):
     assert data["ok"] is False and data["failure"]["kind"] == "items"
     assert any("另一县" in d for d in data["differences"])
     assert len(data["head"]) == 64 and data["events"] == 6  # the chain itself is whole
+
+
+def test_an_expect_file_that_is_a_fifo_is_refused_not_waited_on(busy_log, tmp_path):
+    """`--expect-file` names an earlier report; a FIFO there made verify wait for ever for a
+    writer, as a FIFO given as --db once did. (The thread below only frees a reader that
+    waits, so that the test ends either way.)"""
+    import threading
+
+    run, *_ = busy_log
+    fifo = tmp_path / "anchor.fifo"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def free_a_waiting_reader():
+        while not stop.wait(0.05):
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+                return
+            except OSError:  # no reader yet
+                continue
+
+    helper = threading.Thread(target=free_a_waiting_reader, daemon=True)
+    helper.start()
+    try:
+        result = run("verify", "--expect-file", fifo)
+    finally:
+        stop.set()
+        helper.join()
+    assert result.code == 1 and "不是普通文件" in result.err, result
+    assert result.err.count("\n") == 1, result

@@ -121,6 +121,14 @@ def test_filters_by_time_kind_and_current_unit(office_log, run):
     assert search(run, "滑坡", "--unit", "历城区")["matched"] == 0  # no longer its unit
 
 
+def test_unit_filter_is_read_as_units_are_stored_nfkc(log, run):
+    """Units are NFKC-normalised when filed (ＡＢＣ县 and ABC县 are one unit), so the filter
+    that names one must be read the same way, or the full-width spelling finds nothing."""
+    book = log("shandong")
+    item = book.file("某县山体滑坡", "2026-11-20 08:00", "2026-11-20 08:30", "--unit", "ABC县")
+    assert [i["id"] for i in search(run, "滑坡", "--unit", "ＡＢＣ县")["items"]] == [item]
+
+
 def test_limit_lists_the_newest_and_counts_them_all(office_log, run):
     limited = run("search", "滑坡", "--limit", "1", now=iso("2026-11-22 12:00"))
     lines = limited.out.splitlines()
@@ -138,6 +146,11 @@ def test_limit_lists_the_newest_and_counts_them_all(office_log, run):
         (["滑坡", "--kind", "typhoon"], "类型"),
         (["滑坡", "--since", "2026-11-22", "--until", "2026-11-21"], "--until 须晚于 --since"),
         (["滑坡", "--limit", "-1"], "--limit"),
+        # every field refuses invisible characters; a query echoed back with U+202E in it
+        # would turn the answer line around on the officer's screen
+        (["\u202e滑坡"], "U+202E"),
+        (["滑\u200b坡"], "U+200B"),
+        (["滑坡\u2028"], "U+2028"),
     ],
 )
 def test_bad_searches_are_refused_in_one_line(office_log, run, argv, message):

@@ -49,6 +49,8 @@ def read_text(path: Path | str) -> str:
     try:
         if path.is_dir():
             raise OperationError(f"{path} 是目录；应为文本文件")
+        if path.exists() and not path.is_file():  # a FIFO would wait for a writer for ever
+            raise OperationError(f"{path} 不是普通文件（管道或设备）；应为文本文件")
         with open(path, "rb") as handle:
             data = handle.read(MAX_READ + 1)
     except OSError as err:

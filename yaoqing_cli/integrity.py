@@ -1022,6 +1022,13 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
         _want(number, isinstance(data[key], bool), f"{key} 应为 true 或 false")
     for key in ("year", "issue_no"):
         _want(number, type(data[key]) is int and data[key] >= 1, f"{key} 应为正整数")
+    if data.get("heading") is not None:  # 鲁政办字〔2016〕86号 第3条：单位简称+要情专报，按年编期
+        number_part = f" {data['year']}年第{data['issue_no']}期"
+        _want(
+            number,
+            data["heading"].endswith(number_part) and len(data["heading"]) > len(number_part),
+            f"要情专报的标题头 {data['heading']!r} 与其年份和期号（{number_part.strip()}）不符",
+        )
     details = data["details"]
     _want(number, isinstance(details, dict), "details 应为对象")
     for key, value in details.items():

@@ -369,13 +369,14 @@ def _inert(row: dict) -> dict:
     }
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
+# `&` too: a viewer decodes `&#x202E;` into the bidi override input refuses; `~`: GFM's ~~strike~~
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#&~"})
 
 
 def markdown_text(text: str | None) -> str | None:
     """Text from the log as inert Markdown: one line (a newline could start a fake "## 逾期未完成：无"
-    section), and every character that could start a heading, a table cell, a link, emphasis
-    or HTML escaped."""
+    section), and every character that could start a heading, a table cell, a link, emphasis,
+    strikethrough, HTML or a character reference escaped."""
     if text is None:
         return None
     return " ".join(text.splitlines()).translate(_MARKDOWN_SPECIAL)

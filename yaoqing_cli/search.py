@@ -47,10 +47,13 @@ class SearchResult:
 
 
 def clean_query(text: str) -> str:
-    """The text to look for: spaces collapsed, NFC; empty, control characters refused."""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n" for ch in text):
-        raise UsageError("搜索内容含有控制字符或无效字符；请只输入可见文字")
-    cleaned = " ".join(unicodedata.normalize("NFC", text).split())
+    """The text to look for: spaces collapsed, NFC; empty refused, and every character no field
+    of the log may hold (controls, zero-width and bidi marks, separators: service.check_text),
+    which could match nothing and, echoed back, would turn the answer line around."""
+    from yaoqing_cli.service import check_text
+
+    checked = check_text(text.replace("\t", " "), "搜索内容", multiline=True) or ""
+    cleaned = " ".join(unicodedata.normalize("NFC", checked).split())
     if not cleaned:
         raise UsageError("搜索内容为空；例如 yaoqing search 山体滑坡")
     if len(cleaned) > MAX_QUERY:
@@ -70,6 +73,7 @@ def search(
     limit: int | None = DEFAULT_LIMIT,
 ) -> SearchResult:
     from yaoqing_cli.engine import current_level
+    from yaoqing_cli.service import check_text
 
     store = log.store
     query = clean_query(text)
@@ -82,7 +86,7 @@ def search(
         since=since,
         until=until,
         kind=kind,
-        unit=unit.strip() if unit else None,
+        unit=check_text(unit, "报送单位", label=True),  # NFKC, as every unit is stored
         include_sensitive=include_sensitive,
         limit=limit,
     )

@@ -74,18 +74,24 @@ def check_text(
         return None
     if multiline:
         value = value.replace("\r\n", "\n")
+    # as typed (NFKC turns U+3164 into U+1160: name what was typed), then as it will be kept
+    _refuse_invisible(value, what, multiline)
     if label:
         value = unicodedata.normalize("NFKC", value)
+        _refuse_invisible(value, what, multiline)
     if len(value.strip()) > MAX_TEXT:
         raise UsageError(f"{what}过长：{len(value.strip())} 个字符；最多 {MAX_TEXT} 个")
+    return value.strip() or None
+
+
+def _refuse_invisible(value: str, what: str, multiline: bool) -> None:
     for ch in value:  # before stripping: strip() would quietly drop NEL, U+2028, U+001C-001F
         if ch == "\n" and multiline:
             continue
-        kind = _FORBIDDEN.get(unicodedata.category(ch))
+        kind = _FORBIDDEN.get(unicodedata.category(ch)) or _BLANK.get(ch)
         if kind:
             where = "；换行只可用于 --text" if ch == "\n" else ""
             raise UsageError(f"{what}含有{kind}（U+{ord(ch):04X}）{where}；请只输入可见文字")
-    return value.strip() or None
 
 
 _FORBIDDEN = {  # Unicode general categories no field may hold
@@ -95,6 +101,11 @@ _FORBIDDEN = {  # Unicode general categories no field may hold
     "Zp": "段分隔符",
     "Cs": "无效的字符编码",  # a lone surrogate: bytes that were not UTF-8
 }
+
+# Invisible characters outside those categories (Unicode's Default_Ignorable_Code_Point, not
+# Cf): a combining grapheme joiner or a Hangul filler shows nothing, so "某县\u034f人民政府"
+# would be a unit apart from 某县人民政府 that no one can see.
+_BLANK = dict.fromkeys("\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0", "不可见的字符")
 
 
 def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str:

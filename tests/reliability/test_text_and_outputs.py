@@ -35,6 +35,14 @@ INVISIBLE = [
     "\u2067",
     "\u2068",
     "\u2069",
+    # invisible without being format characters (Mn, Lo): "某县\u034f人民政府" was a unit of its own
+    "\u034f",  # combining grapheme joiner
+    "\u115f",  # Hangul fillers: blank glyphs
+    "\u1160",
+    "\u3164",
+    "\uffa0",
+    "\u17b4",  # Khmer inherent vowels, deprecated as invisible
+    "\u17b5",
     "\u0085",  # NEL (C1)
     "\u009b",  # CSI (C1): a terminal escape without ESC
     "\u2028",  # line separator
@@ -134,6 +142,16 @@ def test_markdown_text_is_one_inert_line():
 
     assert markdown_text("标题\n## 逾期未完成：无") == "标题 \\#\\# 逾期未完成：无"
     assert "\n" not in markdown_text("a\r\nb\u2028c")
+
+
+def test_markdown_text_keeps_entities_and_strikethrough_inert(office):
+    """A title typed in plain ASCII must not render as something it does not say: `&#x202E;`
+    is a bidi override once a Markdown viewer decodes it (the character itself is refused at
+    input), and GFM's `~~…~~` strikes a title through as if it were withdrawn."""
+    file_item(office, title="&#x202E;某县滑坡 ~~已撤销~~")
+    result = office("report", "--date=2026-11-22", "--format=markdown")
+    assert result.code == 0, result
+    assert "\\&\\#x202E;某县滑坡 \\~\\~已撤销\\~\\~" in result.out, result.out
 
 
 def test_csv_report_neutralises_formulas_and_opens_in_excel(office):
