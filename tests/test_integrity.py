@@ -183,8 +183,9 @@ def head_of(db_path) -> tuple[int, str]:
         db.close()
 
 
-def rehash_everything(db_path, edit_sql: str) -> None:
-    """A forger with raw SQL: edit an event, then recompute every hash so the chain holds."""
+def rehash_everything(db_path, edit_sql: str, *, mend_index: bool = True) -> None:
+    """A forger with raw SQL: edit an event, then recompute every hash so the chain holds (and,
+    unless told not to, rebuild the search index to agree with the forgery)."""
     from yaoqing_cli.store import GENESIS_HASH, canonical_around, chain_hash
 
     db = sqlite3.connect(db_path)
@@ -201,7 +202,8 @@ def rehash_everything(db_path, edit_sql: str) -> None:
         prev = digest
     db.commit()
     db.close()
-    agree_search_index(db_path)
+    if mend_index:
+        agree_search_index(db_path)
 
 
 def agree_search_index(db_path) -> None:

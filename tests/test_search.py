@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import file_item, iso
+from tests.test_integrity import rehash_everything
 
 
 @pytest.fixture
@@ -233,22 +234,10 @@ def test_every_substring_of_a_title_finds_it_by_index_or_scan(office, run, title
 def test_a_forger_who_rehashes_the_chain_is_caught_by_the_search_index(office_log, run, db_path):
     """An event edited and the whole chain re-hashed holds as a chain; the words the search
     index took from the event when it was written still tell (unless the forger rebuilds it)."""
-    from yaoqing_cli.store import GENESIS_HASH, canonical_around, chain_hash
 
-    db = sqlite3.connect(db_path)
-    db.execute("DROP TRIGGER events_append_only_update")
-    db.execute("UPDATE events SET data = replace(data, '3人受伤', '无人受伤')")
-    prev = GENESIS_HASH
-    rows = db.execute(
-        "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
-        " ORDER BY seq"
-    ).fetchall()
-    for seq, *fields in rows:
-        digest = chain_hash(prev, canonical_around(*fields))
-        db.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq))
-        prev = digest
-    db.commit()
-    db.close()
+    rehash_everything(
+        db_path, "UPDATE events SET data = replace(data, '3人受伤', '无人受伤')", mend_index=False
+    )
     checked = run("verify")
     assert checked.code == 1, checked
     assert "search_text 表 事件 #" in checked.out and "内容不同" in checked.out, checked

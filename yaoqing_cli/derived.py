@@ -184,25 +184,34 @@ def office_differences(store: Store) -> list[Difference]:
         values[OFFICE_FIELDS.index("drill")] = int(bool(data.get("drill")))
         expected.append((n, *values, to_utc_text(event.happened_at)))
     stored = store.office_rows()
+    return _rows_differ(
+        "office",
+        {f"第 {n + 1} 行": row for n, row in enumerate(stored)},
+        {f"第 {n + 1} 行": row for n, row in enumerate(expected)},
+        columns,
+        "有此行的 office 事件",
+    )
+
+
+def _rows_differ(table: str, stored: dict, expected: dict, columns, source: str) -> list:
+    """Row by row, column by column: what is stored against what the events say."""
     found = []
-    for n in range(max(len(expected), len(stored))):
-        key = f"第 {n + 1} 行"
-        have = stored[n] if n < len(stored) else None
-        want = expected[n] if n < len(expected) else None
+    for key in sorted(set(expected) | set(stored), key=str):
+        have, want = stored.get(key), expected.get(key)
         if have is None or want is None:
             found.append(
                 Difference(
-                    "office",
+                    table,
                     key,
                     "（整行）",
                     MISSING if have is None else "有此行",
-                    MISSING if want is None else "有此行的 office 事件",
+                    MISSING if want is None else source,
                 )
             )
             continue
         for name, a, b in zip(columns, have, want, strict=True):
             if a != b:
-                found.append(Difference("office", key, name, a, b))
+                found.append(Difference(table, key, name, a, b))
     return found
 
 
@@ -220,28 +229,13 @@ def calendar_differences(store: Store) -> list[Difference]:
                 data.get("source"),
                 data.get("sha256"),
             )
-    stored = {}
-    for row in store.calendar_rows():
-        stored[(row.event_uid, row.year)] = row
-    found = []
-    for key in sorted(set(expected) | set(stored), key=str):
-        label = f"{key[0][:12]}…/{key[1]}"
-        have, want = stored.get(key), expected.get(key)
-        if have is None or want is None:
-            found.append(
-                Difference(
-                    "calendar",
-                    label,
-                    "（整行）",
-                    MISSING if have is None else "有此行",
-                    MISSING if want is None else "有此行的 calendar 事件",
-                )
-            )
-            continue
-        for name, a, b in zip(columns, have, want, strict=True):
-            if a != b:
-                found.append(Difference("calendar", label, name, a, b))
-    return found
+    stored = {_calendar_key(row.event_uid, row.year): row for row in store.calendar_rows()}
+    wanted = {_calendar_key(*key): row for key, row in expected.items()}
+    return _rows_differ("calendar", stored, wanted, columns, "有此行的 calendar 事件")
+
+
+def _calendar_key(event_uid: str, year: int) -> str:
+    return f"{event_uid[:12]}…/{year}"
 
 
 def search_differences(store: Store) -> list[Difference]:
