@@ -1230,8 +1230,10 @@ def backup(store: Store, dest: Path) -> Path:
     dest = Path(dest)
     _refuse_existing(dest)
     folder = dest.parent if str(dest.parent) else Path(".")
+    _sweep_dead_copies(folder, dest.name)
     try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{dest.name}.", suffix=".tmp")  # 0600
+        prefix = f".{dest.name}.{os.getpid()}."
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")  # 0600
         os.close(fd)
     except OSError as err:  # a name too long, a folder that is a file, no permission
         raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
@@ -1254,6 +1256,26 @@ def backup(store: Store, dest: Path) -> Path:
         temp.unlink(missing_ok=True)
         Path(f"{temp}-journal").unlink(missing_ok=True)
     return dest
+
+
+def _sweep_dead_copies(folder: Path, name: str) -> None:
+    """Remove the hidden copies a killed backup to the same name left behind (`.NAME.PID.*.tmp`
+    whose process is gone): a partial file does not outlive the next backup to that name."""
+    from glob import escape
+
+    for leftover in folder.glob(f".{escape(name)}.*.tmp"):
+        pid = leftover.name[len(name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running: another backup's copy in progress
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError):
+            continue
+        leftover.unlink(missing_ok=True)
+        Path(f"{leftover}-journal").unlink(missing_ok=True)
 
 
 def _refuse_existing(dest: Path) -> None:

@@ -191,3 +191,17 @@ def test_a_backup_that_fills_the_disk_leaves_nothing(big_log, small_disk):
     assert result.returncode == 1, result.stderr
     assert "磁盘已满" in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert os.listdir(small_disk) == []
+
+
+def test_the_next_backup_sweeps_what_a_killed_one_left(office, tmp_path):
+    file_item(office, title="某事件")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".b.db.{dead.pid}.abc123.tmp"
+    stale.write_bytes(b"SQLite format 3\x00 partial")
+    busy = tmp_path / ".b.db.1.def456.tmp"  # pid 1 is alive: another backup's copy in progress
+    busy.write_bytes(b"partial")
+    result = office("backup", tmp_path / "b.db")
+    assert result.code == 0, result
+    assert not stale.exists() and busy.exists()
+    assert sorted(p.name for p in tmp_path.glob(".b.db.*")) == [busy.name]
