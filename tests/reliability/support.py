@@ -130,3 +130,20 @@ def check(
 
 def fill(template: list[str], **values: str) -> list[str]:
     return [part.format(**values) if "{" in part else part for part in template]
+
+
+def small_disk_at(tmp_path: Path, size: str):
+    """A tiny file system (tmpfs) where a root test run can fill a disk for real; yields its
+    folder and unmounts it after, or skips the test where mounting is not allowed."""
+    import pytest
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", mount],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.decode()[:200]}")
+    yield mount
+    subprocess.run(["umount", "-l", mount], check=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import file_item
-from tests.reliability.support import DRIVER, TALLY, child_env, cli, rows
+from tests.reliability.support import DRIVER, TALLY, child_env, cli, rows, small_disk_at
 
 BIG_TEXT = "某县国道山体滑坡，现场已封闭，正在组织抢险。" * 900  # about 19 000 characters
 
@@ -173,16 +173,8 @@ def test_a_backup_finishes_while_others_write(big_log, tmp_path):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 2 MB file system (tmpfs), where a root test run can fill a disk for real."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0755", "tmpfs", mount], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.decode()[:200]}")
-    yield mount
-    subprocess.run(["umount", "-l", mount], check=False)
+    """A 2 MB file system, where a root test run can fill a disk for real."""
+    yield from small_disk_at(tmp_path, "2m")
 
 
 def test_a_backup_that_fills_the_disk_leaves_nothing(big_log, small_disk):

@@ -3,13 +3,12 @@ file is never initialised by a reader, a FIFO or a device never hangs or is writ
 is refused, the log and its WAL files are private (0600), and a full disk is named as such."""
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import dump_log
-from tests.reliability.support import TALLY, child_env, cli
+from tests.reliability.support import TALLY, child_env, cli, small_disk_at
 
 READERS = [["verify"], ["status"], ["show", "20261122-001"], ["report"], ["export"]]
 
@@ -85,16 +84,8 @@ def test_the_log_and_its_wal_files_are_private_whatever_they_were(run, tmp_path)
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 1 MB file system (tmpfs), where a root test run can fill a disk for real."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", mount], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.decode()[:200]}")
-    yield mount
-    subprocess.run(["umount", "-l", mount], check=False)
+    """A 1 MB file system, where a root test run can fill a disk for real."""
+    yield from small_disk_at(tmp_path, "1m")
 
 
 def test_a_full_disk_is_named_and_the_log_left_as_it_was(run, small_disk):
