@@ -159,7 +159,9 @@ def track(
             assigned.append(unit)
             if clock is None:
                 continue
-            mine = [f for f in feedback if f.data.get("from") == unit and f.happened_at >= e.happened_at]
+            mine = [
+                f for f in feedback if f.data.get("from") == unit and f.happened_at >= e.happened_at
+            ]
             done = next((f for f in mine if f.data.get("done")), None)
             extension = next(
                 (
@@ -272,7 +274,11 @@ def _deadline(clock: Clock, item: Item, start: datetime, calendar, tz, extension
     last_day, fallback = calendar.add_working_days(start.astimezone(tz).date(), days)
     deadline = end_of_day(last_day, tz)
     # asked for in time (云政办发〔2016〕106号 四(三)), counted from the original deadline
-    if extension is not None and clock.extension_working_days and effective_at(extension) < deadline:
+    if (
+        extension is not None
+        and clock.extension_working_days
+        and effective_at(extension) < deadline
+    ):
         more_day, more = calendar.add_working_days(last_day, clock.extension_working_days)
         return end_of_day(more_day, tz), fallback or more, True
     return deadline, fallback, False

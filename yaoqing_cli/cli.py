@@ -436,7 +436,9 @@ def assign(
         list[str] | None,
         typer.Option("--to", help="承办单位（可多次；通讯录中的单位可只写开头几个字）"),
     ] = None,
-    task: Annotated[str | None, typer.Option("--task", help="交办任务，例如 '核实并答复网民'")] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", help="交办任务，例如 '核实并答复网民'")
+    ] = None,
     due: Annotated[
         str | None, typer.Option("--due", help="办结时限（时长），覆盖政策，例如 24h、2d")
     ] = None,
@@ -445,7 +447,9 @@ def assign(
     ] = None,
     extend: Annotated[
         bool,
-        typer.Option("--extend", help="为 --to 所列单位申请一次性延期（须在时限届满前，须 --reason）"),
+        typer.Option(
+            "--extend", help="为 --to 所列单位申请一次性延期（须在时限届满前，须 --reason）"
+        ),
     ] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="延期理由")] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
@@ -459,7 +463,9 @@ def assign(
     units = list(to or [])
     if extend:
         if len(units) != 1 or task or due or due_days:
-            raise UsageError("--extend 只与一个 --to 单位和 --reason 同用，例如 assign ID --extend --to 某县人民政府 --reason 理由")
+            raise UsageError(
+                "--extend 只与一个 --to 单位和 --reason 同用，例如 assign ID --extend --to 某县人民政府 --reason 理由"
+            )
     elif reason:
         raise UsageError("--reason 只与 --extend 同用；交办内容请用 --task")
     span = None
@@ -528,12 +534,12 @@ def feedback(
         )
         return
     what = "办结" if done else "反馈"
-    typer.echo(
-        f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}"
-    )
+    typer.echo(f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}")
     if clock is not None:
         state = vocab.STATE_LABELS.get(clock.state, clock.state)
-        typer.echo(f"  转办时限：{state}  {render_chuan.when(clock, max(log.now, event.happened_at), tz)}")
+        typer.echo(
+            f"  转办时限：{state}  {render_chuan.when(clock, max(log.now, event.happened_at), tz)}"
+        )
 
 
 def local_time(event, tz) -> str:

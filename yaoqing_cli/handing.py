@@ -82,7 +82,11 @@ def add_unit(
     with log.store.transaction():
         known = directory(log)
         before = known.get(name)
-        if before is not None and (before.phone, before.contact, before.note) == (phone, contact, note):
+        if before is not None and (before.phone, before.contact, before.note) == (
+            phone,
+            contact,
+            note,
+        ):
             raise OperationError(f"{name} 已登记，电话和联系人相同，无需重复登记")
         event = log.store.append_event(
             OFFICE, EventType.UNIT, log.now, officer_for(None, log.office), data,
@@ -245,7 +249,9 @@ def extend_assignment(
                 "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
             )
         data = {"duty": vocab.ASSIGN_DUTY, "unit": unit, "reason": reason}
-        event = store.append_event(item.id, EventType.EXTEND, at, officer, data, recorded_at=recorded)
+        event = store.append_event(
+            item.id, EventType.EXTEND, at, officer, data, recorded_at=recorded
+        )
         store.index_new_events()
     return event
 
@@ -289,7 +295,9 @@ def feedback(
                 (
                     e
                     for e in events
-                    if e.type == EventType.FEEDBACK and e.data.get("from") == unit and e.data.get("done")
+                    if e.type == EventType.FEEDBACK
+                    and e.data.get("from") == unit
+                    and e.data.get("done")
                 ),
                 None,
             )

@@ -731,9 +731,13 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
     exemption_source = _text(raw, "exemption_source", where, required=False) or ""
     assign_raw = raw.get("assign", {})
-    _want(isinstance(assign_raw, dict), where, "assign", "以要情类型为名的表，例如 [assign.message]")
+    _want(
+        isinstance(assign_raw, dict), where, "assign", "以要情类型为名的表，例如 [assign.message]"
+    )
     for kind in assign_raw:
-        _want(kind in vocab.KINDS, where, f"assign.{kind}", f"以下类型之一：{'、'.join(vocab.KINDS)}")
+        _want(
+            kind in vocab.KINDS, where, f"assign.{kind}", f"以下类型之一：{'、'.join(vocab.KINDS)}"
+        )
     assign = {  # in the order of the kinds, whatever order the file used
         kind: _clock(assign_raw[kind], where, f"assign.{kind}.", "转办")
         for kind in sorted(assign_raw, key=list(vocab.KINDS).index)
@@ -1011,13 +1015,17 @@ def clock_text(clock: Clock, start: str) -> str:
         if clock.extension_working_days
         else ""
     )
-    return f"自{start}起 {clock.limit_text()}内（{start}当日不计，截止于第N个工作日24:00）{extension}"
+    return (
+        f"自{start}起 {clock.limit_text()}内（{start}当日不计，截止于第N个工作日24:00）{extension}"
+    )
 
 
 def explain_chuan(policy: Policy) -> list[str]:
     """The clocks of the downward half (传与跟), each with its source, for `policy show`."""
     out = ["传与跟（转办、批示、督办）："]
-    if not (policy.assign or policy.relay or policy.instruct_feedback or policy.supervised_feedback):
+    if not (
+        policy.assign or policy.relay or policy.instruct_feedback or policy.supervised_feedback
+    ):
         return [*out, "  本政策未设时限：转办须 --due/--due-days，批示、督办须 --feedback 给出时限"]
     for kind, clock in policy.assign.items():
         out.append(
@@ -1036,11 +1044,18 @@ def explain_chuan(policy: Policy) -> list[str]:
     for key, what, met in (
         ("relay", "领导批示", "转办（assign）或报告（notify）批示所列的每个单位"),
         ("instruct_feedback", "领导批示", "批示所列单位（未列则任一受办单位）的第一次反馈"),
-        ("supervised_feedback", "接到督办件", "受办单位的第一次反馈、续报，或报告（notify）督办单位"),
+        (
+            "supervised_feedback",
+            "接到督办件",
+            "受办单位的第一次反馈、续报，或报告（notify）督办单位",
+        ),
     ):
         clock = getattr(policy, key)
         if clock is None:
-            out.append(f"  {CLOCK_TABLES[key]}：本政策未设时限" + ("，须 --feedback 给出" if key != "relay" else ""))
+            out.append(
+                f"  {CLOCK_TABLES[key]}：本政策未设时限"
+                + ("，须 --feedback 给出" if key != "relay" else "")
+            )
             continue
         out.append(f"  {clock.name}（{key}）：{clock_text(clock, what)}，以{met}为完成")
         out.append(f"      出处：{clock.source}")

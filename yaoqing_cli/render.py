@@ -257,9 +257,7 @@ def verified_json(result, expected, failure: str | None) -> dict:
     }
 
 
-def status_json(
-    item: Item, status, tz: ZoneInfo, facts: Facts | None = None, chase=None
-) -> dict:
+def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, chase=None) -> dict:
     """One item as `status --json` prints it; `facts` is what may be shown of it now (the
     first report with follow-ups merged, concealed for a sensitive item); `chase` its
     assignments, instructions and supervision (chuan.Chase)."""
