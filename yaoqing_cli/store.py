@@ -27,7 +27,6 @@ busy timeout instead of failing, and a failed command leaves the log unchanged.
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -498,6 +497,8 @@ def canonical_around(uid, item_id, type_, happened_at, recorded_at, officer, dat
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:
+    import hashlib  # here, not on top: a read command never hashes (2 ms to import)
+
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
