@@ -163,7 +163,9 @@ def outputs(run, log):
         "--unit", "历下区", "--trend", "平稳", "--json", at="2026-11-22 14:00")  # fmt: skip
     # 传与跟 (issue 14): a unit directory, assignments with feedback, a leader's instruction
     # relayed by an assignment and fed back, and an item supervised from above
-    assert run("unit", "add", "某县人民政府", "--phone", "0531-1234567", "--contact", "张三").code == 0
+    assert (
+        run("unit", "add", "某县人民政府", "--phone", "0531-1234567", "--contact", "张三").code == 0
+    )
     out["unit list --json"] = [run("unit", "list", "--json").json]
     did("assign --json", "assign", a["id"], "--to", "某县", "--to", "某区", "--task", "核实",
         "--due", "24h", "--json", at="2026-11-22 08:00")  # fmt: skip
@@ -265,7 +267,15 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
     finally:
         db.close()
     assert {r[2] for r in rows} == {
-        "office", "file", "continue", "level", "close", "unit", "assign", "feedback", "instruct"
+        "office",
+        "file",
+        "continue",
+        "level",
+        "close",
+        "unit",
+        "assign",
+        "feedback",
+        "instruct",
     }
     previous = "0" * 64
     for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:
