@@ -13,7 +13,7 @@ from yaoqing_cli.clock import iso_local, local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, hidden
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.report import WATCH_HOURS, DutyRef, Report, UnitFigures
+from yaoqing_cli.report import WATCH_HOURS, ChaseRef, DutyRef, FeedbackRef, Report, UnitFigures
 
 
 def _title(item: Item, include_sensitive: bool) -> str:
@@ -33,11 +33,16 @@ def shown_units(report: Report, include_sensitive: bool) -> list[UnitFigures]:
     """The per-unit rows an output may show: a unit named only by sensitive items is not
     named; its counts go to one row of their own (counts per unit may include sensitive
     items, as long as no row tells whose they are)."""
-    if include_sensitive or not any(u.sensitive_only for u in report.units):
-        return report.units
+    return pooled_units(report.units, include_sensitive)
+
+
+def pooled_units(units: list[UnitFigures], include_sensitive: bool) -> list[UnitFigures]:
+    """Units named only by sensitive items pooled into one row (reporting or handling units)."""
+    if include_sensitive or not any(u.sensitive_only for u in units):
+        return units
     pooled = UnitFigures(HIDDEN_UNITS)
     shown = []
-    for u in report.units:
+    for u in units:
         if not u.sensitive_only:
             shown.append(u)
             continue
@@ -180,6 +185,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             for u in shown_units(report, include_sensitive)
         ],
         "exemption_sources": list(report.exemption_sources),
+        **downward_json(report, include_sensitive, tz),
         "calendar_fallback": report.calendar_fallback,
         "anchor": None
         if report.anchor is None
@@ -266,6 +272,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         f"下一班须关注（{WATCH_HOURS}小时内到期）",
         [f"{r.item.id} {r.name}：{local_text(r.deadline, tz)} 前" for r in report.watch],
     )
+    if report.downward:
+        for title, lines in downward_sections(report, include_sensitive, tz):
+            section(title, lines)
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
         for k, n in sorted(report.by_level.items())
@@ -297,6 +306,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
                 f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
             )
     out.extend(f"{bullet}{line}" for line in exemption_lines(report))
+    if report.downward:
+        out.extend(handling_lines(report, include_sensitive, markdown))
     if report.calendar_fallback:
         from yaoqing_cli.render import FALLBACK_WARNING
 
@@ -410,6 +421,11 @@ def _for_markdown(report: Report) -> Report:
     def duty(r: DutyRef) -> DutyRef:
         return replace(r, item=item(r.item), name=md(r.name))
 
+    def chase(r: ChaseRef) -> ChaseRef:
+        c = r.clock
+        clock = replace(c, unit=md(c.unit), task=md(c.task), name=md(c.name), leader=md(c.leader))
+        return replace(r, item=item(r.item), clock=clock)
+
     def facts(f: Facts) -> Facts:
         return replace(
             f,
@@ -435,6 +451,11 @@ def _for_markdown(report: Report) -> Report:
         overdue=[duty(r) for r in report.overdue],
         watch=[duty(r) for r in report.watch],
         units=[replace(u, unit=md(u.unit)) for u in report.units],
+        assigned=[chase(r) for r in report.assigned],
+        feedback=[replace(r, item=item(r.item), event=event(r.event)) for r in report.feedback],
+        chase_late=[chase(r) for r in report.chase_late],
+        chase_overdue=[chase(r) for r in report.chase_overdue],
+        handling_units=[replace(u, unit=md(u.unit)) for u in report.handling_units],
     )
 
 
@@ -448,3 +469,157 @@ def render(report: Report, fmt: str, include_sensitive: bool) -> str:
     if fmt == "text":
         return to_text(report, include_sensitive)
     raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
+
+
+# --- 传与跟 (issue 14): assignments, feedback, downward clocks, handling units --------------------
+
+HANDLING_NOTE = (
+    "（每项转办计入其办结或到期所在的时段：按时办结的计入办结时，逾时或逾期的计入到期时；"
+    "终报时尚未到期的免于考核）"
+)
+
+
+def _who(item: Item, unit: str | None, include_sensitive: bool) -> str | None:
+    """A unit, leader or office named by a downward clock: masked on a sensitive item."""
+    return _text_of(item, unit, include_sensitive)
+
+
+def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict:
+    """The report's 传与跟 keys (README: report --format json)."""
+
+    def clock_ref(r: ChaseRef) -> dict:
+        c = r.clock
+        return {
+            "id": r.item.id,
+            "title": _title(r.item, include_sensitive),
+            "duty": c.role,
+            "duty_name": c.name,
+            "unit": _who(r.item, c.unit, include_sensitive),
+            "task": _text_of(r.item, c.task, include_sensitive),
+            "leader": _who(r.item, c.leader, include_sensitive),
+            "at": iso_local(c.start, tz),
+            "deadline": iso_local(c.deadline, tz),
+            "met_at": iso_local(c.met_at, tz),
+            "state": c.state,
+            "extended": c.extended,
+            "back_entered": c.back_entered,
+        }
+
+    def feedback_ref(r: FeedbackRef) -> dict:
+        from yaoqing_cli.engine import back_entered
+
+        data = r.event.data
+        return {
+            "id": r.item.id,
+            "title": _title(r.item, include_sensitive),
+            "unit": _who(r.item, data.get("from"), include_sensitive),
+            "at": iso_local(r.event.happened_at, tz),
+            "text": _text_of(r.item, data.get("text"), include_sensitive),
+            "done": bool(data.get("done")),
+            "state": r.state,
+            "back_entered": back_entered(r.event),
+        }
+
+    return {
+        "assigned": [clock_ref(r) for r in report.assigned],
+        "feedback": [feedback_ref(r) for r in report.feedback],
+        "chase_late": [clock_ref(r) for r in report.chase_late],
+        "chase_overdue": [clock_ref(r) for r in report.chase_overdue],
+        "handling_units": [
+            {
+                "unit": u.unit,
+                "items": u.items,
+                "due": u.due,
+                "on_time": u.on_time,
+                "late": u.late,
+                "overdue": u.overdue,
+                "on_time_rate": None if u.rate is None else round(u.rate, 4),
+            }
+            for u in pooled_units(report.handling_units, include_sensitive)
+        ],
+    }
+
+
+def downward_sections(
+    report: Report, include_sensitive: bool, tz: ZoneInfo
+) -> list[tuple[str, list[str]]]:
+    """The 传与跟 sections of the text and Markdown report: (title, lines)."""
+    from yaoqing_cli.clock import span_text
+    from yaoqing_cli.engine import back_entered
+
+    def head(r) -> str:
+        return f"{r.item.id} {_title(r.item, include_sensitive)}"
+
+    def clock(r: ChaseRef) -> str:
+        c = r.clock
+        unit = _who(r.item, c.unit, include_sensitive)
+        owes = "本单位→" if c.role in ("relay", "supervised") else ""
+        return f"{head(r)} {vocab.CHASE_ROLES.get(c.role, c.role)} {owes}{unit}"
+
+    def assigned(r: ChaseRef) -> str:
+        task = _text_of(r.item, r.clock.task, include_sensitive)
+        unit = _who(r.item, r.clock.unit, include_sensitive)
+        return (
+            f"{head(r)} → {unit}{f'（{task}）' if task else ''}：{local_text(r.clock.start, tz)} 转办，"
+            f"时限 {local_text(r.clock.deadline, tz)}"
+        )
+
+    def fed_back(r: FeedbackRef) -> str:
+        data = r.event.data
+        unit = _who(r.item, data.get("from"), include_sensitive)
+        kind = "反馈"
+        if data.get("done"):
+            kind = "办结（逾时）" if r.state == vocab.DutyState.LATE else "办结"
+        text = _text_of(r.item, data.get("text"), include_sensitive)
+        back = "（补录）" if back_entered(r.event) else ""
+        return f"{head(r)} {unit} {local_text(r.event.happened_at, tz)} {kind}{back}：{text or ''}"
+
+    def late(r: ChaseRef) -> str:
+        c = r.clock
+        return (
+            f"{clock(r)}：时限 {local_text(c.deadline, tz)}，{local_text(c.met_at, tz)} 完成"
+            f"（晚 {span_text(c.met_at - c.deadline)}）{'（补录）' if c.back_entered else ''}"
+        )
+
+    def overdue(r: ChaseRef) -> str:
+        c = r.clock
+        return (
+            f"{clock(r)}：时限 {local_text(c.deadline, tz)}，"
+            f"已逾期 {span_text(report.judged_at - c.deadline)}"
+        )
+
+    return [
+        ("转办", [assigned(r) for r in report.assigned]),
+        ("承办单位反馈", [fed_back(r) for r in report.feedback]),
+        ("转办、批示、督办逾时完成", [late(r) for r in report.chase_late]),
+        ("转办、批示、督办逾期未完成", [overdue(r) for r in report.chase_overdue]),
+    ]
+
+
+def handling_lines(report: Report, include_sensitive: bool, markdown: bool) -> list[str]:
+    """承办单位按时办结率, beside the reporting units' timeliness."""
+    h2, bullet = ("## ", "- ") if markdown else ("", "  ")
+    out = ["", f"{h2}各承办单位按时办结率"]
+    units = pooled_units(report.handling_units, include_sensitive)
+    if not units:
+        out.append(f"{bullet}无")
+    elif markdown:
+        out.append("")
+        out.append("| 承办单位 | 要情 | 应办结 | 按时办结 | 逾时办结 | 逾期未办结 | 按时办结率 | |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+        for u in units:
+            bar = f"`{_bar(u)}`" if u.rate is not None else "—"
+            out.append(
+                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} "
+                f"| {_rate(u)} | {bar} |"
+            )
+        out.append("")
+    else:
+        for u in units:
+            out.append(
+                f"{bullet}{u.unit}：要情 {u.items}，应办结 {u.due}，按时办结 {u.on_time}，"
+                f"逾时办结 {u.late}，逾期未办结 {u.overdue}，按时办结率 {_rate(u)}"
+                + (f" {_bar(u)}" if u.rate is not None else "")
+            )
+    out.append(f"{bullet}{HANDLING_NOTE}")
+    return out

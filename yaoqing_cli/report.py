@@ -7,6 +7,12 @@ function of the items, their events, policies and headings (service.duty_report 
 calendar and now. Every item is reported as it is at that moment: its current level and the
 facts its follow-ups supplied (facts.current_facts), the unit of the latest statement counting
 for the unit's figures. Its text, Markdown, JSON and CSV forms are in render_report.py.
+
+传与跟 (issue 14): the downward clocks of each item (chuan.track, judged at the same moment) give
+the assignments made and the feedback received in the period, the downward clocks met late in it
+or overdue at its end, and the figures per handling unit (承办单位按时办结率). An assignment counts
+once, in the period its outcome was decided: when it was met on time, else at its deadline (met
+late or not at all). A close waives only the clocks not yet fallen due, as for reporting units.
 """
 
 from collections import Counter
@@ -105,6 +111,24 @@ class UnitFigures:
         return self.on_time / self.due if self.due else None
 
 
+@dataclass(frozen=True)
+class ChaseRef:
+    """One downward clock of an item (chuan.Tracked: an assignment, a relay, an instruction's
+    feedback, a supervised item's feedback)."""
+
+    item: Item
+    clock: object  # chuan.Tracked
+
+
+@dataclass(frozen=True)
+class FeedbackRef:
+    """A handling unit's report back (反馈) received in the period."""
+
+    item: Item
+    event: Event
+    state: str | None  # the assignment it met (办结): met or late; None for a 续报
+
+
 @dataclass
 class Report:
     office: Office
@@ -131,6 +155,13 @@ class Report:
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
     anchor: tuple[int, str] | None = None  # the log's head when the report was made
+    # 传与跟 (issue 14): shown only if some item alive in the period was handed down
+    downward: bool = False
+    assigned: list[ChaseRef] = field(default_factory=list)  # assignments made in the period
+    feedback: list[FeedbackRef] = field(default_factory=list)
+    chase_late: list[ChaseRef] = field(default_factory=list)  # met late in the period
+    chase_overdue: list[ChaseRef] = field(default_factory=list)  # overdue at its end
+    handling_units: list[UnitFigures] = field(default_factory=list)  # 承办单位按时办结率
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -167,6 +198,7 @@ def build_report(
     moment_inside = judged - timedelta(seconds=1) if judged == period.until else judged
     report = Report(office=office, period=period, judged_at=judged, anchor=anchor)
     units: dict[str, UnitFigures] = {}
+    handling: dict[str, tuple[UnitFigures, set[str]]] = {}  # unit -> figures, its items
     exemptions: dict[str, None] = {}
 
     def in_period(moment: datetime) -> bool:
@@ -238,8 +270,14 @@ def build_report(
                     figures.on_time += duty.state == MET
                     figures.late += duty.state == LATE
                     figures.overdue += duty.state == OVERDUE
+        _downward(report, item, item_events, policy, calendar, moment_inside, tz, handling)
     report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
     report.exemption_sources = list(exemptions)
+    report.handling_units = _graded(handling)
+    report.assigned.sort(key=lambda r: (r.clock.start, r.item.id))  # units in the order given
+    report.feedback.sort(key=lambda r: (r.event.happened_at, r.event.seq))
+    report.chase_late.sort(key=lambda r: (r.clock.met_at, r.item.id, r.clock.unit))
+    report.chase_overdue.sort(key=lambda r: (r.clock.deadline, r.item.id, r.clock.unit))
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
@@ -247,3 +285,56 @@ def build_report(
         pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
     report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))
     return report
+
+
+def _downward(report: Report, item: Item, events, policy, calendar, moment, tz, handling) -> None:
+    """传与跟 of one item into the report: what was handed down and fed back in the period, the
+    downward clocks met late in it or overdue at its end, and the handling units' figures."""
+    from yaoqing_cli import chuan
+
+    chase = chuan.track(item, events, policy, calendar, moment, tz)
+    if not chase:
+        return
+    report.downward = True
+    period = report.period
+
+    def in_period(moment: datetime | None) -> bool:
+        return moment is not None and period.since <= moment < period.until
+
+    for clock in chase.clocks:
+        ref = ChaseRef(item, clock)
+        if clock.role == chuan.ASSIGN and in_period(clock.start):
+            report.assigned.append(ref)
+        if clock.state == LATE and in_period(clock.met_at):
+            report.chase_late.append(ref)
+        elif clock.state == OVERDUE:
+            report.chase_overdue.append(ref)
+        # 按时办结率: an assignment fallen due counts once, in the period its outcome was
+        # decided (met on time: when met; else at its deadline); a waived one (the item closed
+        # before it fell due) does not count; a breach is permanent
+        if clock.role == chuan.ASSIGN and clock.state in (MET, LATE, OVERDUE):
+            decided = clock.met_at if clock.state == MET else clock.deadline
+            if in_period(decided):
+                figures, items = handling.setdefault(clock.unit, (UnitFigures(clock.unit), set()))
+                items.add(item.id)
+                figures.items = len(items)
+                figures.sensitive_only &= item.sensitive
+                figures.due += 1
+                figures.on_time += clock.state == MET
+                figures.late += clock.state == LATE
+                figures.overdue += clock.state == OVERDUE
+    done = {c.unit: c.state for c in chase.of_role(chuan.ASSIGN) if c.met_at is not None}
+    for event in events:
+        if (
+            event.type == chuan.FEEDBACK
+            and in_period(event.happened_at)
+            and event.happened_at <= moment
+        ):
+            unit = event.data.get("from")
+            state = done.get(unit) if event.data.get("done") else None
+            report.feedback.append(FeedbackRef(item, event, state))
+
+
+def _graded(handling: Mapping[str, tuple[UnitFigures, set[str]]]) -> list[UnitFigures]:
+    """Handling units, best on-time rate first (as reporting units are ranked)."""
+    return sorted((f for f, _ in handling.values()), key=lambda u: (-(u.rate or 0), u.unit))
