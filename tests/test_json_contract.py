@@ -96,6 +96,13 @@ def printed(value, prefix: str = "") -> set[str]:
 
 TABLES = readme_tables()
 
+# JSON outputs that are not the plain `COMMAND --json` of a command: another format, or a flag
+# that prints another shape. Each names the command and the option that makes it.
+OTHER_OUTPUTS = {
+    "report --format json": ("report", "--format"),
+    "status --chase --json": ("status", "--chase"),  # the chase list (催办), not the board
+}
+
 
 def json_commands() -> set[str]:
     """Every command (sub-commands too) with a --json option, found by walking the app."""
@@ -112,7 +119,10 @@ def json_commands() -> set[str]:
 def test_every_json_output_has_a_readme_table():
     commands = json_commands()
     assert {"status --json", "show --json"} <= commands  # the walk found the --json options
-    commands |= {"report --format json"}
+    top = typer.main.get_command(app).commands
+    for output, (name, option) in OTHER_OUTPUTS.items():
+        assert any(option in p.opts for p in top[name].params), f"{output}: no {name} {option}"
+    commands |= set(OTHER_OUTPUTS)
     assert not commands - set(TABLES), f"no README key table for {sorted(commands - set(TABLES))}"
     assert not set(TABLES) - commands, f"README tables for no such output: {set(TABLES) - commands}"
 
@@ -129,8 +139,8 @@ def outputs(run, log):
       D  sensitive, general
       E  filed at 12:00 for a first report made at 09:30 (补录)
 
-    Then, at 2026-11-23 00:05: status, show of each item and the day report (JSON, with and
-    without --include-sensitive, and CSV), and verify plain, with a met --expect of the
+    Then, at 2026-11-23 00:05: status, show of each item, the chase list (status --chase) and
+    the day report (JSON, with and without --include-sensitive, and CSV), and verify plain, with a met --expect of the
     report's anchor and with a failed one; search for words of a title, a follow-up, a
     detail field and the sensitive item's title.
     """
@@ -196,6 +206,9 @@ def outputs(run, log):
             shown = run("show", item["id"], "--json", *extra, now=judged)
             assert shown.code == 0, shown
             out.setdefault("show --json", []).append(shown.json)
+        chase = run("status", "--chase", "--json", *extra, now=judged)
+        assert chase.code == 0 and chase.json, chase  # F's 12 h assignment is overdue
+        out.setdefault("status --chase --json", []).append(chase.json)
         report = run("report", "--date", "2026-11-22", "--format", "json", *extra, now=judged)
         assert report.code == 0, report
         out.setdefault("report --format json", []).append(report.json)

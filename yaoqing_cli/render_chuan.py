@@ -190,6 +190,7 @@ def chase_list_json(result, tz: ZoneInfo, include_sensitive: bool = False) -> li
         out.append(
             {
                 "id": line.item.id,
+                "title": MASK if conceal else line.item.title,
                 **tracked_json(line.clock, tz, conceal),
                 "registered": entry is not None,
                 "contact": entry.contact if entry else None,
