@@ -3,6 +3,9 @@ received and the downward clocks met late or overdue; the period report grades t
 units (承办单位) on their assignment clocks (按时办结率). Every deadline is worked out by hand
 from the documents, with the citation beside it."""
 
+import csv
+import io
+
 import pytest
 
 from tests.conftest import file_item, iso
@@ -217,3 +220,26 @@ def test_markdown_keeps_a_units_name_inert(office):
     act(run, "assign", item, "--to", "某县*应急*局", "--due", "2h", at="2026-11-21 10:00")
     md = report(run, "--date", "2026-11-21", now="2026-11-22 00:05", fmt="markdown")
     assert "某县\\*应急\\*局" in md and "某县*应急*局" not in md, md
+
+
+def test_csv_rows_for_the_downward_sections(yunnan):
+    run, ids = yunnan
+    out = report(run, "--period", "2026-11", now="2026-12-10 09:00", fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    by = {}
+    for row in rows:
+        by.setdefault(row["section"], []).append(row)
+    assert [(r["unit"], r["task"]) for r in by["assigned"]][:2] == [
+        ("甲县人民政府", "研究答复"),
+        ("乙县人民政府", "研究答复"),
+    ]
+    assert [(r["unit"], r["text"], r["done"], r["state"]) for r in by["feedback"]][-1] == (
+        "乙县人民政府", "已答复网民", "True", "late"
+    )  # fmt: skip
+    assert [(r["id"], r["unit"]) for r in by["chase_overdue"]] == [(ids["B"], "丙县人民政府")]
+    graded = {r["unit"]: (r["due"], r["on_time"], r["on_time_rate"]) for r in by["handling_unit"]}
+    assert graded["甲县人民政府"] == ("1", "1", "1.0") and graded["乙县人民政府"] == (
+        "1",
+        "0",
+        "0.0",
+    )

@@ -332,6 +332,7 @@ CSV_COLUMNS = [
     "deadline",
     "met_at",
     "at",
+    "text",
     "state",
     "items",
     "due",
@@ -343,7 +344,12 @@ CSV_COLUMNS = [
     "to_level",
     "recorded_at",
     "back_entered",
+    "task",  # 传与跟 (issue 14): what a handling unit was asked, whose instruction, 办结
+    "leader",
+    "done",
 ]
+# The report's 传与跟 sections in CSV (column `section`), after the others
+DOWNWARD_CSV = ("assigned", "feedback", "chase_late", "chase_overdue")
 
 
 def to_csv(report: Report, include_sensitive: bool) -> str:
@@ -368,6 +374,8 @@ def to_csv(report: Report, include_sensitive: bool) -> str:
             writer.writerow(_inert({"section": section, **row}))
     for unit in data["units"]:
         writer.writerow(_inert({"section": "unit", **unit}))
+    for row in downward_rows(data):
+        writer.writerow(_inert(row))
     return "\ufeff" + buffer.getvalue()  # the BOM tells Excel and WPS the text is UTF-8
 
 
@@ -623,3 +631,11 @@ def handling_lines(report: Report, include_sensitive: bool, markdown: bool) -> l
             )
     out.append(f"{bullet}{HANDLING_NOTE}")
     return out
+
+
+def downward_rows(data: dict) -> list[dict]:
+    """The CSV rows of the 传与跟 sections of a report's JSON (section names as its keys; the
+    handling units' rows are `handling_unit`)."""
+    rows = [{"section": section, **row} for section in DOWNWARD_CSV for row in data[section]]
+    rows.extend({"section": "handling_unit", **u} for u in data["handling_units"])
+    return rows
