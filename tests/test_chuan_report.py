@@ -243,3 +243,17 @@ def test_csv_rows_for_the_downward_sections(yunnan):
         "0",
         "0.0",
     )
+
+
+def test_an_assignment_in_working_days_of_an_uncovered_year_is_said_loudly(office):
+    """2027's official schedule is not in the calendar: a --due-days clock falls back to
+    Monday–Friday, and the report says so (as for reporting clocks)."""
+    run = office
+    item = file_item(run, "--level", "一般", title="某地山体滑坡", occurred="2027-03-01 08:00",
+                     at="2027-03-01 09:00", at_now=True)["id"]  # fmt: skip
+    day = report(run, "--date", "2027-03-01", now="2027-03-02 00:05")
+    assert day["calendar_fallback"] is False  # Shandong's clocks are in hours
+    act(run, "assign", item, "--to", "某县人民政府", "--due-days", "5", at="2027-03-01 10:00")
+    day = report(run, "--date", "2027-03-01", now="2027-03-02 00:05")
+    assert day["calendar_fallback"] is True
+    assert day["assigned"][0]["deadline"] == "2027-03-09T00:00:00+08:00"  # 03-02..05, 03-08

@@ -296,6 +296,8 @@ def _downward(report: Report, item: Item, events, policy, calendar, moment, tz, 
     if not chase:
         return
     report.downward = True
+    # an assignment in working days of a year the calendar does not cover: said loudly
+    report.calendar_fallback |= any(c.calendar_fallback for c in chase.clocks)
     period = report.period
 
     def in_period(moment: datetime | None) -> bool:
