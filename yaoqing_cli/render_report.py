@@ -204,7 +204,9 @@ def statement(item: Item, event: Event, include_sensitive: bool) -> str:
     parts = []
     if data.get("done"):
         parts.append("完成：" + "、".join(vocab.label(vocab.DUTY_KEYS, k) for k in data["done"]))
-    supplied = [(short, data[key]) for key, (_, short) in vocab.DETAILS.items() if short and data.get(key)]
+    supplied = [
+        (short, data[key]) for key, (_, short) in vocab.DETAILS.items() if short and data.get(key)
+    ]
     if supplied and masked:
         parts.append("补报：" + "、".join(short for short, _ in supplied))
     elif supplied:
@@ -260,6 +262,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         "新报要情",
         [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
     )
+
     def said(item: Item, event: Event) -> str:
         words = statement(item, event, include_sensitive)
         return f"：{words}" if words else ""
