@@ -396,8 +396,8 @@ def continue_item(
         written: list[Event] = []
         if level is not None and vocab.is_message(item.kind):
             raise UsageError(
-                f"{item.id} 是网民留言，不定级别：按类别（{vocab.grade_label(item.kind, None, item.message_class)}）"
-                "办理，不用 --level（云政办发〔2016〕106号 四(三)）"
+                f"{item.id} 是网民留言（{vocab.grade_label(item.kind, None, item.message_class)}）："
+                "网民留言不定级别，按类别办理，不用 --level（云政办发〔2016〕106号 四(三)）"
             )
         if level is not None and not (reason or text):
             raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
