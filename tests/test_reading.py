@@ -385,3 +385,56 @@ def test_cron_script_fails_with_one_logged_line_never_a_traceback(tmp_path, brok
     assert "yaoqing report failed" in lines[0] and "错误：" in lines[0]
     assert "Traceback" not in done.stderr and "JSONDecodeError" not in done.stderr
     assert not list((tmp_path / "daily").glob("*.md"))
+
+
+@pytest.mark.parametrize(
+    "edit,why",
+    [
+        (lambda data: data.update(level="major"), "网民留言不定级别"),
+        (
+            lambda data: data.update(heading="【演练】济南市要情专报 2026年第1期"),
+            "网民留言的标题头",
+        ),
+        (lambda data: data.update(kind="emergency", message_class=None), "issue_no"),
+    ],
+)
+def test_import_holds_a_message_to_the_rules_of_file(office, monkeypatch, tmp_path, edit, why):
+    """A forged export (re-hashed, so only the rules stand in its way) cannot give a message a
+    level, a 第N期 heading, or pass its unnumbered slot off as another kind's."""
+    from export_helpers import read_export, rechain, write_export
+
+    run = office
+    message(run)
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--output", exported).code == 0
+    records = read_export(exported)
+    [filed] = [r for r in records if r.get("record") == "event" and r["type"] == "file"]
+    edit(filed["data"])
+    forged = write_export(tmp_path / "forged.jsonl", rechain(records))
+    monkeypatch.delenv("YAOQING_NOW")
+    copy = tmp_path / "copy.db"
+    refused = run("--db", copy, "import", forged)
+    assert refused.code == 1 and refused.err.count("\n") == 1, refused
+    assert why in refused.err, refused
+
+
+def test_import_refuses_a_level_change_of_a_message(office, monkeypatch, tmp_path):
+    from export_helpers import read_export, rechain, write_export
+
+    run = office
+    message(run)
+    exported = tmp_path / "export.jsonl"
+    assert run("export", "--output", exported).code == 0
+    records = read_export(exported)
+    at = [i for i, r in enumerate(records) if r.get("record") == "event"][-1]
+    level = {
+        **records[at],
+        "uid": "f" * 32,
+        "type": "level",
+        "data": {"from": None, "to": "major", "reason": "伪造"},
+    }
+    records.insert(at + 1, level)
+    forged = write_export(tmp_path / "forged.jsonl", rechain(records))
+    monkeypatch.delenv("YAOQING_NOW")
+    refused = run("--db", tmp_path / "copy.db", "import", forged)
+    assert refused.code == 1 and "网民留言不定级别" in refused.err, refused

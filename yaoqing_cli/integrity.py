@@ -1029,6 +1029,7 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
         numbered or (unnumbered and data["kind"] == "message"),
         "issue_no 应为正整数（网民留言不编期号时为负整数）",
     )
+    _want(number, not unnumbered or data["level"] is None, "网民留言不定级别（file 拒绝 --level）")
     if data.get("heading") is not None and unnumbered:  # 单位简称+网民留言, no number
         _want(
             number,
@@ -1125,6 +1126,9 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         )
     elif type_ == "level":
         _keys(number, data, {"from", "to", "reason"})
+        # a message filed since messages stopped taking 第N期 is never graded, as `continue
+        # --level` refuses; one filed before keeps the level events it has
+        _want(number, item.issue_no > 0 or item.kind != "message", "网民留言不定级别")
         _vocab(number, data["to"], vocab.LEVELS, "级别")
         before = current_level(item, events)
         _want(number, data["from"] == before, f"原级别应为 {before!r}（定级变更前的级别）")

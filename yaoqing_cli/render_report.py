@@ -355,7 +355,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         for u in units:
             out.append(
                 f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报或逾时 {u.late}，"
-                f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
+                f"逾期 {u.overdue}，按时率 {_rate(u)}"
+                + (f" {_bar(u)}" if u.rate is not None else "")
             )
     out.extend(f"{bullet}{line}" for line in exemption_lines(report))
     if report.calendar_fallback:
