@@ -155,7 +155,7 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     back = "（补录）" if duty.back_entered else ""
     if duty.state == LATE:
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
