@@ -310,6 +310,15 @@ def test_markdown_renders_as_a_clean_document(shift):
     assert cells[cells.index("（未注明单位）") + 7] == "—"
     items = [t for t in tokens if t.type == "list_item_open"]
     assert len(items) >= 12
+    # and as rich shows it on a terminal: no Markdown syntax left over
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    screen = io.StringIO()
+    Console(file=screen, width=200, color_system=None).print(Markdown(md))
+    shown = screen.getvalue()
+    assert "##" not in shown and "`" not in shown and "\\" not in shown, shown
+    assert "某县国道山体滑坡" in shown and "逾时发布" in shown
 
 
 def test_csv_has_chinese_headers_and_a_bom_and_keys_on_request(shift):
