@@ -582,7 +582,9 @@ def instruct(
             log, item_id, leader, when, text, list(to or []), span, officer
         )
     tz, mark = log.tz, log.mark
-    mine = [c for c in chase.clocks if c.role in ("relay", "instruct") and c.start == when]
+    mine = [
+        c for c in chase.clocks if c.role in ("relay", "instruct") and c.start == event.happened_at
+    ]
     if as_json:
         _emit_json(
             {
