@@ -539,7 +539,7 @@ def feedback(
     what = "办结" if done else "反馈"
     typer.echo(f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}")
     if clock is not None:
-        state = vocab.STATE_LABELS.get(clock.state, clock.state)
+        state = vocab.state_label(clock.state, clock.role)
         typer.echo(
             f"  转办时限：{state}  {render_chuan.when(clock, max(log.now, event.happened_at), tz)}"
         )

@@ -24,7 +24,6 @@ from yaoqing_cli.vocab import DutyState, EventType
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
-STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
 CN_NUMERALS = "零一二三四五六七八九十"
 

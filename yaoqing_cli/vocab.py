@@ -156,6 +156,11 @@ LATE_LABELS = {
     "press": "逾时发布",
     "respond": "逾时回应",
     "reply": "逾时办结",
+    # the downward clocks (CHASE_ROLES): a unit's 办结, the relay of an instruction, feedback
+    "assign": "逾时办结",
+    "relay": "逾时转办",
+    "instruct": "逾时反馈",
+    "supervised": "逾时反馈",
 }
 LATE_OTHER = "逾时完成"
 
@@ -173,7 +178,7 @@ def state_label(state: str, duty_key: str | None = None) -> str:
 
 STATE_LABELS = {
     DutyState.MET: "已按时完成",
-    DutyState.LATE: "迟报（逾时完成）",
+    DutyState.LATE: LATE_OTHER,  # named by its duty where the duty is known (state_label)
     DutyState.PENDING: "未到期",
     DutyState.DUE_SOON: "即将到期",
     DutyState.OVERDUE: "已逾期",
