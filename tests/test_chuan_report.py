@@ -224,7 +224,7 @@ def test_markdown_keeps_a_units_name_inert(office):
 
 def test_csv_rows_for_the_downward_sections(yunnan):
     run, ids = yunnan
-    out = report(run, "--period", "2026-11", now="2026-12-10 09:00", fmt="csv")
+    out = report(run, "--period", "2026-11", "--keys", now="2026-12-10 09:00", fmt="csv")
     rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     by = {}
     for row in rows:
@@ -243,6 +243,20 @@ def test_csv_rows_for_the_downward_sections(yunnan):
         "0",
         "0.0",
     )
+
+    # as a spreadsheet user reads it (the default): Chinese headers, sections and values
+    out = report(run, "--period", "2026-11", now="2026-12-10 09:00", fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
+    fed = [r for r in rows if r["栏目"] == "承办单位反馈"]
+    assert (fed[-1]["单位"], fed[-1]["内容"], fed[-1]["办结"], fed[-1]["时间"]) == (
+        "乙县人民政府", "已答复网民", "是", "2026-11-18 10:00"
+    )  # fmt: skip
+    (overdue,) = [r for r in rows if r["栏目"] == "转办、批示、督办逾期未完成"]
+    assert (overdue["单位"], overdue["时限"], overdue["状态"]) == (
+        "丙县人民政府", "承办单位办结并回复网民", "已逾期"
+    )  # fmt: skip
+    graded = {r["单位"]: r["按时率"] for r in rows if r["栏目"] == "各承办单位按时办结率"}
+    assert graded["甲县人民政府"] == "100.0%" and graded["乙县人民政府"] == "0.0%"
 
 
 def test_an_assignment_in_working_days_of_an_uncovered_year_is_said_loudly(office):
