@@ -147,6 +147,11 @@ def test_the_period_report_grades_the_handling_units(yunnan):
     )
     assert "乙县人民政府：要情 1，应办结 1，按时办结 0，逾时办结 1" in text
     assert text.index("各报送单位时效") < text.index("各承办单位按时办结率"), text
+    # a 通报 counts what was handed down and fed back, and names each breach
+    assert "转办 5 项，承办单位反馈 3 次（其中办结 2 次）" in text, text
+    assert "已答复" not in text and "办结（逾时）" not in text, text
+    assert "转办 乙县人民政府：逾时办结，时限 2026-11-17 00:00，2026-11-18 10:00 完成" in text, text
+    assert "B 感谢某镇干部 转办 丙县人民政府：时限 2026-11-10 00:00，已逾期" in text, text
     md = report(run, "--period", "2026-11", now="2026-12-10 09:00", fmt="markdown")
     assert "| 乙县人民政府 | 1 | 1 | 0 | 1 | 0 | 0.0% |" in md, md
 

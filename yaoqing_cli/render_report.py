@@ -345,7 +345,10 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         )
     if report.downward:
         for title, lines in downward_sections(report, include_sensitive, tz):
-            section(title, lines)
+            if title is None:  # a 通报: counts, not each line
+                out.extend(["", f"{h2}转办与反馈总体情况", *(f"{bullet}{x}" for x in lines)])
+            else:
+                section(title, lines)
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
         for k, n in sorted(report.by_level.items())
@@ -710,10 +713,14 @@ def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict
     }
 
 
+DOWNWARD_DETAIL = "逐条的转办和反馈见各日的值班日报，或本命令加 --json、--format csv"
+
+
 def downward_sections(
     report: Report, include_sensitive: bool, tz: ZoneInfo
-) -> list[tuple[str, list[str]]]:
-    """The 传与跟 sections of the text and Markdown report: (title, lines)."""
+) -> list[tuple[str | None, list[str]]]:
+    """The 传与跟 sections of the text and Markdown report: (title, lines). A day report lists
+    each assignment and feedback; a 通报 of a longer period counts them (title None)."""
     from yaoqing_cli.clock import span_text
     from yaoqing_cli.engine import back_entered
 
@@ -759,9 +766,25 @@ def downward_sections(
             f"已逾期 {span_text(report.judged_at - c.deadline)}"
         )
 
+    if report.period.is_shift:
+        made = [
+            ("转办", [assigned(r) for r in report.assigned]),
+            ("承办单位反馈", [fed_back(r) for r in report.feedback]),
+        ]
+    else:  # a 通报 of a month or a year counts them and names the breaches, as for reports
+        finished = sum(bool(r.event.data.get("done")) for r in report.feedback)
+        made = [
+            (
+                None,
+                [
+                    f"转办 {len(report.assigned)} 项，承办单位反馈 {len(report.feedback)} 次"
+                    f"（其中办结 {finished} 次）",
+                    DOWNWARD_DETAIL,
+                ],
+            )
+        ]
     return [
-        ("转办", [assigned(r) for r in report.assigned]),
-        ("承办单位反馈", [fed_back(r) for r in report.feedback]),
+        *made,
         ("转办、批示、督办逾时完成", [late(r) for r in report.chase_late]),
         ("转办、批示、督办逾期未完成", [overdue(r) for r in report.chase_overdue]),
     ]
