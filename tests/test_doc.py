@@ -16,7 +16,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import docx
-import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from hypothesis import given
@@ -91,7 +90,10 @@ def test_the_page_is_a4_with_the_gbt_9704_margins(office, tmp_path):
     section = make_docx(office, tmp_path).sections[0]
     size = [round(v.mm, 1) for v in (section.page_width, section.page_height)]
     assert size == [210, 297]  # (stored in twentieths of a point: 210 mm is 11906)
-    margins = [round(getattr(section, f"{side}_margin").mm, 1) for side in ("top", "bottom", "left", "right")]
+    margins = [
+        round(getattr(section, f"{side}_margin").mm, 1)
+        for side in ("top", "bottom", "left", "right")
+    ]
     assert margins == [37, 35, 28, 26]
     grid = section._sectPr.find(qn("w:docGrid"))
     assert grid.get(qn("w:linePitch")) == "579"  # 225 mm / 22 lines = 28.95 pt
