@@ -72,6 +72,7 @@ def to_docx(doc: Document) -> bytes:
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.line_spacing = Pt(35)  # 2号 needs more than one body line
+    _off_grid(title)
     _run(title, doc.title, TITLE, SIZE_TITLE)
     document.add_paragraph()  # 标题下空一行
     for block in doc.blocks:
@@ -116,15 +117,10 @@ def _styles(document) -> None:
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     r_pr = normal.element.get_or_add_rPr()
-    r_pr.append(lang)
+    _put(r_pr, lang)
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(CONDENSE))
-    later = [r_pr.find(qn(f"w:{tag}")) for tag in ("w", "kern", "position", "sz", "szCs", "lang")]
-    later = [e for e in later if e is not None]
-    if later:
-        later[0].addprevious(spacing)
-    else:
-        r_pr.append(spacing)
+    _put(r_pr, spacing)
     fmt = normal.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.line_spacing = LINE
@@ -166,6 +162,38 @@ def _font_table(document) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+# w:pPr's and w:rPr's children in schema order (python-docx does not keep these lists)
+PPR_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+    "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+    "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+    "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+    "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+    "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+RPR_ORDER = (
+    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+    "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+    "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz",
+    "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign",
+    "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
+
+
+def _put(parent, element) -> None:
+    """Insert `element` where the schema wants it among `parent`'s children (Word refuses a
+    w:pPr or w:rPr whose children are out of order)."""
+    sequence = PPR_ORDER if parent.tag == qn("w:pPr") else RPR_ORDER
+    tag = element.tag.replace(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}", "w:"
+    )
+    existing = parent.find(qn(tag))
+    if existing is not None:
+        parent.remove(existing)
+    parent.insert_element_before(element, *sequence[sequence.index(tag) + 1 :])
+
+
 def _run(paragraph, text: str, font: str, size: float, *, bold=False, color=None, latin=None):
     run = paragraph.add_run(text)
     run.font.size = Pt(size)
@@ -181,7 +209,7 @@ def _border(paragraph, side: str, size_eighths: int, color: str = "000000", spac
     borders = p_pr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        p_pr.append(borders)
+        _put(p_pr, borders)
     edge = OxmlElement(f"w:{side}")
     edge.set(qn("w:val"), "single")
     edge.set(qn("w:sz"), str(size_eighths))
@@ -214,6 +242,7 @@ def _red_header(paragraph, text: str) -> None:
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
     fmt.space_before = Pt(12)
+    _off_grid(paragraph)
     _run(paragraph, text, TITLE, SIZE_HEADER, color=RED)
 
 
@@ -255,18 +284,50 @@ def _block(document, block: Block) -> None:
 
 
 def _table(document, rows) -> None:
+    """A table in the body's style: 4号 text, a 黑体 header row repeated on every page, rows
+    kept whole, columns as wide as what they hold (a title wider than a number)."""
+    from yaoqing_cli.render_doc import columns
+
+    # half-width columns, each with room for the cell margins; a long title wraps
+    widths = [min(40, max(6, *(columns(row[c]) + 3 for row in rows))) for c in range(len(rows[0]))]
+    total = sum(widths)
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for c, column in enumerate(table.columns):  # w:gridCol, what LibreOffice reads
+        column.width = int(TEXT_WIDTH * widths[c] / total)
+    numeric = [all(_is_figure(row[c]) for row in rows[1:]) for c in range(len(rows[0]))]
     for r, cells in enumerate(rows):
+        row = table.rows[r]
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if r == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
         for c, text in enumerate(cells):
-            paragraph = table.cell(r, c).paragraphs[0]
+            cell = table.cell(r, c)
+            cell.width = int(TEXT_WIDTH * widths[c] / total)
+            paragraph = cell.paragraphs[0]
             fmt = paragraph.paragraph_format
-            fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            fmt.line_spacing = Pt(20)
             fmt.first_line_indent = Pt(0)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else WD_ALIGN_PARAGRAPH.LEFT
+            _off_grid(paragraph)
+            centred = r == 0 or numeric[c]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT
             _run(paragraph, text, H1 if r == 0 else BODY, SIZE_SMALL)
     document.add_paragraph()  # a line between a table and what follows
+
+
+def _off_grid(paragraph) -> None:
+    """Not snapped to the 28.95 pt line grid (a table row, the red header, the title)."""
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    _put(paragraph._p.get_or_add_pPr(), snap)
+
+
+def _is_figure(text: str) -> bool:
+    return text.replace(".", "").replace("%", "").isdigit() or text == "—"
 
 
 # --- the foot: 版记 and page numbers --------------------------------------------------------------

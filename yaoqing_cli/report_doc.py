@@ -10,6 +10,7 @@ from yaoqing_cli import vocab
 from yaoqing_cli.doc import DRILL_MARK, Block, Document, cn_date, cn_number, cn_time
 from yaoqing_cli.models import Item
 from yaoqing_cli.render_report import exemption_lines, shown_units
+from yaoqing_cli.report import WATCH_HOURS
 
 
 def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = None) -> Document:
@@ -31,10 +32,8 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         return report.facts_of(item, include_sensitive).title
 
     def when(moment: datetime | None) -> str:
-        if moment is None:
-            return ""
-        local = moment.astimezone(tz)
-        return f"{local.month}月{local.day}日{local.hour}时{local.minute:02d}分"
+        """11月22日8时40分: the year is the report's."""
+        return cn_time(moment, tz).split("年", 1)[1] if moment is not None else ""
 
     blocks: list[Block] = [
         Block(
@@ -67,6 +66,19 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         ("编号", "标题", "续报时间"),
     )
     section(
+        "定级变更",
+        [
+            (
+                i.id,
+                title_of(i),
+                f"{vocab.level_label(e.data.get('from'))}调整为{vocab.level_label(e.data.get('to'))}",
+                when(e.happened_at),
+            )
+            for i, e in report.level_changes
+        ],
+        ("编号", "标题", "级别", "时间"),
+    )
+    section(
         "终报",
         [
             (
@@ -93,6 +105,19 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         "时段末仍未终报",
         [(i.id, title_of(i), vocab.level_label(report.level(i))) for i in report.open],
         ("编号", "标题", "级别"),
+    )
+    section(
+        "补录（记录时间晚于所述时间10分钟以上）",
+        [
+            (i.id, _event_name(e), when(e.happened_at), when(e.recorded_at))
+            for i, e in report.back_entered
+        ],
+        ("编号", "事件", "所述时间", "记录于"),
+    )
+    section(
+        f"下一班须关注（{WATCH_HOURS}小时内到期）",
+        [(r.item.id, r.name, when(r.deadline)) for r in report.watch],
+        ("编号", "时限", "应于"),
     )
     units = shown_units(report, include_sensitive)
     section(
@@ -124,3 +149,9 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         blocks=tuple(blocks),
         marking=DRILL_MARK if office.drill else "",
     )
+
+
+def _event_name(event) -> str:
+    if event.type == vocab.EventType.CONTINUE and event.data.get("n"):
+        return f"续报{cn_number(event.data['n'])}"
+    return vocab.EVENT_LABELS.get(event.type, event.type)
