@@ -414,3 +414,26 @@ def test_every_character_counted_once(office):
     """(a guard for columns(): Chinese is two columns, ASCII one)"""
     assert columns("中a") == 3
     assert unicodedata.east_asian_width("—") == "A" and columns("—") == 2
+
+
+def test_paragraph_and_run_properties_are_in_schema_order(office, tmp_path):
+    """Word refuses a .docx whose w:pPr or w:rPr children are out of the schema's order."""
+    from yaoqing_cli.render_docx import PPR_ORDER, RPR_ORDER
+
+    filed_with_followups(office)
+    out = tmp_path / "r.docx"
+    assert office("report", "--date", "2026-11-22", "--format", "docx", "-o", out).code == 0
+    item = office("status", "--all", "--json").json[0]["id"]
+    both = tmp_path / "z.docx"
+    assert office("doc", item, "-o", both).code == 0
+    for path in (out, both):
+        document = docx.Document(str(path))
+        parts = [document.element, document.styles.element]
+        section = document.sections[0]
+        parts += [section.footer._element, section.even_page_footer._element]
+        for part in parts:
+            for tag, order in (("w:pPr", PPR_ORDER), ("w:rPr", RPR_ORDER)):
+                for props in part.iter(qn(tag)):
+                    names = [c.tag.split("}")[1] for c in props]
+                    where = [order.index(f"w:{n}") for n in names]
+                    assert where == sorted(where), (path.name, tag, names)
