@@ -121,6 +121,11 @@ def _stop(text: str) -> str:
     return text if text[-1:] in "。！？；…”）).!?;" else text + "。"
 
 
+def _paragraphs(text) -> list[Block]:
+    """Typed text (`--text` may hold several lines) as one paragraph a line, each a sentence."""
+    return [Block("p", _stop(line.strip())) for line in _text(text).splitlines() if line.strip()]
+
+
 def _same_day(moment: datetime, day: datetime, tz: ZoneInfo) -> str:
     """8时20分 when on the same day as `day`, the full date otherwise."""
     if moment.astimezone(tz).date() == day.astimezone(tz).date():
@@ -227,7 +232,7 @@ def build_zhuanbao(
                 section(f"续报{cn_number(followup)}（{cn_time(event.happened_at, tz)}）")
                 said = False
                 if _text(data.get("text")):
-                    blocks.append(Block("p", _text(data["text"])))
+                    blocks.extend(_paragraphs(data["text"]))
                     said = True
                 for key, label in SUPPLIED_LABELS.items():
                     if _text(data.get(key)):
@@ -254,7 +259,7 @@ def build_zhuanbao(
             outcome = vocab.label(vocab.OUTCOMES, closing.data.get("outcome"))
             blocks.append(Block("p", f"{outcome}。" if outcome else "", lead="处置结果。"))
             if _text(closing.data.get("text")):
-                blocks.append(Block("p", _stop(_text(closing.data["text"]))))
+                blocks.extend(_paragraphs(closing.data["text"]))
             if _text(closing.data.get("reason")):
                 blocks.append(Block("p", _stop(_text(closing.data["reason"])), lead="说明。"))
         instructions = [e for e in events if e.type == "instruct"]
@@ -287,7 +292,9 @@ def build_zhuanbao(
     marks = [SENSITIVE_MARK] if item.sensitive else []
     if office.drill:
         marks.append(DRILL_MARK)
-    if item.origin:
+    if item.origin:  # 转报: this office's header, the source office's number
+        title_format = getattr(policy, "title_format", None) or vocab.DEFAULT_TITLE
+        header = title_format.format(short=office.short)
         issue = f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
     return Document(
         header=header,
