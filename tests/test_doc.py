@@ -143,7 +143,7 @@ def test_elements_in_the_documents_order_then_every_followup_with_its_time(offic
         "三、续报二（2026年11月22日10时45分）",
         "四、终报（2026年11月22日11时50分）",
     ]
-    assert texts.index("爆燃系燃气软管老化所致") < texts.index("伤员均已出院")
+    assert texts.index("爆燃系燃气软管老化所致。") < texts.index("伤员均已出院。")
 
 
 def test_foot_lines_from_the_policy_and_the_officers(office, tmp_path):
