@@ -14,9 +14,13 @@ def write_atomic(path: Path | str, text: str | bytes, log: Path | None = None) -
     if log is not None and _is_log(path, Path(log)):
         raise OperationError(f"输出文件 {path} 就是日志本身；请换一个文件名，日志不会被覆盖")
     folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+    try:
+        is_dir, folder_missing = path.is_dir(), not folder.exists()
+    except OSError:  # a name too long to look at: mkstemp below says why, in one line
+        is_dir = folder_missing = False
+    if is_dir:
         raise OperationError(f"输出文件 {path} 是一个目录；请给出文件名，例如 {path / 'out.txt'}")
-    if not folder.is_dir():
+    if folder_missing:
         raise OperationError(f"无法写入 {path}：目录 {folder} 不存在")
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
