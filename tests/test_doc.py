@@ -461,3 +461,22 @@ def test_a_forwarded_item_keeps_this_offices_header_and_the_source_number():
     assert document.marking == "演练"
     texts = [b.text for b in document.blocks]
     assert texts[texts.index("第一行。") + 1] == "第二行。"  # a paragraph a line
+
+
+def test_a_recorded_instruction_appears_with_its_leader_time_and_units(office, tmp_path):
+    """`instruct --from 王副市长 --text … --to 单位` (issue 14) read by `doc` (领导批示)."""
+    item = filed_with_followups(office)
+    item2 = file_item(office, title="某县国道山体滑坡", at="2026-11-22 09:00")["id"]
+    done = office(
+        "instruct", item2, "--from", "王副市长", "--text", "全力搜救，注意次生灾害",
+        "--to", "市应急局", "--at", "2026-11-22 09:20",
+    )  # fmt: skip
+    assert done.code == 0, done
+    text = office("doc", item2).out.replace("\n", "")
+    assert "二、领导批示" in text
+    assert (
+        "（一）王副市长2026年11月22日9时20分批示：“全力搜救，注意次生灾害”已转市应急局办理。"
+        in text
+    )
+    assert office("doc", item2, "--stage", "first").out.count("领导批示") == 0
+    assert "领导批示" not in office("doc", item).out

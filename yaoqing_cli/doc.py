@@ -267,12 +267,15 @@ def build_zhuanbao(
             section("领导批示")
             for n, event in enumerate(instructions, 1):
                 data = event.data if isinstance(event.data, Mapping) else {}
-                who = _text(data.get("from")) or "领导同志"
-                text = _text(data.get("text")) or "（批示内容未录入）"
+                # `instruct` keeps the leader as "leader" (`--from`); "from" read too
+                who = _text(data.get("leader")) or _text(data.get("from")) or "领导同志"
+                text = " ".join(_text(data.get("text")).split()) or "（批示内容未录入）"
+                units = [u for u in data.get("units") or () if isinstance(u, str) and u.strip()]
+                relay = f"已转{'、'.join(units)}办理。" if units else ""
                 blocks.append(
                     Block(
                         "p",
-                        f"{who}{cn_time(event.happened_at, tz)}批示：“{text}”",
+                        f"{who}{cn_time(event.happened_at, tz)}批示：“{text}”{relay}",
                         lead=f"（{cn_number(n)}）",
                     )
                 )
