@@ -480,3 +480,34 @@ def test_a_recorded_instruction_appears_with_its_leader_time_and_units(office, t
     )
     assert office("doc", item2, "--stage", "first").out.count("领导批示") == 0
     assert "领导批示" not in office("doc", item).out
+
+
+def test_a_correction_is_said_in_the_document():
+    """A `correct` event (issue 13: data from/to/reason) is read by type name: 更正 with the old
+    and new value of each field, the policy left out."""
+    item = Item(
+        id="20261122-001", year=2026, issue_no=1, title="某事件", kind="emergency",
+        level=None, policy="national", policy_hash="x", occurred=local("2026-11-22T07:00"),
+        received=local("2026-11-22T08:10"), filed=local("2026-11-22T08:30"),
+    )  # fmt: skip
+    correction = {
+        "reason": "来电方记错了时间",
+        "from": {"occurred": "2026-11-22T00:00:00Z", "location": None, "policy": "a"},
+        "to": {"occurred": "2026-11-21T23:00:00Z", "location": "某村", "policy": "b"},
+    }
+    events = [
+        _event(1, "file", "2026-11-22T08:30", {}),
+        _event(2, "correct", "2026-11-22T09:00", correction),
+    ]
+    office = Office("某市人民政府办公厅", "某市", "national", "Asia/Shanghai", None)
+    document = build_zhuanbao(
+        office=office, item=item, events=events, policy=None, level=None,
+        heading="某市要情专报 2026年第1期", tz=TZ,
+    )  # fmt: skip
+    texts = [b.lead + b.text for b in document.blocks]
+    start = texts.index("二、更正（2026年11月22日9时）")
+    assert texts[start + 1 : start + 4] == [
+        "事发时间由“2026年11月22日8时”更正为“2026年11月22日7时”。",
+        "地点由“（空）”更正为“某村”。",
+        "理由。来电方记错了时间。",
+    ]

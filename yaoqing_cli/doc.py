@@ -121,6 +121,54 @@ def _stop(text: str) -> str:
     return text if text[-1:] in "。！？；…”）).!?;" else text + "。"
 
 
+# What a correction (`correct`, data {"from": {...}, "to": {...}, "reason"}) may change, as the
+# document names it; the policy it is judged under is the office's business, not the reader's.
+CORRECTED = {
+    "occurred": "事发时间",
+    "received": "接报时间",
+    "title": "标题",
+    "kind": "类型",
+    "message_class": "留言类别",
+    "category": "类别",
+    "unit": "报送单位",
+    "location": "地点",
+    "sensitive": "涉密/敏感标注",
+}
+
+
+def _corrections(data, tz: ZoneInfo) -> list[str]:
+    """地点由“甲”更正为“乙”。 for each field a correction changed (the 首报 above already shows
+    the corrected values: the store's item is the corrected one)."""
+    old, new = data.get("from"), data.get("to")
+    if not isinstance(new, Mapping):
+        return []
+    old = old if isinstance(old, Mapping) else {}
+
+    def shown(key: str, value) -> str:
+        if value is None or value == "":
+            return "（空）"
+        if key in ("occurred", "received") and isinstance(value, str):
+            from yaoqing_cli.clock import from_utc_text
+
+            try:
+                return cn_time(from_utc_text(value), tz)
+            except ValueError:
+                return value
+        if key == "kind":
+            return vocab.label(vocab.KINDS, value)
+        if key == "message_class":
+            return vocab.label(vocab.CLASSES, value)
+        if key == "sensitive":
+            return "是" if value else "否"
+        return str(value)
+
+    return [
+        f"{label}由“{shown(key, old.get(key))}”更正为“{shown(key, new[key])}”。"
+        for key, label in CORRECTED.items()
+        if key in new
+    ]
+
+
 def _paragraphs(text) -> list[Block]:
     """Typed text (`--text` may hold several lines) as one paragraph a line, each a sentence."""
     return [Block("p", _stop(line.strip())) for line in _text(text).splitlines() if line.strip()]
@@ -253,6 +301,13 @@ def build_zhuanbao(
                 )
                 reason = _text(data.get("reason"))
                 blocks.append(Block("p", moved + (f"。理由：{reason}" if reason else "") + "。"))
+            elif event.type == "correct":  # 更正 (issue 13), read by type name
+                changes = _corrections(data, tz)
+                if changes:
+                    section(f"更正（{cn_time(event.happened_at, tz)}）")
+                    blocks.extend(Block("p", line) for line in changes)
+                    if _text(data.get("reason")):
+                        blocks.append(Block("p", _stop(_text(data["reason"])), lead="理由。"))
         closing = _closing(events)
         if closing is not None:
             section(f"终报（{cn_time(closing.happened_at, tz)}）")
