@@ -192,6 +192,8 @@ def test_fonts_are_named_with_their_substitutes_not_embedded(office, tmp_path):
     assert not any(n.startswith("word/fonts/") for n in names)  # nothing embedded
     assert 'w:name="仿宋_GB2312"' in table and 'w:val="仿宋"' in table
     assert 'w:name="楷体_GB2312"' in table and 'w:val="楷体"' in table
+    core = docx.Document(str(out)).core_properties
+    assert core.created.isoformat().startswith("2026-11-22T03:50")  # 终报 11:50 (+08:00)
 
 
 def test_sensitive_is_refused_without_the_option_and_marked_on_every_page(office, tmp_path):

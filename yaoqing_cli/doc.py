@@ -70,6 +70,7 @@ class Document:
     foot: tuple[tuple[str, str], ...] = ()  # (报, ...), (送, ...), (抄送, ...)
     staff: tuple[tuple[str, str], ...] = ()  # (编辑, names), (审核, ""), (签发, "")
     marking: str = ""  # on every page: 敏感/内部, 演练
+    issued_at: datetime | None = None  # the moment dated (the .docx's created/modified)
 
 
 # --- words for dates, times and numbers ------------------------------------------------------
@@ -364,4 +365,5 @@ def build_zhuanbao(
         foot=foot_lines(policy, item.kind, level),
         staff=(("编辑", editors), ("审核", ""), ("签发", "")),
         marking="　".join(marks),
+        issued_at=last,
     )

@@ -20,6 +20,7 @@ Fonts are named, never embedded: a government machine has them (仿宋_GB2312, �
 """
 
 import io
+from datetime import UTC
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -59,6 +60,9 @@ def to_docx(doc: Document) -> bytes:
     core.author = doc.office
     core.language = "zh-CN"
     core.comments = "yaoqing"
+    core.last_modified_by = "yaoqing"
+    if doc.issued_at is not None:  # (the template's own dates are 2013's)
+        core.created = core.modified = doc.issued_at.astimezone(UTC).replace(tzinfo=None)
     if doc.marking:
         _marking(document, doc.marking)
     _red_header(document.add_paragraph(), doc.header)

@@ -148,6 +148,7 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         title=title,
         blocks=tuple(blocks),
         marking=DRILL_MARK if office.drill else "",
+        issued_at=report.judged_at,
     )
 
 
