@@ -345,6 +345,8 @@ def test_docx_is_refused_to_a_terminal_and_piped_otherwise(office, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     result = office("doc", item, "--format", "docx")
     assert result.code == 2 and "-o" in result.err, result
+    result = office("report", "--date", "2026-11-22", "--format", "docx")
+    assert result.code == 2 and "-o" in result.err, result
 
 
 def test_docx_on_a_pipe_is_the_document(tmp_path):
