@@ -314,7 +314,9 @@ def test_leader_instructions_are_read_by_type_name_and_reopen_cancels_the_close(
 
 def test_errors_are_one_line(office, tmp_path):
     item = file_item(office)["id"]
+    message = file_item(office, "--kind=message", "--class=appeal", title="网民反映供暖不热")["id"]
     cases = [
+        (("doc", message), 1),  # a citizen's message is not a 要情专报 (no 第N期)
         (("doc", "20990101-001"), 1),
         (("doc", item, "--format", "pdf"), 2),
         (("doc", item, "--stage", "middle"), 2),

@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.errors import UsageError
+from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item
 
 SENSITIVE_MARK = "敏感/内部"  # 鲁政办字〔2016〕86号 第5条: 涉密或敏感类……用保密方式报送
@@ -232,6 +232,11 @@ def build_zhuanbao(
     if stage not in ("first", "latest"):
         raise UsageError(
             f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）"
+        )
+    if vocab.is_message(item.kind):
+        raise OperationError(
+            f"{item.id} 是网民留言，不是要情专报（云政办发〔2016〕106号 四(三)：分类转办、交办）；"
+            f"用 yaoqing show {item.id} 查看"
         )
     if item.sensitive and not include_sensitive:
         raise UsageError(

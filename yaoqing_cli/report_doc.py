@@ -31,6 +31,12 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     def title_of(item: Item) -> str:
         return report.facts_of(item, include_sensitive).title
 
+    messages = any(vocab.is_message(i.kind) for i in (*report.filed, *report.open))
+    graded = "级别/类别" if messages else "级别"  # a message has a class, not a level
+
+    def grade(item: Item) -> str:  # a message's class, any other item's current level
+        return vocab.grade_label(item.kind, report.level(item), item.message_class)
+
     def when(moment: datetime | None) -> str:
         """11月22日8时40分: the year is the report's."""
         return cn_time(moment, tz).split("年", 1)[1] if moment is not None else ""
@@ -54,11 +60,8 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
 
     section(
         "新报要情",
-        [
-            (i.id, title_of(i), vocab.level_label(report.level(i)), when(i.filed))
-            for i in report.filed
-        ],
-        ("编号", "标题", "级别", "首报时间"),
+        [(i.id, title_of(i), grade(i), when(i.filed)) for i in report.filed],
+        ("编号", "标题", graded, "首报时间"),
     )
     section(
         "续报",
@@ -103,8 +106,8 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     )
     section(
         "时段末仍未终报",
-        [(i.id, title_of(i), vocab.level_label(report.level(i))) for i in report.open],
-        ("编号", "标题", "级别"),
+        [(i.id, title_of(i), grade(i)) for i in report.open],
+        ("编号", "标题", graded),
     )
     section(
         "补录（记录时间晚于所述时间10分钟以上）",
