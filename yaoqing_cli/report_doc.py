@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.doc import DRILL_MARK, Block, Document, cn_date, cn_number, cn_time
 from yaoqing_cli.models import Item
-from yaoqing_cli.render_report import exemption_lines, shown_units
+from yaoqing_cli.render_report import PERIOD_DETAIL, exemption_lines, shown_units
 from yaoqing_cli.report import WATCH_HOURS
 
 
@@ -20,7 +20,7 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     anchor as `verify` prints it (integrity.Anchor.line), closing the report as the text one."""
     office = report.office
     tz = ZoneInfo(office.tz)
-    daily = report.period.span == "day"
+    daily = report.period.is_shift  # a day or a shift: the 值班日报; longer: the 通报
     header = f"{office.short}{'值班日报' if daily else '要情报送情况通报'}"
     title = (
         f"{report.period.label}值班情况"
@@ -58,42 +58,54 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         if rows:
             blocks.append(Block("table", rows=(header_row, *rows)))
 
-    section(
-        "新报要情",
-        [(i.id, title_of(i), grade(i), when(i.filed)) for i in report.filed],
-        ("编号", "标题", graded, "首报时间"),
-    )
-    section(
-        "续报",
-        [(i.id, title_of(i), when(e.happened_at)) for i, e in report.continued],
-        ("编号", "标题", "续报时间"),
-    )
-    section(
-        "定级变更",
-        [
-            (
-                i.id,
-                title_of(i),
-                f"{vocab.level_label(e.data.get('from'))}调整为{vocab.level_label(e.data.get('to'))}",
-                when(e.happened_at),
+    if daily:  # the day's reports one by one
+        section(
+            "新报要情",
+            [(i.id, title_of(i), grade(i), when(i.filed)) for i in report.filed],
+            ("编号", "标题", graded, "首报时间"),
+        )
+        section(
+            "续报",
+            [(i.id, title_of(i), when(e.happened_at)) for i, e in report.continued],
+            ("编号", "标题", "续报时间"),
+        )
+        section(
+            "定级变更",
+            [
+                (
+                    i.id,
+                    title_of(i),
+                    f"{vocab.level_label(e.data.get('from'))}调整为{vocab.level_label(e.data.get('to'))}",
+                    when(e.happened_at),
+                )
+                for i, e in report.level_changes
+            ],
+            ("编号", "标题", "级别", "时间"),
+        )
+        section(
+            "终报",
+            [
+                (
+                    i.id,
+                    title_of(i),
+                    when(e.happened_at),
+                    vocab.label(vocab.OUTCOMES, e.data.get("outcome")),
+                )
+                for i, e in report.closed
+            ],
+            ("编号", "标题", "终报时间", "结果"),
+        )
+    else:  # a 通报 counts them and names the breaches (as the text report)
+        sections += 1
+        blocks.append(Block("h1", f"{cn_number(sections)}、报送总体情况"))
+        blocks.append(
+            Block(
+                "p",
+                f"新报要情{len(report.filed)}条，续报{len(report.continued)}次，"
+                f"定级变更{len(report.level_changes)}次，终报{len(report.closed)}条，"
+                f"补录{len(report.back_entered)}次。{PERIOD_DETAIL}。",
             )
-            for i, e in report.level_changes
-        ],
-        ("编号", "标题", "级别", "时间"),
-    )
-    section(
-        "终报",
-        [
-            (
-                i.id,
-                title_of(i),
-                when(e.happened_at),
-                vocab.label(vocab.OUTCOMES, e.data.get("outcome")),
-            )
-            for i, e in report.closed
-        ],
-        ("编号", "标题", "终报时间", "结果"),
-    )
+        )
     section(
         "迟报（逾时完成）",
         [(r.item.id, r.name, when(r.deadline), when(r.met_at)) for r in report.late],
@@ -109,19 +121,20 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
         [(i.id, title_of(i), grade(i)) for i in report.open],
         ("编号", "标题", graded),
     )
-    section(
-        "补录（记录时间晚于所述时间10分钟以上）",
-        [
-            (i.id, _event_name(e), when(e.happened_at), when(e.recorded_at))
-            for i, e in report.back_entered
-        ],
-        ("编号", "事件", "所述时间", "记录于"),
-    )
-    section(
-        f"下一班须关注（{WATCH_HOURS}小时内到期）",
-        [(r.item.id, r.name, when(r.deadline)) for r in report.watch],
-        ("编号", "时限", "应于"),
-    )
+    if daily:  # what the next shift takes over
+        section(
+            "补录（记录时间晚于所述时间10分钟以上）",
+            [
+                (i.id, _event_name(e), when(e.happened_at), when(e.recorded_at))
+                for i, e in report.back_entered
+            ],
+            ("编号", "事件", "所述时间", "记录于"),
+        )
+        section(
+            f"下一班须关注（{WATCH_HOURS}小时内到期）",
+            [(r.item.id, r.name, when(r.deadline)) for r in report.watch],
+            ("编号", "时限", "应于"),
+        )
     units = shown_units(report, include_sensitive)
     section(
         "各报送单位时效",
