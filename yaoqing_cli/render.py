@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text, span_text
 from yaoqing_cli.facts import (
     MASK,
     Facts,
@@ -147,7 +147,7 @@ def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
 
 def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     """What an officer needs about one clock, in one phrase."""
-    deadline = local_text(duty.deadline, tz)
+    deadline = deadline_text(duty.deadline, tz, moment)
     if duty.state == OVERDUE:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in (PENDING, DUE_SOON):
@@ -159,6 +159,51 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
+
+
+def change_text(change, moment: datetime, tz: ZoneInfo, conceal: bool = False) -> str:
+    """A moved clock, old → new and why (an extension, a regrade, a correction):
+    `变更 2026-11-20 10:00：时限 10月29日24时 → 11月12日24时（延长10个工作日：…）`; a clock a
+    regrade started or ended says so instead of an arrow from or to nothing."""
+    why = concealed_reason(change.reason) if conceal else change.reason
+    why = indented(why, "      ")
+    old, new = change.old_deadline, change.new_deadline
+    if old is None and new is None:
+        moved = "时限未变"
+    elif old is None:
+        moved = "自此须计此时限"
+    elif new is None:
+        moved = "自此不再适用"
+    elif old == new:
+        moved = f"时限仍为 {deadline_text(new, tz, moment)}"
+    else:
+        moved = f"时限 {deadline_text(old, tz, moment)} → {deadline_text(new, tz, moment)}"
+    return f"变更 {local_text(change.at, tz)}：{moved}" + (f"（{why}）" if why else "")
+
+
+def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
+    """One clock a command changed (status.ClockMove), as its confirmation prints it."""
+    name = f"{moved.name}（{moved.key}）"
+    if moved.done_at is not None:
+        state = STATE_LABELS.get(moved.state, moved.state)
+        late = ""
+        if moved.state == LATE:
+            late = f"，迟 {span_text(moved.done_at - moved.new_deadline)}"
+        return (
+            f"{name}：已完成 {local_text(moved.done_at, tz)}（{state}{late}；"
+            f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"
+        )
+    if moved.old_deadline is None:
+        return f"{name}：起算，时限 {deadline_text(moved.new_deadline, tz, moment)}"
+    if moved.state == WAIVED:
+        return (
+            f"{name}：不再适用，{STATE_LABELS[WAIVED]}"
+            f"（原时限 {deadline_text(moved.old_deadline, tz, moment)}）"
+        )
+    return (
+        f"{name}：时限 {deadline_text(moved.old_deadline, tz, moment)} → "
+        f"{deadline_text(moved.new_deadline, tz, moment)}"
+    )
 
 
 FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排，暂按周一至周五计算工作日；请用 --calendar 录入官方安排"
@@ -374,11 +419,15 @@ def timeline_text(
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
     out.append("")
-    out.extend(duty_lines(status, moment, tz))
+    out.extend(duty_lines(status, moment, tz, conceal=facts.concealed))
     return "\n".join(out)
 
 
-def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list[str]:
+def duty_lines(
+    status, moment: datetime, tz: ZoneInfo, indent: str = "", conceal: bool = False
+) -> list[str]:
+    """Each clock on its own line with its state beside it, then each move of it (old → new
+    and why) under it; `conceal` keeps a sensitive item's typed reasons out."""
     out = []
     if status.duties:
         out.append(f"{indent}时限（按 {local_text(moment, tz)} 计算）：")
@@ -388,6 +437,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
                 f"{indent}  {duty.name}（{duty.key}）：{STATE_LABELS.get(duty.state, duty.state)}  "
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
+            out.extend(f"{indent}    {change_text(c, moment, tz, conceal)}" for c in duty.changes)
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
     out.extend(notice_lines(status.notify, indent))
@@ -453,7 +503,7 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         minute = int(c.deadline.timestamp()) // 60
         local = minutes.get(minute)
         if local is None:
-            local = minutes[minute] = local_text(c.deadline, tz)
+            local = minutes[minute] = deadline_text(c.deadline, tz, moment)
         who = names.get(c.notify)
         if who is None:
             who = names[c.notify] = _brief_notify(c.notify)
@@ -478,58 +528,101 @@ def _brief_notify(pairs) -> str:
     return "".join(parts)
 
 
+def _item_meta(row, brackets: bool = False) -> str:
+    """突发事件·重大（II级）·shandong (in [] on the plain board), then 转报 and 已终报."""
+    item, status = row.item, row.status
+    meta = f"{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+    return (
+        (f"[{meta}]" if brackets else meta)
+        + (f"  {forwarded_heading(item)}" if item.origin else "")
+        + ("  已终报" if status.closed_at else "")
+    )
+
+
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
     out = [_board_header(board, tz)]
     if not board.rows:
         out.append("无。")
     for row in board.rows:
-        item = row.item
+        facts = _row_facts(row, board, include_sensitive)
         out.append("")
-        out.append(
-            f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
-            f"{vocab.level_label(row.status.level)}·{item.policy}]"
-            + (f"  {forwarded_heading(item)}" if item.origin else "")
-            + ("  已终报" if row.status.closed_at else "")
-        )
-        out.extend(duty_lines(row.status, moment, tz, indent="  "))
+        out.append(f"{row.item.id}  {facts.title}  {_item_meta(row, brackets=True)}")
+        out.extend(duty_lines(row.status, moment, tz, indent="  ", conceal=facts.concealed))
     return "\n".join(out)
+
+
+STATE_STYLES = {
+    OVERDUE: "bold red",
+    DUE_SOON: "yellow",
+    LATE: "magenta",
+    MET: "green",
+    WAIVED: "dim",
+}
+
+
+def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False):
+    """The status board for a terminal, readable at 80 columns and wider: per item a header
+    (the ID, never wrapped, beside its title, kind and level), then one row per clock with its
+    state on the clock's own first line, then each move of that clock (old → new, why) under
+    it, then who is to be told and what the first report lacks, wrapped to the width. The
+    clock columns are as wide as the widest name and state on the board, so they line up."""
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list = [Text(_board_header(board, tz), style="bold")]
+    if not board.rows:
+        parts.append(Text("无。"))
+    duties = [d for row in board.rows for d in row.status.duties]
+    name_width = max((cell_len(d.name) for d in duties), default=0)
+    state_width = max((cell_len(STATE_LABELS.get(d.state, d.state)) for d in duties), default=0)
+    for row in board.rows:
+        item, status = row.item, row.status
+        facts = _row_facts(row, board, include_sensitive)
+        parts.append(Rule(style="dim"))
+        head = Table.grid(padding=(0, 2))
+        head.add_column(no_wrap=True, style="bold")  # the ID: never split
+        head.add_column(ratio=1, overflow="fold")
+        head.add_row(Text(item.id), Text(facts.title))
+        head.add_row(Text(""), Text(_item_meta(row), style="dim"))
+        parts.append(head)
+        if not status.duties:
+            parts.append(Padding(Text("时限：无（此类要情在该政策下没有时限）"), (0, 0, 0, 2)))
+        else:
+            clocks = Table.grid(padding=(0, 2))
+            clocks.add_column(min_width=name_width, overflow="fold")
+            clocks.add_column(min_width=state_width, no_wrap=True)
+            clocks.add_column(ratio=1, overflow="fold")
+            for duty in status.duties:
+                label = STATE_LABELS.get(duty.state, duty.state)
+                when = duty_when(duty, moment, tz)
+                if duty.calendar_fallback:
+                    when += "  ※按周一至周五推算"
+                moves = [change_text(c, moment, tz, facts.concealed) for c in duty.changes]
+                cell = Text(when)
+                for line in moves:
+                    cell.append("\n↳ " + line, style="cyan")
+                clocks.add_row(
+                    Text(duty.name), Text(label, style=STATE_STYLES.get(duty.state, "")), cell
+                )
+            parts.append(Padding(clocks, (0, 0, 0, 2)))
+        lines = [line.strip() for line in notice_lines(status.notify)]
+        if status.missing:
+            lines.append("首报尚缺：" + "、".join(status.missing))
+        for line in lines:
+            parts.append(Padding(Text(line), (0, 0, 0, 2)))
+    if any(row.status.calendar_fallback for row in board.rows):
+        parts.append(Text(FALLBACK_WARNING, style="bold red"))
+    return Group(*parts)
 
 
 def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
-    console = Console()
-    table = Table(title=_board_header(board, tz), show_lines=True)
-    for column in ("编号", "要情", "时限", "状态", "现在报告", "首报尚缺"):
-        table.add_column(column, overflow="fold")
-    styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
-    for row in board.rows:
-        item, status = row.item, row.status
-        duties = "\n".join(f"{d.name}：{duty_when(d, moment, tz)}" for d in status.duties) or "无"
-        states = "\n".join(
-            f"[{styles.get(d.state, '')}]{STATE_LABELS.get(d.state, d.state)}[/]"
-            if styles.get(d.state)
-            else STATE_LABELS.get(d.state, d.state)
-            for d in status.duties
-        )
-        shown = _row_facts(row, board, include_sensitive).title
-        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
-        if item.origin:
-            title += f"\n{forwarded_heading(item)}"
-        notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
-        table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
-            escape(item.id),
-            escape(title),
-            escape(duties),
-            states,
-            escape(notify),
-            escape("、".join(status.missing)),
-        )
-    console.print(table)
-    if any(row.status.calendar_fallback for row in board.rows):
-        console.print(f"[bold red]{FALLBACK_WARNING}[/]")
+    Console().print(board_renderable(board, tz, moment, include_sensitive))
 
 
 # --- calendar show ------------------------------------------------------------------------------

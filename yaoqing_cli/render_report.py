@@ -9,7 +9,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, hidden
 from yaoqing_cli.models import Event, Item
@@ -214,6 +214,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
         return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
 
+    def due(deadline) -> str:  # 10月29日24时, as offices write a deadline (clock.deadline_text)
+        return deadline_text(deadline, tz, report.judged_at)
+
     def back(flag: bool) -> str:
         return "（补录）" if flag else ""
 
@@ -244,14 +247,14 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section(
         "迟报（逾时完成）",
         [
-            f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}，{local_text(r.met_at, tz)} 完成"
+            f"{r.item.id} {r.name}：时限 {due(r.deadline)}，{local_text(r.met_at, tz)} 完成"
             f"{back(r.back_entered)}"
             for r in report.late
         ],
     )
     section(
         "逾期未完成",
-        [f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}" for r in report.overdue],
+        [f"{r.item.id} {r.name}：时限 {due(r.deadline)}" for r in report.overdue],
     )
     section(
         "补录（记录时间晚于所述时间10分钟以上）",
@@ -264,7 +267,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section("时段末仍未终报", [who(i) for i in report.open])
     section(
         f"下一班须关注（{WATCH_HOURS}小时内到期）",
-        [f"{r.item.id} {r.name}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+        [f"{r.item.id} {r.name}：{due(r.deadline)}前" for r in report.watch],
     )
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
-from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
@@ -422,7 +422,7 @@ def continue_item(
                 DutyState.DUE_SOON,
             ):
                 raise OperationError(
-                    f"{item.id} 的“{clock.name}”时限已于 {local_text(clock.deadline, tz)} 届满"
+                    f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满"
                     f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
                 )
             written.append(
@@ -549,7 +549,7 @@ def _no_breach_recounted(log: Log, before, after, source: str) -> None:
             if not duty.calendar_fallback:
                 raise OperationError(
                     f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
-                    f"（{local_text(duty.deadline, log.tz)}）变为按时或免于考核；"
+                    f"（{deadline_text(duty.deadline, log.tz)}）变为按时或免于考核；"
                     "逾期一经记录不能由日历撤销；日志未改动"
                 )
 
