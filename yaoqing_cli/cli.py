@@ -320,7 +320,7 @@ def continue_(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
-    from yaoqing_cli.service import continue_item
+    from yaoqing_cli.service import continue_item, moved_clocks
 
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
@@ -344,14 +344,17 @@ def continue_(
                 "unit": unit,
             },
         )
+        moved = [] if as_json else moved_clocks(log, written)
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
         typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
 
 
 @app.command()
@@ -372,7 +375,7 @@ def close(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录终报（终报／办结）。"""
-    from yaoqing_cli.service import close_item
+    from yaoqing_cli.service import close_item, moved_clocks
 
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
     with open_log(ctx, write=True) as log:
@@ -385,13 +388,16 @@ def close(
             reason=reason,
             officer=officer,
         )
+        moved = [] if as_json else moved_clocks(log, [event])
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
 
 
 @app.command()

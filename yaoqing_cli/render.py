@@ -193,8 +193,9 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
             f"{name}：已完成 {local_text(moved.done_at, tz)}（{state}{late}；"
             f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"
         )
+    pressing = f"（{STATE_LABELS[moved.state]}）" if moved.state in (OVERDUE, DUE_SOON) else ""
     if moved.old_deadline is None:
-        return f"{name}：起算，时限 {deadline_text(moved.new_deadline, tz, moment)}"
+        return f"{name}：自此须计，时限 {deadline_text(moved.new_deadline, tz, moment)}{pressing}"
     if moved.state == WAIVED:
         return (
             f"{name}：不再适用，{STATE_LABELS[WAIVED]}"
@@ -202,8 +203,13 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
         )
     return (
         f"{name}：时限 {deadline_text(moved.old_deadline, tz, moment)} → "
-        f"{deadline_text(moved.new_deadline, tz, moment)}"
+        f"{deadline_text(moved.new_deadline, tz, moment)}{pressing}"
     )
+
+
+def moved_lines(moves, moment: datetime, tz: ZoneInfo) -> list[str]:
+    """The confirmation's lines for the clocks a command changed, one per clock."""
+    return [f"  {moved_text(m, moment, tz)}" for m in moves]
 
 
 FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排，暂按周一至周五计算工作日；请用 --calendar 录入官方安排"

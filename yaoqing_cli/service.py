@@ -503,6 +503,31 @@ def close_item(
     return event
 
 
+def moved_clocks(log: Log, written: Sequence[Event]) -> list:
+    """The clocks a command's events changed (status.ClockMove), judged now (or at the
+    events, if stated a little ahead) with and without them: what its confirmation prints."""
+    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.status import clock_moves
+
+    if not written:
+        return []
+    try:
+        calendar = log.calendar
+    except (UsageError, OperationError):  # an unreadable --calendar: the record stands, unjudged
+        return []
+    store = log.store
+    item = find_item(store, written[0].item_id)
+    events = store.events(item.id)
+    new = {e.uid for e in written}
+    moment = max(log.now, *(e.happened_at for e in written))
+    policy = log.policies.get(item)
+    before, after = (
+        evaluate(item, chosen, policy, calendar, moment, tz=log.tz)
+        for chosen in ([e for e in events if e.uid not in new], events)
+    )
+    return clock_moves(before, after)
+
+
 def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object]:
     """An item's events and heading, and its clocks (engine.ItemStatus) at `moment`."""
     from yaoqing_cli.engine import evaluate
