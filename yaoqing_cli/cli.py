@@ -481,6 +481,57 @@ def status(
         render.board_out(board, tz, moment, include_sensitive)
 
 
+def _interval(text: str):
+    """30s | 30秒 | 1m | 2分钟 …: seconds as well as parse_duration's units; at least 1 s."""
+    import re
+    from datetime import timedelta
+
+    from yaoqing_cli.timeparse import parse_duration
+
+    match = re.fullmatch(r"\s*(\d{1,6})\s*(s|秒|秒钟)?\s*", text)
+    span = (
+        timedelta(seconds=int(match.group(1))) if match else parse_duration(text, what="--interval")
+    )
+    if span < timedelta(seconds=1):
+        raise UsageError(f"--interval 至少 1 秒：{text!r}；例如 30s、1m")
+    return span
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    interval: Annotated[
+        str, typer.Option("--interval", help="刷新间隔，例如 30s、1m（默认 30s）")
+    ] = "30s",
+    due_within: Annotated[
+        str, typer.Option("--due-within", help="此时长内到期的时限标黄并响铃，例如 2h、30m")
+    ] = "2h",
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
+    ] = False,
+) -> None:
+    """值班大屏：全屏显示各项时限的倒计时，逾期标红、将到期标黄并响铃一次，底部是本班动态；按 q 或 Ctrl-C 退出。"""
+    from yaoqing_cli.timeparse import parse_duration
+
+    period = _interval(interval)
+    within = parse_duration(due_within, what="--due-within")
+    if not sys.stdout.isatty():
+        raise UsageError(
+            "watch 是全屏大屏，只在终端中运行；脚本、管道和定时任务请用 yaoqing status --due-within 2h"
+        )
+    from yaoqing_cli import watch as screen
+    from yaoqing_cli.service import watched
+
+    def read():
+        with open_log(ctx) as log:  # read-only, afresh each tick
+            moment = log.now
+            return watched(log, moment), moment, log.tz
+
+    code = screen.run(read, period, within, include_sensitive)
+    if code:
+        raise SystemExit(code)  # Ctrl-C: 130, quietly (the board already said how to leave)
+
+
 @app.command()
 def report(
     ctx: typer.Context,

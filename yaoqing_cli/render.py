@@ -15,6 +15,7 @@ from yaoqing_cli.facts import (
     concealed_data,
     concealed_reason,
     current_facts,
+    hidden,
     visible_facts,
 )
 from yaoqing_cli.models import Event, Item
@@ -629,6 +630,87 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
     from rich.console import Console
 
     Console().print(board_renderable(board, tz, moment, include_sensitive))
+
+
+# --- watch (the night-shift board) ----------------------------------------------------------------
+
+
+def watch_renderable(
+    seen, moment: datetime, tz: ZoneInfo, horizon: datetime, height: int, include_sensitive: bool
+):
+    """The full-screen board of `yaoqing watch` for a screen `height` lines high: every running
+    clock one line each (overdue red, due soon yellow, a countdown), the shift's last events at
+    the bottom. What does not fit is counted, never dropped silently."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    from yaoqing_cli.status import watch_lines
+
+    board = seen.board
+    lines = watch_lines(board, horizon)
+    overdue = sum(1 for w in lines if w.duty.state == OVERDUE)
+    soon = sum(1 for w in lines if w.soon)
+    head = Text(f"值班大屏  {local_text(moment, tz)}", style="bold")
+    head.append(f"  未终报 {board.items} 条  ")
+    head.append(f"逾期 {overdue} 项", style="bold red" if overdue else "")
+    head.append("  ")
+    head.append(f"{span_text(horizon - moment)}内到期 {soon} 项", style="yellow" if soon else "")
+    if board.drill:
+        head.append("  【演练】")
+    head.no_wrap, head.overflow = True, "ellipsis"
+    recent = seen.recent
+    # the screen: heading, blank, table header, clocks, the "more" line, blank, events title, events
+    room = max(1, height - 6 - len(recent))
+    shown = lines if len(lines) <= room else lines[: room - 1]
+    table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("要情", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("时限", no_wrap=True, overflow="ellipsis")
+    table.add_column("倒计时", no_wrap=True, justify="right")
+    table.add_column("截止", no_wrap=True)
+    for w in shown:
+        d = w.duty
+        if d.state == OVERDUE:
+            style, left = "bold red", f"逾期 {span_text(moment - d.deadline)}"
+        else:
+            style, left = ("yellow" if w.soon else ""), f"剩 {span_text(d.deadline - moment)}"
+        title = _row_facts(w.row, board, include_sensitive).title
+        table.add_row(
+            w.row.item.id,
+            Text(title),
+            d.name,
+            Text(left, style=style),
+            deadline_text(d.deadline, tz, moment),
+            style=style if d.state == OVERDUE else None,
+        )
+    parts: list = [head, Text("")]
+    if lines:
+        parts.append(table)
+    else:
+        parts.append(Text("没有仍在计时的时限。"))
+    if len(shown) < len(lines):
+        parts.append(
+            Text(
+                f"……另有 {len(lines) - len(shown)} 项时限未显示（屏幕不够高；yaoqing status 查看全部）"
+            )
+        )
+    parts.append(Text(""))
+    title = Text(f"本班动态（{local_text(seen.since, tz)} 起）", style="bold")
+    title.append("    按 q 退出", style="dim")
+    parts.append(title)
+    if not recent:
+        parts.append(Text("无。", style="dim"))
+    for event, item in recent:
+        summary = "" if hidden(item, include_sensitive) else event_summary(event)
+        text = Text(
+            f"{local_text(event.happened_at, tz)[5:]}  {item.id}  "
+            f"{event_label(event, event.data.get('n'))}  {' '.join(summary.split())}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        parts.append(text)
+    return Group(*parts)
 
 
 # --- calendar show ------------------------------------------------------------------------------

@@ -686,3 +686,26 @@ def duty_report(log: Log, period):
     return build_report(
         log.office, period, log.now, calendar, log.tz, items, events, policies, headings, anchor
     )
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One tick of `yaoqing watch`: the board of every open item, and the shift's last events."""
+
+    board: object  # status.Board, judged in full
+    since: datetime  # when the shift began (status.shift_start)
+    recent: list[tuple[Event, Item]]  # the last events of the shift, oldest first
+
+
+def watched(log: Log, moment: datetime, recent: int = 8) -> Watched:
+    """What the watch board shows at `moment`, read afresh from the log: a missed tick loses
+    nothing, the next one judges everything again."""
+    from yaoqing_cli import status
+
+    store = log.store
+    handovers = [e.happened_at for e in store.office_events("handover")]
+    since = status.shift_start(moment, log.tz, handovers)
+    events = store.events_between(since, moment, recent)
+    items = {i.id: i for i in store.items_by_id(list(dict.fromkeys(e.item_id for e in events)))}
+    shown = [(e, items[e.item_id]) for e in events if e.item_id in items]
+    return Watched(board(log, moment), since, shown)

@@ -8,7 +8,7 @@ later edit of a policy file never silently moves a running clock.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -174,3 +174,51 @@ def clock_moves(before, after) -> list[ClockMove]:
         elif (d.state == WAIVED and old.state != WAIVED) or old.deadline != d.deadline:
             moves.append(ClockMove(d.key, d.name, old.deadline, d.deadline, d.state))
     return moves
+
+
+# --- the watch board (yaoqing watch) -------------------------------------------------------------
+
+SHIFT_CHANGE = time(8)  # a 24-hour duty shift changes at 08:00 (office practice, not a rule)
+
+
+def shift_start(moment: datetime, tz: ZoneInfo, handovers: Sequence[datetime] = ()) -> datetime:
+    """When the shift on duty at `moment` began: the latest handover (交接班) recorded at or
+    before it, else the latest 08:00 local."""
+    local = moment.astimezone(tz)
+    change = datetime.combine(local.date(), SHIFT_CHANGE, tzinfo=tz)
+    if change > local:
+        change -= timedelta(days=1)
+    earlier = [h for h in handovers if h <= moment]
+    return max([change, *earlier])
+
+
+class WatchLine(NamedTuple):
+    """One running clock on the watch board: the item's row, the clock, and whether it is
+    due soon (the policy's warning window, or within the --due-within asked)."""
+
+    row: Row
+    duty: object  # engine.DutyStatus
+    soon: bool
+
+
+def watch_lines(board: Board, horizon: datetime) -> list[WatchLine]:
+    """Every running clock of the board, overdue first (longest overdue first), then by
+    deadline."""
+    lines = []
+    for row in board.rows:
+        for d in row.status.duties:
+            if d.state in RUNNING:
+                soon = d.state == DUE_SOON or (d.state == PENDING and d.deadline <= horizon)
+                lines.append(WatchLine(row, d, soon))
+    lines.sort(key=lambda w: (w.duty.state != OVERDUE, w.duty.deadline, w.row.item.id, w.duty.key))
+    return lines
+
+
+def alarms(lines: Sequence[WatchLine]) -> set[tuple[str, str, str]]:
+    """(item ID, clock, "overdue" | "soon") for each clock in a state that rings the bell: a
+    watcher rings once per clock and state, the first time it sees it."""
+    return {
+        (w.row.item.id, w.duty.key, "overdue" if w.duty.state == OVERDUE else "soon")
+        for w in lines
+        if w.duty.state == OVERDUE or w.soon
+    }
