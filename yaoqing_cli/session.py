@@ -89,7 +89,7 @@ class PolicyCache:
                 raise LogError(
                     f"{item_id} 所依据的政策快照缺失（{policy_hash[:12]}）；请运行 yaoqing verify"
                 )
-            policy = self.cache[policy_hash] = Policy.from_snapshot(snapshot)
+            policy = self.cache[policy_hash] = Policy.from_snapshot(snapshot, policy_hash)
         return policy
 
 
