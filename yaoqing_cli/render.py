@@ -599,31 +599,53 @@ def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: b
         if not status.duties:
             parts.append(Padding(Text("时限：无（此类要情在该政策下没有时限）"), (0, 0, 0, 2)))
         else:
-            clocks = Table.grid(padding=(0, 2))
-            clocks.add_column(min_width=name_width, overflow="fold")
-            clocks.add_column(min_width=state_width, no_wrap=True)
-            clocks.add_column(ratio=1, overflow="fold")
             for duty in status.duties:
+                # one grid per clock, its columns as wide as the board's widest name and state
+                # (so clocks line up), then its moves under it at full width
+                clock = Table.grid(padding=(0, 2))
+                clock.add_column(min_width=name_width, overflow="fold")
+                clock.add_column(min_width=state_width, no_wrap=True)
+                clock.add_column(ratio=1, overflow="fold")
                 label = STATE_LABELS.get(duty.state, duty.state)
                 when = duty_when(duty, moment, tz)
                 if duty.calendar_fallback:
                     when += "  ※按周一至周五推算"
-                moves = [change_text(c, moment, tz, facts.concealed) for c in duty.changes]
-                cell = Text(when)
-                for line in moves:
-                    cell.append("\n↳ " + line, style="cyan")
-                clocks.add_row(
-                    Text(duty.name), Text(label, style=STATE_STYLES.get(duty.state, "")), cell
+                clock.add_row(
+                    Text(duty.name), Text(label, style=STATE_STYLES.get(duty.state, "")), Text(when)
                 )
-            parts.append(Padding(clocks, (0, 0, 0, 2)))
+                parts.append(Padding(clock, (0, 0, 0, 2)))
+                for change in duty.changes:
+                    move = "↳ " + change_text(change, moment, tz, facts.concealed)
+                    parts.append(_Folded(move, 4, "cyan"))
         lines = [line.strip() for line in notice_lines(status.notify)]
         if status.missing:
             lines.append("首报尚缺：" + "、".join(status.missing))
-        for line in lines:
-            parts.append(Padding(Text(line), (0, 0, 0, 2)))
+        parts.extend(_Folded(line, 2) for line in lines)
     if any(row.status.calendar_fallback for row in board.rows):
         parts.append(Text(FALLBACK_WARNING, style="bold red"))
     return Group(*parts)
+
+
+class _Folded:
+    """A line of Chinese text indented and cut to the width by character cells, as a Chinese
+    terminal wraps it (rich would break at the last space: "2026-11-22 / 09:00")."""
+
+    def __init__(self, text: str, indent: int, style: str = ""):
+        self.text, self.indent, self.style = text, indent, style
+
+    def __rich_console__(self, console, options):
+        from rich.cells import chop_cells
+        from rich.text import Text
+
+        first = " " * self.indent
+        later = first + "  "  # a hanging indent: a continuation never passes for a new line
+        for part in self.text.split("\n"):
+            head = chop_cells(part, max(8, options.max_width - len(first)))[0] if part else ""
+            yield Text(first + head, style=self.style, no_wrap=True)
+            rest = part[len(head) :]
+            for chunk in chop_cells(rest, max(8, options.max_width - len(later))) if rest else []:
+                yield Text(later + chunk, style=self.style, no_wrap=True)
+            first = later
 
 
 def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
