@@ -23,7 +23,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
@@ -68,6 +68,22 @@ def event_summary(event: Event) -> str:
     if event.type == LEVEL:
         change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
         return f"{change}（{data['reason']}）" if data.get("reason") else change
+    if event.type == EXTEND and data.get("duty") == vocab.ASSIGN_DUTY:
+        return f"延长{data.get('unit', '')}的转办时限：{data.get('reason', '')}"
+    if event.type == EventType.ASSIGN:
+        due = ""
+        if data.get("minutes"):
+            due = f"（时限 {span_text(timedelta(minutes=data['minutes']))}）"
+        elif data.get("working_days"):
+            due = f"（时限 {data['working_days']} 个工作日）"
+        task = f"：{data['task']}" if data.get("task") else ""
+        return f"→ {'、'.join(data.get('units') or ())}{due}{task}"
+    if event.type == EventType.FEEDBACK:
+        done = "（办结）" if data.get("done") else ""
+        return f"{data.get('from', '')}{done}：{data.get('text') or ''}"
+    if event.type == EventType.INSTRUCT:
+        to = f"（转：{'、'.join(data['units'])}）" if data.get("units") else ""
+        return f"{data.get('leader', '')}：{data.get('text') or ''}{to}"
     if event.type == EXTEND:
         return (
             f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
@@ -293,9 +309,12 @@ def verified_json(result, expected, failure: str | None) -> dict:
     }
 
 
-def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
+def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, chase=None) -> dict:
     """One item as `status --json` prints it; `facts` is what may be shown of it now (the
-    first report with follow-ups merged, concealed for a sensitive item)."""
+    first report with follow-ups merged, concealed for a sensitive item); `chase` its
+    assignments, instructions and supervision (chuan.Chase)."""
+    from yaoqing_cli.render_chuan import chase_json
+
     facts = facts or current_facts(item, ())
     return {
         "id": item.id,
@@ -316,6 +335,7 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) ->
         "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
+        **chase_json(chase, tz, facts.concealed),
     }
 
 
@@ -338,7 +358,7 @@ def timeline_json(
     line, status, tz: ZoneInfo, moment: datetime | None = None, include_sensitive: bool = False
 ) -> dict:
     facts = visible_facts(line.item, line.events, moment, include_sensitive)
-    result = status_json(line.item, status, tz, facts)
+    result = status_json(line.item, status, tz, facts, getattr(line, "chase", None))
     result.update(
         heading=line.heading,
         year=line.item.year,
@@ -370,7 +390,11 @@ def timeline_text(
         by = f"续报{cn_number(n)}" if n else "续报"
         return f"（{by}补报；首报：{first}）" if first else f"（{by}补报）"
 
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [f"{item.id}  {line.heading}", f"标题：{facts.title}"]
+    # a leader's instruction and supervision from above come first (传与跟)
+    out += chase_lines(getattr(line, "chase", None), moment, tz, facts.concealed)
     facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
         f"级别：{vocab.level_label(status.level)}",
@@ -464,7 +488,7 @@ def _row_facts(row, board, include_sensitive: bool) -> Facts:
 
 def board_json(board, tz: ZoneInfo, include_sensitive: bool = False) -> list:
     return [
-        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive))
+        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive), row.chase)
         for row in board.rows
     ]
 
@@ -542,11 +566,14 @@ def _item_meta(row, brackets: bool = False) -> str:
     return (
         (f"[{meta}]" if brackets else meta)
         + (f"  {forwarded_heading(item)}" if item.origin else "")
+        + ("  督办" if row.chase and row.chase.supervised_by else "")
         + ("  已终报" if status.closed_at else "")
     )
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [_board_header(board, tz)]
     if not board.rows:
         out.append("无。")
@@ -554,6 +581,7 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         facts = _row_facts(row, board, include_sensitive)
         out.append("")
         out.append(f"{row.item.id}  {facts.title}  {_item_meta(row, brackets=True)}")
+        out.extend(chase_lines(row.chase, moment, tz, facts.concealed, indent="  "))
         out.extend(duty_lines(row.status, moment, tz, indent="  ", conceal=facts.concealed))
     return "\n".join(out)
 
@@ -596,6 +624,11 @@ def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: b
         head.add_row(Text(item.id), Text(facts.title))
         head.add_row(Text(""), Text(_item_meta(row), style="dim"))
         parts.append(head)
+        if row.chase:  # instructions, supervision, assignments (传与跟), each with its state
+            from yaoqing_cli.render_chuan import chase_lines
+
+            chased = chase_lines(row.chase, moment, tz, facts.concealed)
+            parts.extend(_Folded(line, 2) for line in chased)
         if not status.duties:
             parts.append(Padding(Text("时限：无（此类要情在该政策下没有时限）"), (0, 0, 0, 2)))
         else:

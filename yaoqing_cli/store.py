@@ -818,19 +818,12 @@ class Store:
         ).fetchone()
         return _office(row) if row else None
 
-    def office_at(self, moment: datetime) -> Office | None:
-        """The settings in force at `moment` (the first ones for a moment before any)."""
-        row = (
-            self.db.execute(
-                "SELECT name, short, policy, tz, officer, drill FROM office"
-                " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
-                (to_utc_text(moment),),
-            ).fetchone()
-            or self.db.execute(
-                "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
-            ).fetchone()
-        )
-        return _office(row) if row else None
+    def office_history(self) -> list[tuple[datetime, Office]]:
+        """Every setting of the office with the moment it was recorded, oldest first."""
+        rows = self.db.execute(
+            "SELECT recorded_at, name, short, policy, tz, officer, drill FROM office ORDER BY seq"
+        ).fetchall()
+        return [(from_utc_text(row[0]), _office(row[1:])) for row in rows]
 
     def set_office(self, office: Office, at: datetime | None = None) -> Event:
         """Record the office's settings: an 'office' event in the chain, and the row it
