@@ -118,6 +118,11 @@ def night(log, run):
     ids["message"] = sd.file("网民表扬某社区", "2026-11-20 09:00", "2026-11-20 10:00",
                              "--policy", "云南", "--kind", "message", "--class", "praise")  # fmt: skip
     sd.cont(ids["message"], "2026-11-22 10:30", "--extend", "reply", "--reason", "需多部门会商")
+    # handed to a unit on Sunday 11-22 10:00 with 2 working days: 11-23, 11-24 → the end of 11-24
+    assigned = run("assign", ids["overdue"], "--to", "某县人民政府", "--due-days", "2",
+                   "--at", "2026-11-22 10:00")  # fmt: skip
+    assert assigned.code == 0, assigned
+    assert "某县人民政府：" in assigned.out and "时限 11月24日24时" in assigned.out, assigned
     # 较大 at 06:00, still 较大: respond within 48 h (→ 11-24 06:00); regraded in the watch test
     ids["quiet"] = sd.file("某河段水位上涨", "2026-11-22 06:00", "2026-11-22 06:30",
                            "--level", "较大")  # fmt: skip
@@ -202,8 +207,10 @@ def screen(text: str) -> str:
 
 
 def last_frame(text: str) -> str:
-    """The last full-screen frame rich Live drew (each starts by homing the cursor)."""
-    return screen(text.split("\x1b[H")[-1])
+    """The last full-screen frame rich Live drew whole (each starts by homing the cursor; the
+    one after it may still be arriving)."""
+    frames = [f for f in text.split("\x1b[H") if "值班大屏" in f]
+    return screen(frames[-2] if len(frames) > 1 else "")
 
 
 @pytest.fixture
@@ -256,6 +263,10 @@ def test_the_status_board_reads_right_at_80_columns_and_wider(night, run, termin
             mine = [line for line in block if line.strip().startswith(duty["name"])]
             assert len(mine) == 1, (duty["name"], block)
             assert STATE_LABELS[duty["state"]] in mine[0], (duty, "\n".join(block))
+    handed = "\n".join(block_of(text, night["overdue"], ids))
+    assert re.search(r"转办：某县人民政府\s+未到期\s+剩 2天12小时（时限 11月24日24时）", handed), (
+        handed
+    )
     message = "\n".join(block_of(text, night["message"], ids))
     assert "12月11日24时" in message and "00:00" not in message, message
     assert "时限11月27日24时→12月11日24时（延长10个工作日" in re.sub(r"\s+", "", message), message
@@ -353,6 +364,8 @@ def test_watch_in_a_terminal_ticks_rings_once_and_leaves_on_q(night, run, termin
         frame
     )
     assert any(night["message"] in r and "12月11日24时" in r for r in rows), frame
+    # a unit's clock of the downward half (转办) counts down beside the duties
+    assert any("转办→某县人民政府" in r and "剩 2天12小时  11月24日24时" in r for r in rows), frame
     assert "本班动态（2026-11-22 08:00 起）" in frame and "定级变更" in frame, frame
     for line in frame.splitlines():
         assert cell_len(line.rstrip()) <= 80, line

@@ -704,7 +704,7 @@ def watch_renderable(
 
     board = seen.board
     lines = watch_lines(board, horizon)
-    overdue = sum(1 for w in lines if w.duty.state == OVERDUE)
+    overdue = sum(1 for w in lines if w.state == OVERDUE)
     soon = sum(1 for w in lines if w.soon)
     head = Text(f"值班大屏  {local_text(moment, tz)}", style="bold")
     head.append(f"  未终报 {board.items} 条  ")
@@ -725,19 +725,18 @@ def watch_renderable(
     table.add_column("倒计时", no_wrap=True, justify="right")
     table.add_column("截止", no_wrap=True)
     for w in shown:
-        d = w.duty
-        if d.state == OVERDUE:
-            style, left = "bold red", f"逾期 {span_text(moment - d.deadline)}"
+        if w.state == OVERDUE:
+            style, left = "bold red", f"逾期 {span_text(moment - w.deadline)}"
         else:
-            style, left = ("yellow" if w.soon else ""), f"剩 {span_text(d.deadline - moment)}"
+            style, left = ("yellow" if w.soon else ""), f"剩 {span_text(w.deadline - moment)}"
         title = _row_facts(w.row, board, include_sensitive).title
         table.add_row(
             w.row.item.id,
             Text(title),
-            d.name,
+            w.name,
             Text(left, style=style),
-            deadline_text(d.deadline, tz, moment),
-            style=style if d.state == OVERDUE else None,
+            deadline_text(w.deadline, tz, moment),
+            style=style if w.state == OVERDUE else None,
         )
     parts: list = [head, Text("")]
     if lines:

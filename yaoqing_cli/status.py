@@ -197,11 +197,15 @@ def shift_start(moment: datetime, tz: ZoneInfo, handovers: Sequence[datetime] = 
 
 
 class WatchLine(NamedTuple):
-    """One running clock on the watch board: the item's row, the clock, and whether it is
+    """One running clock on the watch board: the item's row, which clock (a duty, or a unit's
+    clock of the downward half: 转办, 转批示件, 督办), its deadline and state, and whether it is
     due soon (the policy's warning window, or within the --due-within asked)."""
 
     row: Row
-    duty: object  # engine.DutyStatus
+    key: str  # the duty key, or role:unit:start for a chuan clock (one bell per clock)
+    name: str
+    deadline: datetime
+    state: DutyState
     soon: bool
 
 
@@ -210,11 +214,17 @@ def watch_lines(board: Board, horizon: datetime) -> list[WatchLine]:
     deadline."""
     lines = []
     for row in board.rows:
-        for d in row.status.duties:
-            if d.state in RUNNING:
-                soon = d.state == DUE_SOON or (d.state == PENDING and d.deadline <= horizon)
-                lines.append(WatchLine(row, d, soon))
-    lines.sort(key=lambda w: (w.duty.state != OVERDUE, w.duty.deadline, w.row.item.id, w.duty.key))
+        clocks = [(d.key, d.name, d) for d in row.status.duties]
+        if row.chase:
+            clocks += [
+                (f"{c.role}:{c.unit}:{c.start.isoformat()}", f"{c.name}→{c.unit}", c)
+                for c in row.chase.clocks
+            ]
+        for key, name, c in clocks:
+            if c.state in RUNNING:
+                soon = c.state == DUE_SOON or (c.state == PENDING and c.deadline <= horizon)
+                lines.append(WatchLine(row, key, name, c.deadline, c.state, soon))
+    lines.sort(key=lambda w: (w.state != OVERDUE, w.deadline, w.row.item.id, w.key))
     return lines
 
 
@@ -222,7 +232,7 @@ def alarms(lines: Sequence[WatchLine]) -> set[tuple[str, str, str]]:
     """(item ID, clock, "overdue" | "soon") for each clock in a state that rings the bell: a
     watcher rings once per clock and state, the first time it sees it."""
     return {
-        (w.row.item.id, w.duty.key, "overdue" if w.duty.state == OVERDUE else "soon")
+        (w.row.item.id, w.key, "overdue" if w.state == OVERDUE else "soon")
         for w in lines
-        if w.duty.state == OVERDUE or w.soon
+        if w.state == OVERDUE or w.soon
     }
