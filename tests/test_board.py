@@ -404,3 +404,21 @@ def test_watch_leaves_quietly_on_ctrl_c(night, terminal):
     assert term.wait() == 130, screen(term.text)
     after = term.text.split("\x1b[?1049l")[-1]
     assert screen(after).strip() == "", after  # quietly: nothing after the board left
+
+
+def test_watch_shows_a_failed_refresh_and_recovers_at_the_next_tick(night, db_path, terminal):
+    term = terminal("watch", "--interval", "1s", columns=100, lines=30)
+    term.read_until(lambda t: "本班动态" in last_frame(t))
+    moved = db_path.with_name("away.db")
+    db_path.rename(moved)  # the log gone for a while (a disk unmounted, a restore under way)
+    try:
+        text = term.read_until(lambda t: "刷新失败" in last_frame(t))
+        frame = last_frame(text)
+        assert "日志不存在" in frame and "显示的是上次结果" in frame, frame
+        assert "12月11日24时" in frame  # the last board stays up meanwhile
+    finally:
+        moved.rename(db_path)
+    # back: whole frames keep coming after the last one that said the refresh failed
+    term.read_until(lambda t: "本班动态" in last_frame(t.rsplit("刷新失败", 1)[-1]))
+    term.type(b"q")
+    assert term.wait() == 0, screen(term.text)
