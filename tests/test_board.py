@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from tests.conftest import iso
 from yaoqing_cli.clock import deadline_text
 from yaoqing_cli.status import shift_start
 from yaoqing_cli.vocab import STATE_LABELS
@@ -422,3 +423,18 @@ def test_watch_shows_a_failed_refresh_and_recovers_at_the_next_tick(night, db_pa
     term.read_until(lambda t: "本班动态" in last_frame(t.rsplit("刷新失败", 1)[-1]))
     term.type(b"q")
     assert term.wait() == 0, screen(term.text)
+
+
+def test_the_report_writes_a_working_day_deadline_as_24时(log, run):
+    yn = log("云南")
+    # praise handed over Friday 11-20: 5 working days, 11-23…11-27 → the end of 11-27
+    # (云政办发〔2016〕106号 四(三)); unanswered, it is overdue in the report of 11-28
+    item = yn.file("网民表扬", "2026-11-20 09:00", "2026-11-20 10:00", "--kind", "message",
+                   "--class", "praise")  # fmt: skip
+    for form in ("text", "markdown"):
+        result = run(
+            "report", "--date", "2026-11-28", "--format", form, now=iso("2026-11-29 08:00")
+        )
+        assert result.code == 0, result
+        assert f"{item} 办结并回复网民：时限 11月27日24时" in result.out.replace("\\", ""), result
+        assert "2026-11-28 00:00" not in result.out.split("统计时段")[1].split("\n", 1)[1]
