@@ -438,3 +438,11 @@ def test_the_report_writes_a_working_day_deadline_as_24时(log, run):
         assert result.code == 0, result
         assert f"{item} 办结并回复网民：时限 11月27日24时" in result.out.replace("\\", ""), result
         assert "2026-11-28 00:00" not in result.out.split("统计时段")[1].split("\n", 1)[1]
+
+
+def test_watch_gives_the_terminal_back_when_killed_with_sigterm(night, terminal):
+    term = terminal("watch", "--interval", "1s", columns=100, lines=24)
+    term.read_until(lambda t: t.count("值班大屏") >= 2)
+    os.kill(term.pid, signal.SIGTERM)
+    assert term.wait() == 128 + signal.SIGTERM, screen(term.text)
+    assert "\x1b[?1049l" in term.text and "\x1b[?25h" in term.text  # screen and cursor back

@@ -50,6 +50,12 @@ def run(
             return Group(Text(state["failure"], style="bold red"), board)
         return board
 
+    import signal
+
+    def terminated(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)  # `kill`: leave as cleanly as on q
     try:
         with keys, Live(console=console, screen=True, auto_refresh=False) as live:
             while True:
@@ -70,6 +76,14 @@ def run(
                     state["failure"] = f"{stamp} 刷新失败：{err}；下次刷新再试（显示的是上次结果）"
     except KeyboardInterrupt:
         return 130
+    except _Terminated:
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived: unwind, so the screen and the keyboard are given back."""
 
 
 def _ring(console, snapshot, due_within: timedelta, rung: set) -> None:
