@@ -25,7 +25,6 @@ from yaoqing_cli.vocab import DutyState, EventType
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
-STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
 CN_NUMERALS = "零一二三四五六七八九十"
 
@@ -123,7 +122,7 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
         "id": item.id,
         "heading": filed.heading,
         "year": item.year,
-        "issue_no": item.issue_no,
+        "issue_no": item.issue_number,
         "title": item.title,
         "kind": item.kind,
         "level": item.level,
@@ -172,7 +171,7 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     back = "（补录）" if duty.back_entered else ""
     if duty.state == LATE:
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
@@ -202,20 +201,20 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
     """One clock a command changed (status.ClockMove), as its confirmation prints it."""
     name = f"{moved.name}（{moved.key}）"
     if moved.done_at is not None:
-        state = STATE_LABELS.get(moved.state, moved.state)
+        state = vocab.state_label(moved.state, moved.key)
         late = ""
         if moved.state == LATE:
-            late = f"，迟 {span_text(moved.done_at - moved.new_deadline)}"
+            late = f"，晚 {span_text(moved.done_at - moved.new_deadline)}"
         return (
             f"{name}：已完成 {local_text(moved.done_at, tz)}（{state}{late}；"
             f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"
         )
-    pressing = f"（{STATE_LABELS[moved.state]}）" if moved.state in (OVERDUE, DUE_SOON) else ""
+    pressing = f"（{vocab.state_label(moved.state)}）" if moved.state in (OVERDUE, DUE_SOON) else ""
     if moved.old_deadline is None:
         return f"{name}：自此须计，时限 {deadline_text(moved.new_deadline, tz, moment)}{pressing}"
     if moved.state == WAIVED:
         return (
-            f"{name}：不再适用，{STATE_LABELS[WAIVED]}"
+            f"{name}：不再适用，{vocab.state_label(WAIVED)}"
             f"（原时限 {deadline_text(moved.old_deadline, tz, moment)}）"
         )
     return (
@@ -274,6 +273,8 @@ def forwarded_heading(item: Item) -> str | None:
     """转报：某市 2026年第3期 for an item another office filed and this one imported."""
     if not item.origin:
         return None
+    if item.issue_no < 0:  # a citizen's message has no 第N期 (service.heading)
+        return f"转报：{item.origin_short}网民留言"
     return f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
 
 
@@ -362,7 +363,7 @@ def timeline_json(
     result.update(
         heading=line.heading,
         year=line.item.year,
-        issue_no=line.item.issue_no,
+        issue_no=line.item.issue_number,
         message_class=line.item.message_class,
         category=line.item.category,
         coordination=line.item.coordination,
@@ -397,11 +398,11 @@ def timeline_text(
     out += chase_lines(getattr(line, "chase", None), moment, tz, facts.concealed)
     facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
-        f"级别：{vocab.level_label(status.level)}",
+        f"留言类别：{vocab.grade_label(item.kind, status.level, item.message_class)}"
+        if vocab.is_message(item.kind)
+        else f"级别：{vocab.level_label(status.level)}",
         f"政策：{item.policy}",
     ]
-    if item.message_class:
-        facts_line.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
     if facts.unit:
         facts_line.append(f"报送单位：{facts.unit}{was('unit')}")
     if item.category:
@@ -465,7 +466,7 @@ def duty_lines(
         for duty in status.duties:
             mark = "  ※按周一至周五推算" if duty.calendar_fallback else ""
             out.append(
-                f"{indent}  {duty.name}（{duty.key}）：{STATE_LABELS.get(duty.state, duty.state)}  "
+                f"{indent}  {duty.name}（{duty.key}）：{vocab.state_label(duty.state, duty.key)}  "
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
             out.extend(f"{indent}    {change_text(c, moment, tz, conceal)}" for c in duty.changes)
@@ -562,7 +563,8 @@ def _brief_notify(pairs) -> str:
 def _item_meta(row, brackets: bool = False) -> str:
     """突发事件·重大（II级）·shandong (in [] on the plain board), then 转报 and 已终报."""
     item, status = row.item, row.status
-    meta = f"{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+    grade = vocab.grade_label(item.kind, status.level, item.message_class)
+    meta = f"{vocab.label(vocab.KINDS, item.kind)}·{grade}·{item.policy}"
     return (
         (f"[{meta}]" if brackets else meta)
         + (f"  {forwarded_heading(item)}" if item.origin else "")
@@ -613,7 +615,7 @@ def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: b
         parts.append(Text("无。"))
     duties = [d for row in board.rows for d in row.status.duties]
     name_width = max((cell_len(d.name) for d in duties), default=0)
-    state_width = max((cell_len(STATE_LABELS.get(d.state, d.state)) for d in duties), default=0)
+    state_width = max((cell_len(vocab.state_label(d.state, d.key)) for d in duties), default=0)
     for row in board.rows:
         item, status = row.item, row.status
         facts = _row_facts(row, board, include_sensitive)
@@ -639,7 +641,7 @@ def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: b
                 clock.add_column(min_width=name_width, overflow="fold")
                 clock.add_column(min_width=state_width, no_wrap=True)
                 clock.add_column(ratio=1, overflow="fold")
-                label = STATE_LABELS.get(duty.state, duty.state)
+                label = vocab.state_label(duty.state, duty.key)
                 when = duty_when(duty, moment, tz)
                 if duty.calendar_fallback:
                     when += "  ※按周一至周五推算"
