@@ -19,6 +19,9 @@ class EventType(StrEnum):
     CLOSE = "close"  # 终报
     OFFICE = "office"  # 单位设置 (office-level, item_id "")
     CALENDAR = "calendar"  # 工作日历 (office-level, item_id "")
+    # issue 13: who was told, and the shift change
+    NOTIFY = "notify"  # 已报告: {"who", "by", "text"}; happened_at = when told
+    HANDOVER = "handover"  # 交接班 (office-level, item_id ""): the board frozen at the change
 
 
 ITEM_EVENTS = (
@@ -27,6 +30,7 @@ ITEM_EVENTS = (
     EventType.LEVEL,
     EventType.EXTEND,
     EventType.CLOSE,
+    EventType.NOTIFY,
 )
 
 
@@ -99,6 +103,17 @@ DUTY_KEYS = {
     "reply": ("办结并回复", ("回复", "答复")),
 }
 
+# How a recipient was told (`notify --by`): key -> (label, aliases). Anything else is kept as
+# typed (a duty office tells people in ways no list foresees).
+TOLD_BY = {
+    "phone": ("电话", ("打电话", "致电", "mobile", "手机")),
+    "sms": ("短信", ("信息", "text")),
+    "fax": ("传真", ()),
+    "in-person": ("当面", ("面报", "当面报告", "in_person")),
+    "network": ("网络", ("网上", "内网", "政务网")),
+    "paper": ("纸质", ("纸质文件", "书面", "送阅")),
+}
+
 # The report title, 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条); a policy may set its own.
 DEFAULT_TITLE = "{short}要情专报"
 
@@ -108,6 +123,7 @@ EVENT_LABELS = {
     EventType.LEVEL: "定级变更",
     EventType.EXTEND: "延期",
     EventType.CLOSE: "终报",
+    EventType.NOTIFY: "已报告",
 }
 
 # The moment a clock counts from (a policy's `anchor`).
