@@ -441,14 +441,17 @@ def notify(
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
     if not done.listed:
-        typer.echo(f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求")
+        typer.echo(
+            f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求"
+        )
 
 
 @app.command()
 def handover(
     ctx: typer.Context,
     to: Annotated[
-        str | None, typer.Option("--to", help="接班的值班员（交班人取 --officer 或 YAOQING_OFFICER）")
+        str | None,
+        typer.Option("--to", help="接班的值班员（交班人取 --officer 或 YAOQING_OFFICER）"),
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="交班留言")] = None,
     officer: Annotated[str | None, typer.Option("--officer", help="交班的值班员")] = None,

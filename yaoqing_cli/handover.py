@@ -60,9 +60,7 @@ def freeze(board, handed_from: str, handed_to: str, note: str | None) -> dict:
                     if d.state in RUNNING
                 ],
                 "untold": [{"who": n.who, "heading": n.heading} for n in status.untold],
-                "told": [
-                    {"who": t.who, "at": to_utc_text(t.at), "by": t.by} for t in status.told
-                ],
+                "told": [{"who": t.who, "at": to_utc_text(t.at), "by": t.by} for t in status.told],
                 "missing": list(status.missing),
             }
         )

@@ -565,7 +565,8 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
         notify = "\n".join(
-            line.strip() for line in notice_lines(status.notify, now="", told_list=status.told, tz=tz)
+            line.strip()
+            for line in notice_lines(status.notify, now="", told_list=status.told, tz=tz)
         )
         table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
             escape(item.id),

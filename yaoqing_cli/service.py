@@ -757,9 +757,7 @@ def board(
             clocks = projection.clocks_from_projection(log, due, moment)
             view = status.view_name(overdue_only, due_within, include_closed)
             hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
-            return status.Board(
-                moment, [], considered, view, clocks, len(ids), log.drill, hidden
-            )
+            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
         items = store.items_by_id(ids)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
