@@ -129,6 +129,8 @@ def outputs(run, log):
       D  sensitive, general
       E  filed at 12:00 for a first report made at 09:30 (补录)
 
+    B's province desk is told at 08:20 (notify), and the day shift hands over at 20:00.
+
     Then, at 2026-11-23 00:05: status, show of each item and the day report (JSON, with and
     without --include-sensitive, and CSV), and verify plain, with a met --expect of the
     report's anchor and with a failed one; search for words of a title, a follow-up, a
@@ -161,6 +163,10 @@ def outputs(run, log):
                   at="2026-11-22 09:30")  # recorded at the test's clock, 12:00  # fmt: skip
     did("continue --json", "continue", a["id"], "--done", "publish", "--text", "已发布",
         "--unit", "历下区", "--trend", "平稳", "--json", at="2026-11-22 14:00")  # fmt: skip
+    did("notify --json", "notify", b["id"], "--who", "省政府应急办（省政府总值班室）", "--by",
+        "电话", "--json", at="2026-11-22 08:20")  # fmt: skip
+    handed = run("handover", "--to", "李接班", now=iso("2026-11-22 20:00"))  # report's shifts[]
+    assert handed.code == 0, handed
     out["file --json"] = [a, b, c, d, e]
     judged = iso("2026-11-23 00:05")
     for extra in ((), ("--include-sensitive",)):
@@ -241,7 +247,9 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
         ).fetchall()
     finally:
         db.close()
-    assert {r[2] for r in rows} == {"office", "file", "continue", "level", "close"}
+    assert {r[2] for r in rows} == {
+        "office", "file", "continue", "level", "close", "notify", "handover",
+    }  # fmt: skip
     previous = "0" * 64
     for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", happened), happened
