@@ -81,7 +81,7 @@ def test_a_told_leader_is_no_longer_owed_and_shows_when_and_how(run, night):
 
     told = notify(run, night, "2026-11-22 02:40", "--who", LEADER, "--by", "电话")
     assert told.code == 0, told
-    assert "已报告区政府分管副区长（电话）" in told.out
+    assert "已报告 2026-11-22 02:40  区政府分管副区长（电话）" in told.out
 
     after = show(run, night, "2026-11-22 02:50")
     assert LEADER not in owed(after) and CITY in owed(after)
@@ -373,3 +373,29 @@ def test_notify_json_prints_the_event(run, night):
     assert event["type"] == "notify"
     assert event["data"] == {"who": LEADER, "by": None, "text": None}
     assert json.dumps(event["data"], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("projected", [True, False])
+def test_a_brief_board_shows_the_told_as_told(run, log, projected):
+    """Above 20 overdue items the board is one line per clock, read from the clocks
+    projection when nothing happened after the moment asked, else judged in full: both say
+    who was told. Inner Mongolia: 第一次续报 due 1 h after the first report (呼政办发〔2014〕30号 一)."""
+    office = log("内蒙古")
+    ids = [
+        office.file(
+            f"事件{n}", f"2026-11-21 {n:02d}:00", f"2026-11-21 {n:02d}:10", "--level", "一般"
+        )
+        for n in range(21)
+    ]
+    who = (
+        "自治区人民政府办公厅（先电话报告，2小时内报文字材料）"  # as inner-mongolia.toml spells it
+    )
+    told = run("notify", ids[0], "--who", who, "--at", "2026-11-21 02:00")
+    assert told.code == 0, told
+    moment = "2026-11-22 12:00" if projected else "2026-11-21 23:00"
+    lines = run("status", "--overdue", now=iso(moment)).out.splitlines()
+    first = next(line for line in lines if line.startswith(ids[0]))
+    second = next(line for line in lines if line.startswith(ids[1]))
+    assert f"已报告：{who}" in first and "须报告：" in first
+    assert who not in first.split("已报告：")[0]
+    assert who in second.split("须报告：")[1]

@@ -75,7 +75,7 @@ def event_summary(event: Event) -> str:
         outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
     if event.type == EventType.NOTIFY:
-        told = f"已报告{data.get('who', '')}" + (f"（{data['by']}）" if data.get("by") else "")
+        told = f"{data.get('who', '')}" + (f"（{data['by']}）" if data.get("by") else "")
         return f"{told}：{data['text']}" if data.get("text") else told
     return ""
 
