@@ -8,8 +8,9 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import errno
+import os
 import sys
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -1123,6 +1124,46 @@ def _garbled_input(args: list[str]) -> str | None:
     return None
 
 
+_ROOT_OPTIONS_WITH_VALUE = ("--db", "--policies", "--calendar")
+_RUNS_OTHER_COMMANDS = (None, "demo")  # no command named, or one that runs the others
+
+
+@contextmanager
+def _only_the_invoked_command(args: list[str]):
+    """Typer turns every registered command into a click command on each run (0.2 ms per
+    command, and a command's whole parameter list is inspected); one run needs one. When the
+    arguments name a known command, only it is built, the root options and callback staying
+    as they are; the root help, a mistyped name and shell completion see every command."""
+    from typer.main import get_command_name
+
+    name = None
+    rest = iter(args)
+    for arg in rest:
+        if arg in _ROOT_OPTIONS_WITH_VALUE:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            name = arg
+            break
+        elif not arg.startswith(tuple(f"{o}=" for o in _ROOT_OPTIONS_WITH_VALUE)):
+            break  # --help, --install-completion, …: the root's own business
+    commands, groups = app.registered_commands, app.registered_groups
+    named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
+    keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
+    keep_groups = [g for g in groups if g.name == name]
+    if (
+        name in _RUNS_OTHER_COMMANDS
+        or "_YAOQING_COMPLETE" in os.environ
+        or not (keep_commands or keep_groups)
+    ):
+        yield
+        return
+    app.registered_commands, app.registered_groups = keep_commands, keep_groups
+    try:
+        yield
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: every error becomes one line on stderr and a documented exit code.
 
@@ -1152,7 +1193,8 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            with _only_the_invoked_command(sys.argv[1:] if argv is None else argv):
+                result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
                 failure = "已中断（Ctrl-C）；日志未改动"

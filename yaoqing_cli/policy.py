@@ -6,7 +6,6 @@ inheritance) has a content hash; items record it when filed, so a later edit of 
 a running clock (DOMAIN.md, lessons: OnCall freezes the chain onto the alert).
 """
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -195,8 +194,10 @@ class Policy:
         return self.raw
 
     @classmethod
-    def from_snapshot(cls, snapshot: dict) -> "Policy":
-        return _build(snapshot, "日志中的政策快照")
+    def from_snapshot(cls, snapshot: dict, stored_hash: str | None = None) -> "Policy":
+        """The policy a log snapshot holds. `stored_hash`: the hash the log files it under,
+        taken as is (verify recomputes every snapshot's hash); without it, it is computed."""
+        return _build(snapshot, "日志中的政策快照", stored_hash=stored_hash)
 
 
 # --- finding and loading -----------------------------------------------------------------------
@@ -557,7 +558,9 @@ def _duty_ranges(key: str, table: dict, where: str) -> None:
             _in_range(n, where, label, "working_days")
 
 
-def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
+def _build(
+    raw: dict, where: str, inherited: dict | None = None, stored_hash: str | None = None
+) -> Policy:
     """A policy from resolved data. `inherited`: how many recipients and escalation steps came
     from ancestors (already checked there), so a position names the entry in this file."""
     inherited = inherited or {}
@@ -695,6 +698,10 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
     exemption_source = _text(raw, "exemption_source", where, required=False) or ""
 
     canonical = canonical_json(raw, default=str)
+    if stored_hash is None:
+        import hashlib  # here: a read command takes the log's hash and never needs it
+
+        stored_hash = hashlib.sha256(canonical.encode()).hexdigest()
     return Policy(
         name=name,
         title=title,
@@ -716,7 +723,7 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
         route_default=route_default,
         copy_to=copy_to,
         routing_source=routing_source,
-        hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        hash=stored_hash,
         raw=json.loads(canonical),
         exemption_source=exemption_source,
     )

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
-from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.errors import LogError, OperationError, UsageError
 from yaoqing_cli.models import Event, Item, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import OFFICE as OFFICE_ID
@@ -132,9 +132,11 @@ def item_heading(log: Log, item: Item, events: Sequence[Event]) -> str:
         return heading(log.office, item)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
-    office = log.store.office_at(item.filed) or log.office
-    snapshot = log.store.policy_snapshot(item.policy_hash) or {}
-    return heading(office, item, snapshot.get("title_format", vocab.DEFAULT_TITLE))
+    try:
+        title_format = log.policies.get(item).title_format
+    except LogError:  # a missing snapshot is verify's to name; the heading takes the default
+        title_format = vocab.DEFAULT_TITLE
+    return heading(log.office_at(item.filed), item, title_format)
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
