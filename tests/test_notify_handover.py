@@ -249,7 +249,10 @@ def test_handover_freezes_the_board_whatever_the_log_learns_afterwards(run, nigh
     ]
     text = run("report", "--date", "2026-11-22", now=iso("2026-11-23 00:10")).out
     assert "交接班（1）\n  2026-11-22 08:00 张值班 → 李接班" in text
-    assert f"2026-11-22 02:40 报告{LEADER}（电话）" in text
+    assert (
+        f"{night} 某化工厂爆炸（重大（II级））：11-22 02:40 {LEADER}（电话） 值班员 张值班；"
+        f"11-22 07:30 {PROVINCE} 值班员 张值班"
+    ) in text
 
 
 def test_handover_names_both_officers(run, night):
@@ -267,11 +270,19 @@ def test_export_round_trip_keeps_notify_and_handover_and_a_forged_sheet_is_refus
     assert notify(run, night, "2026-11-22 02:40", "--who", LEADER, "--by", "电话",
                   "--text", "领导要求\n每小时续报").code == 0  # fmt: skip
     assert run("handover", "--to", "李接班", now=iso("2026-11-22 08:00")).code == 0
+    closed = run("close", night, "--text", "处置完毕", "--at", "2026-11-22 08:10",
+                 now=iso("2026-11-22 08:10"))  # fmt: skip
+    assert closed.code == 0, closed
+    # told after the close (the final report went to the city desk): still recorded
+    late = notify(run, night, "2026-11-22 08:20", "--who", CITY, "--by", "传真")
+    assert late.code == 0, late
     exported = tmp_path / "out.jsonl"
     assert run("export", "--output", exported).code == 0
     moment = iso("2026-11-22 09:00")
     originals = [run(*args, now=moment).out for args in
-                 (("handover", "--list", "--date", "2026-11-22"), ("status",))]  # fmt: skip
+                 (("handover", "--list", "--date", "2026-11-22"), ("status", "--all"),
+                  ("report", "--date", "2026-11-22"))]  # fmt: skip
+    assert f"11-22 08:20 {CITY}（传真）" in originals[2]
 
     copy = tmp_path / "copy.db"
     monkeypatch.setenv("YAOQING_DB", str(copy))
@@ -282,8 +293,11 @@ def test_export_round_trip_keeps_notify_and_handover_and_a_forged_sheet_is_refus
     assert taken.code == 0, taken
     assert run("verify").code == 0
     copies = [run(*args, now=moment).out for args in
-              (("handover", "--list", "--date", "2026-11-22"), ("status",))]  # fmt: skip
-    assert copies == originals
+              (("handover", "--list", "--date", "2026-11-22"), ("status", "--all"),
+               ("report", "--date", "2026-11-22"))]  # fmt: skip
+    # the same, but for the anchor line: the copy's chain is its own
+    assert copies[:2] == originals[:2]
+    assert copies[2].split("日志锚点")[0] == originals[2].split("日志锚点")[0]
 
     # a sheet edited (the untold province desk removed) and re-chained: refused at its line
     records = read_export(exported)

@@ -282,15 +282,14 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             for i, e in report.back_entered
         ],
     )
-    section(
-        "已报告（谁于何时获报）",
-        [
-            f"{who(i)} {local_text(e.happened_at, tz)} 报告{e.data.get('who')}"
+    told: dict[str, tuple[Item, list[str]]] = {}  # per item, in the order first told
+    for i, e in report.told:
+        told.setdefault(i.id, (i, []))[1].append(
+            f"{local_text(e.happened_at, tz)[5:]} {e.data.get('who')}"
             + (f"（{e.data['by']}）" if e.data.get("by") else "")
-            + (f"  值班员 {e.officer}" if e.officer else "")
-            for i, e in report.told
-        ],
-    )
+            + (f" 值班员 {e.officer}" if e.officer else "")
+        )
+    section("已报告（谁于何时获报）", [f"{who(i)}：{'；'.join(t)}" for i, t in told.values()])
     section(
         "交接班",
         [
