@@ -22,7 +22,7 @@ Rules, each from DOMAIN.md and the seeds:
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -150,10 +150,13 @@ def evaluate(
     close_effect = effective_at(close) if close else None
 
     level_steps = [(item.filed, item.filed, item.level, "")]
+    tellings = []  # `notify` events: who was told, in order
     for e in seen:
         if e.type == LEVEL:
             reason = e.data.get("reason") or ""
             level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
+        elif e.type == NOTIFY:
+            tellings.append(e)
     level = level_steps[-1][2]
 
     duties = []
@@ -165,13 +168,13 @@ def evaluate(
             duties.append(status)
 
     notify = () if closed_at else _notify(item, level, duties, policy, now, tz)
-    told = _told(seen, policy)
+    told = _told(tellings, policy) if tellings else ()
     if told and notify:
         first = {}
         for t in told:
             first.setdefault(t.who, t)
         notify = tuple(
-            replace(n, told_at=first[n.who].at, told_by=first[n.who].by)
+            Notice(n.who, n.duty, n.why, n.required, n.role, first[n.who].at, first[n.who].by)
             if n.who in first and n.role != "route"
             else n
             for n in notify
@@ -194,17 +197,20 @@ def evaluate(
 def policy_names(policy: Policy) -> tuple[str, ...]:
     """Everyone a policy names to be told: recipients, escalation steps, the copy. `notify
     --who` meets a requirement only with one of these, exactly (after NFKC)."""
-    names = [r.who for r in policy.recipients] + [s.who for s in policy.escalation]
-    if policy.copy_to:
-        names.append(policy.copy_to)
-    return tuple(dict.fromkeys(names))
+    names = _NAMES.get(policy.hash)
+    if names is None:
+        listed = [r.who for r in policy.recipients] + [s.who for s in policy.escalation]
+        if policy.copy_to:
+            listed.append(policy.copy_to)
+        names = _NAMES[policy.hash] = tuple(dict.fromkeys(listed))
+    return names
 
 
-def _told(seen: Sequence[Event], policy: Policy) -> tuple[Told, ...]:
-    events = [e for e in seen if e.type == NOTIFY]
-    if not events:
-        return ()
-    names = frozenset(policy_names(policy))
+_NAMES: dict[str, tuple[str, ...]] = {}  # by policy hash: a board judges thousands of items
+
+
+def _told(events: Sequence[Event], policy: Policy) -> tuple[Told, ...]:
+    names = policy_names(policy)
     return tuple(
         Told(
             e.data.get("who") or "",
