@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import file_item, iso
+from conftest import dump_log, file_item, iso
 from export_helpers import read_export, rechain, write_export
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -308,6 +308,7 @@ def test_export_round_trip_keeps_notify_and_handover_and_a_forged_sheet_is_refus
     monkeypatch.setenv("YAOQING_DB", str(fresh))
     run("init", "--office", "济南市历城区人民政府办公室", "--short", "历城区",
         "--policy", "licheng", "--drill")  # fmt: skip
+    before = dump_log(fresh)
     refused = run("import", forged)
     assert refused.code == 1, refused
     assert "交接单" in refused.err
@@ -319,6 +320,15 @@ def test_export_round_trip_keeps_notify_and_handover_and_a_forged_sheet_is_refus
     forged = write_export(tmp_path / "forged2.jsonl", rechain(records))
     refused = run("import", forged)
     assert refused.code == 1 and "报告方式" in refused.err, refused
+
+    # a policy name in ASCII brackets: the command keeps the policy's own spelling
+    records = read_export(exported)
+    told = next(r for r in records if r.get("type") == "notify" and r["data"]["who"] == CITY)
+    told["data"]["who"] = "市政府应急办(市政府总值班室)"
+    forged = write_export(tmp_path / "forged3.jsonl", rechain(records))
+    refused = run("import", forged)
+    assert refused.code == 1 and "照政策的写法" in refused.err, refused
+    assert dump_log(fresh) == before  # the log unchanged by every refusal
 
 
 # --- the property: told stays told ----------------------------------------------------------

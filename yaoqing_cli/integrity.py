@@ -1168,6 +1168,12 @@ def _check_notify(ctx, number, item, data, happened) -> None:
             unicodedata.normalize("NFKC", who) == who,
             "报告对象不是命令行会记下的形式（未规范化的字符）",
         )
+        spelled = {unicodedata.normalize("NFKC", n): n for n in names}
+        _want(
+            number,
+            who not in spelled,
+            f"报告对象应照政策的写法记作 {spelled.get(who)!r}（命令行如此记下）",
+        )
     by = data["by"]
     if by is not None:
         _text(number, by, "报告方式", required=True)
