@@ -582,7 +582,7 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
     last: list[str] = []
     _trailer(board, last)
     for line in last:
-        console.print(escape(line))
+        console.print(escape(line), highlight=False)
 
 
 # --- calendar show ------------------------------------------------------------------------------
