@@ -423,3 +423,24 @@ def test_a_brief_board_shows_the_told_as_told(run, log, projected):
     assert f"已报告：{who}" in first and "须报告：" in first
     assert who not in first.split("已报告：")[0]
     assert who in second.split("须报告：")[1]
+
+
+def test_the_sheet_lists_what_falls_due_early_in_the_next_shift_and_hides_sensitive_titles(
+    run, night
+):
+    """A 重大 item of 06:00 owes 发布权威信息 by 11:00 (5 h, 鲁政办发〔2018〕18号 三): within the
+    next shift's first 4 hours of an 08:00 handover; its 24 h press conference is not."""
+    soon = file_item(run, "--level", "重大", "--sensitive", title="涉密火情",
+                     occurred="2026-11-22 06:00", at="2026-11-22 06:30", at_now=True)["id"]  # fmt: skip
+    handed = run("handover", "--to", "李接班", now=iso("2026-11-22 08:00"))
+    assert handed.code == 0, handed
+    sheet = handed.out
+    assert "未终报要情：2 条" in sheet
+    due = sheet.split("接班后 4 小时内到期：")[1].split("尚未报告")[0]
+    assert due.startswith("1 项")
+    assert f"{soon}  发布权威信息  剩 3小时（时限 2026-11-22 11:00）" in due
+    assert "举行新闻发布会" not in due
+    assert "涉密火情" not in sheet and "〔涉密/敏感" in sheet
+    listed = run("handover", "--list", "--include-sensitive", now=iso("2026-11-22 08:30"))
+    assert "涉密火情" in listed.out
+    assert "涉密火情" not in run("handover", "--list", now=iso("2026-11-22 08:30")).out
