@@ -444,3 +444,23 @@ def test_the_sheet_lists_what_falls_due_early_in_the_next_shift_and_hides_sensit
     listed = run("handover", "--list", "--include-sensitive", now=iso("2026-11-22 08:30"))
     assert "涉密火情" in listed.out
     assert "涉密火情" not in run("handover", "--list", now=iso("2026-11-22 08:30")).out
+
+
+def test_a_name_the_log_already_uses_is_never_a_near_miss(run, night):
+    """市政府办公厅 is near the policy's 市政府办公厅负责同志, but it is a unit of the directory,
+    and 省政府办公厅 the office supervising an item (传与跟, issue 14): both are taken as typed,
+    meeting no policy requirement (the downward clocks read them: chuan.py)."""
+    assert notify(run, night, "2026-11-22 02:40", "--who", "市政府办公厅").code == 2
+    added = run("unit", "add", "市政府办公厅", "--phone", "0531-1", now=iso("2026-11-22 02:45"))
+    assert added.code == 0, added
+    told = notify(run, night, "2026-11-22 02:50", "--who", "市政府办公厅")
+    assert told.code == 0, told
+    assert "不算完成" not in told.out
+    supervised = file_item(run, "--kind", "opinion", "--from-above", "省政府办公厅", "--supervised",
+                           title="督办舆情", occurred="2026-11-22 01:00", at="2026-11-22 01:30",
+                           at_now=True)["id"]  # fmt: skip
+    told = notify(run, supervised, "2026-11-22 03:00", "--who", "省政府办公厅")
+    assert told.code == 0, told
+    assert {t["who"]: t["listed"] for t in show(run, supervised, "2026-11-22 03:10")["told"]} == {
+        "省政府办公厅": False
+    }

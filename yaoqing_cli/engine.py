@@ -35,7 +35,7 @@ from yaoqing_cli.workdays import WorkCalendar
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 NOTIFY = EventType.NOTIFY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

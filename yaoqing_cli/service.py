@@ -45,6 +45,10 @@ class FileRequest:
     details: dict = field(default_factory=dict)
     about: str | None = None  # the emergency (ID in this log) an opinion concerns
     about_level: str | None = None  # or its level, when that emergency is not in this log
+    # 督办件 (issue 14): handed down by a higher office, which is owed feedback
+    from_above: str | None = None
+    supervised: bool = False
+    feedback_minutes: int | None = None  # the feedback clock, overriding the policy's
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Timeline:
     events: list[Event]
     office: Office
     heading: str
+    chase: object = None  # chuan.Chase at the moment asked (传与跟)
 
 
 def check_text(
@@ -259,6 +264,7 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         raise UsageError("--about 与 --about-level 只能选一个：所涉事件在本日志中用 --about 编号")
     if request.about_level:
         details["about_level"] = request.about_level
+    supervision = _supervision(request)
     recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
 
     local_filed = request.at.astimezone(tz)
@@ -298,13 +304,26 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         )
         store.insert_item(item, day, day_no)
         issued = heading(office, item, policy.title_format)
-        payload = {**item_payload(item), "heading": issued}  # fixed when issued
+        payload = {**item_payload(item), "heading": issued, **supervision}  # fixed when issued
         event = store.append_event(
             item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
         projection.keep_clocks(log, [(item, [event])])
         store.index_new_events()
     return Filed(item=item, event=event, heading=issued)
+
+
+def _supervision(request: FileRequest) -> dict:
+    """The 督办 keys a supervised item's first report keeps (chuan.supervision reads them)."""
+    from_above = check_text(request.from_above, "交办的上级机关", label=True)
+    if request.feedback_minutes is not None and not request.supervised:
+        raise UsageError("--feedback 只与 --supervised 同用：督办件的反馈时限")
+    if not request.supervised:
+        return {"from_above": from_above} if from_above else {}
+    data = {"supervised": True, "from_above": from_above or "上级机关"}
+    if request.feedback_minutes:
+        data["feedback_minutes"] = request.feedback_minutes
+    return data
 
 
 # --- continue and close ------------------------------------------------------------------------
@@ -513,6 +532,21 @@ def close_item(
 class Notified:
     event: Event
     listed: bool  # the name is one the item's policy lists (else a free name: meets nothing)
+    known: bool = False  # a name this log already uses (a unit, the office above, a leader)
+
+
+def known_names(store: Store, events: Sequence[Event]) -> frozenset[str]:
+    """Names this log already uses for an item, besides its policy's: the unit directory
+    (单位通讯录), the units it was assigned or relayed to, the leader of an instruction and the
+    office that supervises it (传与跟, issue 14). Telling one of them may meet a clock of the
+    downward half (chuan.py), so such a name is never refused as a near miss."""
+    names = {e.data.get("name") for e in store.office_events(EventType.UNIT)}
+    for e in events:
+        names.update(e.data.get("units") or ())
+        names.add(e.data.get("leader"))
+        if e.type == EventType.FILE:
+            names.add(e.data.get("from_above"))
+    return frozenset(n for n in names if isinstance(n, str) and n)
 
 
 def told_by(text: str | None) -> str | None:
@@ -550,7 +584,8 @@ def notify_item(
     """Record that someone was told of an item (已报告). `who` meets a requirement only if it
     is a name the item's policy lists (recipients, escalation steps, the copy), exactly after
     NFKC; a name near one of those is refused with a suggestion (a typo must not leave a
-    leader shown untold), unless `other` says it is someone the policy does not name."""
+    leader shown untold), unless `other` says it is someone the policy does not name, or the
+    log already uses the name (known_names: a unit, the office above)."""
     from yaoqing_cli.engine import policy_names
 
     store, office, tz = log.store, log.office, log.tz
@@ -574,9 +609,10 @@ def notify_item(
         # a match is kept as the policy spells it (status shows that spelling)
         spelled = {unicodedata.normalize("NFKC", n): n for n in names}
         listed = name in spelled
+        known = not listed and name in known_names(store, store.events(item.id))
         if listed:
             name = spelled[name]
-        elif not other:
+        elif not other and not known:
             near = _near(name, list(spelled))
             near = [spelled[n] for n in near]
             if near:
@@ -593,7 +629,7 @@ def notify_item(
             recorded_at=recorded,
         )
         store.index_new_events()
-    return Notified(event, listed)
+    return Notified(event, listed, known)
 
 
 @dataclass(frozen=True)
@@ -646,8 +682,12 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     office, tz = log.office, log.tz
     item = find_item(log.store, item_id)
     events = log.store.events(item.id)
-    line = Timeline(item, events, office, item_heading(log, item, events))
-    return line, evaluate(item, events, log.policies.get(item), log.calendar, moment, tz=tz)
+    from yaoqing_cli.chuan import track
+
+    policy = log.policies.get(item)
+    chase = track(item, events, policy, log.calendar, moment, tz=tz)
+    line = Timeline(item, events, office, item_heading(log, item, events), chase)
+    return line, evaluate(item, events, policy, log.calendar, moment, tz=tz)
 
 
 # --- the office calendar -------------------------------------------------------------------------
