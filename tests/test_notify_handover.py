@@ -464,3 +464,15 @@ def test_a_name_the_log_already_uses_is_never_a_near_miss(run, night):
     assert {t["who"]: t["listed"] for t in show(run, supervised, "2026-11-22 03:10")["told"]} == {
         "省政府办公厅": False
     }
+
+
+def test_a_month_report_keeps_the_tellings_in_json_only(run, night):
+    assert notify(run, night, "2026-11-22 02:40", "--who", LEADER).code == 0
+    assert run("handover", "--to", "李接班", now=iso("2026-11-22 08:00")).code == 0
+    moment = iso("2026-12-01 00:10")
+    month = run("report", "--period", "2026-11", now=moment)
+    assert month.code == 0, month
+    assert "已报告（" not in month.out and "交接班" not in month.out
+    data = run("report", "--period", "2026-11", "--format", "json", now=moment).json
+    assert [t["who"] for t in data["told"]] == [LEADER]
+    assert [s["to"] for s in data["shifts"]] == ["李接班"]
