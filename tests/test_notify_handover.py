@@ -476,3 +476,25 @@ def test_a_month_report_keeps_the_tellings_in_json_only(run, night):
     data = run("report", "--period", "2026-11", "--format", "json", now=moment).json
     assert [t["who"] for t in data["told"]] == [LEADER]
     assert [s["to"] for s in data["shifts"]] == ["李接班"]
+
+
+def test_a_partial_export_checks_handovers_and_does_not_take_them(
+    run, night, tmp_path, monkeypatch
+):
+    """export --since carries every office-level event but only the items filed since: a
+    handover naming an earlier item cannot be vouched for by the copy, so it is not taken."""
+    assert run("handover", "--to", "李接班", now=iso("2026-11-22 08:00")).code == 0
+    later = file_item(run, "--level", "一般", title="晚到事件", occurred="2026-11-22 09:00",
+                      at="2026-11-22 09:10", at_now=True)["id"]  # fmt: skip
+    exported = tmp_path / "since.jsonl"
+    done = run("export", "--since", "2026-11-22 09:00", "--output", exported,
+               now=iso("2026-11-22 10:00"))  # fmt: skip
+    assert done.code == 0, done
+    monkeypatch.setenv("YAOQING_DB", str(tmp_path / "copy.db"))
+    run("init", "--office", "济南市历城区人民政府办公室", "--short", "历城区",
+        "--policy", "licheng", "--drill")  # fmt: skip
+    taken = run("import", exported)
+    assert taken.code == 0, taken
+    assert "未采用" in taken.out
+    assert "没有交接班记录" in run("handover", "--list", "--date", "2026-11-22").out
+    assert later in run("status").out

@@ -1371,9 +1371,10 @@ def _check_notify(ctx, number, item, data, happened) -> None:
 
 def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happened) -> bool:
     """A 交接班, as `handover` writes it; True if it is to be taken. Another office's is only
-    checked (its shifts are not this office's). This office's own must freeze exactly what
-    this log, as it stands at that line (every earlier line taken), judges at that moment: the
-    sheet is what was handed over, and the log it came from said so."""
+    checked (its shifts are not this office's), as is any in a partial export (`--since`: the
+    items filed before it are not there to vouch for the sheet). This office's own must freeze
+    exactly what this log, as it stands at that line (every earlier line taken), judges at that
+    moment: the sheet is what was handed over, and the log it came from said so."""
     from yaoqing_cli.handover import DATA_KEYS
     from yaoqing_cli.service import frozen_sheet
 
@@ -1391,7 +1392,7 @@ def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happe
     _want(number, record["officer"] == data["from"], "交接班的值班员应为交班人")
     _long_text(number, data["note"], "交班留言")
     _want(number, type(data["due_hours"]) is int and data["due_hours"] >= 1, "due_hours 应为正整数")
-    if not own:
+    if not own or ctx.partial:  # a partial export (--since) lacks items the sheet names
         return False
     if ctx.calendar:
         ctx.log.calendar_changed()
