@@ -498,3 +498,24 @@ def test_a_partial_export_checks_handovers_and_does_not_take_them(
     assert "未采用" in taken.out
     assert "没有交接班记录" in run("handover", "--list", "--date", "2026-11-22").out
     assert later in run("status").out
+
+
+def test_a_masked_export_round_trips_a_handover_with_a_sensitive_item(
+    run, night, tmp_path, monkeypatch
+):
+    secret = file_item(run, "--level", "较大", "--sensitive", "--location", "某地",
+                       title="涉密事项", occurred="2026-11-22 01:00", at="2026-11-22 01:30",
+                       at_now=True)["id"]  # fmt: skip
+    assert notify(run, secret, "2026-11-22 02:00", "--who", LEADER, "--text", "机密内容").code == 0
+    assert run("handover", "--to", "李接班", now=iso("2026-11-22 08:00")).code == 0
+    exported = tmp_path / "masked.jsonl"
+    assert run("export", "--output", exported).code == 0  # sensitive content masked
+    assert "机密内容" not in exported.read_text("utf-8")
+    sheet = run("handover", "--list", "--date", "2026-11-22", now=iso("2026-11-22 09:00")).out
+    monkeypatch.setenv("YAOQING_DB", str(tmp_path / "copy.db"))
+    run("init", "--office", "济南市历城区人民政府办公室", "--short", "历城区",
+        "--policy", "licheng", "--drill")  # fmt: skip
+    taken = run("import", "--allow-masked", exported)
+    assert taken.code == 0, taken
+    copied = run("handover", "--list", "--date", "2026-11-22", now=iso("2026-11-22 09:00")).out
+    assert copied == sheet
