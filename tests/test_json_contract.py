@@ -190,8 +190,10 @@ def outputs(run, log):
         "--json", at="2026-11-22 11:00")  # fmt: skip
     did("notify --json", "notify", b["id"], "--who", "省政府应急办（省政府总值班室）", "--by",
         "电话", "--json", at="2026-11-22 08:20")  # fmt: skip
-    handed = run("handover", "--to", "李接班", now=iso("2026-11-22 20:00"))  # report's shifts[]
-    assert handed.code == 0, handed
+    handed = run("handover", "--to", "李接班", "--json", now=iso("2026-11-22 20:00"))
+    assert handed.code == 0, handed  # the report's shifts[] too
+    listed = run("handover", "--list", "--json", "--include-sensitive", now=iso("2026-11-22 20:00"))
+    out["handover --json"] = [handed.json, listed.json]
     out["file --json"] = [a, b, c, d, e, f]
     judged = iso("2026-11-23 00:05")
     for extra in ((), ("--include-sensitive",)):

@@ -444,6 +444,19 @@ def test_the_sheet_lists_what_falls_due_early_in_the_next_shift_and_hides_sensit
     listed = run("handover", "--list", "--include-sensitive", now=iso("2026-11-22 08:30"))
     assert "涉密火情" in listed.out
     assert "涉密火情" not in run("handover", "--list", now=iso("2026-11-22 08:30")).out
+    [sheet] = run("handover", "--list", "--json", now=iso("2026-11-22 08:30")).json
+    assert (sheet["at"], sheet["from"], sheet["to"], sheet["due_hours"]) == (
+        iso("2026-11-22 08:00"),
+        "张值班",
+        "李接班",
+        4,
+    )
+    frozen = {entry["id"]: entry for entry in sheet["items"]}
+    assert frozen[soon]["title"] is None and frozen[soon]["sensitive"]
+    assert {c["key"]: c["deadline"] for c in frozen[soon]["clocks"]} == {
+        "publish": iso("2026-11-22 11:00"),
+        "press": iso("2026-11-23 06:00"),
+    }
 
 
 def test_a_name_the_log_already_uses_is_never_a_near_miss(run, night):

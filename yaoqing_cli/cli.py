@@ -501,9 +501,12 @@ def handover(
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON（记录时为交接单，--list 时为交接单数组）")
+    ] = False,
 ) -> None:
     """交接班：记录谁交给谁，并把此刻全部未终报要情及其运行中的时限冻结在日志中；打印交接单。"""
-    from yaoqing_cli.handover import sheet_lines
+    from yaoqing_cli.handover import sheet_json, sheet_lines
 
     if list_:
         if to is not None or note is not None:
@@ -529,6 +532,9 @@ def handover(
             found = handovers(log, start, start + timedelta(days=1))
             titles = _sensitive_titles(log, found) if include_sensitive else {}
             drill = log.drill
+        if as_json:
+            _emit_json([sheet_json(e.happened_at, e.data, tz, titles) for e in found])
+            return
         if not found:
             typer.echo(f"{chosen.isoformat()} 没有交接班记录")
             return
@@ -547,6 +553,9 @@ def handover(
         done = hand_over(log, to, note, officer)
         titles = _sensitive_titles(log, [done.event]) if include_sensitive else {}
     tz, drill = log.tz, log.drill
+    if as_json:
+        _emit_json(sheet_json(done.event.happened_at, done.data, tz, titles))
+        return
     typer.echo(f"{log.mark}已记录交接班：{done.data['from']} → {done.data['to']}")
     typer.echo("\n".join(sheet_lines(done.event.happened_at, done.data, tz, drill, titles)))
 

@@ -143,3 +143,37 @@ def _when(state: str, deadline: datetime, at: datetime, tz: ZoneInfo) -> str:
     if state == DutyState.OVERDUE:
         return f"逾期 {span_text(at - deadline)}（时限 {local_text(deadline, tz)}）"
     return f"剩 {span_text(deadline - at)}（时限 {local_text(deadline, tz)}）"
+
+
+def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None = None) -> dict:
+    """`handover --json`: a sheet as data, times ISO 8601 in the office's zone."""
+    from yaoqing_cli.clock import iso_local
+
+    def local(text: str | None) -> str | None:
+        return None if text is None else iso_local(from_utc_text(text), tz)
+
+    return {
+        "at": iso_local(at, tz),
+        "from": data.get("from"),
+        "to": data.get("to"),
+        "note": data.get("note"),
+        "due_hours": data.get("due_hours") or NEXT_SHIFT_HOURS,
+        "items": [
+            {
+                "id": entry["id"],
+                "title": entry.get("title") or (titles or {}).get(entry["id"]),
+                "sensitive": bool(entry.get("sensitive")),
+                "kind": entry.get("kind"),
+                "level": entry.get("level"),
+                "policy": entry.get("policy"),
+                "clocks": [
+                    {**clock, "deadline": local(clock["deadline"])}
+                    for clock in entry.get("clocks") or []
+                ],
+                "untold": [dict(u) for u in entry.get("untold") or []],
+                "told": [{**t, "at": local(t["at"])} for t in entry.get("told") or []],
+                "missing": list(entry.get("missing") or []),
+            }
+            for entry in data.get("items") or []
+        ],
+    }
