@@ -238,6 +238,9 @@ def statement(item: Item, event: Event, include_sensitive: bool) -> str:
     return "；".join(parts)
 
 
+PERIOD_DETAIL = "逐条的首报、续报、终报和补录见各日的值班日报，或本命令加 --json、--format csv"
+
+
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
     from yaoqing_cli.clock import span_text
     from yaoqing_cli.render import event_label, forwarded_heading
@@ -279,31 +282,46 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             f"（{reason}）" if reason else ""
         )
 
-    section(
-        "新报要情",
-        [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
-    )
-
     def said(item: Item, event: Event) -> str:
         words = statement(item, event, include_sensitive)
         return f"：{words}" if words else ""
 
-    section(
-        "续报",
-        [
-            f"{who(i)} {event_label(e, e.data.get('n'))} {local_text(e.happened_at, tz)}{said(i, e)}"
-            for i, e in report.continued
-        ],
-    )
-    section("定级变更", [change(i, e) for i, e in report.level_changes])
-    section(
-        "终报",
-        [
-            f"{who(i)} {local_text(e.happened_at, tz)} "
-            f"{vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}{said(i, e)}"
-            for i, e in report.closed
-        ],
-    )
+    if report.period.is_shift:
+        section(
+            "新报要情",
+            [
+                f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}"
+                for i in report.filed
+            ],
+        )
+        section(
+            "续报",
+            [
+                f"{who(i)} {event_label(e, e.data.get('n'))} {local_text(e.happened_at, tz)}"
+                f"{said(i, e)}"
+                for i, e in report.continued
+            ],
+        )
+        section("定级变更", [change(i, e) for i, e in report.level_changes])
+        section(
+            "终报",
+            [
+                f"{who(i)} {local_text(e.happened_at, tz)} "
+                f"{vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}{said(i, e)}"
+                for i, e in report.closed
+            ],
+        )
+    else:
+        # A 通报 of a month or a year counts the reports and names the breaches; each report
+        # of the period is in the day reports, --json and --format csv.
+        out.append("")
+        out.append(f"{h2}报送总体情况")
+        out.append(
+            f"{bullet}新报要情 {len(report.filed)} 条，续报 {len(report.continued)} 次，"
+            f"定级变更 {len(report.level_changes)} 次，终报 {len(report.closed)} 条，"
+            f"补录 {len(report.back_entered)} 次"
+        )
+        out.append(f"{bullet}{PERIOD_DETAIL}")
 
     def clock(r: DutyRef) -> str:
         return f"{r.item.id} {_title(r.item, include_sensitive)} {r.name}"
@@ -325,15 +343,15 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             for r in report.overdue
         ],
     )
-    section(
-        "补录（记录时间晚于所述时间10分钟以上）",
-        [
-            f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
-            f"记录于 {local_text(e.recorded_at, tz)}"
-            for i, e in report.back_entered
-        ],
-    )
     if report.period.is_shift:  # the day's acts; a 通报 of months lists them in JSON only
+        section(
+            "补录（记录时间晚于所述时间10分钟以上）",
+            [
+                f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
+                f"记录于 {local_text(e.recorded_at, tz)}"
+                for i, e in report.back_entered
+            ],
+        )
         told: dict[str, tuple[Item, list[str]]] = {}  # per item, in the order first told
         for i, e in report.told:
             told.setdefault(i.id, (i, []))[1].append(
