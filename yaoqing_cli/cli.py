@@ -439,7 +439,7 @@ def notify(
         str,
         typer.Option(
             "--who",
-            help="报告了谁：政策列出的报告对象（照 status 所列名称），或政策以外的人或单位（加 --other）",
+            help="报告了谁：照 status 所列的报告对象名称；政策以外的人或单位也照录，但与政策所列名称相近时须加 --other",
         ),
     ],
     by: Annotated[
@@ -455,7 +455,7 @@ def notify(
     at: Annotated[str | None, typer.Option("--at", help="报告时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录已报告（已报告）：某位领导或某个单位已于何时、以何种方式获报。"""
+    """记录已报告：某位领导或某个单位已于何时、以何种方式获报（此后不再列为须报告）。"""
     from yaoqing_cli.service import notify_item
 
     with open_log(ctx, write=True) as log:
