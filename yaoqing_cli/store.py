@@ -1139,6 +1139,17 @@ class Store:
             grouped[row[2]].append(self._event(row))
         return grouped
 
+    def events_between(self, since: datetime, until: datetime, limit: int) -> list[Event]:
+        """The latest `limit` item events that happened in [since, until], oldest first (the
+        watch board's last events of the shift; the events_happened index serves it)."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
+            " WHERE happened_at >= ? AND happened_at <= ? AND item_id != ?"
+            " ORDER BY happened_at DESC, seq DESC LIMIT ?",
+            (to_utc_text(since), to_utc_text(until), OFFICE, limit),
+        ).fetchall()
+        return [self._event(row) for row in reversed(rows)]
+
     def _rows_for(self, sql: str, ids: Sequence[str], chunk: int = 500) -> Iterator[tuple]:
         """Rows of `sql` (with `{marks}` for the IN list) for many ids, a chunk at a time:
         SQLite limits how many parameters one statement takes."""
@@ -1488,6 +1499,30 @@ class Store:
         """Which of these items are 涉密/敏感 (by primary key, a chunk at a time)."""
         sql = "SELECT id FROM items WHERE sensitive AND id IN ({marks})"
         return {row[0] for row in self._rows_for(sql, item_ids)}
+
+    def told_names(self, item_ids: Sequence[str], moment: datetime) -> dict[str, set[str]]:
+        """Who each of these items has told by `moment` (`notify` events' `who`), by item."""
+        sql = (
+            "SELECT item_id, json_extract(data, '$.who'), happened_at FROM events"
+            " WHERE type = 'notify' AND item_id IN ({marks})"
+        )
+        cutoff = to_utc_text(moment)  # stored times are this one fixed-width UTC form
+        told: dict[str, set[str]] = {}
+        for item_id, who, happened in self._rows_for(sql, item_ids):
+            if happened <= cutoff:
+                told.setdefault(item_id, set()).add(who)
+        return told
+
+    def office_events_between(self, type_: str, since: datetime, until: datetime) -> list[Event]:
+        """Office-level events of one type ('handover') that happened in [since, until), in
+        happened order."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? AND type = ? AND happened_at >= ? AND happened_at < ?"
+            " ORDER BY happened_at, seq",
+            (OFFICE, type_, to_utc_text(since), to_utc_text(until)),
+        ).fetchall()
+        return [self._event(row) for row in rows]
 
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
