@@ -9,6 +9,7 @@ import io
 import pytest
 
 from tests.conftest import file_item, iso
+from tests.test_chuan import item_json
 
 
 def act(run, *args, at: str):
@@ -276,3 +277,34 @@ def test_an_assignment_in_working_days_of_an_uncovered_year_is_said_loudly(offic
     day = report(run, "--date", "2027-03-01", now="2027-03-02 00:05")
     assert day["calendar_fallback"] is True
     assert day["assigned"][0]["deadline"] == "2027-03-09T00:00:00+08:00"  # 03-02..05, 03-08
+
+
+def test_a_notify_of_the_unit_meets_an_instructions_relay_clock(log, run):
+    """内政办发〔2014〕109号 二(三) 第一时间将批示件转有关地区、部门: the relay clock (30 minutes,
+    the policy's setting) of each unit an instruction names is met by telling that unit
+    (`notify --who UNIT`, issue 13) as by an assignment; telling someone else meets nothing."""
+    log("inner-mongolia")
+    item = file_item(run, "--level", "重大", title="某旗森林火灾", occurred="2026-11-22 06:00",
+                     at="2026-11-22 07:00", at_now=True)["id"]  # fmt: skip
+    act(run, "instruct", item, "--from", "分管副主席", "--text", "全力扑救", "--to", "某旗人民政府",
+        "--to", "某市应急局", "--to", "某市林草局", at="2026-11-22 09:00")  # fmt: skip
+    # due 09:30 for each: 某旗 told by phone at 09:20 (met), 某市应急局 at 09:45 (late by 15
+    # minutes), 某市林草局 never (someone else told instead: overdue)
+    act(run, "notify", item, "--who", "某旗人民政府", "--by", "电话", at="2026-11-22 09:20")
+    act(run, "notify", item, "--who", "某市应急局", "--by", "电话", at="2026-11-22 09:45")
+    act(run, "notify", item, "--who", "某市公安局", "--by", "电话", at="2026-11-22 09:25")
+    relays = {
+        c["unit"]: c for c in item_json(run, item, "2026-11-22 12:00")["instructions"][0]["relay"]
+    }
+    assert relays["某旗人民政府"]["state"] == "met"
+    assert relays["某旗人民政府"]["met_at"] == "2026-11-22T09:20:00+08:00"
+    assert relays["某市应急局"]["state"] == "late"
+    assert relays["某市林草局"]["state"] == "overdue" and relays["某市林草局"]["met_at"] is None
+    chase = run(
+        "status", "--chase", "--json", "--at", "2026-11-22 12:00", now=iso("2026-11-22 12:00")
+    )
+    assert chase.code == 0, chase
+    assert [(c["role"], c["unit"]) for c in chase.json] == [("relay", "某市林草局")]
+    day = report(run, "--date", "2026-11-22", now="2026-11-23 00:05")
+    assert [(r["duty"], r["unit"]) for r in day["chase_late"]] == [("relay", "某市应急局")]
+    assert [(r["duty"], r["unit"]) for r in day["chase_overdue"]] == [("relay", "某市林草局")]
