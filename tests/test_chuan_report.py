@@ -308,3 +308,24 @@ def test_a_notify_of_the_unit_meets_an_instructions_relay_clock(log, run):
     day = report(run, "--date", "2026-11-22", now="2026-11-23 00:05")
     assert [(r["duty"], r["unit"]) for r in day["chase_late"]] == [("relay", "某市应急局")]
     assert [(r["duty"], r["unit"]) for r in day["chase_overdue"]] == [("relay", "某市林草局")]
+
+
+def test_the_document_forms_grade_the_handling_units_too(yunnan, tmp_path):
+    """report --format txt (and docx, from the same document): the 通报 counts what was handed
+    down, names the breaches and grades the handling units; its title stays the report's."""
+    run, ids = yunnan
+    result = run("report", "--period", "2026-11", "--format", "txt", now=iso("2026-12-10 09:00"))
+    assert result.code == 0, result
+    flat = result.out.replace("\n", "")  # 28 characters a line
+    assert "转办5项，承办单位反馈3次（其中办结2次）" in flat, result.out
+    assert f"{ids['B']}　转办，单位：丙县人民政府，应于：11月10日0时" in flat, result.out
+    assert "甲县人民政府：要情1，应办结1，按时1，逾时0，逾期0，按时办结率100.0%" in flat
+    assert "乙县人民政府：要情1，应办结1，按时0，逾时1，逾期0，按时办结率0.0%" in flat
+    assert "转办、批示、督办逾期未完成" not in result.out.split("统计时段")[0], result.out
+    day = run("report", "--date", "2026-11-18", "--format", "txt", now=iso("2026-11-19 00:05"))
+    flat = day.out.replace("\n", "")
+    assert "单位：乙县人民政府，时间：11月18日10时，反馈或办结：办结（逾时）" in flat, day.out
+    out = tmp_path / "通报.docx"
+    docx = run("report", "--period", "2026-11", "--format", "docx", "-o", out,
+               now=iso("2026-12-10 09:00"))  # fmt: skip
+    assert docx.code == 0 and out.stat().st_size > 0, docx

@@ -693,7 +693,7 @@ HANDLING_NOTE = (
 )
 
 
-def _who(item: Item, unit: str | None, include_sensitive: bool) -> str | None:
+def party(item: Item, unit: str | None, include_sensitive: bool) -> str | None:
     """A unit, leader or office named by a downward clock: masked on a sensitive item."""
     return _text_of(item, unit, include_sensitive)
 
@@ -708,9 +708,9 @@ def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict
             "title": _title(r.item, include_sensitive),
             "duty": c.role,
             "duty_name": c.name,
-            "unit": _who(r.item, c.unit, include_sensitive),
+            "unit": party(r.item, c.unit, include_sensitive),
             "task": _text_of(r.item, c.task, include_sensitive),
-            "leader": _who(r.item, c.leader, include_sensitive),
+            "leader": party(r.item, c.leader, include_sensitive),
             "at": iso_local(c.start, tz),
             "deadline": iso_local(c.deadline, tz),
             "met_at": iso_local(c.met_at, tz),
@@ -726,7 +726,7 @@ def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict
         return {
             "id": r.item.id,
             "title": _title(r.item, include_sensitive),
-            "unit": _who(r.item, data.get("from"), include_sensitive),
+            "unit": party(r.item, data.get("from"), include_sensitive),
             "at": iso_local(r.event.happened_at, tz),
             "text": _text_of(r.item, data.get("text"), include_sensitive),
             "done": bool(data.get("done")),
@@ -770,13 +770,13 @@ def downward_sections(
 
     def clock(r: ChaseRef) -> str:
         c = r.clock
-        unit = _who(r.item, c.unit, include_sensitive)
+        unit = party(r.item, c.unit, include_sensitive)
         owes = "本单位→" if c.role in ("relay", "supervised") else ""
         return f"{head(r)} {vocab.CHASE_ROLES.get(c.role, c.role)} {owes}{unit}"
 
     def assigned(r: ChaseRef) -> str:
         task = _text_of(r.item, r.clock.task, include_sensitive)
-        unit = _who(r.item, r.clock.unit, include_sensitive)
+        unit = party(r.item, r.clock.unit, include_sensitive)
         return (
             f"{head(r)} → {unit}{f'（{task}）' if task else ''}：{local_text(r.clock.start, tz)} 转办，"
             f"时限 {local_text(r.clock.deadline, tz)}"
@@ -784,7 +784,7 @@ def downward_sections(
 
     def fed_back(r: FeedbackRef) -> str:
         data = r.event.data
-        unit = _who(r.item, data.get("from"), include_sensitive)
+        unit = party(r.item, data.get("from"), include_sensitive)
         kind = "反馈"
         if data.get("done"):
             kind = "办结（逾时）" if r.state == vocab.DutyState.LATE else "办结"

@@ -9,7 +9,15 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.doc import DRILL_MARK, Block, Document, cn_date, cn_number, cn_time
 from yaoqing_cli.models import Item
-from yaoqing_cli.render_report import PERIOD_DETAIL, exemption_lines, shown_units
+from yaoqing_cli.render_report import (
+    DOWNWARD_DETAIL,
+    HANDLING_NOTE,
+    PERIOD_DETAIL,
+    exemption_lines,
+    party,
+    pooled_units,
+    shown_units,
+)
 from yaoqing_cli.report import WATCH_HOURS
 
 
@@ -135,6 +143,14 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
             [(r.item.id, r.name, when(r.deadline)) for r in report.watch],
             ("编号", "时限", "应于"),
         )
+    if report.downward:  # 传与跟 (issue 14)
+        for name, *content in _downward(report, include_sensitive, daily, when):
+            if len(content) == 2:
+                section(name, *content)
+            else:  # a 通报 counts them
+                sections += 1
+                blocks.append(Block("h1", f"{cn_number(sections)}、{name}"))
+                blocks.append(Block("p", content[0]))
     units = shown_units(report, include_sensitive)
     section(
         "各报送单位时效",
@@ -154,6 +170,24 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     )
     for line in exemption_lines(report):
         blocks.append(Block("p", line))
+    if report.downward:
+        section(
+            "各承办单位按时办结率",
+            [
+                (
+                    u.unit,
+                    str(u.items),
+                    str(u.due),
+                    str(u.on_time),
+                    str(u.late),
+                    str(u.overdue),
+                    "—" if u.rate is None else f"{u.rate * 100:.1f}%",
+                )
+                for u in pooled_units(report.handling_units, include_sensitive)
+            ],
+            ("承办单位", "要情", "应办结", "按时", "逾时", "逾期", "按时办结率"),
+        )
+        blocks.append(Block("p", HANDLING_NOTE))
     if anchor_line:  # `verify --expect-file` reads it from the txt form
         blocks.append(Block("note", anchor_line))
     return Document(
@@ -172,3 +206,67 @@ def _event_name(event) -> str:
     if event.type == vocab.EventType.CONTINUE and event.data.get("n"):
         return f"续报{cn_number(event.data['n'])}"
     return vocab.EVENT_LABELS.get(event.type, event.type)
+
+
+def _downward(report, include_sensitive: bool, daily: bool, when) -> list[tuple]:
+    """The 传与跟 sections, as (title, rows, header row) or (title, paragraph) for a count:
+    each assignment and feedback of a day (counted in a 通报), and the downward clocks met late
+    or overdue, named one by one. On a sensitive item no unit or task is named."""
+
+    def named(item: Item, name: str | None) -> str:
+        return party(item, name, include_sensitive) or ""
+
+    def clock(r, *more: str) -> tuple[str, ...]:
+        c = r.clock
+        owes = "本单位→" if c.role in ("relay", "supervised") else ""
+        role = vocab.CHASE_ROLES.get(c.role, c.role)
+        return (r.item.id, role, f"{owes}{named(r.item, c.unit)}", *more)
+
+    def said(r) -> str:
+        if not r.event.data.get("done"):
+            return "反馈"
+        return "办结（逾时）" if r.state == vocab.DutyState.LATE else "办结"
+
+    if daily:
+        made = [
+            (
+                "转办",
+                [
+                    (r.item.id, named(r.item, r.clock.unit), named(r.item, r.clock.task),
+                     when(r.clock.deadline))
+                    for r in report.assigned
+                ],
+                ("编号", "承办单位", "交办事项", "时限"),
+            ),
+            (
+                "承办单位反馈",
+                [
+                    (r.item.id, named(r.item, r.event.data.get("from")),
+                     when(r.event.happened_at), said(r))
+                    for r in report.feedback
+                ],
+                ("编号", "单位", "时间", "反馈或办结"),
+            ),
+        ]  # fmt: skip
+    else:
+        finished = sum(bool(r.event.data.get("done")) for r in report.feedback)
+        made = [
+            (
+                "转办与反馈总体情况",
+                f"转办{len(report.assigned)}项，承办单位反馈{len(report.feedback)}次"
+                f"（其中办结{finished}次）。{DOWNWARD_DETAIL}。",
+            )
+        ]
+    return [
+        *made,
+        (
+            "转办、批示、督办逾时完成",
+            [clock(r, when(r.clock.deadline), when(r.clock.met_at)) for r in report.chase_late],
+            ("编号", "时限", "单位", "应于", "完成于"),
+        ),
+        (
+            "转办、批示、督办逾期未完成",
+            [clock(r, when(r.clock.deadline)) for r in report.chase_overdue],
+            ("编号", "时限", "单位", "应于"),
+        ),
+    ]
