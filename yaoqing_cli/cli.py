@@ -27,7 +27,7 @@ app = typer.Typer(
     name="yaoqing",
     help="要情：政府总值班室的要情报送日志与时限提醒。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # our own --install-completion/--show-completion, in Chinese (complete.py)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -71,6 +71,38 @@ def open_log(ctx: typer.Context, **how):
     return open_session(settings(ctx), **how)
 
 
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    shell = _completion_shell(complete)
+    path = complete.install(shell)
+    typer.echo(f"已为 {shell} 安装命令补全：{path}")
+    typer.echo("重新打开终端后生效；按 Tab 补全命令、选项、要情编号和各项取值")
+    raise typer.Exit(0)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    typer.echo(complete.script(_completion_shell(complete)))
+    raise typer.Exit(0)
+
+
+def _completion_shell(complete) -> str:
+    shell = complete.shell_name()
+    if shell not in complete.SHELLS:
+        found = f"当前 shell（{shell}）" if shell else "无法识别当前 shell，"
+        raise UsageError(
+            f"{found}不支持命令补全；支持 bash、zsh、fish："
+            "也可运行 _YAOQING_COMPLETE=source_bash yaoqing（或 source_zsh、source_fish）取得脚本"
+        )
+    return shell
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -92,6 +124,26 @@ def root(
             help="本单位工作日历文件（录入法定节假日安排库尚未收录的年份）",
         ),
     ] = None,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            expose_value=False,
+            is_eager=True,
+            help="为当前 shell（bash、zsh、fish）安装命令补全：Tab 补全命令、选项、要情编号和取值",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            expose_value=False,
+            is_eager=True,
+            help="显示当前 shell 的补全脚本，供复制或自行安装",
+        ),
+    ] = False,
 ) -> None:
     from yaoqing_cli.clock import check_environment
 
@@ -238,7 +290,7 @@ def file_(
     at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录首报（首报）。"""
+    """记录首报：一条新要情的标题、事发时间、类型、级别和报送单位等，给出编号。"""
     from yaoqing_cli.service import FileRequest, file_item
 
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
@@ -859,10 +911,23 @@ def demo(
     """在临时日志中录入几条示例要情并显示状态（不触碰真实日志）。"""
     from yaoqing_cli.demo import run_demo
 
-    run_demo(app, keep=keep)
+    run_demo(command_tree(), keep=keep)
 
 
 # --- entry point ------------------------------------------------------------------------------------
+
+
+def command_tree():
+    """The Click command tree of `app`, as a user meets it: Chinese help and usage lines on every
+    command (clitext.py) and completion of the log's IDs, units and every controlled value
+    (complete.py), however and by whomever a command was added."""
+    from yaoqing_cli import clitext, complete
+
+    complete.prepare_if_completing()
+    root = typer.main.get_command(app)
+    clitext.localise(root)
+    complete.attach(root)
+    return root
 
 
 def _say(line: str) -> None:
@@ -1012,7 +1077,7 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            result = command_tree()(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
                 failure = "已中断（Ctrl-C）；日志未改动"
@@ -1029,8 +1094,10 @@ def main(argv: list[str] | None = None) -> None:
             _drop_stdout()
             failure, code = "结果未能输出", ExitCode.FAILED
     except click_errors.UsageError as err:
+        from yaoqing_cli.clitext import usage_message
+
         hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
-        failure, code = f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE
+        failure, code = f"用法错误：{usage_message(err)}{hint}", ExitCode.USAGE
     except click_errors.ClickException as err:
         failure, code = err.format_message(), err.exit_code
     except typer.Abort:

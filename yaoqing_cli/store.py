@@ -40,6 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from yaoqing_cli import logpath
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import LogError, OperationError
 from yaoqing_cli.models import Event, Item, Office, canonical_json
@@ -578,13 +579,7 @@ class SearchFound:
 # --- the store ---------------------------------------------------------------------------------
 
 
-def default_path() -> Path:
-    """YAOQING_DB, else the user's data directory (XDG_DATA_HOME or ~/.local/share)."""
-    explicit = os.environ.get("YAOQING_DB")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "yaoqing" / "yaoqing.db"
+default_path = logpath.default_path  # YAOQING_DB, else the user's data directory
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
