@@ -323,7 +323,7 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
 
 
 def find_item(store: Store, item_id: str) -> Item:
-    item_id = unicodedata.normalize("NFKC", item_id).strip()  # ２０２６１１２２－００１ too
+    item_id = vocab.plain(item_id)  # ２０２６１１２２－００１ and 20261122—001 too
     item = store.item(item_id)
     if item is None:
         hint = store.item_ids_like(item_id) if item_id and len(item_id) < 40 else []
