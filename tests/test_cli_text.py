@@ -181,3 +181,53 @@ def test_no_args_shows_the_chinese_help(run):
     result = run("policy")
     assert result.code == 0 and result.out.startswith("用法：yaoqing policy [选项] 命令"), result
     assert not english_in(result.out), result.out
+
+
+# --- TOML files (policies, calendars): the parser's English in Chinese -----------------------------
+
+
+def _tomllib_messages() -> list[str]:
+    """Every message tomllib can raise, as written in its source, with sample values filled in."""
+    import inspect
+    import tomllib._parser as parser
+
+    source = inspect.getsource(parser)
+    found = re.findall(r"suffixed_err\(\s*src,\s*\w+,\s*(f?)\"([^\"]*)\"", source)
+    assert len(found) > 15, found  # the reading of tomllib's source still works
+    import ast
+
+    texts = [ast.literal_eval(f'"{text}"') if not f else text for f, text in found]  # \\ -> \
+    return [re.sub(r"\{[^}]*\}", "('years', '2027')", text) for text in texts]
+
+
+@pytest.mark.parametrize("message", _tomllib_messages())
+def test_every_toml_message_is_chinese_with_its_place(message):
+    from yaoqing_cli.tomltext import toml_message
+
+    said = toml_message(f"{message} (at line 3, column 7)")
+    assert said.startswith("第 3 行第 7 列："), said
+    assert "无法解析" not in said and not english_in(said), said
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("[years.2027\n", "第 1 行第 12 列：表头缺少结尾的“]”"),
+        ('[years.2027]\nholidays = ["2027-01-01"\n', "文件末尾：数组未闭合"),
+        ("[years.2027]\n[years.2027]\n", "表 years.2027 声明了两次"),
+        ("[years.2027] holidays = []\n", "此处应换行"),
+    ],
+)
+def test_a_broken_calendar_file_is_told_in_chinese(office, tmp_path, body, line):
+    path = tmp_path / "cal.toml"
+    path.write_text(body, encoding="utf-8")
+    result = office("calendar", "add", path)
+    assert result.code == 2 and line in result.err, result
+    assert not english_in(result.err.split("；格式示例")[0]), result.err
+
+
+def test_an_unreadable_file_is_told_in_chinese(office, tmp_path):
+    result = office("calendar", "add", tmp_path)  # a directory
+    assert result.code == 2 and "不是普通文件" in result.err, result
+    missing = office("policy", "check", tmp_path / "none.toml")
+    assert missing.code != 0 and not english_in(missing.err), missing

@@ -21,7 +21,7 @@ except ImportError:  # older typer: plain click
     from click import exceptions as click_errors
 
 from yaoqing_cli import vocab
-from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError
+from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError, os_reason
 
 app = typer.Typer(
     name="yaoqing",
@@ -787,7 +787,7 @@ def import_(
         try:
             lines = file.read_bytes().decode("utf-8").splitlines()
         except OSError as err:
-            raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
+            raise OperationError(f"无法读取 {file}：{os_reason(err)}") from None
         except UnicodeDecodeError:
             raise OperationError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     with open_log(ctx, write=True, create=True) as log:
