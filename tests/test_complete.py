@@ -210,3 +210,49 @@ def test_an_unknown_shell_is_told_in_chinese(run, monkeypatch):
     assert (
         result.code == 2 and "当前 shell（tcsh）不支持命令补全；支持 bash、zsh、fish" in result.err
     )
+
+
+def test_the_bash_script_completes_in_a_real_bash(office, tmp_path):
+    """The script --show-completion prints, loaded into bash, completes IDs and values."""
+    import os
+    import shutil
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("bash not installed")
+    item = file_item(office)["id"]
+    yaoqing = [sys.executable, "-m", "yaoqing_cli"]
+    script = subprocess.run(
+        yaoqing, env={**os.environ, "_YAOQING_COMPLETE": "source_bash"},
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    wrapper = tmp_path / "yaoqing"
+    wrapper.write_text(f'#!/bin/sh\nexec {" ".join(yaoqing)} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    drive = (
+        f"{script}\n"
+        'COMP_WORDS=(yaoqing continue ""); COMP_CWORD=2; _yaoqing_completion yaoqing\n'
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+        'COMP_WORDS=(yaoqing close x --outcome ""); COMP_CWORD=4; _yaoqing_completion yaoqing\n'
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([bash, "--norc", "-c", drive], env=env, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done
+    lines = done.stdout.split()
+    assert item in lines and set(vocab.OUTCOMES) <= set(lines), done.stdout
+
+
+def test_a_log_path_with_uri_characters_is_read(run, monkeypatch, tmp_path):
+    """The read-only URI quotes what SQLite's URI reader would take as syntax (%, ?, #)."""
+    folder = tmp_path / "值班%?#室"
+    folder.mkdir()
+    monkeypatch.setenv("YAOQING_DB", str(folder / "log.db"))
+    init = run("init", "--office", "某", "--short", "某", "--policy", "shandong", "--drill")
+    assert init.code == 0, init
+    item = file_item(run)["id"]
+    monkeypatch.setenv("_YAOQING_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "yaoqing show ")
+    monkeypatch.setenv("COMP_CWORD", "2")
+    result = run()
+    assert result.code == 0 and result.out.split() == [item], result

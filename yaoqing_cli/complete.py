@@ -36,7 +36,8 @@ VOCAB_OPTIONS = {
 ID_ARGUMENTS = ("ID",)  # an argument with this metavar names an item
 ID_OPTIONS = ("--about",)
 UNIT_OPTIONS = ("--unit", "--who")
-LIMIT = 200  # IDs offered at most (the newest)
+LIMIT = 100  # IDs offered at most (the newest)
+UNITS_FROM = 1000  # units are offered from this many of the newest items
 BUSY_SECONDS = 0.05  # a log locked by a writer completes nothing rather than keep Tab waiting
 
 
@@ -169,12 +170,12 @@ def _log_path(ctx) -> Path:
 def _query(ctx, sql: str, args=()) -> list[tuple]:
     """Rows of a read-only query on the log, or none if it cannot be read as it is."""
     import sqlite3
-    from urllib.parse import quote
 
     path = _log_path(ctx)
     if not path.is_file():
         return []
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    quoted = "".join({"%": "%25", "?": "%3f", "#": "%23"}.get(c, c) for c in str(path.resolve()))
+    uri = f"file:{quoted}?mode=ro"
     try:
         db = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
     except sqlite3.Error:
@@ -222,12 +223,11 @@ def _ids_for(command: str):
 
 def units(ctx, incomplete: str) -> list[CompletionItem]:
     """Units already used: the items' reporting units, and the unit directory if the log has one."""
-    rows = _query(
+    rows = _query(  # from the newest items only: a Tab never scans ten years of them
         ctx,
-        "SELECT unit FROM (SELECT unit, max(filed) AS last FROM items"
-        " WHERE unit IS NOT NULL AND unit <> '' AND sensitive = 0 GROUP BY unit)"
-        " ORDER BY last DESC LIMIT ?",
-        (LIMIT,),
+        "SELECT unit FROM (SELECT unit, sensitive FROM items ORDER BY filed DESC LIMIT ?)"
+        " WHERE unit IS NOT NULL AND unit <> '' AND NOT sensitive",
+        (UNITS_FROM,),
     )
     rows += _query(
         ctx,
