@@ -85,6 +85,8 @@ def test_a_title_corrected_to_sensitive_is_hidden(office, tab, db_path):
 def _vocab_options():
     for path, command in complete_walk():
         for param in command.params:
+            if getattr(param, "is_flag", False):
+                continue  # assign --extend, feedback --done: a switch, not a value
             for option, table in complete.VOCAB_OPTIONS.items():
                 if option in getattr(param, "opts", ()) and hasattr(vocab, table):
                     yield path, option, getattr(vocab, table)
@@ -129,6 +131,12 @@ def test_units_used_and_policies_and_categories(office, tab):
     policies = zsh_pairs(tab("yaoqing file --policy "))
     assert policies["shandong"] == "山东省" and "yunnan" in policies
     assert zsh_pairs(tab("yaoqing policy show yun")) == {"yunnan": "云南省"}
+    assert office("unit", "add", "某市交通运输局", "--phone", "0531-1").code == 0
+    assert tab("yaoqing assign 20261122-001 --to ", shell="bash") == [
+        "某县应急局",
+        "某市交通运输局",
+    ]
+    assert tab("yaoqing feedback 20261122-001 --from 某市", shell="bash") == ["某市交通运输局"]
     categories = zsh_pairs(tab("yaoqing file --category "))
     assert categories["社情民意"] == "信访部门"
 

@@ -5,7 +5,9 @@ items' IDs (their titles beside them in zsh and fish, never a sensitive item's t
 
 Completion runs on every Tab, so it starts as fast as Typer itself: the completers are attached
 by option name (`attach`, so a command added later is covered the day it is added), and only
-the one asked for does any work. The log is opened read-only (SQLite's mode=ro, no migration,
+the one asked for does any work.
+(--to and --from complete units where their help says they take a 单位: assign, instruct,
+feedback; notify --who completes who was told before, then the units.) The log is opened read-only (SQLite's mode=ro, no migration,
 no write, no judgement of clocks); a missing, locked, damaged or foreign file completes nothing
 and prints nothing, since a traceback in the middle of a command line helps nobody.
 """
@@ -35,7 +37,7 @@ VOCAB_OPTIONS = {
 }
 ID_ARGUMENTS = ("ID",)  # an argument with this metavar names an item
 ID_OPTIONS = ("--about",)
-UNIT_OPTIONS = ("--unit", "--who")
+UNIT_OPTIONS = ("--unit", "--to", "--from")  # --to/--from when their help names a 单位
 LIMIT = 100  # IDs offered at most (the newest)
 UNITS_FROM = 1000  # units are offered from this many of the newest items
 BUSY_SECONDS = 0.05  # a log locked by a writer completes nothing rather than keep Tab waiting
@@ -54,6 +56,8 @@ def attach(root) -> None:
 
 
 def _completer_for(command, param):
+    if getattr(param, "is_flag", False):
+        return None
     opts = set(getattr(param, "opts", ()))
     if param.param_type_name == "argument":
         if param.metavar in ID_ARGUMENTS:
@@ -68,7 +72,9 @@ def _completer_for(command, param):
             )
     if opts & set(ID_OPTIONS):
         return _ids_for("")
-    if opts & set(UNIT_OPTIONS):
+    if "--who" in opts:
+        return people
+    if "--unit" in opts or (opts & set(UNIT_OPTIONS) and "单位" in (param.help or "")):
         return units
     if "--policy" in opts:
         return policies
@@ -237,6 +243,20 @@ def units(ctx, incomplete: str) -> list[CompletionItem]:
     )
     seen = dict.fromkeys(u for (u,) in rows if isinstance(u, str) and u.startswith(incomplete))
     return [CompletionItem(u) for u in seen]
+
+
+def people(ctx, incomplete: str) -> list[CompletionItem]:
+    """Who was told before (`notify --who`, from the newest events), then the units."""
+    rows = _query(
+        ctx,
+        "SELECT json_extract(data, '$.who') FROM (SELECT type, data FROM events"
+        " ORDER BY seq DESC LIMIT ?) WHERE type = 'notify'",
+        (UNITS_FROM * 5,),
+    )
+    told = dict.fromkeys(w for (w,) in rows if isinstance(w, str) and w.startswith(incomplete))
+    return [CompletionItem(w) for w in told] + [
+        u for u in units(ctx, incomplete) if u.value not in told
+    ]
 
 
 # --- installing it ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from yaoqing_cli.workdays import WorkCalendar
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录

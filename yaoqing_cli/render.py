@@ -22,7 +22,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
@@ -67,6 +67,22 @@ def event_summary(event: Event) -> str:
     if event.type == LEVEL:
         change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
         return f"{change}（{data['reason']}）" if data.get("reason") else change
+    if event.type == EXTEND and data.get("duty") == vocab.ASSIGN_DUTY:
+        return f"延长{data.get('unit', '')}的转办时限：{data.get('reason', '')}"
+    if event.type == EventType.ASSIGN:
+        due = ""
+        if data.get("minutes"):
+            due = f"（时限 {span_text(timedelta(minutes=data['minutes']))}）"
+        elif data.get("working_days"):
+            due = f"（时限 {data['working_days']} 个工作日）"
+        task = f"：{data['task']}" if data.get("task") else ""
+        return f"→ {'、'.join(data.get('units') or ())}{due}{task}"
+    if event.type == EventType.FEEDBACK:
+        done = "（办结）" if data.get("done") else ""
+        return f"{data.get('from', '')}{done}：{data.get('text') or ''}"
+    if event.type == EventType.INSTRUCT:
+        to = f"（转：{'、'.join(data['units'])}）" if data.get("units") else ""
+        return f"{data.get('leader', '')}：{data.get('text') or ''}{to}"
     if event.type == EXTEND:
         return (
             f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
@@ -241,9 +257,12 @@ def verified_json(result, expected, failure: str | None) -> dict:
     }
 
 
-def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
+def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, chase=None) -> dict:
     """One item as `status --json` prints it; `facts` is what may be shown of it now (the
-    first report with follow-ups merged, concealed for a sensitive item)."""
+    first report with follow-ups merged, concealed for a sensitive item); `chase` its
+    assignments, instructions and supervision (chuan.Chase)."""
+    from yaoqing_cli.render_chuan import chase_json
+
     facts = facts or current_facts(item, ())
     return {
         "id": item.id,
@@ -264,6 +283,7 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) ->
         "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
+        **chase_json(chase, tz, facts.concealed),
     }
 
 
@@ -286,7 +306,7 @@ def timeline_json(
     line, status, tz: ZoneInfo, moment: datetime | None = None, include_sensitive: bool = False
 ) -> dict:
     facts = visible_facts(line.item, line.events, moment, include_sensitive)
-    result = status_json(line.item, status, tz, facts)
+    result = status_json(line.item, status, tz, facts, getattr(line, "chase", None))
     result.update(
         heading=line.heading,
         year=line.item.year,
@@ -318,7 +338,11 @@ def timeline_text(
         by = f"续报{cn_number(n)}" if n else "续报"
         return f"（{by}补报；首报：{first}）" if first else f"（{by}补报）"
 
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [f"{item.id}  {line.heading}", f"标题：{facts.title}"]
+    # a leader's instruction and supervision from above come first (传与跟)
+    out += chase_lines(getattr(line, "chase", None), moment, tz, facts.concealed)
     facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
         f"级别：{vocab.level_label(status.level)}",
@@ -407,7 +431,7 @@ def _row_facts(row, board, include_sensitive: bool) -> Facts:
 
 def board_json(board, tz: ZoneInfo, include_sensitive: bool = False) -> list:
     return [
-        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive))
+        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive), row.chase)
         for row in board.rows
     ]
 
@@ -479,6 +503,8 @@ def _brief_notify(pairs) -> str:
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [_board_header(board, tz)]
     if not board.rows:
         out.append("无。")
@@ -489,8 +515,11 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
             f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
             f"{vocab.level_label(row.status.level)}·{item.policy}]"
             + (f"  {forwarded_heading(item)}" if item.origin else "")
+            + ("  督办" if row.chase and row.chase.supervised_by else "")
             + ("  已终报" if row.status.closed_at else "")
         )
+        concealed = _row_facts(row, board, include_sensitive).concealed
+        out.extend(chase_lines(row.chase, moment, tz, concealed, indent="  "))
         out.extend(duty_lines(row.status, moment, tz, indent="  "))
     return "\n".join(out)
 
@@ -518,6 +547,12 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
+        if row.chase:
+            from yaoqing_cli.render_chuan import chase_lines
+
+            concealed = _row_facts(row, board, include_sensitive).concealed
+            marks = ["督办"] if row.chase.supervised_by else []
+            title += "\n" + "\n".join(marks + chase_lines(row.chase, moment, tz, concealed))
         notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
             escape(item.id),

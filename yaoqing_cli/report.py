@@ -24,7 +24,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24

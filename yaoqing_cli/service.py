@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
-from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.errors import LogError, OperationError, UsageError
 from yaoqing_cli.models import Event, Item, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import Office, Store
@@ -44,6 +44,10 @@ class FileRequest:
     details: dict = field(default_factory=dict)
     about: str | None = None  # the emergency (ID in this log) an opinion concerns
     about_level: str | None = None  # or its level, when that emergency is not in this log
+    # 督办件 (issue 14): handed down by a higher office, which is owed feedback
+    from_above: str | None = None
+    supervised: bool = False
+    feedback_minutes: int | None = None  # the feedback clock, overriding the policy's
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Timeline:
     events: list[Event]
     office: Office
     heading: str
+    chase: object = None  # chuan.Chase at the moment asked (传与跟)
 
 
 def check_text(
@@ -131,9 +136,11 @@ def item_heading(log: Log, item: Item, events: Sequence[Event]) -> str:
         return heading(log.office, item)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
-    office = log.store.office_at(item.filed) or log.office
-    snapshot = log.store.policy_snapshot(item.policy_hash) or {}
-    return heading(office, item, snapshot.get("title_format", vocab.DEFAULT_TITLE))
+    try:
+        title_format = log.policies.get(item).title_format
+    except LogError:  # a missing snapshot is verify's to name; the heading takes the default
+        title_format = vocab.DEFAULT_TITLE
+    return heading(log.office_at(item.filed), item, title_format)
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
@@ -256,6 +263,7 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         raise UsageError("--about 与 --about-level 只能选一个：所涉事件在本日志中用 --about 编号")
     if request.about_level:
         details["about_level"] = request.about_level
+    supervision = _supervision(request)
     recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
 
     local_filed = request.at.astimezone(tz)
@@ -295,13 +303,26 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         )
         store.insert_item(item, day, day_no)
         issued = heading(office, item, policy.title_format)
-        payload = {**item_payload(item), "heading": issued}  # fixed when issued
+        payload = {**item_payload(item), "heading": issued, **supervision}  # fixed when issued
         event = store.append_event(
             item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
         projection.keep_clocks(log, [(item, [event])])
         store.index_new_events()
     return Filed(item=item, event=event, heading=issued)
+
+
+def _supervision(request: FileRequest) -> dict:
+    """The 督办 keys a supervised item's first report keeps (chuan.supervision reads them)."""
+    from_above = check_text(request.from_above, "交办的上级机关", label=True)
+    if request.feedback_minutes is not None and not request.supervised:
+        raise UsageError("--feedback 只与 --supervised 同用：督办件的反馈时限")
+    if not request.supervised:
+        return {"from_above": from_above} if from_above else {}
+    data = {"supervised": True, "from_above": from_above or "上级机关"}
+    if request.feedback_minutes:
+        data["feedback_minutes"] = request.feedback_minutes
+    return data
 
 
 # --- continue and close ------------------------------------------------------------------------
@@ -510,8 +531,12 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     office, tz = log.office, log.tz
     item = find_item(log.store, item_id)
     events = log.store.events(item.id)
-    line = Timeline(item, events, office, item_heading(log, item, events))
-    return line, evaluate(item, events, log.policies.get(item), log.calendar, moment, tz=tz)
+    from yaoqing_cli.chuan import track
+
+    policy = log.policies.get(item)
+    chase = track(item, events, policy, log.calendar, moment, tz=tz)
+    line = Timeline(item, events, office, item_heading(log, item, events), chase)
+    return line, evaluate(item, events, policy, log.calendar, moment, tz=tz)
 
 
 # --- the office calendar -------------------------------------------------------------------------

@@ -20,6 +20,11 @@ class EventType(StrEnum):
     CLOSE = "close"  # 终报
     OFFICE = "office"  # 单位设置 (office-level, item_id "")
     CALENDAR = "calendar"  # 工作日历 (office-level, item_id "")
+    # issue 14, 传与跟: the downward half (转办、反馈、批示、单位通讯录)
+    ASSIGN = "assign"  # 转办/交办 to handling units
+    FEEDBACK = "feedback"  # 反馈/办结 from a handling unit
+    INSTRUCT = "instruct"  # 领导批示
+    UNIT = "unit"  # 单位通讯录 entry (office-level, item_id "")
 
 
 ITEM_EVENTS = (
@@ -112,7 +117,20 @@ EVENT_LABELS = {
     EventType.LEVEL: "定级变更",
     EventType.EXTEND: "延期",
     EventType.CLOSE: "终报",
+    EventType.ASSIGN: "转办",
+    EventType.FEEDBACK: "反馈",
+    EventType.INSTRUCT: "领导批示",
 }
+
+# The clocks of the downward half (传与跟, issue 14), by role: who owes what to whom.
+CHASE_ROLES = {
+    "assign": "转办",  # the handling unit's clock (承办单位办结)
+    "relay": "转批示件",  # the office's: forward a leader's instruction (第一时间)
+    "instruct": "批示反馈",  # a unit's feedback on a leader's instruction
+    "supervised": "督办反馈",  # the office's feedback to the higher office (督办件)
+}
+# An assignment's extension is an `extend` event naming this key and the unit.
+ASSIGN_DUTY = "assign"
 
 # The moment a clock counts from (a policy's `anchor`).
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
@@ -153,7 +171,7 @@ ELEMENT_FIELDS = ("location", "unit", "summary", "consequences", "trend", "measu
 # Details that are not typed words: how it came in, and the emergency an opinion concerns.
 NOT_TEXT = ("channel", "about", "about_level")
 # Every event payload key that can carry what a sensitive item says.
-TEXT_FIELDS = ("title", "text", "reason", *(k for k in DETAILS if k not in NOT_TEXT))
+TEXT_FIELDS = ("title", "text", "reason", "task", *(k for k in DETAILS if k not in NOT_TEXT))
 
 
 def detail_label(key: str) -> str:
