@@ -142,6 +142,8 @@ def test_every_usage_error_is_one_chinese_line(run, argv):
         (["stauts"], '未知命令 "stauts"，是否指 status？'),
         (["policy", "shw"], '未知命令 "shw"，是否指 show？'),
         (["calendar", "ad"], '未知命令 "ad"，是否指 add？'),
+        (["状态"], '未知命令 "状态"，是否指 status？'),
+        (["首报", "--title", "x"], '未知命令 "首报"，是否指 file？'),
         (["file", "--titel", "x"], '未知选项 "--titel"，是否指 --title？'),
         (["status", "--overdeu"], '未知选项 "--overdeu"，是否指 --overdue？'),
         (["search", "x", "--limt", "3"], '未知选项 "--limt"，是否指 --limit？'),

@@ -252,6 +252,19 @@ def _command_word(message: str) -> str | None:
         return matched[2]
 
 
+# A command typed by its Chinese name (yaoqing 状态): the command meant, if the group has it.
+CHINESE_COMMANDS = {
+    "初始化": "init", "首报": "file", "报送": "file", "续报": "continue", "终报": "close",
+    "办结": "close", "作废": "close", "查看": "show", "详情": "show", "状态": "status",
+    "时限": "status", "逾期": "status", "日报": "report", "统计": "report", "搜索": "search",
+    "查找": "search", "核验": "verify", "备份": "backup", "导出": "export", "导入": "import",
+    "演示": "demo", "政策": "policy", "日历": "calendar", "转办": "assign", "交办": "assign",
+    "反馈": "feedback", "批示": "instruct", "通讯录": "unit", "单位": "unit", "更正": "correct",
+    "重新打开": "reopen", "已报告": "notify", "通知": "notify", "交接班": "handover",
+    "交班": "handover", "值班": "watch", "监视": "watch", "位置": "path", "公文": "doc",
+}  # fmt: skip
+
+
 def _commands(ctx) -> list[str]:
     command = ctx.command if ctx is not None else None
     return [name for name, sub in getattr(command, "commands", {}).items() if not sub.hidden]
@@ -283,7 +296,8 @@ def usage_message(err) -> str:
     word = _command_word(message)
     if word is not None:
         commands = _commands(ctx)
-        guess = nearest(word, commands)
+        guess = CHINESE_COMMANDS.get(word.strip())
+        guess = guess if guess in commands else nearest(word, commands)
         if guess:
             return f'未知命令 "{word}"，是否指 {guess}？'
         return f'未知命令 "{word}"；可用命令：{"、".join(commands)}'
