@@ -233,3 +233,15 @@ def test_an_unreadable_file_is_told_in_chinese(office, tmp_path):
     assert result.code == 2 and "不是普通文件" in result.err, result
     missing = office("policy", "check", tmp_path / "none.toml")
     assert missing.code != 0 and not english_in(missing.err), missing
+
+
+@pytest.mark.parametrize(
+    "english",
+    ["database is locked", "database disk image is malformed", "disk I/O error",
+     "attempt to write a readonly database", "database or disk is full"],
+)  # fmt: skip
+def test_sqlite_failures_are_told_in_chinese(english):
+    from yaoqing_cli.cli import _sqlite_failure
+
+    said = _sqlite_failure(english)
+    assert not english_in(said) and english not in said, said

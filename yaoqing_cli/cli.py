@@ -1195,6 +1195,26 @@ def command_tree():
     return root
 
 
+# SQLite's messages (English whatever the locale) for the failures a log can meet.
+_SQLITE_FAILURES = {
+    "disk is full": "磁盘已满",
+    "database or disk is full": "磁盘已满",
+    "database is locked": "日志正被其他程序占用（锁定），请稍后再试",
+    "database disk image is malformed": "日志文件已损坏；请运行 yaoqing verify，必要时从备份恢复",
+    "file is not a database": "日志文件不是 SQLite 数据库；请检查 --db 或 YAOQING_DB",
+    "attempt to write a readonly database": "日志文件是只读的；请检查文件权限",
+    "unable to open database file": "无法打开日志文件；请检查路径和权限",
+    "disk I/O error": "读写日志时发生输入输出错误（磁盘故障？）",
+}
+
+
+def _sqlite_failure(text: str) -> str:
+    for english, chinese in _SQLITE_FAILURES.items():
+        if english in text:
+            return chinese
+    return f"日志出错：{text}"
+
+
 def _say(line: str) -> None:
     """One line on stderr. A stderr that cannot take it (closed, full) leaves nowhere to say
     anything; the exit code still tells."""
@@ -1431,7 +1451,7 @@ def main(argv: list[str] | None = None) -> None:
             import sqlite3
 
             if isinstance(err, sqlite3.Error):
-                failure = "磁盘已满" if "disk is full" in str(err) else f"日志出错：{err}"
+                failure = _sqlite_failure(str(err))
             else:
                 failure = f"内部错误：{type(err).__name__}: {err}（设 YAOQING_DEBUG=1 查看详情）"
             code = ExitCode.FAILED
