@@ -8,7 +8,6 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import errno
-import os
 import sys
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -1342,7 +1341,8 @@ def _only_the_invoked_command(args: list[str]):
     """Typer turns every registered command into a click command on each run (0.2 ms per
     command, and a command's whole parameter list is inspected); one run needs one. When the
     arguments name a known command, only it is built, the root options and callback staying
-    as they are; the root help, a mistyped name and shell completion see every command."""
+    as they are; the root help and a mistyped name see every command, and so does a Tab that
+    completes a command's name (a Tab after it gets the words typed in full: complete.py)."""
     from typer.main import get_command_name
 
     name = None
@@ -1359,11 +1359,7 @@ def _only_the_invoked_command(args: list[str]):
     named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
     keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
     keep_groups = [g for g in groups if g.name == name]
-    if (
-        name in _RUNS_OTHER_COMMANDS
-        or "_YAOQING_COMPLETE" in os.environ
-        or not (keep_commands or keep_groups)
-    ):
+    if name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
         yield
         return
     app.registered_commands, app.registered_groups = keep_commands, keep_groups
@@ -1402,7 +1398,12 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            with _only_the_invoked_command(sys.argv[1:] if argv is None else argv):
+            words = sys.argv[1:] if argv is None else argv
+            if os.environ.get("_YAOQING_COMPLETE"):  # a Tab: the words already typed in full
+                from yaoqing_cli.complete import words_typed
+
+                words = words_typed()
+            with _only_the_invoked_command(words):
                 result = command_tree()(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently

@@ -259,6 +259,24 @@ def people(ctx, incomplete: str) -> list[CompletionItem]:
     ]
 
 
+def words_typed() -> list[str]:
+    """During a Tab, the words of the command line typed in full (not the one being completed),
+    from what the completion scripts send: the command they name is the only one built."""
+    try:
+        from typer._click.shell_completion import split_arg_string
+    except ImportError:
+        from click.shell_completion import split_arg_string
+    try:
+        if os.environ.get("_YAOQING_COMPLETE") != "complete_bash":  # zsh, fish; source_*
+            line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+            words = split_arg_string(line)[1:]
+            return words if line.endswith(" ") else words[:-1]
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))  # bash
+        return words[1 : int(os.environ.get("COMP_CWORD", "0"))]
+    except (ValueError, IndexError):
+        return []
+
+
 # --- installing it ------------------------------------------------------------------------------
 
 SHELLS = ("bash", "zsh", "fish")
