@@ -264,3 +264,8 @@ def test_a_log_path_with_uri_characters_is_read(run, monkeypatch, tmp_path):
     monkeypatch.setenv("COMP_CWORD", "2")
     result = run()
     assert result.code == 0 and result.out.split() == [item], result
+
+
+def test_formats_complete_as_their_help_lists_them(tab):
+    assert tab("yaoqing report --format ", shell="bash") == ["text", "markdown", "json", "csv"]
+    assert tab("yaoqing export --format ", shell="bash") == ["jsonl"]

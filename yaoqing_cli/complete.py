@@ -76,6 +76,8 @@ def _completer_for(command, param):
         return people
     if "--unit" in opts or (opts & set(UNIT_OPTIONS) and "单位" in (param.help or "")):
         return units
+    if "--format" in opts:
+        return _formats(param.help or "")
     if "--policy" in opts:
         return policies
     if "--category" in opts:
@@ -112,6 +114,17 @@ def _values(table: dict, labels=None):
                     if w.startswith(incomplete)
                 ]
         return out
+
+    return complete
+
+
+def _formats(help_: str):
+    """--format's values as its help lists them: "格式：text | markdown | json | csv"."""
+
+    def complete(ctx, incomplete: str) -> list[CompletionItem]:
+        listed = help_.split("：", 1)[-1].split("（")[0]
+        names = dict.fromkeys(re.findall(r"\b[a-z][a-z0-9-]*\b", listed))
+        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
     return complete
 
