@@ -184,3 +184,28 @@ def test_full_width_ids_dates_and_numbers(office):
     assert found.code == 0, found
     year = office("calendar", "show", full_width("2026"))
     assert year.code == 0 and "2026" in year.out, year
+
+
+def chinese_number(n: int, two: bool = False) -> str:
+    """0..99 as written in Chinese: 十一, 二十, 三十五; 两 for 2 when `two` (两小时)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return "两" if two and n == 2 else digits[n]
+    tens, ones = divmod(n, 10)
+    return f"{'' if tens == 1 else digits[tens]}十{digits[ones] if ones else ''}"
+
+
+@given(nows, st.integers(min_value=0, max_value=23), st.integers(min_value=1, max_value=59))
+def test_chinese_numerals_read_as_digits(now, hour, minute):
+    written = f"昨天{chinese_number(hour)}点{chinese_number(minute)}分"
+    assert parse_time(written, now, TZ) == parse_time(f"昨天{hour}点{minute}分", now, TZ)
+
+
+@given(nows, st.integers(min_value=1, max_value=99))
+def test_chinese_spans_read_as_digits(now, n):
+    assert parse_time(f"{chinese_number(n, two=True)}小时前", now, TZ) == now - timedelta(hours=n)
+
+
+def test_chinese_numerals_end_to_end(office):
+    filed = office("file", "--title", "夜间火情", "--occurred", "昨晚十一点半", "--json", now=NIGHT)
+    assert filed.code == 0 and filed.json["occurred"] == "2026-11-22T23:30:00+08:00", filed

@@ -17,7 +17,8 @@ never guessed):
   30分钟前 | 2小时前 | 1天前 | 半小时前 | 1个半小时前 | 1小时30分钟前
   -2h | -30m | -1d | -1h30m | now | 现在 | 此刻
 
-Full-width digits, colons and letters (０８：３０) are read as ASCII. Only ASCII digits count.
+Full-width digits, colons and letters (０８：３０) are read as ASCII, Chinese numerals as numbers
+(昨晚十一点, 三点半, 两小时前, 二十分钟前). Other digits (Arabic-Indic, ...) do not count.
 A local time that does not exist or exists twice (a DST change) is taken with fold=0, as
 zoneinfo does, and the result is normalised to a real instant. Results are aware datetimes in
 the office's zone, in the years 2000-2100, and not more than `allow_future_minutes` after now.
@@ -71,6 +72,21 @@ _PERIODS: dict[str, tuple[tuple[range, int], ...]] = {
 }
 
 _NUMBER_TRANSLATION = str.maketrans({"\u2212": "-"})  # MINUS SIGN, which NFKC leaves alone
+
+# Chinese numerals as officers type them in times and spans: 三点, 十一点半, 两小时前, 二十分钟,
+# 二〇二六年 (digit by digit). Read before the patterns, so every form takes them.
+_CN_DIGITS = "〇零一二两三四五六七八九"
+_CN_VALUE = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+
+
+def _arabic(match: re.Match) -> str:
+    run = match[0]
+    if "十" not in run:  # 二〇二六: digit by digit
+        return "".join(str(_CN_VALUE[c]) for c in run)
+    tens, _, ones = run.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return run  # not a number below 100: left for the patterns to refuse
+    return str((_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0))
 
 # --- building blocks -------------------------------------------------------------------------
 
@@ -131,6 +147,7 @@ def _clean(text: str, what: str, accepted: str) -> str:
         raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
     cleaned = unicodedata.normalize("NFKC", text).translate(_NUMBER_TRANSLATION)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    cleaned = re.sub(f"[{_CN_DIGITS}十]+", _arabic, cleaned)  # 昨晚十一点半 = 昨晚11点半
     if not cleaned:
         raise UsageError(f"{what}为空；可用格式：{accepted}")
     if len(cleaned) > MAX_INPUT:
