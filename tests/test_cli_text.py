@@ -103,9 +103,10 @@ def _usage_errors(path, command):
     required = [p for p in command.params if p.required]
     if required:
         yield "missing required", list(path)
-    if not any(p.param_type_name == "argument" for p in command.params):
+    arguments = [p for p in command.params if p.param_type_name == "argument"]
+    if not arguments:
         yield "extra argument", [*path, "extra-word"]
-    else:
+    elif all(p.nargs != -1 for p in arguments):  # an argument that takes any number: no extra
         yield "extra argument", [*path, *(["a"] * 6)]
     for option in _value_options(command):
         yield f"{option.opts[0]} without its value", [*path, option.opts[-1]]
