@@ -164,7 +164,7 @@ def test_a_leaders_instruction_relayed_late(log, run):
     text = run("show", item, "--at", "2026-11-22 12:00", now=iso("2026-11-22 12:00")).out
     lines = text.splitlines()
     assert lines[2].startswith("领导批示：分管副主席"), text  # at the top of the item
-    assert "迟报" in text
+    assert "转批示件→某旗人民政府：逾时转办" in text  # a late relay is no late report (迟报)
 
 
 def test_a_supervised_opinion_from_the_province_met_by_a_units_feedback(office):

@@ -209,7 +209,7 @@ def outputs(run, log):
         verified = run("verify", "--json", *extra, now=judged)
         assert verified.code == (1 if extra[1:] == ("0" * 64,) else 0), verified
         out.setdefault("verify --json", []).append(verified.json)
-    csv_report = run("report", "--date", "2026-11-22", "--format", "csv", now=judged)
+    csv_report = run("report", "--date", "2026-11-22", "--format", "csv", "--keys", now=judged)
     assert csv_report.code == 0, csv_report
     assert csv_report.out.startswith("\ufeff")  # the BOM README promises (Excel, WPS)
     out["report --format csv"] = list(

@@ -285,7 +285,9 @@ def file_(
         str | None,
         typer.Option(
             "--channel",
-            help="报送方式：phone 电话 | fax 传真 | network 网络 | paper 纸质 | mobile 手机",
+            help="报送方式或来源：phone 电话 | fax 传真 | network 网络 | paper 纸质 | mobile 手机 | "
+            "wechat 微信 | weibo 微博 | app 移动客户端 | online-inquiry 网络问政 | hotline 热线电话 | "
+            "mailbox 领导信箱",
         ),
     ] = None,
     sensitive: Annotated[
@@ -588,7 +590,7 @@ def feedback(
     what = "办结" if done else "反馈"
     typer.echo(f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}")
     if clock is not None:
-        state = vocab.STATE_LABELS.get(clock.state, clock.state)
+        state = vocab.state_label(clock.state, clock.role)
         typer.echo(
             f"  转办时限：{state}  {render_chuan.when(clock, max(log.now, event.happened_at), tz)}"
         )
@@ -817,6 +819,10 @@ def report(
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="包括涉密/敏感要情的标题和内容（默认隐去）")
     ] = False,
+    keys: Annotated[
+        bool,
+        typer.Option("--keys", help="CSV 用英文表头和英文键（默认中文表头和中文取值）"),
+    ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
     from yaoqing_cli.render_report import render
@@ -830,7 +836,7 @@ def report(
             period, day, log.time(since, "--since"), log.time(until, "--until"), log.now, log.tz
         )
         result = duty_report(log, chosen)
-    text = render(result, fmt, include_sensitive)
+    text = render(result, fmt, include_sensitive, keys)
     if output is None:
         sys.stdout.write(text)
     else:

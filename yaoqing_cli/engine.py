@@ -312,7 +312,7 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
 # 手机) is the oral report that comes first: 内政办发〔2014〕109号 二(一) 先通过电话口头报告……随后报送
 # 文字材料，最晚不得超过事发后2小时. A first report with no channel recorded is the written
 # 要情专报 the office sent.
-ORAL_CHANNELS = frozenset({"phone", "mobile", "电话", "手机"})
+ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 
 def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:

@@ -245,7 +245,7 @@ def extend_assignment(
         if asked >= clock.deadline or clock.state not in (DutyState.PENDING, DutyState.DUE_SOON):
             raise OperationError(
                 f"{unit} 承办 {item.id} 的时限已于 {local_text(clock.deadline, tz)} 届满"
-                f"（{vocab.STATE_LABELS.get(clock.state, clock.state)}）；"
+                f"（{vocab.state_label(clock.state, clock.role)}）；"
                 "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
             )
         data = {"duty": vocab.ASSIGN_DUTY, "unit": unit, "reason": reason}

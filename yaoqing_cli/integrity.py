@@ -1049,9 +1049,23 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     )
     for key in ("sensitive", "coordination"):
         _want(number, isinstance(data[key], bool), f"{key} 应为 true 或 false")
-    for key in ("year", "issue_no"):
-        _want(number, type(data[key]) is int and data[key] >= 1, f"{key} 应为正整数")
-    if data.get("heading") is not None:  # 鲁政办字〔2016〕86号 第3条：单位简称+要情专报，按年编期
+    _want(number, type(data["year"]) is int and data["year"] >= 1, "year 应为正整数")
+    # a message filed since messages stopped taking 第N期 has a negative number (store.next_numbers)
+    numbered = type(data["issue_no"]) is int and data["issue_no"] >= 1
+    unnumbered = type(data["issue_no"]) is int and data["issue_no"] <= -1
+    _want(
+        number,
+        numbered or (unnumbered and data["kind"] == "message"),
+        "issue_no 应为正整数（网民留言不编期号时为负整数）",
+    )
+    _want(number, not unnumbered or data["level"] is None, "网民留言不定级别（file 拒绝 --level）")
+    if data.get("heading") is not None and unnumbered:  # 单位简称+网民留言, no number
+        _want(
+            number,
+            data["heading"].endswith(vocab.MESSAGE_TITLE.format(short="")),
+            f"网民留言的标题头 {data['heading']!r} 应为“单位简称网民留言”，不编期号",
+        )
+    elif data.get("heading") is not None:  # 鲁政办字〔2016〕86号 第3条：单位简称+要情专报，按年编期
         number_part = f" {data['year']}年第{data['issue_no']}期"
         _want(
             number,
@@ -1141,6 +1155,9 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         )
     elif type_ == "level":
         _keys(number, data, {"from", "to", "reason"})
+        # a message filed since messages stopped taking 第N期 is never graded, as `continue
+        # --level` refuses; one filed before keeps the level events it has
+        _want(number, item.issue_no > 0 or item.kind != "message", "网民留言不定级别")
         _vocab(number, data["to"], vocab.LEVELS, "级别")
         before = current_level(item, events)
         _want(number, data["from"] == before, f"原级别应为 {before!r}（定级变更前的级别）")

@@ -890,6 +890,10 @@ def scope_text(kinds, levels, form: str = "{kinds}（{levels}）") -> str:
     """Which items a rule covers: "突发事件、政务舆情（特别重大（I级）、重大（II级））"."""
     kinds_text = "、".join(vocab.label(vocab.KINDS, k) for k in kinds) if kinds else "各类要情"
     levels_text = "、".join(vocab.level_label(lv) for lv in levels) if levels else "各级"
+    if kinds and all(vocab.is_message(k) for k in kinds) and not levels:
+        levels_text = (
+            "各类别"  # a message has a class, never a level (云政办发〔2016〕106号 四(三))
+        )
     return form.format(kinds=kinds_text, levels=levels_text)
 
 

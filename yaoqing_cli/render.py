@@ -24,7 +24,6 @@ from yaoqing_cli.vocab import DutyState, EventType
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
-STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
 CN_NUMERALS = "零一二三四五六七八九十"
 
@@ -122,7 +121,7 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
         "id": item.id,
         "heading": filed.heading,
         "year": item.year,
-        "issue_no": item.issue_no,
+        "issue_no": item.issue_number,
         "title": item.title,
         "kind": item.kind,
         "level": item.level,
@@ -171,7 +170,7 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     back = "（补录）" if duty.back_entered else ""
     if duty.state == LATE:
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
@@ -222,6 +221,8 @@ def forwarded_heading(item: Item) -> str | None:
     """转报：某市 2026年第3期 for an item another office filed and this one imported."""
     if not item.origin:
         return None
+    if item.issue_no < 0:  # a citizen's message has no 第N期 (service.heading)
+        return f"转报：{item.origin_short}网民留言"
     return f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
 
 
@@ -310,7 +311,7 @@ def timeline_json(
     result.update(
         heading=line.heading,
         year=line.item.year,
-        issue_no=line.item.issue_no,
+        issue_no=line.item.issue_number,
         message_class=line.item.message_class,
         category=line.item.category,
         coordination=line.item.coordination,
@@ -345,11 +346,11 @@ def timeline_text(
     out += chase_lines(getattr(line, "chase", None), moment, tz, facts.concealed)
     facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
-        f"级别：{vocab.level_label(status.level)}",
+        f"留言类别：{vocab.grade_label(item.kind, status.level, item.message_class)}"
+        if vocab.is_message(item.kind)
+        else f"级别：{vocab.level_label(status.level)}",
         f"政策：{item.policy}",
     ]
-    if item.message_class:
-        facts_line.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
     if facts.unit:
         facts_line.append(f"报送单位：{facts.unit}{was('unit')}")
     if item.category:
@@ -409,7 +410,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
         for duty in status.duties:
             mark = "  ※按周一至周五推算" if duty.calendar_fallback else ""
             out.append(
-                f"{indent}  {duty.name}（{duty.key}）：{STATE_LABELS.get(duty.state, duty.state)}  "
+                f"{indent}  {duty.name}（{duty.key}）：{vocab.state_label(duty.state, duty.key)}  "
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
     else:
@@ -513,7 +514,7 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append("")
         out.append(
             f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
-            f"{vocab.level_label(row.status.level)}·{item.policy}]"
+            f"{vocab.grade_label(item.kind, row.status.level, item.message_class)}·{item.policy}]"
             + (f"  {forwarded_heading(item)}" if item.origin else "")
             + ("  督办" if row.chase and row.chase.supervised_by else "")
             + ("  已终报" if row.status.closed_at else "")
@@ -538,13 +539,13 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         item, status = row.item, row.status
         duties = "\n".join(f"{d.name}：{duty_when(d, moment, tz)}" for d in status.duties) or "无"
         states = "\n".join(
-            f"[{styles.get(d.state, '')}]{STATE_LABELS.get(d.state, d.state)}[/]"
+            f"[{styles.get(d.state, '')}]{vocab.state_label(d.state, d.key)}[/]"
             if styles.get(d.state)
-            else STATE_LABELS.get(d.state, d.state)
+            else vocab.state_label(d.state, d.key)
             for d in status.duties
         )
         shown = _row_facts(row, board, include_sensitive).title
-        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.grade_label(item.kind, status.level, item.message_class)}·{item.policy}"
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
         if row.chase:

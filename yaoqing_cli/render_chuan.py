@@ -13,7 +13,6 @@ from yaoqing_cli.clock import iso_local, local_text, span_text
 from yaoqing_cli.facts import MASK
 from yaoqing_cli.vocab import DutyState
 
-STATE_LABELS = vocab.STATE_LABELS
 UNREGISTERED = "未登记"
 
 
@@ -117,13 +116,13 @@ def chase_lines(
         for c in chase.clocks:
             if c.role in ("relay", "instruct") and c.start == i.at:
                 out.append(
-                    f"{indent}  {c.name}→{c.unit}：{STATE_LABELS.get(c.state, c.state)}  "
+                    f"{indent}  {c.name}→{c.unit}：{vocab.state_label(c.state, c.role)}  "
                     f"{when(c, moment, tz)}"
                 )
     if chase.supervised_by:
         clock = next(iter(chase.of_role("supervised")), None)
         state = (
-            f"{clock.name}：{STATE_LABELS.get(clock.state, clock.state)}  {when(clock, moment, tz)}"
+            f"{clock.name}：{vocab.state_label(clock.state, clock.role)}  {when(clock, moment, tz)}"
             if clock
             else "反馈时限：政策未设，交办时未给出"
         )
@@ -131,7 +130,7 @@ def chase_lines(
     for c in chase.of_role("assign"):
         task = f"（{_masked(c.task, conceal)}）" if c.task else ""
         out.append(
-            f"{indent}转办：{c.unit}{task}  {STATE_LABELS.get(c.state, c.state)}  "
+            f"{indent}转办：{c.unit}{task}  {vocab.state_label(c.state, c.role)}  "
             f"{when(c, moment, tz)}  {_last(c, tz, conceal)}"
         )
     return out

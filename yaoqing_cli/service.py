@@ -119,11 +119,15 @@ def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str
 
 
 def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
-    """The report title in the policy's format, numbered per year (第N期)."""
+    """The report title in the policy's format, numbered per year (第N期). A citizen's message
+    filed since messages stopped taking numbers (issue_no < 0) is headed 单位简称+网民留言 with
+    no number: it is not a 要情专报 (云政办发〔2016〕106号 四(三): 分类转办、交办)."""
     if item.origin:  # 转报: the number is the source office's, never this office's 第N期
         from yaoqing_cli.render import forwarded_heading
 
         return forwarded_heading(item)
+    if item.issue_no < 0:
+        return heading_form(office, vocab.MESSAGE_TITLE)
     return f"{heading_form(office, title_format)} {item.year}年第{item.issue_no}期"
 
 
@@ -242,6 +246,10 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         )
     if request.kind != "message" and request.message_class is not None:
         raise UsageError("--class 只用于网民留言（--kind message）")
+    if request.kind == "message" and request.level is not None:
+        raise UsageError(
+            "网民留言不定级别：按类别（--class）办理，不用 --level（云政办发〔2016〕106号 四(三)）"
+        )
     policy = load_policy(request.policy or office.policy, log.policy_dirs())
     if request.category is not None:
         request_category = check_text(request.category, "类别", label=True)
@@ -281,7 +289,9 @@ def file_item(log: Log, request: FileRequest) -> Filed:
             about_level = current_level(concerned, store.events(concerned.id))
             if about_level:  # an emergency not yet graded: the opinion owes every level's clock
                 details["about_level"] = about_level
-        day_no, issue_no = store.next_numbers(day, local_filed.year)
+        day_no, issue_no = store.next_numbers(
+            day, local_filed.year, message=vocab.is_message(request.kind)
+        )
         item = Item(
             id=f"{day}-{day_no:03d}",
             year=local_filed.year,
@@ -387,8 +397,6 @@ def continue_item(
             supplied[key] = checked
     if extend is not None and reason is None and text is not None and not (done or supplied):
         reason, text = text, None  # `--extend reply --text 理由`: the text is the reason
-    if level is not None and not (reason or text):
-        raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
     if extend is not None and not reason:
         raise UsageError("延期须说明理由：--reason 例如 '情况特别复杂，需多部门会商'")
     if reason and level is None and extend is None:
@@ -407,6 +415,13 @@ def continue_item(
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
         written: list[Event] = []
+        if level is not None and vocab.is_message(item.kind):
+            raise UsageError(
+                f"{item.id} 是网民留言（{vocab.grade_label(item.kind, None, item.message_class)}）："
+                "网民留言不定级别，按类别办理，不用 --level（云政办发〔2016〕106号 四(三)）"
+            )
+        if level is not None and not (reason or text):
+            raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
         if level is not None:
             before = current_level(item, events)
             if level == before:

@@ -917,15 +917,28 @@ class Store:
 
     # numbering --------------------------------------------------------------------------------
 
-    def next_numbers(self, day: str, year: int) -> tuple[int, int]:
-        """(sequence within the day, 第N期 within the year); call inside a transaction."""
+    def next_numbers(self, day: str, year: int, message: bool = False) -> tuple[int, int]:
+        """(sequence within the day, 第N期 within the year); call inside a transaction.
+
+        A citizen's message is not a 要情专报 and takes no 第N期: it gets the next negative
+        number instead (-1, -2 … per year), which keeps `issue_no` unique and NOT NULL without a
+        schema change and leaves the 要情专报 numbers gapless. Messages filed before this rule
+        keep the positive number they were issued with."""
         day_no = self.db.execute(
             "SELECT coalesce(max(day_no), 0) + 1 FROM items WHERE origin = '' AND day = ?", (day,)
         ).fetchone()[0]
-        issue_no = self.db.execute(
-            "SELECT coalesce(max(issue_no), 0) + 1 FROM items WHERE origin = '' AND year = ?",
-            (year,),
-        ).fetchone()[0]
+        if message:
+            issue_no = self.db.execute(
+                "SELECT coalesce(min(issue_no), 0) - 1 FROM items"
+                " WHERE origin = '' AND year = ? AND issue_no < 0",
+                (year,),
+            ).fetchone()[0]
+        else:
+            issue_no = self.db.execute(
+                "SELECT coalesce(max(issue_no), 0) + 1 FROM items"
+                " WHERE origin = '' AND year = ? AND issue_no > 0",
+                (year,),
+            ).fetchone()[0]
         return day_no, issue_no
 
     # writing ----------------------------------------------------------------------------------

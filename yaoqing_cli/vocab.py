@@ -76,13 +76,26 @@ CLASSES = {  # citizen-message classes, seed 003 四(三)
     "appeal": ("申诉求助", ("申诉和寻求解决类", "申诉", "求助")),
 }
 
-CHANNELS = {  # seed 000 item 4
+CHANNELS = {
+    # how a report reaches the office: 鲁政办字〔2016〕86号 第4条 (纸质、传真、网络、手机; urgent
+    # items by phone first, 内政办发〔2014〕109号 二(一))
     "phone": ("电话", ()),
     "fax": ("传真", ()),
     "network": ("网络", ("网上",)),
     "paper": ("纸质", ("纸质文件",)),
     "mobile": ("手机", ()),
+    # where citizens' messages and opinion come from: 云政办发〔2016〕106号 三(一) (微博、微信、移动
+    # 客户端、网络问政、热线电话) and 四(三) (各地各部门主要领导信箱, 人民网《地方领导留言板》)
+    "wechat": ("微信", ("微信公众号",)),
+    "weibo": ("微博", ()),
+    "app": ("移动客户端", ("客户端", "APP")),
+    "online-inquiry": ("网络问政", ("问政", "online_inquiry")),
+    "hotline": ("热线电话", ("热线", "12345", "政务热线")),
+    "mailbox": ("领导信箱", ("信箱", "领导留言板", "地方领导留言板", "留言板")),
 }
+# Channels that are a call: the oral report comes first and the written material follows
+# (内政办发〔2014〕109号 二(一)); stored as the Chinese label (file --channel keeps the label).
+ORAL_CHANNELS = frozenset({"phone", "mobile", "hotline", "电话", "手机", "热线电话"})
 
 OUTCOMES = {
     "resolved": ("处置完毕", ("办结", "已办结", "完毕")),
@@ -135,9 +148,41 @@ ASSIGN_DUTY = "assign"
 # The moment a clock counts from (a policy's `anchor`).
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 
+# What a duty met late is called. 迟报 is a late *report* (鲁政办字〔2016〕86号 第17条: 迟报、瞒报、
+# 漏报重要信息舆情; 内政办发〔2014〕109号: 迟报、漏报、瞒报重大紧急信息): only the report and
+# follow-up clocks. A late publication, press conference, response or reply is not a report:
+# 逾时发布, 逾时回应, 逾时办结. One label per duty; a duty a policy adds under another key is
+# 逾时完成.
+LATE_LABELS = {
+    "report": "迟报",
+    "followup": "迟报",
+    "publish": "逾时发布",
+    "press": "逾时发布",
+    "respond": "逾时回应",
+    "reply": "逾时办结",
+    # the downward clocks (CHASE_ROLES): a unit's 办结, the relay of an instruction, feedback
+    "assign": "逾时办结",
+    "relay": "逾时转办",
+    "instruct": "逾时反馈",
+    "supervised": "逾时反馈",
+}
+LATE_OTHER = "逾时完成"
+
+
+def late_label(duty_key: str | None) -> str:
+    return LATE_LABELS.get(duty_key or "", LATE_OTHER)
+
+
+def state_label(state: str, duty_key: str | None = None) -> str:
+    """A clock's state as people read it; a late clock named by its duty (late_label)."""
+    if state == DutyState.LATE and duty_key is not None:
+        return late_label(duty_key)
+    return STATE_LABELS.get(state, state)
+
+
 STATE_LABELS = {
     DutyState.MET: "已按时完成",
-    DutyState.LATE: "迟报（逾时完成）",
+    DutyState.LATE: LATE_OTHER,  # named by its duty where the duty is known (state_label)
     DutyState.PENDING: "未到期",
     DutyState.DUE_SOON: "即将到期",
     DutyState.OVERDUE: "已逾期",
@@ -241,6 +286,24 @@ def label(table: dict, key: str | None) -> str:
         return ""
     entry = table.get(key)
     return entry[0] if entry else key
+
+
+# A citizen's message is not a 要情专报 (the report upward, 单位简称+要情专报, 鲁政办字〔2016〕86号
+# 第3条): it is classified and handed to a handling unit (云政办发〔2016〕106号 四(三)), so it has
+# a class, never a level, and its heading carries no 第N期. Its heading is this form.
+MESSAGE_TITLE = "{short}网民留言"
+
+
+def is_message(kind: str | None) -> bool:
+    return kind == "message"
+
+
+def grade_label(kind: str | None, level: str | None, message_class: str | None = None) -> str:
+    """What an item is graded by, as people read it: a message's class (表扬感谢类, whose class
+    sets its 5/10/20 working days, 云政办发〔2016〕106号 四(三)), any other item's level."""
+    if is_message(kind):
+        return f"{label(CLASSES, message_class)}类" if message_class else "未分类"
+    return level_label(level)
 
 
 def level_label(key: str | None) -> str:
