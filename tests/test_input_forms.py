@@ -209,3 +209,17 @@ def test_chinese_spans_read_as_digits(now, n):
 def test_chinese_numerals_end_to_end(office):
     filed = office("file", "--title", "夜间火情", "--occurred", "昨晚十一点半", "--json", now=NIGHT)
     assert filed.code == 0 and filed.json["occurred"] == "2026-11-22T23:30:00+08:00", filed
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["file", "--title", "x", "--occurred", "08:00", "--kind", "emergecy"],
+         "无法识别的类型：'emergecy'；是否指 emergency（突发事件）？可用："),
+        (["file", "--title", "x", "--occurred", "08:00", "--level", "majr"],
+         "是否指 major（重大）？"),
+    ],
+)  # fmt: skip
+def test_a_mistyped_value_names_the_nearest(office, argv, line):
+    result = office(*argv)
+    assert result.code == 2 and line in result.err, result

@@ -278,7 +278,17 @@ def lookup(table: dict, text: str, what: str) -> str:
         if key is not None:
             return key
     more = "；也可写 I–IV、Ⅰ–Ⅳ、1–4、一级–四级、较大级" if table is LEVELS else ""
-    raise UsageError(f"无法识别的{what}：{text!r}；可用：{accepted(table)}{more}")
+    guess = _nearest(index, _spellings(table, text)[-1])
+    hint = f"是否指 {guess}（{table[guess][0]}）？" if guess else ""
+    raise UsageError(f"无法识别的{what}：{text!r}；{hint}可用：{accepted(table)}{more}")
+
+
+def _nearest(index: dict[str, str], typed: str) -> str | None:
+    """The key of the one spelling closest to a typo (emergecy -> emergency), if any is close."""
+    import difflib
+
+    found = difflib.get_close_matches(typed, list(index), n=1, cutoff=0.75)
+    return index[found[0]] if found and len(typed) > 2 else None
 
 
 def label(table: dict, key: str | None) -> str:
