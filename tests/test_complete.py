@@ -269,3 +269,14 @@ def test_a_log_path_with_uri_characters_is_read(run, monkeypatch, tmp_path):
 def test_formats_complete_as_their_help_lists_them(tab):
     assert tab("yaoqing report --format ", shell="bash") == ["text", "markdown", "json", "csv"]
     assert tab("yaoqing export --format ", shell="bash") == ["jsonl"]
+
+
+def test_options_and_commands_are_described_in_chinese(tab):
+    from tests.test_cli_text import english_in
+
+    options = zsh_pairs(tab("yaoqing show 1 --"))
+    assert options["--help"] == "显示此帮助并退出", options
+    commands = tab("yaoqing ", shell="fish")
+    assert any(line.startswith("status\t未办结要情") for line in commands), commands
+    for help_ in [*options.values(), *(line.partition("\t")[2] for line in commands)]:
+        assert not english_in(help_ or ""), help_
