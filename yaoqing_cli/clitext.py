@@ -38,9 +38,9 @@ LIBRARY_HELP = {
 _NOTES = r"\s*\[((?:env var: |default: |required)[^\[\]]*)\]\s*$"
 _NOTE_WORDS = (
     (r"env var: (.*)", "环境变量 {0}"),
+    (r"default: \(dynamic\)", "默认值按情况而定"),
     (r"default: (.*)", "默认 {0}"),
     (r"required", "必填"),
-    (r"\(dynamic\)", "按情况而定"),
 )
 
 

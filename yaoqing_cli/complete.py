@@ -1,13 +1,13 @@
 """Shell completion that knows the log: Tab after a command that takes an ID offers the open
-items' IDs (their titles beside them in zsh and fish, never a sensitive item's title), after
---unit the units already used, after --level, --kind, --class, --done, --outcome, --channel,
---by, --policy and --category every value the command accepts.
+items' IDs (their titles beside them in zsh and fish, never a sensitive item's title); after
+--unit (and --to/--from where their help says they take a 单位: assign, instruct, feedback) the
+units already used and those of the unit directory; after notify --who who was told before;
+after --level, --kind, --class, --done, --outcome, --channel, --by, --policy, --category and
+--format every value the command accepts.
 
 Completion runs on every Tab, so it starts as fast as Typer itself: the completers are attached
 by option name (`attach`, so a command added later is covered the day it is added), and only
-the one asked for does any work.
-(--to and --from complete units where their help says they take a 单位: assign, instruct,
-feedback; notify --who completes who was told before, then the units.) The log is opened read-only (SQLite's mode=ro, no migration,
+the one asked for does any work. The log is opened read-only (SQLite's mode=ro, no migration,
 no write, no judgement of clocks); a missing, locked, damaged or foreign file completes nothing
 and prints nothing, since a traceback in the middle of a command line helps nobody.
 """
