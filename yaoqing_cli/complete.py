@@ -119,10 +119,10 @@ def _values(table: dict, labels=None):
 
 
 def _formats(help_: str):
-    """--format's values as its help lists them: "格式：text | markdown | json | csv"."""
+    """--format's values as its help lists them: "格式：text | markdown | docx（公文版式）；…"."""
 
     def complete(ctx, incomplete: str) -> list[CompletionItem]:
-        listed = help_.split("：", 1)[-1].split("（")[0]
+        listed = re.sub(r"（[^）]*）|\([^)]*\)", "", help_.split("：", 1)[-1]).split("；")[0]
         names = dict.fromkeys(re.findall(r"\b[a-z][a-z0-9-]*\b", listed))
         return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
