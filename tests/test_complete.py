@@ -281,3 +281,12 @@ def test_options_and_commands_are_described_in_chinese(tab):
     assert any(line.startswith("status\t未办结要情") for line in commands), commands
     for help_ in [*options.values(), *(line.partition("\t")[2] for line in commands)]:
         assert not english_in(help_ or ""), help_
+
+
+def test_an_unwritable_home_is_told_in_chinese(run, monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    home.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(complete, "shell_name", lambda: "fish")
+    result = run("--install-completion")
+    assert result.code == 1 and "无法写入 fish 的补全脚本：" in result.err, result

@@ -81,7 +81,10 @@ def _install_completion(ctx: typer.Context, value: bool) -> None:
     from yaoqing_cli import complete
 
     shell = _completion_shell(complete)
-    path = complete.install(shell)
+    try:
+        path = complete.install(shell)
+    except OSError as err:
+        raise OperationError(f"无法写入 {shell} 的补全脚本：{os_reason(err)}") from None
     typer.echo(f"已为 {shell} 安装命令补全：{path}")
     typer.echo("重新打开终端后生效；按 Tab 补全命令、选项、要情编号和各项取值")
     raise typer.Exit(0)
