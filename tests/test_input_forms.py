@@ -174,7 +174,10 @@ def test_file_and_continue_take_levels_as_written(office, written):
 
 def test_full_width_ids_dates_and_numbers(office):
     item = file_item(office, title="某县国道山体滑坡")["id"]
-    for typed in (full_width(item), item.replace("-", "—"), item.replace("-", "－")):
+    for typed in (
+        full_width(item), item.replace("-", "—"), item.replace("-", "－"), item.replace("-", ""),
+        item.replace("-", " "), full_width(item.replace("-", "")),
+    ):  # fmt: skip
         shown = office("show", typed, "--json")
         assert shown.code == 0 and shown.json["id"] == item, shown
     assert office("continue", full_width(item), "--text", "道路已抢通").code == 0
