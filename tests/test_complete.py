@@ -290,3 +290,10 @@ def test_an_unwritable_home_is_told_in_chinese(run, monkeypatch, tmp_path):
     monkeypatch.setattr(complete, "shell_name", lambda: "fish")
     result = run("--install-completion")
     assert result.code == 1 and "无法写入 fish 的补全脚本：" in result.err, result
+
+
+@pytest.mark.parametrize("wanted", ["source_tcsh", "bash", "complete_"])
+def test_a_completion_instruction_not_ours_is_refused_in_chinese(run, monkeypatch, wanted):
+    monkeypatch.setenv("_YAOQING_COMPLETE", wanted)
+    result = run()
+    assert result.code == 2 and "环境变量 _YAOQING_COMPLETE 的值无法识别" in result.err, result

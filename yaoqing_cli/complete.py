@@ -340,8 +340,20 @@ def _flat(text: str) -> str:
 
 
 def prepare_if_completing() -> None:
-    if os.environ.get("_YAOQING_COMPLETE"):
-        _prepare()
+    """Ready for a Tab if the completion scripts ask for one; an instruction that is not theirs
+    is refused in Chinese (Typer would answer in English)."""
+    wanted = os.environ.get("_YAOQING_COMPLETE")
+    if not wanted:
+        return
+    instruction, _, shell = wanted.partition("_")
+    if instruction not in ("complete", "source") or shell not in (*SHELLS, "powershell", "pwsh"):
+        from yaoqing_cli.errors import UsageError
+
+        raise UsageError(
+            f"环境变量 _YAOQING_COMPLETE 的值无法识别：{wanted!r}；"
+            "应为 source_bash、source_zsh、source_fish（取得补全脚本）或 complete_bash 等（由补全脚本设置）"
+        )
+    _prepare()
 
 
 def script(shell: str) -> str:
