@@ -814,7 +814,11 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="格式：text | markdown | json | csv")
+        str,
+        typer.Option(
+            "--format",
+            help="格式：text | markdown | json | csv | txt（每行28字，供传真、短信）| docx（公文版式）",
+        ),
     ] = "text",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="写入文件（先写临时文件再改名）")
@@ -828,25 +832,109 @@ def report(
     ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
-    from yaoqing_cli.render_report import render
     from yaoqing_cli.report import parse_period
     from yaoqing_cli.service import duty_report
 
-    if fmt not in ("text", "markdown", "md", "json", "csv"):
-        raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
+    if fmt not in ("text", "markdown", "md", "json", "csv", "txt", "docx"):
+        raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv、txt、docx")
+    _refuse_binary_to_terminal(fmt, output)
     with open_log(ctx) as log:
         chosen = parse_period(
             period, day, log.time(since, "--since"), log.time(until, "--until"), log.now, log.tz
         )
         result = duty_report(log, chosen)
-    text = render(result, fmt, include_sensitive, keys)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from yaoqing_cli.files import write_atomic
+    if fmt in ("txt", "docx"):
+        from yaoqing_cli.report_doc import build_report_doc
 
-        write_atomic(output, text, log=settings(ctx).db_path)
-        typer.echo(f"已写入 {output}")
+        anchor = None
+        if result.anchor is not None:
+            from yaoqing_cli.integrity import Anchor
+
+            anchor = Anchor(*result.anchor).line()
+        content = _render_doc(build_report_doc(result, include_sensitive, anchor), fmt)
+    else:
+        from yaoqing_cli.render_report import render
+
+        content = render(result, fmt, include_sensitive, keys)
+    _deliver(ctx, content, output)
+
+
+DOC_FORMATS = ("docx", "txt", "md")
+
+
+def _refuse_binary_to_terminal(fmt: str, output: Path | None) -> None:
+    if fmt == "docx" and output is None and sys.stdout.isatty():
+        raise UsageError("docx 是二进制文件，不能输出到终端；请用 -o 文件名.docx，或重定向到文件")
+
+
+def _render_doc(document, fmt: str) -> str | bytes:
+    """A doc.Document as .docx bytes (python-docx loaded only here), 28-character text or Markdown."""
+    if fmt == "docx":
+        from yaoqing_cli.render_docx import to_docx
+
+        return to_docx(document)
+    from yaoqing_cli.render_doc import to_md, to_txt
+
+    return to_md(document) if fmt == "md" else to_txt(document)
+
+
+def _deliver(ctx: typer.Context, content: str | bytes, output: Path | None) -> None:
+    """To the file (temporary file, then rename) or to standard output."""
+    if output is None:
+        if isinstance(content, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
+        return
+    from yaoqing_cli.files import write_atomic
+
+    write_atomic(output, content, log=settings(ctx).db_path)
+    typer.echo(f"已写入 {output}")
+
+
+@app.command()
+def doc(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="格式：docx（公文版式，报送用）| txt（每行28字，供传真、短信）| md；默认按 -o 的扩展名，否则 txt",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="写入文件（先写临时文件再改名）；默认标准输出"),
+    ] = None,
+    stage: Annotated[
+        str,
+        typer.Option("--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"),
+    ] = "latest",
+    include_sensitive: Annotated[
+        bool,
+        typer.Option(
+            "--include-sensitive", help="生成涉密/敏感要情的专报（默认拒绝；每页标明“敏感/内部”）"
+        ),
+    ] = False,
+) -> None:
+    """生成一条要情的要情专报（单位简称+要情专报，第N期）：公文版式 docx、28字一行的 txt 或 md。"""
+    from yaoqing_cli.service import zhuanbao
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in DOC_FORMATS else "txt"
+    fmt = {"markdown": "md", "text": "txt"}.get(fmt.strip().lower(), fmt.strip().lower())
+    if fmt not in DOC_FORMATS:
+        raise UsageError(f"不支持的格式：{fmt!r}；可用：docx、txt、md")
+    stage_key = {"首报": "first", "最新": "latest"}.get(stage.strip(), stage.strip().lower())
+    if stage_key not in ("first", "latest"):
+        raise UsageError(f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）")
+    _refuse_binary_to_terminal(fmt, output)
+    with open_log(ctx) as log:
+        document = zhuanbao(log, item_id, stage_key, include_sensitive)
+    _deliver(ctx, _render_doc(document, fmt), output)
 
 
 @app.command()

@@ -558,6 +558,28 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     return line, evaluate(item, events, policy, log.calendar, moment, tz=tz)
 
 
+def zhuanbao(log: Log, item_id: str, stage: str, include_sensitive: bool):
+    """The 要情专报 of an item as a document (doc.Document), as issued under its 第N期, with its
+    follow-ups, final report and leaders' instructions so far (stage "latest") or the first report
+    alone ("first"), and the policy's recipients for the item's current kind and level."""
+    from yaoqing_cli.doc import build_zhuanbao
+    from yaoqing_cli.engine import current_level
+
+    item = find_item(log.store, item_id)
+    events = log.store.events(item.id)
+    return build_zhuanbao(
+        office=log.office,
+        item=item,
+        events=events,
+        policy=log.policies.get(item),
+        level=current_level(item, events),
+        heading=item_heading(log, item, events),
+        tz=log.tz,
+        stage=stage,
+        include_sensitive=include_sensitive,
+    )
+
+
 # --- the office calendar -------------------------------------------------------------------------
 
 
