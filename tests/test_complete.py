@@ -270,6 +270,10 @@ def test_formats_complete_as_their_help_lists_them(tab):
     offered = tab("yaoqing report --format ", shell="bash")
     assert offered[:4] == ["text", "markdown", "json", "csv"], offered
     assert tab("yaoqing export --format ", shell="bash") == ["jsonl"]
+    assert zsh_pairs(tab("yaoqing doc 1 --stage ")) == {
+        "first": "仅首报",
+        "latest": "截至目前的首报、续报、终报和批示",
+    }
 
 
 def test_options_and_commands_are_described_in_chinese(tab):

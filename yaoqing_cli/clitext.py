@@ -56,7 +56,8 @@ def help_text(text: str) -> str:
             matched = re.fullmatch(pattern, part, re.S)
             if matched:
                 word = chinese.format(*matched.groups())
-                if word not in said:  # the help already names its environment variable
+                # the help already names its environment variable, or says its default
+                if word not in said and not (word.startswith("默认") and "默认" in said):
                     words.append(word)
                 break
         else:

@@ -3,7 +3,7 @@ items' IDs (their titles beside them in zsh and fish, never a sensitive item's t
 --unit (and --to/--from where their help says they take a 单位: assign, instruct, feedback) the
 units already used and those of the unit directory; after notify --who who was told before;
 after --level, --kind, --class, --done, --outcome, --channel, --by, --policy, --category and
---format every value the command accepts.
+--format (and any option whose help lists its values a | b) every value the command accepts.
 
 Completion runs on every Tab, so it starts as fast as Typer itself: the completers are attached
 by option name (`attach`, so a command added later is covered the day it is added), and only
@@ -76,8 +76,8 @@ def _completer_for(command, param):
         return people
     if "--unit" in opts or (opts & set(UNIT_OPTIONS) and "单位" in (param.help or "")):
         return units
-    if "--format" in opts:
-        return _formats(param.help or "")
+    if "--format" in opts or "|" in (param.help or ""):  # doc --stage: "first 仅首报 | …"
+        return _listed(param.help)
     if "--policy" in opts:
         return policies
     if "--category" in opts:
@@ -118,13 +118,18 @@ def _values(table: dict, labels=None):
     return complete
 
 
-def _formats(help_: str):
-    """--format's values as its help lists them: "格式：text | markdown | docx（公文版式）；…"."""
+def _listed(help_: str):
+    """The values an option's help lists, each segment's first key: "格式：docx（公文版式）| txt |
+    md；默认…" or "first 仅首报 | latest 截至目前…"."""
 
     def complete(ctx, incomplete: str) -> list[CompletionItem]:
-        listed = re.sub(r"（[^）]*）|\([^)]*\)", "", help_.split("：", 1)[-1]).split("；")[0]
-        names = dict.fromkeys(re.findall(r"\b[a-z][a-z0-9-]*\b", listed))
-        return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+        listed = re.sub(r"（[^）]*）|\([^)]*\)", "", help_).split("；")[0].split("：")[-1]
+        names = {}
+        for segment in listed.split("|"):
+            found = re.match(r"\s*([a-z][a-z0-9-]*)\b\s*(.*)", segment)
+            if found:
+                names.setdefault(found[1], found[2].strip() or None)
+        return [CompletionItem(n, help=h) for n, h in names.items() if n.startswith(incomplete)]
 
     return complete
 
