@@ -110,7 +110,7 @@ def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, log, tmp_
     assert text[1].startswith("每个时限一行，共 21 项")
     # the first item's follow-up was due an hour after its 00:10 first report
     assert text[2] == (
-        "20261121-001  第一次续报  逾期 1天10小时（时限 2026-11-21 01:10）  事件0"
+        "20261121-001  第一次续报  逾期 1天10小时（时限 11月21日 01:10）  事件0"
         "  须报告：市政府办公厅应急办和信息处、自治区人民政府办公厅（先电话报告，2小时内报文字材料）、"
         "本级党委办公部门（同时报送）"
     )
@@ -263,7 +263,7 @@ def test_an_office_zone_with_daylight_saving_counts_real_elapsed_time(run, tmp_p
     full = judged_in_full(run, tmp_path / "log.db", tmp_path, "status", "--overdue", "--brief",
                           "--at", "2026-11-26 00:00", now="2026-11-26T00:00:00-05:00")  # fmt: skip
     assert fast.out == full.out
-    assert "逾期 33天1小时（时限 2026-10-24 00:00）" in fast.out
+    assert "逾期 33天1小时（时限 10月23日24时）" in fast.out
     blocks = at("status|--overdue|--full|--at|2026-11-26 00:00").out
     assert "逾期 33天1小时" in blocks
     edge = run("status", "--overdue", "--json", "--at", "2026-10-24 00:30",

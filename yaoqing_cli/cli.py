@@ -411,7 +411,7 @@ def continue_(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
-    from yaoqing_cli.service import continue_item
+    from yaoqing_cli.service import continue_item, moved_clocks
 
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
@@ -435,14 +435,17 @@ def continue_(
                 "unit": unit,
             },
         )
+        moved = [] if as_json else moved_clocks(log, written)
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
         typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
 
 
 @app.command()
@@ -463,7 +466,7 @@ def close(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录终报（终报／办结）。"""
-    from yaoqing_cli.service import close_item
+    from yaoqing_cli.service import close_item, moved_clocks
 
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
     with open_log(ctx, write=True) as log:
@@ -476,13 +479,16 @@ def close(
             reason=reason,
             officer=officer,
         )
+        moved = [] if as_json else moved_clocks(log, [event])
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
 
 
 @app.command()
@@ -651,10 +657,11 @@ def instruct(
         )
         return
     typer.echo(f"{mark}已记录 {event.item_id} 领导批示 {local_time(event, tz)}（{leader}）")
-    from yaoqing_cli.clock import local_text
+    from yaoqing_cli.clock import deadline_text
 
     for c in mine:
-        typer.echo(f"  {c.name}→{c.unit}：时限 {local_text(c.deadline, tz)}  出处：{c.source}")
+        due = deadline_text(c.deadline, tz, event.happened_at)
+        typer.echo(f"  {c.name}→{c.unit}：时限 {due}  出处：{c.source}")
     if not mine:
         typer.echo("  政策未设转批示件时限，也未给出 --feedback：本条批示只记录，不计时限")
 
@@ -794,6 +801,57 @@ def status(
         _emit_json(render.board_json(board, tz, include_sensitive))
     else:
         render.board_out(board, tz, moment, include_sensitive)
+
+
+def _interval(text: str):
+    """30s | 30秒 | 1m | 2分钟 …: seconds as well as parse_duration's units; at least 1 s."""
+    import re
+    from datetime import timedelta
+
+    from yaoqing_cli.timeparse import parse_duration
+
+    match = re.fullmatch(r"\s*(\d{1,6})\s*(s|秒|秒钟)?\s*", text)
+    span = (
+        timedelta(seconds=int(match.group(1))) if match else parse_duration(text, what="--interval")
+    )
+    if span < timedelta(seconds=1):
+        raise UsageError(f"--interval 至少 1 秒：{text!r}；例如 30s、1m")
+    return span
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    interval: Annotated[
+        str, typer.Option("--interval", help="刷新间隔，例如 30s、1m（默认 30s）")
+    ] = "30s",
+    due_within: Annotated[
+        str, typer.Option("--due-within", help="此时长内到期的时限标黄并响铃，例如 2h、30m")
+    ] = "2h",
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
+    ] = False,
+) -> None:
+    """值班大屏：全屏显示各项时限的倒计时，逾期标红、将到期标黄并响铃一次，底部是本班动态；按 q 或 Ctrl-C 退出。"""
+    from yaoqing_cli.timeparse import parse_duration
+
+    period = _interval(interval)
+    within = parse_duration(due_within, what="--due-within")
+    if not sys.stdout.isatty():
+        raise UsageError(
+            "watch 是全屏大屏，只在终端中运行；脚本、管道和定时任务请用 yaoqing status --due-within 2h"
+        )
+    from yaoqing_cli import watch as screen
+    from yaoqing_cli.service import watched
+
+    def read():
+        with open_log(ctx) as log:  # read-only, afresh each tick
+            moment = log.now
+            return watched(log, moment), moment, log.tz
+
+    code = screen.run(read, period, within, include_sensitive)
+    if code:
+        raise SystemExit(code)  # Ctrl-C: 130, quietly (the board already said how to leave)
 
 
 @app.command()

@@ -27,7 +27,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, span_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, span_text
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.vocab import DutyState, EventType
@@ -423,7 +423,7 @@ def running_clocks(
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
     if d.state == OVERDUE:
         return f"{d.name}已逾期{span_text(now - d.deadline)}"
-    return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
+    return f"{d.name}将于{deadline_text(d.deadline, tz, now)}到期"
 
 
 def _cite(source: str) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import OperationError, UsageError, YaoqingError, os_reason
 from yaoqing_cli.models import Office, canonical_json, item_from_payload
 from yaoqing_cli.policy import Policy
@@ -742,7 +742,7 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
             )
         ]
         for name, deadline_at in lost:
-            deadline = deadline_at.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
+            deadline = deadline_text(deadline_at, log.tz)
             raise OperationError(
                 f"导入被拒绝：{item.id} 的“{name}”时限（{deadline}）在本日志中已逾期，"
                 "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
@@ -1344,7 +1344,7 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     _want(
         number,
         asked < clock.deadline and clock.state in ("pending", "due_soon"),
-        f"{item.id} 的“{clock.name}”时限已于 {to_utc_text(clock.deadline)} 届满（{clock.state}）；"
+        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{clock.state}）；"
         "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
     )
 

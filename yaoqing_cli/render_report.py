@@ -9,7 +9,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, hidden
 from yaoqing_cli.models import Event, Item
@@ -250,6 +250,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
         return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
 
+    def due(deadline) -> str:  # 10月29日24时, as offices write a deadline (clock.deadline_text)
+        return deadline_text(deadline, tz, report.judged_at)
+
     def back(flag: bool) -> str:
         return "（补录）" if flag else ""
 
@@ -308,7 +311,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section(
         "迟报与逾时完成",
         [
-            f"{clock(r)}：{vocab.late_label(r.key)}，时限 {local_text(r.deadline, tz)}，"
+            f"{clock(r)}：{vocab.late_label(r.key)}，时限 {due(r.deadline)}，"
             f"{local_text(r.met_at, tz)} 完成（晚 {span_text(r.met_at - r.deadline)}）"
             f"{back(r.back_entered)}"
             for r in report.late
@@ -317,8 +320,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section(
         "逾期未完成",
         [
-            f"{clock(r)}：时限 {local_text(r.deadline, tz)}，"
-            f"已逾期 {span_text(report.judged_at - r.deadline)}"
+            f"{clock(r)}：时限 {due(r.deadline)}，已逾期 {span_text(report.judged_at - r.deadline)}"
             for r in report.overdue
         ],
     )
@@ -335,7 +337,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     if report.period.is_shift:  # the handover: a 通报 of a month or a half year hands nothing over
         section(
             f"下一班须关注（{WATCH_HOURS}小时内到期）",
-            [f"{clock(r)}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+            [f"{clock(r)}：{due(r.deadline)}前" for r in report.watch],
         )
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"

@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
-from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
 from yaoqing_cli.models import Event, Item, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
@@ -462,7 +462,7 @@ def continue_item(
                 DutyState.DUE_SOON,
             ):
                 raise OperationError(
-                    f"{item.id} 的“{clock.name}”时限已于 {local_text(clock.deadline, tz)} 届满"
+                    f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满"
                     f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
                 )
             written.append(
@@ -543,6 +543,31 @@ def close_item(
     return event
 
 
+def moved_clocks(log: Log, written: Sequence[Event]) -> list:
+    """The clocks a command's events changed (status.ClockMove), judged now (or at the
+    events, if stated a little ahead) with and without them: what its confirmation prints."""
+    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.status import clock_moves
+
+    if not written:
+        return []
+    try:
+        calendar = log.calendar
+    except (UsageError, OperationError):  # an unreadable --calendar: the record stands, unjudged
+        return []
+    store = log.store
+    item = find_item(store, written[0].item_id)
+    events = store.events(item.id)
+    new = {e.uid for e in written}
+    moment = max(log.now, *(e.happened_at for e in written))
+    policy = log.policies.get(item)
+    before, after = (
+        evaluate(item, chosen, policy, calendar, moment, tz=log.tz)
+        for chosen in ([e for e in events if e.uid not in new], events)
+    )
+    return clock_moves(before, after)
+
+
 def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object]:
     """An item's events and heading, and its clocks (engine.ItemStatus) at `moment`."""
     from yaoqing_cli.engine import evaluate
@@ -615,7 +640,7 @@ def _no_breach_recounted(log: Log, before, after, source: str) -> None:
             if not duty.calendar_fallback:
                 raise OperationError(
                     f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
-                    f"（{local_text(duty.deadline, log.tz)}）变为按时或免于考核；"
+                    f"（{deadline_text(duty.deadline, log.tz)}）变为按时或免于考核；"
                     "逾期一经记录不能由日历撤销；日志未改动"
                 )
 
@@ -727,3 +752,26 @@ def duty_report(log: Log, period):
     return build_report(
         log.office, period, log.now, calendar, log.tz, items, events, policies, headings, anchor
     )
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One tick of `yaoqing watch`: the board of every open item, and the shift's last events."""
+
+    board: object  # status.Board, judged in full
+    since: datetime  # when the shift began (status.shift_start)
+    recent: list[tuple[Event, Item]]  # the last events of the shift, oldest first
+
+
+def watched(log: Log, moment: datetime, recent: int = 8) -> Watched:
+    """What the watch board shows at `moment`, read afresh from the log: a missed tick loses
+    nothing, the next one judges everything again."""
+    from yaoqing_cli import status
+
+    store = log.store
+    handovers = [e.happened_at for e in store.office_events("handover")]
+    since = status.shift_start(moment, log.tz, handovers)
+    events = store.events_between(since, moment, recent)
+    items = {i.id: i for i in store.items_by_id(list(dict.fromkeys(e.item_id for e in events)))}
+    shown = [(e, items[e.item_id]) for e in events if e.item_id in items]
+    return Watched(board(log, moment), since, shown)

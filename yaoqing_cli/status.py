@@ -8,13 +8,13 @@ later edit of a policy file never silently moves a running clock.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli.clock import span_text
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.vocab import RUNNING, DutyState
+from yaoqing_cli.vocab import DONE, RUNNING, DutyState
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
@@ -148,3 +148,91 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                 )
     clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
     return clocks
+
+
+class ClockMove(NamedTuple):
+    """A clock one command changed: a deadline moved (an extension, a correction), a clock a
+    regrade started (old_deadline None) or ended (state WAIVED), or one it met (done_at)."""
+
+    key: str
+    name: str
+    old_deadline: datetime | None
+    new_deadline: datetime
+    state: DutyState
+    done_at: datetime | None = None
+
+
+def clock_moves(before, after) -> list[ClockMove]:
+    """What changed between two judgements of one item (engine.ItemStatus) at one moment:
+    before and after a command's events. Clocks that merely ran on are not changes."""
+    was = {d.key: d for d in before.duties}
+    moves = []
+    for d in after.duties:
+        old = was.get(d.key)
+        if d.state in DONE and (old is None or old.state not in DONE):
+            moves.append(
+                ClockMove(d.key, d.name, old and old.deadline, d.deadline, d.state, d.met_at)
+            )
+        elif old is None or (old.state == WAIVED and d.state in RUNNING):
+            moves.append(ClockMove(d.key, d.name, None, d.deadline, d.state))
+        elif (d.state == WAIVED and old.state != WAIVED) or old.deadline != d.deadline:
+            moves.append(ClockMove(d.key, d.name, old.deadline, d.deadline, d.state))
+    return moves
+
+
+# --- the watch board (yaoqing watch) -------------------------------------------------------------
+
+SHIFT_CHANGE = time(8)  # a 24-hour duty shift changes at 08:00 (office practice, not a rule)
+
+
+def shift_start(moment: datetime, tz: ZoneInfo, handovers: Sequence[datetime] = ()) -> datetime:
+    """When the shift on duty at `moment` began: the latest handover (交接班) recorded at or
+    before it, else the latest 08:00 local."""
+    local = moment.astimezone(tz)
+    change = datetime.combine(local.date(), SHIFT_CHANGE, tzinfo=tz)
+    if change > local:
+        change -= timedelta(days=1)
+    earlier = [h for h in handovers if h <= moment]
+    return max([change, *earlier])
+
+
+class WatchLine(NamedTuple):
+    """One running clock on the watch board: the item's row, which clock (a duty, or a unit's
+    clock of the downward half: 转办, 转批示件, 督办), its deadline and state, and whether it is
+    due soon (the policy's warning window, or within the --due-within asked)."""
+
+    row: Row
+    key: str  # the duty key, or role:unit:start for a chuan clock (one bell per clock)
+    name: str
+    deadline: datetime
+    state: DutyState
+    soon: bool
+
+
+def watch_lines(board: Board, horizon: datetime) -> list[WatchLine]:
+    """Every running clock of the board, overdue first (longest overdue first), then by
+    deadline."""
+    lines = []
+    for row in board.rows:
+        clocks = [(d.key, d.name, d) for d in row.status.duties]
+        if row.chase:
+            clocks += [
+                (f"{c.role}:{c.unit}:{c.start.isoformat()}", f"{c.name}→{c.unit}", c)
+                for c in row.chase.clocks
+            ]
+        for key, name, c in clocks:
+            if c.state in RUNNING:
+                soon = c.state == DUE_SOON or (c.state == PENDING and c.deadline <= horizon)
+                lines.append(WatchLine(row, key, name, c.deadline, c.state, soon))
+    lines.sort(key=lambda w: (w.state != OVERDUE, w.deadline, w.row.item.id, w.key))
+    return lines
+
+
+def alarms(lines: Sequence[WatchLine]) -> set[tuple[str, str, str]]:
+    """(item ID, clock, "overdue" | "soon") for each clock in a state that rings the bell: a
+    watcher rings once per clock and state, the first time it sees it."""
+    return {
+        (w.row.item.id, w.key, "overdue" if w.state == OVERDUE else "soon")
+        for w in lines
+        if w.state == OVERDUE or w.soon
+    }

@@ -1134,6 +1134,17 @@ class Store:
             grouped[row[2]].append(self._event(row))
         return grouped
 
+    def events_between(self, since: datetime, until: datetime, limit: int) -> list[Event]:
+        """The latest `limit` item events that happened in [since, until], oldest first (the
+        watch board's last events of the shift; the events_happened index serves it)."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
+            " WHERE happened_at >= ? AND happened_at <= ? AND item_id != ?"
+            " ORDER BY happened_at DESC, seq DESC LIMIT ?",
+            (to_utc_text(since), to_utc_text(until), OFFICE, limit),
+        ).fetchall()
+        return [self._event(row) for row in reversed(rows)]
+
     def _rows_for(self, sql: str, ids: Sequence[str], chunk: int = 500) -> Iterator[tuple]:
         """Rows of `sql` (with `{marks}` for the IN list) for many ids, a chunk at a time:
         SQLite limits how many parameters one statement takes."""
