@@ -492,6 +492,146 @@ def close(
 
 
 @app.command()
+def notify(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    who: Annotated[
+        str,
+        typer.Option(
+            "--who",
+            help="报告了谁：照 status 所列的报告对象名称；政策以外的人或单位也照录，但与政策所列名称相近时须加 --other",
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="报告方式：电话 | 短信 | 传真 | 当面 | 网络 | 纸质，或其他"),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="报告的内容或对方的答复")] = None,
+    other: Annotated[
+        bool,
+        typer.Option("--other", help="--who 是政策以外的人或单位：照录，但不算完成任何报告要求"),
+    ] = False,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="报告时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录已报告：某位领导或某个单位已于何时、以何种方式获报（此后不再列为须报告）。"""
+    from yaoqing_cli.service import notify_item
+
+    with open_log(ctx, write=True) as log:
+        done = notify_item(
+            log,
+            item_id,
+            log.time(at, "报告时间", default=log.now),
+            who,
+            by=by,
+            text=text,
+            other=other,
+            officer=officer,
+        )
+    tz, mark = log.tz, log.mark
+    from yaoqing_cli.render import event_json, event_line
+
+    event = done.event
+    if as_json:
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        return
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    if not (done.listed or done.known):
+        typer.echo(
+            f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求"
+        )
+
+
+@app.command()
+def handover(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="接班的值班员（交班人取 --officer 或 YAOQING_OFFICER）"),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="交班留言")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="交班的值班员")] = None,
+    list_: Annotated[
+        bool, typer.Option("--list", help="列出已记录的交接班（默认今天的），不记录新的")
+    ] = False,
+    day: Annotated[
+        str | None, typer.Option("--date", help="与 --list 同用：某一天，YYYY-MM-DD（默认今天）")
+    ] = None,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON（记录时为交接单，--list 时为交接单数组）")
+    ] = False,
+) -> None:
+    """交接班：记录谁交给谁，并把此刻全部未终报要情及其运行中的时限冻结在日志中；打印交接单。"""
+    from yaoqing_cli.handover import sheet_json, sheet_lines
+
+    if list_:
+        if to is not None or note is not None:
+            raise UsageError("--list 只列出已记录的交接班，不与 --to、--note 同用")
+        from datetime import date, datetime, time, timedelta
+
+        from yaoqing_cli.service import handovers
+
+        with open_log(ctx) as log:
+            tz = log.tz
+            if day is None:
+                chosen = log.now.astimezone(tz).date()
+            else:
+                try:
+                    chosen = date.fromisoformat(day.strip())
+                except ValueError:
+                    raise UsageError(
+                        f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22"
+                    ) from None
+                if not 2000 <= chosen.year <= 2100:
+                    raise UsageError(f"日期的年份超出范围：{day!r}（2000–2100）")
+            start = datetime.combine(chosen, time(0), tz)
+            found = handovers(log, start, start + timedelta(days=1))
+            titles = _sensitive_titles(log, found) if include_sensitive else {}
+            drill = log.drill
+        if as_json:
+            _emit_json([sheet_json(e.happened_at, e.data, tz, titles) for e in found])
+            return
+        if not found:
+            typer.echo(f"{chosen.isoformat()} 没有交接班记录")
+            return
+        typer.echo(f"{chosen.isoformat()} 交接班 {len(found)} 次")
+        for event in found:
+            typer.echo("")
+            typer.echo("\n".join(sheet_lines(event.happened_at, event.data, tz, drill, titles)))
+        return
+    if day is not None:
+        raise UsageError("--date 只与 --list 同用")
+    if to is None:
+        raise UsageError("须说明接班人：yaoqing handover --to 姓名；查看已记录的：--list")
+    from yaoqing_cli.service import handover as hand_over
+
+    with open_log(ctx, write=True) as log:
+        done = hand_over(log, to, note, officer)
+        titles = _sensitive_titles(log, [done.event]) if include_sensitive else {}
+    tz, drill = log.tz, log.drill
+    if as_json:
+        _emit_json(sheet_json(done.event.happened_at, done.data, tz, titles))
+        return
+    typer.echo(f"{log.mark}已记录交接班：{done.data['from']} → {done.data['to']}")
+    typer.echo("\n".join(sheet_lines(done.event.happened_at, done.data, tz, drill, titles)))
+
+
+def _sensitive_titles(log, events) -> dict:
+    """Current titles of the sensitive items on these sheets (--include-sensitive only)."""
+    ids = [
+        entry["id"]
+        for event in events
+        for entry in event.data.get("items") or ()
+        if entry.get("sensitive")
+    ]
+    return {item.id: item.title for item in log.store.items_by_id(list(dict.fromkeys(ids)))}
+
+
+@app.command()
 def assign(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
@@ -751,6 +891,10 @@ def status(
         ),
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="逐条详列，不论多少条")] = False,
+    untold: Annotated[
+        bool,
+        typer.Option("--untold", help="只看尚有须报告（或须抄送）对象未报告的要情（交接班用）"),
+    ] = False,
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和单位（默认隐去）")
     ] = False,
@@ -779,8 +923,12 @@ def status(
         return
     if brief and full:
         raise UsageError("--brief 与 --full 只能选一个")
-    if brief and (include_closed or not (overdue or due_within)):
-        raise UsageError("--brief 只用于未终报要情的 --overdue 或 --due-within（不与 --all 同用）")
+    if brief and (include_closed or untold or not (overdue or due_within)):
+        raise UsageError(
+            "--brief 只用于未终报要情的 --overdue 或 --due-within（不与 --all、--untold 同用）"
+        )
+    if untold and include_closed:
+        raise UsageError("--untold 只看未终报的要情，不与 --all 同用")
     within = None
     if due_within is not None:
         from yaoqing_cli.timeparse import parse_duration
@@ -795,6 +943,7 @@ def status(
             due_within=within,
             include_closed=include_closed,
             brief=False if (as_json or full) else (True if brief else None),
+            untold=untold,
         )
     tz = log.tz
     if as_json:
@@ -1401,7 +1550,7 @@ def _recorded(commits: list, failure: str) -> int:
         what = f"{len(item_events)} 个事件（{len(items)} 条要情）"
         hint = "；请勿重复录入，用 yaoqing status --all 查看"
     else:  # office-level events only: init's settings, a calendar entry
-        names = {"office": "单位设置", "calendar": "工作日历条目"}
+        names = {"office": "单位设置", "calendar": "工作日历条目", "handover": "交接班"}
         what = "、".join(dict.fromkeys(names.get(t, t) for _, t in events)) or "记录"
         hint = "；请勿重复录入"
     first_line = " ".join(failure.split("\n")).strip()

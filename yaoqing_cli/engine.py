@@ -36,6 +36,7 @@ from yaoqing_cli.workdays import WorkCalendar
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
+NOTIFY = EventType.NOTIFY
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录
@@ -61,18 +62,38 @@ class Notice:
     # department expected to *send* reports of the item's category (归口报送, same section),
     # a sender and not someone to tell: shown apart (JSON `routed_from`), never in `notify`
     role: str = "report"
+    # when and how this person was told (`yaoqing notify`), None while not yet told: a notify
+    # tells them of the item, so every notice for them reads as told from then on
+    told_at: datetime | None = None
+    told_by: str | None = None
 
     @property
     def heading(self) -> str | None:
-        """How people see it: 须报告, 同时抄送 or 可报告; None for a sender (归口报送)."""
+        """How people see it: 须报告, 同时抄送 or 可报告, 已报告 once told; None for a sender
+        (归口报送)."""
         if self.role == "route":
             return None
+        if self.told_at is not None:
+            return "已报告"
         if not self.required:
             return "可报告"
         return "同时抄送" if self.role == "copy" else "须报告"
 
 
-NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告")
+NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告", "已报告")
+OWED_HEADINGS = frozenset({"须报告", "同时抄送"})  # what `status --untold` looks for
+
+
+@dataclass(frozen=True)
+class Told:
+    """One `yaoqing notify`: who was told of the item, when, how, by which officer."""
+
+    who: str
+    at: datetime
+    by: str | None
+    officer: str | None
+    text: str | None
+    listed: bool  # a recipient or escalation step the item's policy names (else a free name)
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,12 @@ class ItemStatus:
     missing: tuple[str, ...]
     calendar_fallback: bool
     urgency: tuple = field(default=(), compare=False)
+    told: tuple[Told, ...] = ()  # every notify up to the moment judged, in order
+
+    @property
+    def untold(self) -> tuple[Notice, ...]:
+        """Those the item still owes a telling (须报告, 同时抄送), not yet told."""
+        return tuple(n for n in self.notify if n.heading in OWED_HEADINGS)
 
 
 def evaluate(
@@ -123,10 +150,13 @@ def evaluate(
     close_effect = effective_at(close) if close else None
 
     level_steps = [(item.filed, item.filed, item.level, "")]
+    tellings = []  # `notify` events: who was told, in order
     for e in seen:
         if e.type == LEVEL:
             reason = e.data.get("reason") or ""
             level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
+        elif e.type == NOTIFY:
+            tellings.append(e)
     level = level_steps[-1][2]
 
     duties = []
@@ -138,6 +168,17 @@ def evaluate(
             duties.append(status)
 
     notify = () if closed_at else _notify(item, level, duties, policy, now, tz)
+    told = _told(tellings, policy) if tellings else ()
+    if told and notify:
+        first = {}
+        for t in told:
+            first.setdefault(t.who, t)
+        notify = tuple(
+            Notice(n.who, n.duty, n.why, n.required, n.role, first[n.who].at, first[n.who].by)
+            if n.who in first and n.role != "route"
+            else n
+            for n in notify
+        )
     missing = _missing(item, seen, level, policy)
     return ItemStatus(
         level=level,
@@ -149,6 +190,37 @@ def evaluate(
         missing=missing,
         calendar_fallback=any(d.calendar_fallback for d in duties),
         urgency=_urgency(item, duties, closed_at),
+        told=told,
+    )
+
+
+def policy_names(policy: Policy) -> tuple[str, ...]:
+    """Everyone a policy names to be told: recipients, escalation steps, the copy. `notify
+    --who` meets a requirement only with one of these, exactly (after NFKC)."""
+    names = _NAMES.get(policy.hash)
+    if names is None:
+        listed = [r.who for r in policy.recipients] + [s.who for s in policy.escalation]
+        if policy.copy_to:
+            listed.append(policy.copy_to)
+        names = _NAMES[policy.hash] = tuple(dict.fromkeys(listed))
+    return names
+
+
+_NAMES: dict[str, tuple[str, ...]] = {}  # by policy hash: a board judges thousands of items
+
+
+def _told(events: Sequence[Event], policy: Policy) -> tuple[Told, ...]:
+    names = policy_names(policy)
+    return tuple(
+        Told(
+            e.data.get("who") or "",
+            e.happened_at,
+            e.data.get("by"),
+            e.officer,
+            e.data.get("text"),
+            e.data.get("who") in names,
+        )
+        for e in events
     )
 
 

@@ -90,6 +90,9 @@ def event_summary(event: Event) -> str:
     if event.type == CLOSE:
         outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
+    if event.type == EventType.NOTIFY:
+        told = f"{data.get('who', '')}" + (f"（{data['by']}）" if data.get("by") else "")
+        return f"{told}：{data['text']}" if data.get("text") else told
     return ""
 
 
@@ -231,18 +234,31 @@ def moved_lines(moves, moment: datetime, tz: ZoneInfo) -> list[str]:
 FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排，暂按周一至周五计算工作日；请用 --calendar 录入官方安排"
 
 
-def notice_json(notice) -> dict:
+def notice_json(notice, tz: ZoneInfo | None = None) -> dict:
     return {
         "who": notice.who,
         "duty": notice.duty,
         "why": notice.why,
         "required": notice.required,
         "copy": notice.role == "copy",
+        "told_at": iso_local(notice.told_at, tz) if tz is not None else None,
+        "told_by": notice.told_by,
+    }
+
+
+def told_json(told, tz: ZoneInfo) -> dict:
+    """One `notify` as status and show list it (`told[]`): never its text (show's events do)."""
+    return {
+        "who": told.who,
+        "at": iso_local(told.at, tz),
+        "by": told.by,
+        "officer": told.officer,
+        "listed": told.listed,
     }
 
 
 def told(notify) -> list:
-    """Who is to be told (须报告, 抄送, 可报告): every notice but the item's sender."""
+    """Who is to be told (须报告, 抄送, 可报告, told or not): every notice but the item's sender."""
     return [n for n in notify if n.role != "route"]
 
 
@@ -251,18 +267,35 @@ def routed_from(notify):
     return next((n for n in notify if n.role == "route"), None)
 
 
-def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
-    """须报告 / 同时抄送 / 可报告 on lines of their own, then the sender (归口报送)."""
+def told_text(entry, tz: ZoneInfo, conceal: bool = False) -> str:
+    """`分管副区长（11-22 02:40 电话，值班员 张三）`; a free name says it meets no requirement."""
+    parts = [local_text(entry.at, tz)[5:]]
+    if entry.by:
+        parts[0] += f" {entry.by}"
+    if entry.officer:
+        parts.append(f"值班员 {entry.officer}")
+    if not entry.listed:
+        parts.append("政策以外")
+    return f"{entry.who}（{'，'.join(parts)}）"
+
+
+def notice_lines(
+    notify, indent: str = "", now: str = "现在", told_list=(), tz: ZoneInfo | None = None
+) -> list[str]:
+    """须报告 / 同时抄送 / 可报告 (those not yet told) on lines of their own, then 已报告 (every
+    `notify` of the item: policy names and free names, when and how), then the sender."""
     from yaoqing_cli.engine import NOTICE_HEADINGS
 
     out = []
-    for heading in NOTICE_HEADINGS:
+    for heading in NOTICE_HEADINGS[:3]:
         chosen = [n for n in notify if n.heading == heading]
         if chosen:
             prefix = now if heading != "同时抄送" else ""
             out.append(
                 f"{indent}{prefix}{heading}：" + "；".join(f"{n.who}（{n.why}）" for n in chosen)
             )
+    if told_list and tz is not None:
+        out.append(f"{indent}已报告：" + "；".join(told_text(t, tz) for t in told_list))
     sender = routed_from(notify)
     if sender is not None:
         out.append(f"{indent}归口报送：由{sender.who}报送（{sender.why}）")
@@ -332,7 +365,8 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, ch
         "unit": facts.unit,
         "sensitive": item.sensitive,
         "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
-        "notify": [notice_json(n) for n in told(status.notify)],
+        "notify": [notice_json(n, tz) for n in told(status.notify)],
+        "told": [told_json(t, tz) for t in status.told],
         "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
@@ -472,7 +506,7 @@ def duty_lines(
             out.extend(f"{indent}    {change_text(c, moment, tz, conceal)}" for c in duty.changes)
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
-    out.extend(notice_lines(status.notify, indent))
+    out.extend(notice_lines(status.notify, indent, told_list=status.told, tz=tz))
     if status.missing:
         out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
     if status.calendar_fallback:
@@ -545,7 +579,16 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {title}{who}{mark}")
     if any(c.fallback for c in clocks):
         out.append(FALLBACK_WARNING)
+    _trailer(board, out)
     return "\n".join(out)
+
+
+def _trailer(board, out: list[str]) -> None:
+    from yaoqing_cli.status import trailer
+
+    line = trailer(board)
+    if line is not None:
+        out.append(line)
 
 
 def _brief_notify(pairs) -> str:
@@ -585,6 +628,9 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append(f"{row.item.id}  {facts.title}  {_item_meta(row, brackets=True)}")
         out.extend(chase_lines(row.chase, moment, tz, facts.concealed, indent="  "))
         out.extend(duty_lines(row.status, moment, tz, indent="  ", conceal=facts.concealed))
+    if board.rows:
+        out.append("")
+    _trailer(board, out)
     return "\n".join(out)
 
 
@@ -652,12 +698,18 @@ def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: b
                 for change in duty.changes:
                     move = "↳ " + change_text(change, moment, tz, facts.concealed)
                     parts.append(_Folded(move, 4, "cyan"))
-        lines = [line.strip() for line in notice_lines(status.notify)]
+        lines = [
+            line.strip()
+            for line in notice_lines(status.notify, now="", told_list=status.told, tz=tz)
+        ]
         if status.missing:
             lines.append("首报尚缺：" + "、".join(status.missing))
         parts.extend(_Folded(line, 2) for line in lines)
     if any(row.status.calendar_fallback for row in board.rows):
         parts.append(Text(FALLBACK_WARNING, style="bold red"))
+    last: list[str] = []
+    _trailer(board, last)
+    parts.extend(Text(line) for line in last)
     return Group(*parts)
 
 

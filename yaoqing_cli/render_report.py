@@ -148,6 +148,25 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "recorded_at": iso_local(event.recorded_at, tz),
         }
 
+    def told_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "who": event.data.get("who"),
+            "by": event.data.get("by"),
+            "officer": event.officer,
+            "text": _text_of(item, event.data.get("text"), include_sensitive),
+        }
+
+    def shift_ref(event: Event) -> dict:
+        return {
+            "at": iso_local(event.happened_at, tz),
+            "from": event.data.get("from"),
+            "to": event.data.get("to"),
+            "open": len(event.data.get("items") or ()),
+        }
+
     return {
         "office": report.office.name,
         "short": report.office.short,
@@ -168,6 +187,8 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "overdue": [duty_ref(r) for r in report.overdue],
         "watch": [duty_ref(r) for r in report.watch],
         "back_entered": [back_ref(p) for p in report.back_entered],
+        "told": [told_ref(p) for p in report.told],
+        "shifts": [shift_ref(e) for e in report.shifts],
         "by_level": dict(report.by_level),
         "by_kind": dict(report.by_kind),
         "by_class": dict(report.by_class),
@@ -324,13 +345,29 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             for r in report.overdue
         ],
     )
-    if report.period.is_shift:
+    if report.period.is_shift:  # the day's acts; a 通报 of months lists them in JSON only
         section(
             "补录（记录时间晚于所述时间10分钟以上）",
             [
                 f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
                 f"记录于 {local_text(e.recorded_at, tz)}"
                 for i, e in report.back_entered
+            ],
+        )
+        told: dict[str, tuple[Item, list[str]]] = {}  # per item, in the order first told
+        for i, e in report.told:
+            told.setdefault(i.id, (i, []))[1].append(
+                f"{local_text(e.happened_at, tz)[5:]} {e.data.get('who')}"
+                + (f"（{e.data['by']}）" if e.data.get("by") else "")
+                + (f" 值班员 {e.officer}" if e.officer else "")
+            )
+        section("已报告（谁于何时获报）", [f"{who(i)}：{'；'.join(t)}" for i, t in told.values()])
+        section(
+            "交接班",
+            [
+                f"{local_text(e.happened_at, tz)} {e.data.get('from')} → {e.data.get('to')}"
+                f"（交接未终报要情 {len(e.data.get('items') or ())} 条）"
+                for e in report.shifts
             ],
         )
     section("时段末仍未终报", [who(i) for i in report.open])
@@ -560,7 +597,7 @@ def _for_markdown(report: Report) -> Report:
 
     def event(e: Event) -> Event:
         data = {k: md(v) if isinstance(v, str) else v for k, v in e.data.items()}
-        return replace(e, item_id=md(e.item_id), data=data)
+        return replace(e, item_id=md(e.item_id), data=data, officer=md(e.officer))
 
     def duty(r: DutyRef) -> DutyRef:
         return replace(r, item=item(r.item), name=md(r.name))
@@ -582,6 +619,8 @@ def _for_markdown(report: Report) -> Report:
         closed=[(item(i), event(e)) for i, e in report.closed],
         level_changes=[(item(i), event(e)) for i, e in report.level_changes],
         back_entered=[(item(i), event(e)) for i, e in report.back_entered],
+        told=[(item(i), event(e)) for i, e in report.told],
+        shifts=[event(e) for e in report.shifts],
         facts={md(item_id): facts(f) for item_id, f in report.facts.items()},  # keyed by the
         levels={md(item_id): lv for item_id, lv in report.levels.items()},  # items' escaped IDs
         exemption_sources=[md(line) for line in report.exemption_sources],

@@ -25,6 +25,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
+NOTIFY = EventType.NOTIFY
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
@@ -140,6 +141,10 @@ class Report:
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
     anchor: tuple[int, str] | None = None  # the log's head when the report was made
+    # who was told of which item, and when (`notify` events that happened in the period)
+    told: list[tuple[Item, Event]] = field(default_factory=list)
+    # the shift changes of the period (`handover` events): when, who handed over to whom
+    shifts: list[Event] = field(default_factory=list)
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -165,6 +170,7 @@ def build_report(
     policies: Mapping[str, object],
     headings: Mapping[str, str],
     anchor: tuple[int, str] | None = None,
+    shifts: Sequence[Event] = (),
 ) -> Report:
     """The report of `period`: a pure function of the items alive in it (each with its events,
     its policy and, if first reported in the period, its heading as issued), the calendar and
@@ -174,7 +180,9 @@ def build_report(
 
     judged = judged_at(period, now)
     moment_inside = judged - timedelta(seconds=1) if judged == period.until else judged
-    report = Report(office=office, period=period, judged_at=judged, anchor=anchor)
+    report = Report(
+        office=office, period=period, judged_at=judged, anchor=anchor, shifts=list(shifts)
+    )
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 
@@ -207,6 +215,8 @@ def build_report(
                     report.closed.append((item, event))
                 elif event.type == LEVEL:
                     report.level_changes.append((item, event))
+                elif event.type == NOTIFY:
+                    report.told.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
             if back_entered(event) and (
                 since <= event.happened_at < until or since <= event.recorded_at < until
@@ -255,7 +265,7 @@ def build_report(
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
-    for pairs in (report.continued, report.closed, report.level_changes):
+    for pairs in (report.continued, report.closed, report.level_changes, report.told):
         pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
     report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))
     return report

@@ -53,16 +53,33 @@ class Board:
     clocks: list[Clock] | None = None  # set on a brief board, in deadline order
     items: int = 0  # how many items the board shows
     drill: bool = False  # a drill log (init --drill): the header says 【演练】
+    # a handover view (--overdue, --untold) ends with a line counting the open items it left
+    # out (另有 N 条未终报): `hidden` is that count, None on other views
+    hidden: int | None = None
 
 
-def view_name(overdue_only: bool, due_within: timedelta | None, include_closed: bool) -> str:
+def view_name(
+    overdue_only: bool, due_within: timedelta | None, include_closed: bool, untold: bool = False
+) -> str:
     """Which items a board shows, in Chinese (its header)."""
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:
         view += "中有逾期时限的"
     if due_within is not None:
         view += f"中{span_text(due_within)}内到期或已逾期的"
+    if untold:
+        view += "中尚有须报告对象未报告的"
     return view
+
+
+def trailer(board: "Board") -> str | None:
+    """The last line of a handover view: the open items it did not show, 0 included (an
+    08:00 handover printing "0 条……无。" must still say that open items exist)."""
+    if board.hidden is None:
+        return None
+    if board.hidden == 0:
+        return "另有 0 条未终报（未终报要情均已列出）"
+    return f"另有 {board.hidden} 条未终报，yaoqing status 查看"
 
 
 def wants_brief(brief: bool | None, count: int) -> bool:
@@ -84,19 +101,21 @@ def judge(
     brief: bool | None = None,
     considered: int | None = None,
     drill: bool = False,
+    untold: bool = False,
 ) -> Board:
     """The board for `moment` from these items (each with its events, and its policy by item
     id). `brief` is for the handover views of open items (--overdue, --due-within): True/False
     forces one line per clock or the full view; None chooses one line per clock above
     BRIEF_OVER items. Other views are always in full. `considered`: how many items the board
-    was chosen from, if not these (the projection chose them)."""
+    was chosen from, if not these (the projection chose them). `untold`: only items with
+    someone still to be told (须报告, 同时抄送 not yet told), always in full."""
     from yaoqing_cli.chuan import track
     from yaoqing_cli.engine import evaluate
 
-    view = view_name(overdue_only, due_within, include_closed)
+    view = view_name(overdue_only, due_within, include_closed, untold)
     horizon = None if due_within is None else moment + due_within
     filtered = overdue_only or horizon is not None
-    if not filtered or include_closed:
+    if not filtered or include_closed or untold:
         brief = False  # every item, with or without a running clock, needs its block
     rows = []
     for item in items:
@@ -110,10 +129,22 @@ def judge(
         considered = len(rows)
     if filtered:
         rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
+    if untold:
+        rows = [r for r in rows if r.status.untold]
+    hidden = hidden_count(considered, len(rows), overdue_only, untold, include_closed)
     if wants_brief(brief, len(rows)):
         clocks = _clocks_from_rows(rows, overdue_only, horizon)
-        return Board(moment, [], considered, view, clocks, len(rows), drill)
-    return Board(moment, rows, considered, view, None, len(rows), drill)
+        return Board(moment, [], considered, view, clocks, len(rows), drill, hidden)
+    return Board(moment, rows, considered, view, None, len(rows), drill, hidden)
+
+
+def hidden_count(
+    considered: int, shown: int, overdue_only: bool, untold: bool, include_closed: bool
+) -> int | None:
+    """Open items a handover view (--overdue, --untold) left out; None on other views."""
+    if include_closed or not (overdue_only or untold):
+        return None
+    return max(considered - shown, 0)
 
 
 def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:

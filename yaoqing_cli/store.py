@@ -1495,6 +1495,30 @@ class Store:
         sql = "SELECT id FROM items WHERE sensitive AND id IN ({marks})"
         return {row[0] for row in self._rows_for(sql, item_ids)}
 
+    def told_names(self, item_ids: Sequence[str], moment: datetime) -> dict[str, set[str]]:
+        """Who each of these items has told by `moment` (`notify` events' `who`), by item."""
+        sql = (
+            "SELECT item_id, json_extract(data, '$.who'), happened_at FROM events"
+            " WHERE type = 'notify' AND item_id IN ({marks})"
+        )
+        cutoff = to_utc_text(moment)  # stored times are this one fixed-width UTC form
+        told: dict[str, set[str]] = {}
+        for item_id, who, happened in self._rows_for(sql, item_ids):
+            if happened <= cutoff:
+                told.setdefault(item_id, set()).add(who)
+        return told
+
+    def office_events_between(self, type_: str, since: datetime, until: datetime) -> list[Event]:
+        """Office-level events of one type ('handover') that happened in [since, until), in
+        happened order."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? AND type = ? AND happened_at >= ? AND happened_at < ?"
+            " ORDER BY happened_at, seq",
+            (OFFICE, type_, to_utc_text(since), to_utc_text(until)),
+        ).fetchall()
+        return [self._event(row) for row in rows]
+
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"
         return [self._item(row) for row in self._rows_for(sql, item_ids)]

@@ -25,6 +25,9 @@ class EventType(StrEnum):
     FEEDBACK = "feedback"  # 反馈/办结 from a handling unit
     INSTRUCT = "instruct"  # 领导批示
     UNIT = "unit"  # 单位通讯录 entry (office-level, item_id "")
+    # issue 13: who was told, and the shift change
+    NOTIFY = "notify"  # 已报告: {"who", "by", "text"}; happened_at = when told
+    HANDOVER = "handover"  # 交接班 (office-level, item_id ""): the board frozen at the change
 
 
 ITEM_EVENTS = (
@@ -33,6 +36,7 @@ ITEM_EVENTS = (
     EventType.LEVEL,
     EventType.EXTEND,
     EventType.CLOSE,
+    EventType.NOTIFY,
 )
 
 
@@ -121,6 +125,17 @@ DUTY_KEYS = {
     "reply": ("办结并回复", ("回复", "答复")),
 }
 
+# How a recipient was told (`notify --by`): key -> (label, aliases). Anything else is kept as
+# typed (a duty office tells people in ways no list foresees).
+TOLD_BY = {
+    "phone": ("电话", ("打电话", "致电", "mobile", "手机")),
+    "sms": ("短信", ("信息", "text")),
+    "fax": ("传真", ()),
+    "in-person": ("当面", ("面报", "当面报告", "in_person")),
+    "network": ("网络", ("网上", "内网", "政务网")),
+    "paper": ("纸质", ("纸质文件", "书面", "送阅")),
+}
+
 # The report title, 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条); a policy may set its own.
 DEFAULT_TITLE = "{short}要情专报"
 
@@ -133,6 +148,7 @@ EVENT_LABELS = {
     EventType.ASSIGN: "转办",
     EventType.FEEDBACK: "反馈",
     EventType.INSTRUCT: "领导批示",
+    EventType.NOTIFY: "已报告",
 }
 
 # The clocks of the downward half (传与跟, issue 14), by role: who owes what to whom.
