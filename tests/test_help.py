@@ -17,7 +17,6 @@ from yaoqing_cli.cli import command_tree
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-
 def walk(command, path=()):
     """(path, click command) for the root, every command and every sub-command, depth first."""
     yield path, command

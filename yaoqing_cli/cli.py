@@ -1117,7 +1117,9 @@ def doc(
     ] = None,
     stage: Annotated[
         str,
-        typer.Option("--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"),
+        typer.Option(
+            "--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"
+        ),
     ] = "latest",
     include_sensitive: Annotated[
         bool,
@@ -1137,7 +1139,9 @@ def doc(
         raise UsageError(f"不支持的格式：{fmt!r}；可用：docx、txt、md")
     stage_key = {"首报": "first", "最新": "latest"}.get(stage.strip(), stage.strip().lower())
     if stage_key not in ("first", "latest"):
-        raise UsageError(f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）")
+        raise UsageError(
+            f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）"
+        )
     _refuse_binary_to_terminal(fmt, output)
     with open_log(ctx) as log:
         document = zhuanbao(log, item_id, stage_key, include_sensitive)

@@ -28,7 +28,9 @@ def write_atomic(path: Path | str, text: str | bytes, log: Path | None = None) -
         raise OperationError(f"无法写入 {path}：{os_reason(err)}") from None
     try:
         binary = isinstance(text, bytes)
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})
+        ) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -1536,9 +1536,7 @@ def backup(store: Store, dest: Path) -> Path:
             raise OperationError(f"磁盘已满，无法写入备份 {dest}；未留下任何文件") from None
         raise OperationError(f"无法写入备份 {dest}：{err}；未留下任何文件") from None
     except OSError as err:
-        raise OperationError(
-            f"无法写入备份 {dest}：{os_reason(err)}；未留下任何文件"
-        ) from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}；未留下任何文件") from None
     finally:
         temp.unlink(missing_ok=True)
         Path(f"{temp}-journal").unlink(missing_ok=True)

@@ -88,6 +88,7 @@ def _arabic(match: re.Match) -> str:
         return run  # not a number below 100: left for the patterns to refuse
     return str((_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0))
 
+
 # --- building blocks -------------------------------------------------------------------------
 
 _DATE = r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})"
@@ -351,7 +352,7 @@ def parse_time(
         shown = moment.strftime("%Y-%m-%d %H:%M")
         current = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         meant = _yesterday_meant(moment, now, tz, kind, shift_start_hour)
-        fix = f"是否指\"{meant}\"？" if meant else "不接受未来的时间"
+        fix = f'是否指"{meant}"？' if meant else "不接受未来的时间"
         raise UsageError(f"{what}在未来：{shown}（现在 {current}）；{fix}")
     return moment
 

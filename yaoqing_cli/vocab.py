@@ -256,7 +256,9 @@ def accepted(table: dict) -> str:
 
 
 # Dashes a Chinese input method or a word processor puts where a hyphen was meant.
-_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-"))
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-")
+)
 
 
 def plain(text: str) -> str:
