@@ -8,7 +8,6 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import errno
-import os
 import sys
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -22,13 +21,13 @@ except ImportError:  # older typer: plain click
     from click import exceptions as click_errors
 
 from yaoqing_cli import vocab
-from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError
+from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError, os_reason
 
 app = typer.Typer(
     name="yaoqing",
     help="要情：政府总值班室的要情报送日志与时限提醒。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # our own --install-completion/--show-completion, in Chinese (complete.py)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -76,6 +75,41 @@ def open_log(ctx: typer.Context, **how):
     return open_session(settings(ctx), **how)
 
 
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    shell = _completion_shell(complete)
+    try:
+        path = complete.install(shell)
+    except OSError as err:
+        raise OperationError(f"无法写入 {shell} 的补全脚本：{os_reason(err)}") from None
+    typer.echo(f"已为 {shell} 安装命令补全：{path}")
+    typer.echo("重新打开终端后生效；按 Tab 补全命令、选项、要情编号和各项取值")
+    raise typer.Exit(0)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    typer.echo(complete.script(_completion_shell(complete)))
+    raise typer.Exit(0)
+
+
+def _completion_shell(complete) -> str:
+    shell = complete.shell_name()
+    if shell not in complete.SHELLS:
+        found = f"当前 shell（{shell}）" if shell else "无法识别当前 shell，"
+        raise UsageError(
+            f"{found}不支持命令补全；支持 bash、zsh、fish："
+            "也可运行 _YAOQING_COMPLETE=source_bash yaoqing（或 source_zsh、source_fish）取得脚本"
+        )
+    return shell
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -97,6 +131,26 @@ def root(
             help="本单位工作日历文件（录入法定节假日安排库尚未收录的年份）",
         ),
     ] = None,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            expose_value=False,
+            is_eager=True,
+            help="为当前 shell（bash、zsh、fish）安装命令补全：Tab 补全命令、选项、要情编号和取值",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            expose_value=False,
+            is_eager=True,
+            help="显示当前 shell 的补全脚本，供复制或自行安装",
+        ),
+    ] = False,
 ) -> None:
     from yaoqing_cli.clock import check_environment
 
@@ -270,7 +324,7 @@ def file_(
     at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录首报（首报）；上级督办件加 --from-above 机关 --supervised。"""
+    """记录首报：一条新要情的标题、事发时间、类型、级别和报送单位等，给出编号；上级督办件加 --from-above 机关 --supervised。"""
     from yaoqing_cli.service import FileRequest, file_item
 
     feedback_minutes = _minutes_of(feedback, "--feedback")
@@ -1063,7 +1117,9 @@ def doc(
     ] = None,
     stage: Annotated[
         str,
-        typer.Option("--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"),
+        typer.Option(
+            "--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"
+        ),
     ] = "latest",
     include_sensitive: Annotated[
         bool,
@@ -1083,7 +1139,9 @@ def doc(
         raise UsageError(f"不支持的格式：{fmt!r}；可用：docx、txt、md")
     stage_key = {"首报": "first", "最新": "latest"}.get(stage.strip(), stage.strip().lower())
     if stage_key not in ("first", "latest"):
-        raise UsageError(f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）")
+        raise UsageError(
+            f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）"
+        )
     _refuse_binary_to_terminal(fmt, output)
     with open_log(ctx) as log:
         document = zhuanbao(log, item_id, stage_key, include_sensitive)
@@ -1301,7 +1359,7 @@ def import_(
         try:
             lines = file.read_bytes().decode("utf-8").splitlines()
         except OSError as err:
-            raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
+            raise OperationError(f"无法读取 {file}：{os_reason(err)}") from None
         except UnicodeDecodeError:
             raise OperationError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     with open_log(ctx, write=True, create=True) as log:
@@ -1425,10 +1483,43 @@ def demo(
     """在临时日志中录入几条示例要情并显示状态（不触碰真实日志）。"""
     from yaoqing_cli.demo import run_demo
 
-    run_demo(app, keep=keep)
+    run_demo(command_tree(), keep=keep)
 
 
 # --- entry point ------------------------------------------------------------------------------------
+
+
+def command_tree():
+    """The Click command tree of `app`, as a user meets it: Chinese help and usage lines on every
+    command (clitext.py) and completion of the log's IDs, units and every controlled value
+    (complete.py), however and by whomever a command was added."""
+    from yaoqing_cli import clitext, complete
+
+    complete.prepare_if_completing()
+    root = typer.main.get_command(app)
+    clitext.localise(root)
+    complete.attach(root)
+    return root
+
+
+# SQLite's messages (English whatever the locale) for the failures a log can meet.
+_SQLITE_FAILURES = {
+    "disk is full": "磁盘已满",
+    "database or disk is full": "磁盘已满",
+    "database is locked": "日志正被其他程序占用（锁定），请稍后再试",
+    "database disk image is malformed": "日志文件已损坏；请运行 yaoqing verify，必要时从备份恢复",
+    "file is not a database": "日志文件不是 SQLite 数据库；请检查 --db 或 YAOQING_DB",
+    "attempt to write a readonly database": "日志文件是只读的；请检查文件权限",
+    "unable to open database file": "无法打开日志文件；请检查路径和权限",
+    "disk I/O error": "读写日志时发生输入输出错误（磁盘故障？）",
+}
+
+
+def _sqlite_failure(text: str) -> str:
+    for english, chinese in _SQLITE_FAILURES.items():
+        if english in text:
+            return chinese
+    return f"日志出错：{text}"
 
 
 def _say(line: str) -> None:
@@ -1558,7 +1649,8 @@ def _only_the_invoked_command(args: list[str]):
     """Typer turns every registered command into a click command on each run (0.2 ms per
     command, and a command's whole parameter list is inspected); one run needs one. When the
     arguments name a known command, only it is built, the root options and callback staying
-    as they are; the root help, a mistyped name and shell completion see every command."""
+    as they are; the root help and a mistyped name see every command, and so does a Tab that
+    completes a command's name (a Tab after it gets the words typed in full: complete.py)."""
     from typer.main import get_command_name
 
     name = None
@@ -1575,11 +1667,7 @@ def _only_the_invoked_command(args: list[str]):
     named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
     keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
     keep_groups = [g for g in groups if g.name == name]
-    if (
-        name in _RUNS_OTHER_COMMANDS
-        or "_YAOQING_COMPLETE" in os.environ
-        or not (keep_commands or keep_groups)
-    ):
+    if name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
         yield
         return
     app.registered_commands, app.registered_groups = keep_commands, keep_groups
@@ -1618,8 +1706,13 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            with _only_the_invoked_command(sys.argv[1:] if argv is None else argv):
-                result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            words = sys.argv[1:] if argv is None else argv
+            if os.environ.get("_YAOQING_COMPLETE"):  # a Tab: the words already typed in full
+                from yaoqing_cli.complete import words_typed
+
+                words = words_typed()
+            with _only_the_invoked_command(words):
+                result = command_tree()(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
                 failure = "已中断（Ctrl-C）；日志未改动"
@@ -1636,8 +1729,10 @@ def main(argv: list[str] | None = None) -> None:
             _drop_stdout()
             failure, code = "结果未能输出", ExitCode.FAILED
     except click_errors.UsageError as err:
+        from yaoqing_cli.clitext import usage_message
+
         hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
-        failure, code = f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE
+        failure, code = f"用法错误：{usage_message(err)}{hint}", ExitCode.USAGE
     except click_errors.ClickException as err:
         failure, code = err.format_message(), err.exit_code
     except typer.Abort:
@@ -1665,7 +1760,7 @@ def main(argv: list[str] | None = None) -> None:
             import sqlite3
 
             if isinstance(err, sqlite3.Error):
-                failure = "磁盘已满" if "disk is full" in str(err) else f"日志出错：{err}"
+                failure = _sqlite_failure(str(err))
             else:
                 failure = f"内部错误：{type(err).__name__}: {err}（设 YAOQING_DEBUG=1 查看详情）"
             code = ExitCode.FAILED

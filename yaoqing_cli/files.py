@@ -4,7 +4,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from yaoqing_cli.errors import OperationError
+from yaoqing_cli.errors import OperationError, os_reason
 
 
 def write_atomic(path: Path | str, text: str | bytes, log: Path | None = None) -> None:
@@ -25,17 +25,19 @@ def write_atomic(path: Path | str, text: str | bytes, log: Path | None = None) -
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入 {path}：{os_reason(err)}") from None
     try:
         binary = isinstance(text, bytes)
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})
+        ) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
-        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入 {path}：{os_reason(err)}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -64,7 +66,7 @@ def read_text(path: Path | str) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_READ + 1)
     except OSError as err:
-        raise OperationError(f"无法读取 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法读取 {path}：{os_reason(err)}") from None
     if len(data) > MAX_READ:
         raise OperationError(f"{path} 过大；应为值班日报或 yaoqing verify 的输出")
     try:

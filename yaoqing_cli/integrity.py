@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, system_now, to_utc_text
-from yaoqing_cli.errors import OperationError, UsageError, YaoqingError
+from yaoqing_cli.errors import OperationError, UsageError, YaoqingError, os_reason
 from yaoqing_cli.models import Office, canonical_json, item_from_payload
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.session import Log
@@ -1523,7 +1523,7 @@ def backup(store: Store, dest: Path) -> Path:
         fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")  # 0600
         os.close(fd)
     except OSError as err:  # a name too long, a folder that is a file, no permission
-        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}") from None
     temp = Path(name)
     try:
         store.backup_to(temp)
@@ -1536,9 +1536,7 @@ def backup(store: Store, dest: Path) -> Path:
             raise OperationError(f"磁盘已满，无法写入备份 {dest}；未留下任何文件") from None
         raise OperationError(f"无法写入备份 {dest}：{err}；未留下任何文件") from None
     except OSError as err:
-        raise OperationError(
-            f"无法写入备份 {dest}：{err.strerror or err}；未留下任何文件"
-        ) from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}；未留下任何文件") from None
     finally:
         temp.unlink(missing_ok=True)
         Path(f"{temp}-journal").unlink(missing_ok=True)
@@ -1572,7 +1570,7 @@ def _refuse_existing(dest: Path) -> None:
         if dest.exists():
             raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件")
     except OSError as err:
-        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}") from None
 
 
 def _fsync(path: Path) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from yaoqing_cli import vocab
 from yaoqing_cli.clock import local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import Facts, concealed, current_facts, hidden
@@ -66,7 +67,7 @@ def parse_period(
         raise UsageError("--date、--period 与 --since/--until 只能选一种")
     if day is not None:
         try:
-            chosen_day = date.fromisoformat(day.strip())
+            chosen_day = date.fromisoformat(vocab.plain(day))  # ２０２６－１１－２２ too
         except ValueError:
             raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
         if not 2000 <= chosen_day.year <= 2100:  # as every typed time (timeparse)

@@ -8,6 +8,7 @@ use cases read what the pure board (status.py) and report (report.py) need, and 
 """
 
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -355,7 +356,10 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
 
 
 def find_item(store: Store, item_id: str) -> Item:
-    item_id = unicodedata.normalize("NFKC", item_id).strip()  # ２０２６１１２２－００１ too
+    item_id = vocab.plain(item_id)  # ２０２６１１２２－００１ and 20261122—001 too
+    unhyphened = re.fullmatch(r"(\d{8})[ _.]?(\d{3,6})", item_id, re.ASCII)
+    if unhyphened:  # 20261122001, 20261122 001: the day and its number, as YYYYMMDD-NNN
+        item_id = f"{unhyphened[1]}-{unhyphened[2]}"
     item = store.item(item_id)
     if item is None:
         hint = store.item_ids_like(item_id) if item_id and len(item_id) < 40 else []

@@ -39,8 +39,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from yaoqing_cli import logpath
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
-from yaoqing_cli.errors import LogError, OperationError
+from yaoqing_cli.errors import LogError, OperationError, os_reason
 from yaoqing_cli.models import Event, Item, Office, canonical_json
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
@@ -598,13 +599,7 @@ class SearchFound:
 # --- the store ---------------------------------------------------------------------------------
 
 
-def default_path() -> Path:
-    """YAOQING_DB, else the user's data directory (XDG_DATA_HOME or ~/.local/share)."""
-    explicit = os.environ.get("YAOQING_DB")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "yaoqing" / "yaoqing.db"
+default_path = logpath.default_path  # YAOQING_DB, else the user's data directory
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -627,7 +622,7 @@ def _head(path: Path) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(100)
     except OSError as err:
-        raise LogError(f"无法读取日志 {path}：{err.strerror or err}") from None
+        raise LogError(f"无法读取日志 {path}：{os_reason(err)}") from None
 
 
 def _cut_short(path: Path, head: bytes) -> bool:
@@ -662,7 +657,7 @@ def _create_file(path: Path) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as err:
         raise LogError(
-            f"无法创建日志文件 {path}：{err.strerror or err}；请用 --db 指定可写的位置"
+            f"无法创建日志文件 {path}：{os_reason(err)}；请用 --db 指定可写的位置"
         ) from None
 
 
@@ -696,7 +691,7 @@ class Store:
             is_link = path.is_symlink()
             is_file = path.is_file()
         except OSError as err:  # e.g. a name longer than the file system allows
-            raise LogError(f"无法使用日志路径 {path}：{err.strerror or err}") from None
+            raise LogError(f"无法使用日志路径 {path}：{os_reason(err)}") from None
         if is_dir:
             raise LogError(f"日志路径是一个目录：{path}；请给出文件路径")
         if is_link:
