@@ -90,6 +90,15 @@ def test_the_day_report_lists_the_assignments_made(yunnan):
 
 def test_the_day_report_lists_overdue_assignments_and_feedback_received(yunnan):
     run, ids = yunnan
+    # 11-16: 乙县's clock falls due at the end of the day: the next shift must chase it
+    # (甲县 finished on 11-10)
+    day = report(run, "--date", "2026-11-16", now="2026-11-17 00:05")
+    assert [(r["id"], r["unit"], r["state"]) for r in day["chase_watch"]] == [
+        (ids["A"], "乙县人民政府", "due_soon")
+    ]
+    text = report(run, "--date", "2026-11-16", now="2026-11-17 00:05", fmt="text")
+    assert "下一班须催办（24小时内到期）（1）" in text, text
+    assert "转办 乙县人民政府：2026-11-17 00:00 前" in text, text
     # 11-10: 丙县's clock (B) fell due at the day's start
     day = report(run, "--date", "2026-11-10", now="2026-11-11 00:05")
     overdue = [(r["id"], r["duty"], r["unit"], r["deadline"]) for r in day["chase_overdue"]]
@@ -123,6 +132,7 @@ def test_the_period_report_grades_the_handling_units(yunnan):
     run, _ = yunnan
     month = report(run, "--period", "2026-11", now="2026-12-10 09:00")
     graded = {u["unit"]: u for u in month["handling_units"]}
+    assert month["chase_watch"] == []  # a 通报 hands nothing over
     # 甲县 met on time (1/1); 乙县 late (0/1); 丙县: B overdue counts (a breach is permanent),
     # C waived by its close before the deadline does not; 丁县 was decided in December
     assert graded["甲县人民政府"] == {"unit": "甲县人民政府", "items": 1, "due": 1,

@@ -516,6 +516,7 @@ CSV_SECTIONS = {
     "feedback": "承办单位反馈",
     "chase_late": "转办、批示、督办逾时完成",
     "chase_overdue": "转办、批示、督办逾期未完成",
+    "chase_watch": "下一班须催办",
     "handling_unit": "各承办单位按时办结率",
 }
 _UNIT_ROWS = ("unit", "handling_unit")  # rows of figures, after the entries
@@ -667,6 +668,7 @@ def _for_markdown(report: Report) -> Report:
         feedback=[replace(r, item=item(r.item), event=event(r.event)) for r in report.feedback],
         chase_late=[chase(r) for r in report.chase_late],
         chase_overdue=[chase(r) for r in report.chase_overdue],
+        chase_watch=[chase(r) for r in report.chase_watch],
         handling_units=[replace(u, unit=md(u.unit)) for u in report.handling_units],
     )
 
@@ -739,6 +741,7 @@ def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict
         "feedback": [feedback_ref(r) for r in report.feedback],
         "chase_late": [clock_ref(r) for r in report.chase_late],
         "chase_overdue": [clock_ref(r) for r in report.chase_overdue],
+        "chase_watch": [clock_ref(r) for r in report.chase_watch],
         "handling_units": [
             {
                 "unit": u.unit,
@@ -828,6 +831,19 @@ def downward_sections(
         *made,
         ("转办、批示、督办逾时完成", [late(r) for r in report.chase_late]),
         ("转办、批示、督办逾期未完成", [overdue(r) for r in report.chase_overdue]),
+        *(
+            [
+                (
+                    f"下一班须催办（{WATCH_HOURS}小时内到期）",
+                    [
+                        f"{clock(r)}：{local_text(r.clock.deadline, tz)} 前"
+                        for r in report.chase_watch
+                    ],
+                )
+            ]
+            if report.period.is_shift
+            else []
+        ),
     ]
 
 

@@ -9,8 +9,8 @@ facts its follow-ups supplied (facts.current_facts), the unit of the latest stat
 for the unit's figures. Its text, Markdown, JSON and CSV forms are in render_report.py.
 
 传与跟 (issue 14): the downward clocks of each item (chuan.track, judged at the same moment) give
-the assignments made and the feedback received in the period, the downward clocks met late in it
-or overdue at its end, and the figures per handling unit (承办单位按时办结率). An assignment counts
+the assignments made and the feedback received in the period, the downward clocks met late in it,
+overdue at its end or (a day or a shift) due within the next 24 hours, and the figures per handling unit (承办单位按时办结率). An assignment counts
 once, in the period its outcome was decided: when it was met on time, else at its deadline (met
 late or not at all). A close waives only the clocks not yet fallen due, as for reporting units.
 """
@@ -175,6 +175,7 @@ class Report:
     feedback: list[FeedbackRef] = field(default_factory=list)
     chase_late: list[ChaseRef] = field(default_factory=list)  # met late in the period
     chase_overdue: list[ChaseRef] = field(default_factory=list)  # overdue at its end
+    chase_watch: list[ChaseRef] = field(default_factory=list)  # a shift's: due within 24 h
     handling_units: list[UnitFigures] = field(default_factory=list)  # 承办单位按时办结率
 
     def level(self, item: Item) -> str | None:
@@ -300,6 +301,7 @@ def build_report(
     report.feedback.sort(key=lambda r: (r.event.happened_at, r.event.seq))
     report.chase_late.sort(key=lambda r: (r.clock.met_at, r.item.id, r.clock.unit))
     report.chase_overdue.sort(key=lambda r: (r.clock.deadline, r.item.id, r.clock.unit))
+    report.chase_watch.sort(key=lambda r: (r.clock.deadline, r.item.id, r.clock.unit))
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
@@ -333,6 +335,12 @@ def _downward(report: Report, item: Item, events, policy, calendar, moment, tz, 
             report.chase_late.append(ref)
         elif clock.state == OVERDUE:
             report.chase_overdue.append(ref)
+        elif (  # what the next shift must chase (a day or a shift: the 值班日报)
+            period.is_shift
+            and clock.state in (PENDING, DUE_SOON)
+            and clock.deadline <= report.judged_at + timedelta(hours=WATCH_HOURS)
+        ):
+            report.chase_watch.append(ref)
         # 按时办结率: an assignment fallen due counts once, in the period its outcome was
         # decided (met on time: when met; else at its deadline); a waived one (the item closed
         # before it fell due) does not count; a breach is permanent

@@ -269,4 +269,15 @@ def _downward(report, include_sensitive: bool, daily: bool, when) -> list[tuple]
             [clock(r, when(r.clock.deadline)) for r in report.chase_overdue],
             ("编号", "时限", "单位", "应于"),
         ),
+        *(
+            [
+                (
+                    f"下一班须催办（{WATCH_HOURS}小时内到期）",
+                    [clock(r, when(r.clock.deadline)) for r in report.chase_watch],
+                    ("编号", "时限", "单位", "应于"),
+                )
+            ]
+            if daily
+            else []
+        ),
     ]
