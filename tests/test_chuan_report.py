@@ -98,7 +98,7 @@ def test_the_day_report_lists_overdue_assignments_and_feedback_received(yunnan):
     ]
     text = report(run, "--date", "2026-11-16", now="2026-11-17 00:05", fmt="text")
     assert "下一班须催办（24小时内到期）（1）" in text, text
-    assert "转办 乙县人民政府：2026-11-17 00:00 前" in text, text
+    assert "转办 乙县人民政府：11月16日24时前" in text, text
     # 11-10: 丙县's clock (B) fell due at the day's start
     day = report(run, "--date", "2026-11-10", now="2026-11-11 00:05")
     overdue = [(r["id"], r["duty"], r["unit"], r["deadline"]) for r in day["chase_overdue"]]
@@ -109,7 +109,7 @@ def test_the_day_report_lists_overdue_assignments_and_feedback_received(yunnan):
     overdue = [(r["id"], r["duty"], r["unit"], r["deadline"]) for r in day["chase_overdue"]]
     assert overdue == [(ids["A"], "assign", "乙县人民政府", "2026-11-17T00:00:00+08:00")]
     text = report(run, "--date", "2026-11-17", now="2026-11-18 00:05", fmt="text")
-    assert "转办 乙县人民政府：时限 2026-11-17 00:00，已逾期 1天" in text, text
+    assert "转办 乙县人民政府：时限 11月16日24时，已逾期 1天" in text, text
     # 11-18: 乙县's 办结, late: listed with the feedback and among the clocks met late
     day = report(run, "--date", "2026-11-18", now="2026-11-19 00:05")
     (fed,) = day["feedback"]
@@ -161,8 +161,8 @@ def test_the_period_report_grades_the_handling_units(yunnan):
     # a 通报 counts what was handed down and fed back, and names each breach
     assert "转办 5 项，承办单位反馈 3 次（其中办结 2 次）" in text, text
     assert "已答复" not in text and "办结（逾时）" not in text, text
-    assert "转办 乙县人民政府：逾时办结，时限 2026-11-17 00:00，2026-11-18 10:00 完成" in text, text
-    assert "B 感谢某镇干部 转办 丙县人民政府：时限 2026-11-10 00:00，已逾期" in text, text
+    assert "转办 乙县人民政府：逾时办结，时限 11月16日24时，2026-11-18 10:00 完成" in text, text
+    assert "B 感谢某镇干部 转办 丙县人民政府：时限 11月9日24时，已逾期" in text, text
     md = report(run, "--period", "2026-11", now="2026-12-10 09:00", fmt="markdown")
     assert "| 乙县人民政府 | 1 | 1 | 0 | 1 | 0 | 0.0% |" in md, md
 
@@ -197,7 +197,7 @@ def test_a_relay_never_made_and_one_made_late_in_the_day_report(log, run):
     # the unit's own 4 h clock (09:50 → 13:50) ran out too, with no feedback
     assert overdue == {("relay", "某市应急局"), ("assign", "某旗人民政府")}, day["chase_overdue"]
     text = report(run, "--date", "2026-11-22", now="2026-11-23 00:05", fmt="text")
-    assert "转批示件 本单位→某市应急局：时限 2026-11-22 09:30" in text, text
+    assert "转批示件 本单位→某市应急局：时限 11月22日 09:30" in text, text
     # relays are the office's own clocks: no handling unit is graded on them
     assert [u["unit"] for u in day["handling_units"]] == ["某旗人民政府"]
 

@@ -768,6 +768,9 @@ def downward_sections(
     from yaoqing_cli.clock import span_text
     from yaoqing_cli.engine import back_entered
 
+    def due(deadline) -> str:  # 10月29日24时, as the reporting clocks (clock.deadline_text)
+        return deadline_text(deadline, tz, report.judged_at)
+
     def head(r) -> str:
         return f"{r.item.id} {_title(r.item, include_sensitive)}"
 
@@ -782,7 +785,7 @@ def downward_sections(
         unit = party(r.item, r.clock.unit, include_sensitive)
         return (
             f"{head(r)} → {unit}{f'（{task}）' if task else ''}：{local_text(r.clock.start, tz)} 转办，"
-            f"时限 {local_text(r.clock.deadline, tz)}"
+            f"时限 {due(r.clock.deadline)}"
         )
 
     def fed_back(r: FeedbackRef) -> str:
@@ -798,7 +801,7 @@ def downward_sections(
     def late(r: ChaseRef) -> str:
         c = r.clock
         return (
-            f"{clock(r)}：{vocab.late_label(c.role)}，时限 {local_text(c.deadline, tz)}，"
+            f"{clock(r)}：{vocab.late_label(c.role)}，时限 {due(c.deadline)}，"
             f"{local_text(c.met_at, tz)} 完成"
             f"（晚 {span_text(c.met_at - c.deadline)}）{'（补录）' if c.back_entered else ''}"
         )
@@ -806,8 +809,7 @@ def downward_sections(
     def overdue(r: ChaseRef) -> str:
         c = r.clock
         return (
-            f"{clock(r)}：时限 {local_text(c.deadline, tz)}，"
-            f"已逾期 {span_text(report.judged_at - c.deadline)}"
+            f"{clock(r)}：时限 {due(c.deadline)}，已逾期 {span_text(report.judged_at - c.deadline)}"
         )
 
     if report.period.is_shift:
@@ -835,10 +837,7 @@ def downward_sections(
             [
                 (
                     f"下一班须催办（{WATCH_HOURS}小时内到期）",
-                    [
-                        f"{clock(r)}：{local_text(r.clock.deadline, tz)} 前"
-                        for r in report.chase_watch
-                    ],
+                    [f"{clock(r)}：{due(r.clock.deadline)}前" for r in report.chase_watch],
                 )
             ]
             if report.period.is_shift
