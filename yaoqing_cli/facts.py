@@ -21,7 +21,7 @@ from yaoqing_cli.models import Event, Item
 from yaoqing_cli.vocab import EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
 
 # Shown instead of anything a sensitive item says (title, unit, place, caller, text).
 MASK = "〔涉密/敏感，内容不在汇总中显示〕"
@@ -112,6 +112,12 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
             masked[key] = MASK
     if isinstance(masked.get("details"), Mapping):
         masked["details"] = {k: v if k in NOT_TEXT else MASK for k, v in masked["details"].items()}
+    for side in ("from", "to"):  # a correction's old and new words (更正)
+        if isinstance(masked.get(side), Mapping):
+            masked[side] = {
+                k: MASK if k in vocab.CORRECTED_TEXTS and v else v
+                for k, v in masked[side].items()
+            }
     return masked
 
 

@@ -226,6 +226,8 @@ def _verify_now(log: Log, tick, expect: Expectation | None) -> Verified:
                 first_reports[row.item_id] = first_reports.get(row.item_id, 0) + 1
             elif row.type == EventType.CLOSE:
                 closes[row.item_id] = row.happened_at
+            elif row.type == EventType.REOPEN:
+                closes.pop(row.item_id, None)
             if expect is not None:
                 if position == expect.events:
                     seen["at_count"] = row.hash
@@ -729,8 +731,11 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
         if not earlier:
             continue  # the item arrives with this file: it is judged as its source judged it
         policy = log.policies.get(item)
-        before = evaluate(item, earlier, policy, log.calendar, now, tz=log.tz)
-        after = evaluate(item, events, policy, log.calendar, now, tz=log.tz)
+        resolve = log.policies.resolver(item.id)
+        # the item as the log held it before the import: its corrections since undone
+        as_held = as_filed(item, [e for e in events if e.type == "correct" and e.seq > last_seq_before])
+        before = evaluate(as_held, earlier, policy, log.calendar, now, tz=log.tz, resolve=resolve)
+        after = evaluate(item, events, policy, log.calendar, now, tz=log.tz, resolve=resolve)
         for duty in lost_breaches(before, after):
             deadline = duty.deadline.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
             raise OperationError(

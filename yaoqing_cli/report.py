@@ -23,7 +23,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
@@ -156,6 +156,7 @@ def build_report(
     policies: Mapping[str, object],
     headings: Mapping[str, str],
     anchor: tuple[int, str] | None = None,
+    resolve=None,
 ) -> Report:
     """The report of `period`: a pure function of the items alive in it (each with its events,
     its policy and, if first reported in the period, its heading as issued), the calendar and
@@ -175,7 +176,9 @@ def build_report(
     for item in items:
         item_events = events[item.id]
         policy = policies[item.id]
-        status = evaluate(item, item_events, policy, calendar, moment_inside, tz=tz)
+        status = evaluate(
+            item, item_events, policy, calendar, moment_inside, tz=tz, resolve=resolve
+        )
         facts = current_facts(item, item_events, moment_inside)
         report.levels[item.id] = status.level
         report.facts[item.id] = facts

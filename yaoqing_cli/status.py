@@ -83,6 +83,7 @@ def judge(
     brief: bool | None = None,
     considered: int | None = None,
     drill: bool = False,
+    resolve=None,
 ) -> Board:
     """The board for `moment` from these items (each with its events, and its policy by item
     id). `brief` is for the handover views of open items (--overdue, --due-within): True/False
@@ -99,7 +100,9 @@ def judge(
     rows = []
     for item in items:
         item_events = events[item.id]
-        status = evaluate(item, item_events, policies[item.id], calendar, moment, tz=tz)
+        status = evaluate(
+            item, item_events, policies[item.id], calendar, moment, tz=tz, resolve=resolve
+        )
         rows.append(Row(item, item_events, status))
     rows.sort(key=lambda row: row.status.urgency)
     if considered is None:
