@@ -106,6 +106,7 @@ class Moved:
     change: Change
     held: bool = False  # a breach shown before the correction stands (it would have removed it)
     spared: bool = False  # on a closed item: the breach it would have made is not made
+    by: str = ""  # the uid of the correction event that moved it
 
 
 @dataclass(frozen=True)
@@ -198,12 +199,12 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
                 held[key] = (x, change)
             elif makes and key not in held:
                 spared.setdefault(key, change)
-            moved.append(Moved(key, (x or y).name, change, removes, makes))
+            moved.append(Moved(key, (x or y).name, change, removes, makes, c.uid))
     duties = {d.key: d for d in status.duties}
+    # a held breach is judged at the deadline it missed, whatever the corrected one says (so
+    # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
     for key, (x, change) in held.items():
         d = duties.get(key)
-        if d is not None and d.state in BREACHES:
-            continue
         met_at = d.met_at if d is not None and d.state in vocab.DONE else x.met_at
         duties[key] = replace(
             x,
@@ -428,10 +429,10 @@ def _duty_status(
     waived_at = None
     if not applied and dropped_at is not None and dropped_at <= now:
         waived_at = dropped_at
+    elif window is not None:  # fell due while closed: waived then, whatever came after
+        waived_at = window
     elif close_effect is not None and close_effect <= now:
         waived_at = close_effect
-    elif window is not None:
-        waived_at = window
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
         state = MET if met_at <= deadline else LATE
     elif waived_at is not None and deadline >= waived_at:

@@ -123,6 +123,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "at": iso_local(event.happened_at, tz),
             "text": _text_of(item, event.data.get("text"), include_sensitive),
             "outcome": event.data.get("outcome"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
         }
 
     def change_ref(pair) -> dict:
@@ -133,6 +134,34 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "recorded_at": iso_local(event.recorded_at, tz),
             "from_level": event.data.get("from"),
             "to_level": event.data.get("to"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+        }
+
+    def correction_ref(entry) -> dict:
+        item, event, moved = entry
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "fields": [k for k in (event.data.get("to") or {}) if k != "policy_hash"],
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+            "moved": [
+                {
+                    "duty": m.key,
+                    "duty_name": m.name,
+                    "old_deadline": iso_local(m.change.old_deadline, tz),
+                    "new_deadline": iso_local(m.change.new_deadline, tz),
+                    "held": m.held,
+                    "spared": m.spared,
+                }
+                for m in moved
+            ],
+        }
+
+    def reopen_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
             "reason": _text_of(item, event.data.get("reason"), include_sensitive),
         }
 
@@ -160,6 +189,8 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "continued": [event_ref(p) for p in report.continued],
         "level_changes": [change_ref(p) for p in report.level_changes],
         "closed": [event_ref(p) for p in report.closed],
+        "corrections": [correction_ref(c) for c in report.corrections],
+        "reopened": [reopen_ref(p) for p in report.reopened],
         "open": [item_ref(i) for i in report.open],
         "late": [duty_ref(r) for r in report.late],
         "overdue": [duty_ref(r) for r in report.overdue],
@@ -234,11 +265,41 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
     )
     section("定级变更", [change(i, e) for i, e in report.level_changes])
+    def closed(item: Item, event: Event) -> str:
+        line = (
+            f"{who(item)} {local_text(event.happened_at, tz)} "
+            f"{vocab.label(vocab.OUTCOMES, event.data.get('outcome'))}"
+        )
+        reason = _text_of(item, event.data.get("reason"), include_sensitive)
+        if event.data.get("outcome") == vocab.VOID:
+            line += "（误录，编号保留，不计时效）"
+        return line + (f"：{reason}" if reason else "")
+
+    def corrected(item: Item, event: Event, moved) -> str:
+        fields = "、".join(
+            vocab.CORRECTABLE.get(k, k) for k in (event.data.get("to") or {}) if k != "policy_hash"
+        )
+        reason = _text_of(item, event.data.get("reason"), include_sensitive)
+        line = f"{who(item)} {local_text(event.happened_at, tz)} 更正{fields}（{reason}）"
+        parts = []
+        for m in moved:
+            old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
+            new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
+            part = f"{m.name}时限 {old} → {new}"
+            if m.held:
+                part += "，更正前已逾期，此更正本会撤销该逾期：逾期保留"
+            if m.spared:
+                part += "，更正在终报之后，不追溯为逾期"
+            parts.append(part)
+        return line + ("；" + "；".join(parts) if parts else "；时限未变")
+
+    section("终报", [closed(i, e) for i, e in report.closed])
+    section("更正", [corrected(i, e, m) for i, e, m in report.corrections])
     section(
-        "终报",
+        "重新打开",
         [
-            f"{who(i)} {local_text(e.happened_at, tz)} {vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}"
-            for i, e in report.closed
+            f"{who(i)} {local_text(e.happened_at, tz)}（{_text_of(i, e.data.get('reason'), include_sensitive)}）"
+            for i, e in report.reopened
         ],
     )
     section(
@@ -426,6 +487,8 @@ def _for_markdown(report: Report) -> Report:
         continued=[(item(i), event(e)) for i, e in report.continued],
         closed=[(item(i), event(e)) for i, e in report.closed],
         level_changes=[(item(i), event(e)) for i, e in report.level_changes],
+        corrections=[(item(i), event(e), m) for i, e, m in report.corrections],
+        reopened=[(item(i), event(e)) for i, e in report.reopened],
         back_entered=[(item(i), event(e)) for i, e in report.back_entered],
         facts={md(item_id): facts(f) for item_id, f in report.facts.items()},  # keyed by the
         levels={md(item_id): lv for item_id, lv in report.levels.items()},  # items' escaped IDs

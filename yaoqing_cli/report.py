@@ -19,7 +19,7 @@ from yaoqing_cli.clock import local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import Facts, concealed, current_facts, hidden
 from yaoqing_cli.models import Event, Item, Office
-from yaoqing_cli.vocab import DutyState, EventType
+from yaoqing_cli.vocab import VOID, DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
@@ -131,6 +131,10 @@ class Report:
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
     anchor: tuple[int, str] | None = None  # the log's head when the report was made
+    # 更正: each correction recorded in the period, with every deadline it moved (engine.Moved;
+    # `held`: the breach it would have removed stands)
+    corrections: list[tuple[Item, Event, tuple]] = field(default_factory=list)
+    reopened: list[tuple[Item, Event]] = field(default_factory=list)  # 重新打开
 
     def level(self, item: Item) -> str | None:
         return self.levels.get(item.id, item.level)
@@ -199,6 +203,11 @@ def build_report(
                     report.closed.append((item, event))
                 elif event.type == LEVEL:
                     report.level_changes.append((item, event))
+                elif event.type == EventType.CORRECT:
+                    moved = tuple(m for m in status.moved if m.by == event.uid)
+                    report.corrections.append((item, event, moved))
+                elif event.type == EventType.REOPEN:
+                    report.reopened.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
             if back_entered(event) and (
                 in_period(event.happened_at) or in_period(event.recorded_at)
@@ -229,13 +238,21 @@ def build_report(
         if filed_in:
             # the unit of the latest statement counts (a follow-up may supply or correct it)
             unit = facts.unit or NO_UNIT
+            # 作废 (filed by mistake) counts in no timeliness figure, but a breach shown before
+            # the void stays in them (a breach is permanent); a void item with none is left out
+            void = status.outcome == VOID
+            counted = [
+                d for d in status.duties if d.state in ((LATE, OVERDUE) if void else (MET, LATE, OVERDUE))
+            ]
+            if void and not counted:
+                continue
             figures = units.setdefault(unit, UnitFigures(unit))
             figures.items += 1
             figures.sensitive_only &= item.sensitive
             # A breach is permanent: an excused outcome (鲁政办字〔2016〕86号 第18条: a warning that
             # did not happen, information reported in time that proved wrong) waives only the
             # clocks still running at the close; those that had fallen due count as they stand.
-            for duty in status.duties:
+            for duty in counted:
                 if duty.state in (MET, LATE, OVERDUE):
                     figures.due += 1
                     figures.on_time += duty.state == MET
@@ -246,7 +263,8 @@ def build_report(
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
-    for pairs in (report.continued, report.closed, report.level_changes):
+    for pairs in (report.continued, report.closed, report.level_changes, report.reopened):
         pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
+    report.corrections.sort(key=lambda entry: (entry[1].happened_at, entry[1].seq))
     report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))
     return report

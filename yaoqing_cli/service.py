@@ -651,7 +651,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
         tz=tz,
         resolve=log.policies.resolver(fixed.id),
     )
-    moved = tuple(m for m in status.moved if m.change.at == event.happened_at)
+    moved = tuple(m for m in status.moved if m.by == event.uid)
     return Corrected(item, fixed, event, moved)
 
 

@@ -1038,6 +1038,16 @@ class Store:
             found.setdefault(item_id, []).append(json.loads(data))
         return found
 
+    def ever_sensitive_ids(self) -> set[str]:
+        """Items sensitive now, as filed, or by any correction (export masks all of them)."""
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE sensitive UNION SELECT item_id FROM events"
+            " WHERE (type = 'file' AND json_extract(data, '$.sensitive'))"
+            " OR (type = 'correct' AND (json_extract(data, '$.to.sensitive')"
+            " OR json_extract(data, '$.from.sensitive')))"
+        )
+        return {row[0] for row in rows}
+
     def corrected_item_ids(self) -> set[str]:
         return {
             row[0]
