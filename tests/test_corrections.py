@@ -93,7 +93,9 @@ def test_a_breach_already_shown_stays_a_breach_with_its_explanation(office):
     assert publish["held"]["new_deadline"] == iso("2026-11-22 14:00")
     text = office("show", item, now=iso("2026-11-22 13:40")).out
     assert "更正前已逾期：原时限 2026-11-22 13:00，更正后时限 2026-11-22 14:00" in text
-    report = office("report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00"))
+    report = office(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    )
     assert report.code == 0, report
     (entry,) = report.json["corrections"]
     moved = {m["duty"]: m for m in entry["moved"]}
@@ -194,7 +196,9 @@ def test_void_keeps_the_number_owes_nothing_and_counts_in_no_figure(office):
     assert shown["outcome"] == "void"
     assert duties(shown)["respond"]["state"] == "waived"
     assert "作废（误录，编号保留，不计时效）：重复录入" in office("show", mistake).out
-    report = office("report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00"))
+    report = office(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    )
     assert [c["outcome"] for c in report.json["closed"]] == ["void"]
     assert report.json["closed"][0]["reason"].startswith("重复录入")
     (unit,) = report.json["units"]
@@ -209,7 +213,9 @@ def test_a_breach_shown_before_a_void_stays_in_the_figures(office):
     clocks = duties(show(office, item, "2026-11-22 15:00"))
     assert clocks["publish"]["state"] == "overdue"  # 13:00 passed unmet before the void
     assert clocks["press"]["state"] == "waived"
-    report = office("report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00"))
+    report = office(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    )
     (unit,) = report.json["units"]
     assert (unit["items"], unit["due"], unit["overdue"]) == (1, 1, 1)
 
@@ -236,7 +242,9 @@ def test_reopen_runs_the_clocks_again_but_not_those_due_while_closed(office, db_
     assert office("close", item, now=iso("2026-11-22 16:00")).code == 0
     final = duties(show(office, item, "2026-11-23 09:00"))
     assert final["press"]["state"] == "met" and final["publish"]["state"] == "waived"
-    report = office("report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00"))
+    report = office(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    )
     assert [r["reason"] for r in report.json["reopened"]] == ["终报编号填错"]
     assert office("verify").code == 0
 
@@ -244,7 +252,15 @@ def test_reopen_runs_the_clocks_again_but_not_those_due_while_closed(office, db_
 def test_export_and_import_carry_corrections_voids_and_reopenings(office, tmp_path):
     a = file_item(office, "--level=重大")["id"]
     b = file_item(office, "--level=一般", title="误录")["id"]
-    office("correct", a, "--occurred", "2026-11-22 09:00", "--reason", "记错", now=iso("2026-11-22 13:10"))
+    office(
+        "correct",
+        a,
+        "--occurred",
+        "2026-11-22 09:00",
+        "--reason",
+        "记错",
+        now=iso("2026-11-22 13:10"),
+    )
     office("close", b, "--outcome", "void", "--reason", "误录", now=iso("2026-11-22 13:20"))
     office("close", a, now=iso("2026-11-22 13:30"))
     office("reopen", a, "--reason", "未办完", now=iso("2026-11-22 13:40"))
@@ -291,7 +307,14 @@ def test_an_import_takes_a_correction_only_as_correct_would_make_it(office, tmp_
         ),
     ]:
         forged = [dict(r) for r in records]
-        changed = dict(correction, data={**correction["data"], "from": dict(correction["data"]["from"]), "to": dict(correction["data"]["to"])})
+        changed = dict(
+            correction,
+            data={
+                **correction["data"],
+                "from": dict(correction["data"]["from"]),
+                "to": dict(correction["data"]["to"]),
+            },
+        )
         edit(changed["data"])
         forged[records.index(correction)] = changed
         file = write_export(tmp_path / "forged.jsonl", rechain(forged))
@@ -351,7 +374,12 @@ def _history(item: Item, steps) -> tuple[Item, list[Event]]:
             "kind": current.kind,
         }
         events.append(
-            _event(n, "correct", BASE + timedelta(minutes=after), {"reason": "r", "from": before, "to": to})
+            _event(
+                n,
+                "correct",
+                BASE + timedelta(minutes=after),
+                {"reason": "r", "from": before, "to": to},
+            )
         )
         current = corrected(current, to)
     return current, events
@@ -371,7 +399,11 @@ def test_corrections_before_any_deadline_give_the_clocks_of_an_item_filed_so(cas
     for e in events[1:]:
         versions.append(corrected(versions[-1], e.data["to"]))
     first_deadline = min(
-        (d.deadline for v in versions for d in evaluate(v, events[:1], POLICY, CALENDAR, BASE).duties),
+        (
+            d.deadline
+            for v in versions
+            for d in evaluate(v, events[:1], POLICY, CALENDAR, BASE).duties
+        ),
         default=None,
     )
     assert first_deadline is None or first_deadline > last  # every correction before any deadline
@@ -399,11 +431,15 @@ def test_a_correction_after_a_breach_never_turns_it_into_met_or_waived(case, lat
     final, events = _history(item, steps)
     if met:  # every clock met by a follow-up after the breach, before the corrections
         done = [d.key for d in original.duties]
-        events.insert(1, _event(99, "continue", latest + timedelta(seconds=30), {"n": 1, "done": done}))
+        events.insert(
+            1, _event(99, "continue", latest + timedelta(seconds=30), {"n": 1, "done": done})
+        )
     breached_at = latest + timedelta(seconds=59)
     shown = {
         d.key: d.state
-        for d in evaluate(item, events[:2] if met else events[:1], POLICY, CALENDAR, breached_at).duties
+        for d in evaluate(
+            item, events[:2] if met else events[:1], POLICY, CALENDAR, breached_at
+        ).duties
     }
     now = BASE + timedelta(minutes=steps[-1][0] + later)
     status = evaluate(final, events, POLICY, CALENDAR, now)
@@ -421,7 +457,9 @@ def test_a_correction_after_a_breach_never_turns_it_into_met_or_waived(case, lat
         {final.id: POLICY}, {final.id: "h"},
     )  # fmt: skip
     listed = [m for _, _, moved in report.corrections for m in moved]
-    inside = evaluate(final, events, POLICY, CALENDAR, min(period.until - timedelta(seconds=1), now))
+    inside = evaluate(
+        final, events, POLICY, CALENDAR, min(period.until - timedelta(seconds=1), now)
+    )
     expected = [m for m in inside.moved if period.since <= m.change.at < period.until]
     assert listed == expected
 
@@ -435,3 +473,28 @@ def _office():
 from zoneinfo import ZoneInfo  # noqa: E402
 
 CALENDAR_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def test_the_items_table_still_refuses_a_change_of_number_or_first_report(office, db_path):
+    import sqlite3
+
+    import pytest
+
+    item = file_item(office, "--level=重大")["id"]
+    db = sqlite3.connect(db_path)
+    try:
+        for column, value in (
+            ("issue_no", 9),
+            ("filed", "2026-11-22T00:00:00Z"),
+            ("level", "general"),
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="changes only by a correction"):
+                db.execute(f"UPDATE items SET {column} = ? WHERE id = ?", (value, item))
+        db.execute(
+            "UPDATE items SET title = '改过' WHERE id = ?", (item,)
+        )  # behind the tool's back
+        db.commit()
+    finally:
+        db.close()
+    checked = office("verify")
+    assert checked.code == 1 and "title" in checked.out, checked

@@ -161,13 +161,24 @@ def outputs(run, log):
                   at="2026-11-22 09:30")  # recorded at the test's clock, 12:00  # fmt: skip
     did("continue --json", "continue", a["id"], "--done", "publish", "--text", "已发布",
         "--unit", "历下区", "--trend", "平稳", "--json", at="2026-11-22 14:00")  # fmt: skip
-    out["file --json"] = [a, b, c, d, e]
+    f = file_item(run, "--level", "一般", "--unit", "某县", title="F 更正后作废",
+                  occurred="2026-11-22 11:00", at="2026-11-22 11:30", at_now=True)  # fmt: skip
+    corrected = run("correct", f["id"], "--occurred", "2026-11-22 10:30", "--received",
+                    "2026-11-22 10:40", "--reason", "核实", "--json", now=iso("2026-11-22 11:40"))  # fmt: skip
+    assert corrected.code == 0, corrected
+    out["correct --json"] = [corrected.json]
+    did("close --json", "close", f["id"], "--outcome", "void", "--reason", "误录", "--json",
+        at="2026-11-22 12:30")  # fmt: skip
+    reopened = run("reopen", f["id"], "--reason", "并非误录", "--json", now=iso("2026-11-22 13:00"))
+    assert reopened.code == 0, reopened
+    out["reopen --json"] = [reopened.json]
+    out["file --json"] = [a, b, c, d, e, f]
     judged = iso("2026-11-23 00:05")
     for extra in ((), ("--include-sensitive",)):
         shown = run("status", "--json", "--all", *extra, now=judged)
         assert shown.code == 0, shown
         out.setdefault("status --json", []).append(shown.json)
-        for item in (a, b, c, d, e):
+        for item in (a, b, c, d, e, f):
             shown = run("show", item["id"], "--json", *extra, now=judged)
             assert shown.code == 0, shown
             out.setdefault("show --json", []).append(shown.json)
@@ -241,7 +252,9 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
         ).fetchall()
     finally:
         db.close()
-    assert {r[2] for r in rows} == {"office", "file", "continue", "level", "close"}
+    assert {r[2] for r in rows} == {
+        "office", "file", "continue", "level", "close", "correct", "reopen",
+    }  # fmt: skip
     previous = "0" * 64
     for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", happened), happened

@@ -406,11 +406,16 @@ def correct(
     title: Annotated[str | None, typer.Option("--title", help="更正后的标题")] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="更正后的类型：emergency 突发事件 | opinion 政务舆情 | warning 预警 | message 网民留言"),
+        typer.Option(
+            "--kind",
+            help="更正后的类型：emergency 突发事件 | opinion 政务舆情 | warning 预警 | message 网民留言",
+        ),
     ] = None,
     message_class: Annotated[
         str | None,
-        typer.Option("--class", help="更正后的留言类别：praise 表扬感谢 | advice 谏言咨询 | appeal 申诉求助"),
+        typer.Option(
+            "--class", help="更正后的留言类别：praise 表扬感谢 | advice 谏言咨询 | appeal 申诉求助"
+        ),
     ] = None,
     category: Annotated[str | None, typer.Option("--category", help="更正后的类别")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="更正后的报送单位")] = None,

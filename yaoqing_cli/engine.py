@@ -188,7 +188,9 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             if old == new:
                 continue
             change = Change(c.happened_at, old, new, why)
-            removes = x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+            removes = (
+                x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+            )
             makes = (
                 before.closed_at is not None
                 and (x is None or x.state not in BREACHES)
@@ -239,7 +241,9 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
 
 def correction_reason(event: Event) -> str:
     """更正事发时间、类型：reason, as a clock's change names it."""
-    fields = [vocab.CORRECTABLE.get(k, k) for k in (event.data.get("to") or {}) if k != "policy_hash"]
+    fields = [
+        vocab.CORRECTABLE.get(k, k) for k in (event.data.get("to") or {}) if k != "policy_hash"
+    ]
     reason = event.data.get("reason") or ""
     return f"更正{'、'.join(fields)}" + (f"：{reason}" if reason else "")
 

@@ -115,8 +115,7 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
     for side in ("from", "to"):  # a correction's old and new words (更正)
         if isinstance(masked.get(side), Mapping):
             masked[side] = {
-                k: MASK if k in vocab.CORRECTED_TEXTS and v else v
-                for k, v in masked[side].items()
+                k: MASK if k in vocab.CORRECTED_TEXTS and v else v for k, v in masked[side].items()
             }
     return masked
 

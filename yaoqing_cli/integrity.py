@@ -1099,7 +1099,11 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         _keys(number, data, {"reason"})
         _want(number, closed, f"{item_id} 尚未终报，不能重新打开")
         _text(number, data["reason"], "重新打开的理由", required=True)
-        _want(number, happened >= store.events(item_id)[-1].happened_at, "重新打开早于此前的最后一次记录")
+        _want(
+            number,
+            happened >= store.events(item_id)[-1].happened_at,
+            "重新打开早于此前的最后一次记录",
+        )
         return
     if type_ == "correct":  # 更正: also of a closed item (it is the record)
         _check_correction(ctx, number, item, data)

@@ -465,7 +465,7 @@ def timeline_text(
     if status.outcome == "void":
         close = next((e for e in reversed(line.events) if e.type == CLOSE), None)
         why = close.data.get("reason") if close is not None and not facts.concealed else None
-        out.append(f"作废（误录，编号保留，不计时效）" + (f"：{why}" if why else ""))
+        out.append("作废（误录，编号保留，不计时效）" + (f"：{why}" if why else ""))
     if status.reopened and status.closed_at is None:
         out.append("已重新打开：终报后撤回，继续办理")
     for key, (label, _) in vocab.DETAILS.items():

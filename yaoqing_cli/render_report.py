@@ -265,6 +265,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
     )
     section("定级变更", [change(i, e) for i, e in report.level_changes])
+
     def closed(item: Item, event: Event) -> str:
         line = (
             f"{who(item)} {local_text(event.happened_at, tz)} "

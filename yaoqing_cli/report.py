@@ -242,7 +242,9 @@ def build_report(
             # the void stays in them (a breach is permanent); a void item with none is left out
             void = status.outcome == VOID
             counted = [
-                d for d in status.duties if d.state in ((LATE, OVERDUE) if void else (MET, LATE, OVERDUE))
+                d
+                for d in status.duties
+                if d.state in ((LATE, OVERDUE) if void else (MET, LATE, OVERDUE))
             ]
             if void and not counted:
                 continue

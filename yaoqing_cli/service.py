@@ -542,7 +542,9 @@ def correction_problem(item: Item, to: dict, policy) -> str | None:
     if fixed.received > fixed.filed:
         return f"接报时间 {to_utc_text(fixed.received)} 晚于首报时间 {to_utc_text(fixed.filed)}"
     if fixed.kind == "message" and fixed.message_class is None:
-        return "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
+        return (
+            "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
+        )
     if fixed.kind != "message" and fixed.message_class is not None:
         return "--class 只用于网民留言（--kind message）"
     if fixed.category is not None:
