@@ -498,3 +498,18 @@ def test_the_items_table_still_refuses_a_change_of_number_or_first_report(office
         db.close()
     checked = office("verify")
     assert checked.code == 1 and "title" in checked.out, checked
+
+
+def test_a_corrected_unit_stands_over_an_earlier_follow_up_statement(office):
+    item = file_item(office, "--level=一般", "--unit=甲县")["id"]
+    office("continue", item, "--unit", "乙县", "--text", "补报单位", now=iso("2026-11-22 10:00"))
+    done = office(
+        "correct", item, "--unit", "丙县", "--reason", "单位录错", now=iso("2026-11-22 11:00")
+    )
+    assert done.code == 0, done
+    shown = show(office, item, "2026-11-22 11:30")
+    assert shown["unit"] == "丙县"
+    report = office(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    )
+    assert [u["unit"] for u in report.json["units"]] == ["丙县"]

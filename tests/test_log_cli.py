@@ -62,7 +62,11 @@ def test_migration_from_blank_database_creates_tables_and_triggers(db_path):
         )
     }
     assert {"items", "events", "office", "policy_snapshots"} <= names
-    assert {"events_append_only_update", "events_append_only_delete", "items_close_once"} <= names
+    assert {
+        "events_append_only_update",
+        "events_append_only_delete",
+        "items_fixed_columns",
+    } <= names
 
 
 # --- file -------------------------------------------------------------------------------------

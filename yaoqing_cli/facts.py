@@ -22,6 +22,7 @@ from yaoqing_cli.vocab import EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+CORRECT = EventType.CORRECT
 
 # Shown instead of anything a sensitive item says (title, unit, place, caller, text).
 MASK = "〔涉密/敏感，内容不在汇总中显示〕"
@@ -55,13 +56,26 @@ def current_facts(item: Item, events: Sequence[Event], until: datetime | None = 
     statements = [
         e
         for e in events
-        if e.type == CONTINUE
-        and (until is None or e.happened_at <= until)
-        and any(e.data.get(key) for key in SUPPLIED)
+        if (until is None or e.happened_at <= until)
+        and (
+            (e.type == CONTINUE and any(e.data.get(key) for key in SUPPLIED))
+            or (e.type == CORRECT and (e.data.get("to") or {}).keys() & {"unit", "location"})
+        )
     ]
     if not statements:  # most items: nothing was supplied later
         return Facts(item.title, unit, details)
     for event in sorted(statements, key=lambda e: (e.happened_at, e.seq)):
+        if event.type == CORRECT:  # 更正: the corrected value stands, as the first report's
+            fixed = event.data.get("to") or {}
+            if "unit" in fixed:
+                unit = fixed["unit"]
+                supplied_by.pop("unit", None)
+            if "location" in fixed:
+                details.pop("location", None)
+                if fixed["location"]:
+                    details["location"] = fixed["location"]
+                supplied_by.pop("location", None)
+            continue
         for key in SUPPLIED:
             value = event.data.get(key)
             if not value:

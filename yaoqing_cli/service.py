@@ -590,6 +590,10 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
     recorded = to_utc_text(log.now)
     with store.transaction():
         item = find_item(store, item_id)
+        if item.origin:
+            raise OperationError(
+                f"{item.id} 是{item.origin}转来的要情（转报）：由来源单位更正，再导入其记录"
+            )
         events = store.events(item.id)
         if policy is not None:
             store.save_policy_snapshot(policy.name, policy.hash, policy.to_snapshot())
