@@ -490,9 +490,10 @@ def test_the_items_table_still_refuses_a_change_of_number_or_first_report(office
         ):
             with pytest.raises(sqlite3.IntegrityError, match="changes only by a correction"):
                 db.execute(f"UPDATE items SET {column} = ? WHERE id = ?", (value, item))
-        db.execute(
-            "UPDATE items SET title = '改过' WHERE id = ?", (item,)
-        )  # behind the tool's back
+        with pytest.raises(sqlite3.IntegrityError, match="changes only by a correction"):
+            db.execute("UPDATE items SET title = '改过' WHERE id = ?", (item,))  # none recorded
+        db.execute("DROP TRIGGER items_fixed_columns")  # behind the tool's back
+        db.execute("UPDATE items SET title = '改过' WHERE id = ?", (item,))
         db.commit()
     finally:
         db.close()

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import OperationError, UsageError, YaoqingError
-from yaoqing_cli.models import Office, as_filed, canonical_json, item_from_payload
+from yaoqing_cli.models import Office, as_filed, canonical_json, corrected, item_from_payload
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.session import Log
 from yaoqing_cli.store import (
@@ -962,6 +962,8 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
         store.mark_closed(item_id, happened)
     elif type_ == "reopen":
         store.mark_reopened(item_id)
+    elif type_ == "correct":
+        store.correct_item(corrected(store.item(item_id), data["to"]))
     ctx.added += 1
     ctx.masked += origin.masked
     return item_id
@@ -1177,7 +1179,6 @@ def _check_correction(ctx, number, item, data) -> None:
     """A correction as `correct` writes it (service.correct_item): a reason, and the old and
     new value of each field it changes, the old ones the item's own as this log holds it, the
     new ones obeying every rule of `file` (service.correction_problem)."""
-    from yaoqing_cli.models import corrected
     from yaoqing_cli.service import correction_problem
 
     _keys(number, data, {"reason", "from", "to"})
@@ -1229,7 +1230,6 @@ def _check_correction(ctx, number, item, data) -> None:
     _want(number, policy.name == after.get("policy", item.policy), "政策名与政策快照不符")
     problem = correction_problem(item, after, policy)
     _want(number, problem is None, f"更正后{problem}")
-    ctx.store.correct_item(corrected(item, after))
 
 
 def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:

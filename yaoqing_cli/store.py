@@ -461,11 +461,23 @@ def m007_corrections(db) -> None:
     item still never change (trigger). Re-runnable: m004 re-run brings back the old trigger."""
     db.execute("DROP TRIGGER IF EXISTS items_close_once")
     db.execute("DROP TRIGGER IF EXISTS items_fixed_columns")
-    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FIXED_ITEM_COLUMNS)
+    fixed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FIXED_ITEM_COLUMNS)
+    corrected = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ITEM_COLUMNS
+        if c not in FIXED_ITEM_COLUMNS and c != "closed_at"
+    )
+    last = "(SELECT type FROM events WHERE item_id = NEW.id ORDER BY seq DESC LIMIT 1)"
+    # a close sets closed_at once; only a reopening (the item's last event) empties it; only
+    # a correction (the item's last event) changes what it corrects
     db.execute(
         "CREATE TRIGGER items_fixed_columns BEFORE UPDATE ON items\n"
-        f"WHEN {changed}\n"
-        "BEGIN SELECT RAISE(ABORT, 'an item changes only by a correction, a close or a reopening'); END;"
+        f"WHEN {fixed}\n"
+        f" OR (NEW.closed_at IS NOT OLD.closed_at AND NOT ((OLD.closed_at IS NULL"
+        f" AND {last} = 'close') OR (NEW.closed_at IS NULL AND {last} = 'reopen')))\n"
+        f" OR (({corrected}) AND {last} IS NOT 'correct')\n"
+        "BEGIN SELECT RAISE(ABORT, 'an item changes only by a correction, a close or a"
+        " reopening, each recorded first'); END;"
     )
 
 
