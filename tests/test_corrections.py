@@ -204,7 +204,7 @@ def test_void_keeps_the_number_owes_nothing_and_counts_in_no_figure(office):
     (unit,) = report.json["units"]
     assert unit["items"] == 1  # only the other item: the void one is in no figure
     text = office("report", "--date", "2026-11-22", now=iso("2026-11-23 01:00")).out
-    assert "作废（误录，编号保留，不计时效）：重复录入" in text
+    assert "作废（误录，编号保留，不计时效）（理由：重复录入" in text
 
 
 def test_a_breach_shown_before_a_void_stays_in_the_figures(office):

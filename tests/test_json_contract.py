@@ -161,24 +161,49 @@ def outputs(run, log):
                   at="2026-11-22 09:30")  # recorded at the test's clock, 12:00  # fmt: skip
     did("continue --json", "continue", a["id"], "--done", "publish", "--text", "已发布",
         "--unit", "历下区", "--trend", "平稳", "--json", at="2026-11-22 14:00")  # fmt: skip
-    f = file_item(run, "--level", "一般", "--unit", "某县", title="F 更正后作废",
+    # 传与跟 (issue 14): a unit directory, assignments with feedback, a leader's instruction
+    # relayed by an assignment and fed back, and an item supervised from above
+    assert (
+        run("unit", "add", "某县人民政府", "--phone", "0531-1234567", "--contact", "张三").code == 0
+    )
+    out["unit list --json"] = [run("unit", "list", "--json").json]
+    did("assign --json", "assign", a["id"], "--to", "某县", "--to", "某区", "--task", "核实",
+        "--due", "24h", "--json", at="2026-11-22 08:00")  # fmt: skip
+    did("feedback --json", "feedback", a["id"], "--from", "某县人民政府", "--text", "已核实",
+        "--json", at="2026-11-22 09:00")  # fmt: skip
+    did("feedback --json", "feedback", a["id"], "--from", "某县人民政府", "--text", "已办结",
+        "--done", "--json", at="2026-11-22 10:00")  # fmt: skip
+    did("instruct --json", "instruct", b["id"], "--from", "王副市长", "--text", "速核",
+        "--to", "某县人民政府", "--feedback", "2h", "--json", at="2026-11-22 08:20")  # fmt: skip
+    did("assign --json", "assign", b["id"], "--to", "某县人民政府", "--due", "1d", "--json",
+        at="2026-11-22 09:00")  # fmt: skip
+    did("feedback --json", "feedback", b["id"], "--from", "某县人民政府", "--text", "正在核实",
+        "--json", at="2026-11-22 10:00")  # fmt: skip
+    f = file_item(run, "--kind", "opinion", "--from-above", "省政府办公厅", "--supervised",
+                  "--feedback", "24h", title="F 省督办舆情", occurred="2026-11-22 07:00",
+                  at="2026-11-22 07:30", at_now=True)  # fmt: skip
+    did("assign --json", "assign", f["id"], "--to", "某县人民政府", "--due", "12h", "--json",
+        at="2026-11-22 08:00")  # fmt: skip
+    did("feedback --json", "feedback", f["id"], "--from", "某县人民政府", "--text", "已回应",
+        "--json", at="2026-11-22 11:00")  # fmt: skip
+    g = file_item(run, "--level", "一般", "--unit", "某县", title="G 更正后作废",
                   occurred="2026-11-22 11:00", at="2026-11-22 11:30", at_now=True)  # fmt: skip
-    corrected = run("correct", f["id"], "--occurred", "2026-11-22 10:30", "--received",
+    corrected = run("correct", g["id"], "--occurred", "2026-11-22 10:30", "--received",
                     "2026-11-22 10:40", "--reason", "核实", "--json", now=iso("2026-11-22 11:40"))  # fmt: skip
     assert corrected.code == 0, corrected
     out["correct --json"] = [corrected.json]
-    did("close --json", "close", f["id"], "--outcome", "void", "--reason", "误录", "--json",
+    did("close --json", "close", g["id"], "--outcome", "void", "--reason", "误录", "--json",
         at="2026-11-22 12:30")  # fmt: skip
-    reopened = run("reopen", f["id"], "--reason", "并非误录", "--json", now=iso("2026-11-22 13:00"))
+    reopened = run("reopen", g["id"], "--reason", "并非误录", "--json", now=iso("2026-11-22 13:00"))
     assert reopened.code == 0, reopened
     out["reopen --json"] = [reopened.json]
-    out["file --json"] = [a, b, c, d, e, f]
+    out["file --json"] = [a, b, c, d, e, f, g]
     judged = iso("2026-11-23 00:05")
     for extra in ((), ("--include-sensitive",)):
         shown = run("status", "--json", "--all", *extra, now=judged)
         assert shown.code == 0, shown
         out.setdefault("status --json", []).append(shown.json)
-        for item in (a, b, c, d, e, f):
+        for item in (a, b, c, d, e, f, g):
             shown = run("show", item["id"], "--json", *extra, now=judged)
             assert shown.code == 0, shown
             out.setdefault("show --json", []).append(shown.json)
@@ -195,7 +220,7 @@ def outputs(run, log):
         verified = run("verify", "--json", *extra, now=judged)
         assert verified.code == (1 if extra[1:] == ("0" * 64,) else 0), verified
         out.setdefault("verify --json", []).append(verified.json)
-    csv_report = run("report", "--date", "2026-11-22", "--format", "csv", now=judged)
+    csv_report = run("report", "--date", "2026-11-22", "--format", "csv", "--keys", now=judged)
     assert csv_report.code == 0, csv_report
     assert csv_report.out.startswith("\ufeff")  # the BOM README promises (Excel, WPS)
     out["report --format csv"] = list(
@@ -253,8 +278,18 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
     finally:
         db.close()
     assert {r[2] for r in rows} == {
-        "office", "file", "continue", "level", "close", "correct", "reopen",
-    }  # fmt: skip
+        "office",
+        "file",
+        "continue",
+        "level",
+        "close",
+        "unit",
+        "assign",
+        "feedback",
+        "instruct",
+        "correct",
+        "reopen",
+    }
     previous = "0" * 64
     for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", happened), happened

@@ -278,7 +278,7 @@ def test_markdown_and_csv_read_as_documents(day_log):
     md = run("report", "--format", "markdown", now=CRON_NOW).out
     assert md.startswith("# 【演练】济南市值班日报（2026年11月22日）")
     assert "| 历下区 | 2 | 1 | 1 | 0 | 0 | 100.0% |" in md
-    text = run("report", "--format", "csv", now=CRON_NOW).out
+    text = run("report", "--format", "csv", "--keys", now=CRON_NOW).out
     assert text.startswith("\ufeff")  # the BOM: Excel and WPS then read UTF-8
     rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     late = [r for r in rows if r["section"] == "late"]
@@ -388,7 +388,7 @@ def test_day_report_gives_the_current_level_and_the_level_change(office):
         f"{item} 网传水库溃坝（一般（IV级）） 2026-11-22 07:00 重大（II级） → 一般（IV级）" in text
     )
     assert "按级别：一般（IV级） 1" in text and "重大" not in text.split("定级变更")[0]
-    text = run("report", "--format", "csv", now=CRON_NOW).out.removeprefix("\ufeff")  # BOM
+    text = run("report", "--format", "csv", "--keys", now=CRON_NOW).out.removeprefix("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
     [row] = [r for r in rows if r["section"] == "level_changes"]
     assert (row["from_level"], row["to_level"], row["level"]) == ("major", "general", "general")
@@ -524,4 +524,4 @@ def test_the_report_lists_back_entered_events(office, recorded_at_now):
     assert f"{item} 续报一：所述时间 2026-11-22 11:00，记录于 2026-11-22 12:00" in text
     # the clock it met is marked too (the engine's DutyStatus.back_entered)
     assert data["late"][0]["back_entered"] is True
-    assert "2026-11-22 11:00 完成（补录）" in text
+    assert "迟报，时限 2026-11-22 10:00，2026-11-22 11:00 完成（晚 1小时）（补录）" in text

@@ -8,8 +8,9 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import errno
+import os
 import sys
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -38,6 +39,10 @@ calendar_app = typer.Typer(
     help="本单位工作日历：录入日志、查看法定与录入的日子。", no_args_is_help=True
 )
 app.add_typer(calendar_app, name="calendar")
+unit_app = typer.Typer(
+    help="单位通讯录：登记承办单位的联系人和电话，转办时核对、催办时显示。", no_args_is_help=True
+)
+app.add_typer(unit_app, name="unit")
 
 
 class Settings:
@@ -104,6 +109,20 @@ def root(
 
 def _key(table: dict, text: str | None, what: str) -> str | None:
     return None if text is None else vocab.lookup(table, text, what)
+
+
+def _minutes_of(text: str | None, what: str) -> int | None:
+    """A duration option (24h, 30m, 2d) in whole minutes, within what a policy may hold."""
+    if text is None:
+        return None
+    from yaoqing_cli.policy import LIMITS
+    from yaoqing_cli.timeparse import parse_duration
+
+    minutes = -(-int(parse_duration(text, what=what).total_seconds()) // 60)
+    low, high = LIMITS["minutes"]
+    if not low <= minutes <= high:
+        raise UsageError(f"{what} 应在 {low} 分钟到 {high // 1440} 天之间")
+    return minutes
 
 
 def _emit_json(value) -> None:
@@ -215,7 +234,9 @@ def file_(
         str | None,
         typer.Option(
             "--channel",
-            help="报送方式：phone 电话 | fax 传真 | network 网络 | paper 纸质 | mobile 手机",
+            help="报送方式或来源：phone 电话 | fax 传真 | network 网络 | paper 纸质 | mobile 手机 | "
+            "wechat 微信 | weibo 微博 | app 移动客户端 | online-inquiry 网络问政 | hotline 热线电话 | "
+            "mailbox 领导信箱",
         ),
     ] = None,
     sensitive: Annotated[
@@ -235,11 +256,24 @@ def file_(
     officer: Annotated[
         str | None, typer.Option("--officer", help="记录的值班员（默认 YAOQING_OFFICER）")
     ] = None,
+    from_above: Annotated[
+        str | None,
+        typer.Option("--from-above", help="交办此件的上级机关，例如 省政府办公厅（上级转来的件）"),
+    ] = None,
+    supervised: Annotated[
+        bool, typer.Option("--supervised", help="督办件：须向上级机关反馈办理情况（按政策时限）")
+    ] = False,
+    feedback: Annotated[
+        str | None,
+        typer.Option("--feedback", help="督办件的反馈时限，覆盖政策，例如 24h、2d"),
+    ] = None,
     at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录首报（首报）。"""
+    """记录首报（首报）；上级督办件加 --from-above 机关 --supervised。"""
     from yaoqing_cli.service import FileRequest, file_item
+
+    feedback_minutes = _minutes_of(feedback, "--feedback")
 
     kind_key = vocab.lookup(vocab.KINDS, kind, "类型")
     level_key = _key(vocab.LEVELS, level, "级别")
@@ -264,6 +298,9 @@ def file_(
             officer=officer,
             about=about,
             about_level=about_level_key,
+            from_above=from_above,
+            supervised=supervised,
+            feedback_minutes=feedback_minutes,
             details={
                 "location": location,
                 "summary": summary,
@@ -460,6 +497,80 @@ def correct(
 
 
 @app.command()
+def assign(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="承办单位（可多次；通讯录中的单位可只写开头几个字）"),
+    ] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", help="交办任务，例如 '核实并答复网民'")
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", help="办结时限（时长），覆盖政策，例如 24h、2d")
+    ] = None,
+    due_days: Annotated[
+        int | None, typer.Option("--due-days", help="办结时限（工作日数），覆盖政策，例如 5")
+    ] = None,
+    extend: Annotated[
+        bool,
+        typer.Option(
+            "--extend", help="为 --to 所列单位申请一次性延期（须在时限届满前，须 --reason）"
+        ),
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="延期理由")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="转办时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """转办／交办：把要情交承办单位办理，每个单位各计时限；--extend 为其申请一次延期。"""
+    from yaoqing_cli import handing, render_chuan
+    from yaoqing_cli.render import event_json, event_line
+
+    units = list(to or [])
+    if extend:
+        if len(units) != 1 or task or due or due_days:
+            raise UsageError(
+                "--extend 只与一个 --to 单位和 --reason 同用，例如 assign ID --extend --to 某县人民政府 --reason 理由"
+            )
+    elif reason:
+        raise UsageError("--reason 只与 --extend 同用；交办内容请用 --task")
+    span = None
+    if due is not None:
+        from yaoqing_cli.timeparse import parse_duration
+
+        span = parse_duration(due, what="--due")
+    with open_log(ctx, write=True) as log:
+        when = log.time(at, "转办时间", default=log.now)
+        if extend:
+            event = handing.extend_assignment(log, item_id, units[0], when, reason, officer)
+        else:
+            result = handing.assign(
+                log, item_id, units, when, task=task, due=span, due_days=due_days, officer=officer
+            )
+    tz, mark = log.tz, log.mark
+    if extend:
+        if as_json:
+            _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        else:
+            typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+        return
+    if as_json:
+        _emit_json(
+            {
+                "id": result.event.item_id,
+                "events": [event_json(result.event, tz)],
+                "assignments": [render_chuan.tracked_json(c, tz) for c in result.clocks],
+                "unregistered": list(result.unregistered),
+            }
+        )
+        return
+    for line in render_chuan.assigned_text(result, tz, mark):
+        typer.echo(line)
+
+
+@app.command()
 def reopen(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
@@ -481,6 +592,144 @@ def reopen(
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+
+
+@app.command()
+def feedback(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    unit: Annotated[str, typer.Option("--from", help="反馈的承办单位（须已转办）")],
+    text: Annotated[str, typer.Option("--text", help="反馈内容（办理情况）")],
+    done: Annotated[
+        bool, typer.Option("--done", help="已办结：完成该单位的转办时限（不加则记为续报）")
+    ] = False,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="反馈时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录承办单位的反馈；--done 表示办结，完成其转办时限。"""
+    from yaoqing_cli import handing, render_chuan
+    from yaoqing_cli.render import event_json
+
+    with open_log(ctx, write=True) as log:
+        event, clock = handing.feedback(
+            log, item_id, unit, log.time(at, "反馈时间", default=log.now), text, done, officer
+        )
+    tz, mark = log.tz, log.mark
+    if as_json:
+        _emit_json(
+            {
+                "id": event.item_id,
+                "events": [event_json(event, tz)],
+                "assignment": render_chuan.tracked_json(clock, tz) if clock else None,
+            }
+        )
+        return
+    what = "办结" if done else "反馈"
+    typer.echo(f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}")
+    if clock is not None:
+        state = vocab.state_label(clock.state, clock.role)
+        typer.echo(
+            f"  转办时限：{state}  {render_chuan.when(clock, max(log.now, event.happened_at), tz)}"
+        )
+
+
+def local_time(event, tz) -> str:
+    from yaoqing_cli.clock import local_text
+
+    return local_text(event.happened_at, tz)
+
+
+@app.command()
+def instruct(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    leader: Annotated[str, typer.Option("--from", help="作出批示的领导，例如 王副市长")],
+    text: Annotated[str, typer.Option("--text", help="批示内容")],
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="批示要求转办的单位（可多次）：各计转批示件时限"),
+    ] = None,
+    feedback_within: Annotated[
+        str | None,
+        typer.Option("--feedback", help="各单位反馈时限，覆盖政策，例如 2h、1d"),
+    ] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="批示时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录领导批示：第一时间转有关单位（转批示件时限），并跟踪其反馈。"""
+    from yaoqing_cli import handing, render_chuan
+    from yaoqing_cli.render import event_json
+
+    span = None
+    if feedback_within is not None:
+        from yaoqing_cli.timeparse import parse_duration
+
+        span = parse_duration(feedback_within, what="--feedback")
+    with open_log(ctx, write=True) as log:
+        when = log.time(at, "批示时间", default=log.now)
+        event, chase = handing.instruct(
+            log, item_id, leader, when, text, list(to or []), span, officer
+        )
+    tz, mark = log.tz, log.mark
+    mine = [
+        c for c in chase.clocks if c.role in ("relay", "instruct") and c.start == event.happened_at
+    ]
+    if as_json:
+        _emit_json(
+            {
+                "id": event.item_id,
+                "events": [event_json(event, tz)],
+                "clocks": [render_chuan.tracked_json(c, tz) for c in mine],
+            }
+        )
+        return
+    typer.echo(f"{mark}已记录 {event.item_id} 领导批示 {local_time(event, tz)}（{leader}）")
+    from yaoqing_cli.clock import local_text
+
+    for c in mine:
+        typer.echo(f"  {c.name}→{c.unit}：时限 {local_text(c.deadline, tz)}  出处：{c.source}")
+    if not mine:
+        typer.echo("  政策未设转批示件时限，也未给出 --feedback：本条批示只记录，不计时限")
+
+
+@unit_app.command("add")
+def unit_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="单位全称，例如 某县人民政府")],
+    phone: Annotated[str | None, typer.Option("--phone", help="值班电话")] = None,
+    contact: Annotated[str | None, typer.Option("--contact", help="联系人")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注，例如 夜间请打值班室")] = None,
+) -> None:
+    """登记或更新一个单位（最新一次登记为准）。"""
+    from yaoqing_cli import handing
+
+    with open_log(ctx, write=True) as log:
+        event, updated = handing.add_unit(log, name, phone, contact, note)
+    typer.echo(f"{log.mark}已{'更新' if updated else '登记'} {event.data['name']}")
+
+
+@unit_app.command("list")
+def unit_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """列出单位通讯录。"""
+    from yaoqing_cli import handing, render_chuan
+
+    with open_log(ctx) as log:
+        entries = handing.directory(log)
+    if as_json:
+        _emit_json(
+            [
+                {"name": e.name, "contact": e.contact, "phone": e.phone, "note": e.note}
+                for e in sorted(entries.values(), key=lambda e: e.name)
+            ]
+        )
+        return
+    for line in render_chuan.unit_lines(entries):
+        typer.echo(line)
 
 
 @app.command()
@@ -533,11 +782,29 @@ def status(
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和单位（默认隐去）")
     ] = False,
+    chase: Annotated[
+        bool,
+        typer.Option(
+            "--chase", help="催办清单：到期或逾期的转办、批示、督办时限，每项一行，附单位联系方式"
+        ),
+    ] = False,
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
     from yaoqing_cli.service import board as board_of
 
+    if chase:
+        if overdue or due_within or include_closed or brief or full:
+            raise UsageError("--chase 不与 --overdue、--due-within、--all、--brief、--full 同用")
+        from yaoqing_cli import handing, render_chuan
+
+        with open_log(ctx) as log:
+            result = handing.chase_list(log, log.time(at, "计算时刻", default=log.now))
+        if as_json:
+            _emit_json(render_chuan.chase_list_json(result, log.tz, include_sensitive))
+        else:
+            typer.echo(render_chuan.chase_list_text(result, log.tz, include_sensitive))
+        return
     if brief and full:
         raise UsageError("--brief 与 --full 只能选一个")
     if brief and (include_closed or not (overdue or due_within)):
@@ -590,6 +857,10 @@ def report(
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="包括涉密/敏感要情的标题和内容（默认隐去）")
     ] = False,
+    keys: Annotated[
+        bool,
+        typer.Option("--keys", help="CSV 用英文表头和英文键（默认中文表头和中文取值）"),
+    ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
     from yaoqing_cli.render_report import render
@@ -603,7 +874,7 @@ def report(
             period, day, log.time(since, "--since"), log.time(until, "--until"), log.now, log.tz
         )
         result = duty_report(log, chosen)
-    text = render(result, fmt, include_sensitive)
+    text = render(result, fmt, include_sensitive, keys)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -1072,6 +1343,46 @@ def _garbled_input(args: list[str]) -> str | None:
     return None
 
 
+_ROOT_OPTIONS_WITH_VALUE = ("--db", "--policies", "--calendar")
+_RUNS_OTHER_COMMANDS = (None, "demo")  # no command named, or one that runs the others
+
+
+@contextmanager
+def _only_the_invoked_command(args: list[str]):
+    """Typer turns every registered command into a click command on each run (0.2 ms per
+    command, and a command's whole parameter list is inspected); one run needs one. When the
+    arguments name a known command, only it is built, the root options and callback staying
+    as they are; the root help, a mistyped name and shell completion see every command."""
+    from typer.main import get_command_name
+
+    name = None
+    rest = iter(args)
+    for arg in rest:
+        if arg in _ROOT_OPTIONS_WITH_VALUE:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            name = arg
+            break
+        elif not arg.startswith(tuple(f"{o}=" for o in _ROOT_OPTIONS_WITH_VALUE)):
+            break  # --help, --install-completion, …: the root's own business
+    commands, groups = app.registered_commands, app.registered_groups
+    named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
+    keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
+    keep_groups = [g for g in groups if g.name == name]
+    if (
+        name in _RUNS_OTHER_COMMANDS
+        or "_YAOQING_COMPLETE" in os.environ
+        or not (keep_commands or keep_groups)
+    ):
+        yield
+        return
+    app.registered_commands, app.registered_groups = keep_commands, keep_groups
+    try:
+        yield
+    finally:
+        app.registered_commands, app.registered_groups = commands, groups
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: every error becomes one line on stderr and a documented exit code.
 
@@ -1101,7 +1412,8 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            with _only_the_invoked_command(sys.argv[1:] if argv is None else argv):
+                result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
                 failure = "已中断（Ctrl-C）；日志未改动"

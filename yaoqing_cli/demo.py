@@ -119,6 +119,8 @@ SCRIPT = [
         "市住房城乡建设局",
         "--category",
         "民生热点",
+        "--channel",
+        "领导信箱",  # 云政办发〔2016〕106号 四(三): 各地各部门主要领导信箱
     ],
     # A warning that did not come true is not a wrong report (鲁政办字〔2016〕86号 第18条).
     [

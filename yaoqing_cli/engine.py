@@ -35,7 +35,7 @@ from yaoqing_cli.workdays import WorkCalendar
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 CORRECT, REOPEN = EventType.CORRECT, EventType.REOPEN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -468,7 +468,7 @@ def _duty_status(
 # 手机) is the oral report that comes first: 内政办发〔2014〕109号 二(一) 先通过电话口头报告……随后报送
 # 文字材料，最晚不得超过事发后2小时. A first report with no channel recorded is the written
 # 要情专报 the office sent.
-ORAL_CHANNELS = frozenset({"phone", "mobile", "电话", "手机"})
+ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 
 def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:

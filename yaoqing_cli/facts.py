@@ -21,7 +21,7 @@ from yaoqing_cli.models import Event, Item
 from yaoqing_cli.vocab import EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 CORRECT = EventType.CORRECT
 
 # Shown instead of anything a sensitive item says (title, unit, place, caller, text).

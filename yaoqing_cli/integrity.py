@@ -723,6 +723,8 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
     met or waived (鲁政办字〔2016〕86号 第18条 excuses only what was reported in time). Each item
     the log held before the import is judged at the import's moment with and without the
     imported events, at the command's moment; a breach that would vanish refuses the file."""
+    from yaoqing_cli.chuan import lost_breaches as chuan_lost
+    from yaoqing_cli.chuan import track
     from yaoqing_cli.engine import evaluate, lost_breaches
 
     ids = list(dict.fromkeys(item_ids))
@@ -742,10 +744,18 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
         as_held = as_filed(item, taken)
         before = evaluate(as_held, earlier, policy, log.calendar, now, tz=log.tz, resolve=resolve)
         after = evaluate(item, events, policy, log.calendar, now, tz=log.tz, resolve=resolve)
-        for duty in lost_breaches(before, after):
-            deadline = duty.deadline.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
+        lost = [(d.name, d.deadline) for d in lost_breaches(before, after)]
+        lost += [
+            (f"{c.name}（{c.unit}）", c.deadline)
+            for c in chuan_lost(
+                track(as_held, earlier, policy, log.calendar, now, tz=log.tz),
+                track(item, events, policy, log.calendar, now, tz=log.tz),
+            )
+        ]
+        for name, deadline_at in lost:
+            deadline = deadline_at.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
             raise OperationError(
-                f"导入被拒绝：{item.id} 的“{duty.name}”时限（{deadline}）在本日志中已逾期，"
+                f"导入被拒绝：{item.id} 的“{name}”时限（{deadline}）在本日志中已逾期，"
                 "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
             )
 
@@ -1002,6 +1012,24 @@ FILE_KEYS = {
 }  # fmt: skip
 
 
+SUPERVISION_KEYS = ("supervised", "from_above", "feedback_minutes")  # file --supervised
+
+
+def _check_supervision(number: int, data: dict) -> None:
+    """The 督办 keys of a first report, as `file --from-above --supervised --feedback` writes them."""
+    if "from_above" in data:
+        _label(number, data["from_above"], "交办的上级机关")
+    if "supervised" in data:
+        _want(
+            number,
+            data["supervised"] is True and "from_above" in data,
+            "supervised 应为 true，且有 from_above",
+        )
+    if "feedback_minutes" in data:
+        _want(number, data.get("supervised") is True, "feedback_minutes 只用于督办件")
+        _minutes_ok(number, data["feedback_minutes"], "feedback_minutes")
+
+
 def _vocab(number: int, value, table: dict, what: str, *, optional: bool = False) -> None:
     if value is None and optional:
         return
@@ -1011,7 +1039,8 @@ def _vocab(number: int, value, table: dict, what: str, *, optional: bool = False
 def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, happened) -> dict:
     """A first report, as `file` would have written it (service.file_item, item_payload)."""
     store = ctx.store
-    _keys(number, data, FILE_KEYS, frozenset({"heading"}))
+    _keys(number, data, FILE_KEYS, frozenset({"heading", *SUPERVISION_KEYS}))
+    _check_supervision(number, data)
     _text(number, data.get("heading"), "要情专报的标题头")  # as issued, kept since schema 3
     match = ITEM_ID.fullmatch(origin.item_id)
     _want(number, match is not None, f"编号 {origin.item_id!r} 不是 YYYYMMDD-NNN 的形式")
@@ -1035,9 +1064,23 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
     )
     for key in ("sensitive", "coordination"):
         _want(number, isinstance(data[key], bool), f"{key} 应为 true 或 false")
-    for key in ("year", "issue_no"):
-        _want(number, type(data[key]) is int and data[key] >= 1, f"{key} 应为正整数")
-    if data.get("heading") is not None:  # 鲁政办字〔2016〕86号 第3条：单位简称+要情专报，按年编期
+    _want(number, type(data["year"]) is int and data["year"] >= 1, "year 应为正整数")
+    # a message filed since messages stopped taking 第N期 has a negative number (store.next_numbers)
+    numbered = type(data["issue_no"]) is int and data["issue_no"] >= 1
+    unnumbered = type(data["issue_no"]) is int and data["issue_no"] <= -1
+    _want(
+        number,
+        numbered or (unnumbered and data["kind"] == "message"),
+        "issue_no 应为正整数（网民留言不编期号时为负整数）",
+    )
+    _want(number, not unnumbered or data["level"] is None, "网民留言不定级别（file 拒绝 --level）")
+    if data.get("heading") is not None and unnumbered:  # 单位简称+网民留言, no number
+        _want(
+            number,
+            data["heading"].endswith(vocab.MESSAGE_TITLE.format(short="")),
+            f"网民留言的标题头 {data['heading']!r} 应为“单位简称网民留言”，不编期号",
+        )
+    elif data.get("heading") is not None:  # 鲁政办字〔2016〕86号 第3条：单位简称+要情专报，按年编期
         number_part = f" {data['year']}年第{data['issue_no']}期"
         _want(
             number,
@@ -1141,11 +1184,16 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         )
     elif type_ == "level":
         _keys(number, data, {"from", "to", "reason"})
+        # a message filed since messages stopped taking 第N期 is never graded, as `continue
+        # --level` refuses; one filed before keeps the level events it has
+        _want(number, item.issue_no > 0 or item.kind != "message", "网民留言不定级别")
         _vocab(number, data["to"], vocab.LEVELS, "级别")
         before = current_level(item, events)
         _want(number, data["from"] == before, f"原级别应为 {before!r}（定级变更前的级别）")
         _want(number, data["to"] != before, "级别没有变化")
         _text(number, data["reason"], "定级变更的理由", required=True)
+    elif type_ in CHUAN_EVENTS or (type_ == "extend" and data.get("duty") == vocab.ASSIGN_DUTY):
+        _check_chuan(ctx, number, record, item, events, policy, data, happened)
     elif type_ == "extend":
         _keys(number, data, {"duty", "reason"})
         duty = policy.duty(data["duty"]) if isinstance(data["duty"], str) else None
@@ -1232,6 +1280,141 @@ def _check_correction(ctx, number, item, data) -> None:
     _want(number, problem is None, f"更正后{problem}")
 
 
+CHUAN_EVENTS = ("assign", "feedback", "instruct")
+
+
+def _label(number: int, value, what: str) -> None:
+    """A unit's or leader's name as the command line keeps it (NFKC, no invisible characters)."""
+    from yaoqing_cli.service import check_text
+
+    _want(number, isinstance(value, str) and value, f"{what}应为非空文字")
+    try:
+        checked = check_text(value, what, label=True)
+    except YaoqingError as err:
+        raise _Refused(number, str(err)) from None
+    _want(number, checked == value, f"{what} {value!r} 不是命令行会记下的形式")
+
+
+def _long_text(number: int, value, what: str, *, required: bool = False) -> None:
+    from yaoqing_cli.service import check_text
+
+    if value is None:
+        _want(number, not required, f"{what}不能为空")
+        return
+    _want(number, isinstance(value, str), f"{what}应为文字")
+    try:
+        checked = check_text(value, what, multiline=True)
+    except YaoqingError as err:
+        raise _Refused(number, str(err)) from None
+    _want(number, checked == value, f"{what}不是命令行会记下的形式（首尾空白或未规范化的字符）")
+
+
+def _minutes_ok(number: int, value, what: str, limit: str = "minutes") -> None:
+    from yaoqing_cli.policy import LIMITS
+
+    low, high = LIMITS[limit]
+    _want(
+        number,
+        type(value) is int and low <= value <= high,
+        f"{what} 应为 {low} 到 {high} 之间的整数",
+    )
+
+
+def _check_chuan(ctx, number, record, item, events, policy, data, happened) -> None:
+    """转办、反馈、批示 and an assignment's extension, as `assign`, `feedback` and `instruct`
+    would have written them (handing.py), against the log as it stands."""
+    from yaoqing_cli import chuan
+
+    type_ = record["type"]
+    assigned = {u: e for e in events if e.type == "assign" for u in (e.data.get("units") or ())}
+    if type_ == "assign":
+        _keys(number, data, {"units", "task"}, frozenset({"minutes", "working_days"}))
+        units = data["units"]
+        _want(number, isinstance(units, list) and units, "units 应为非空的单位列表")
+        _want(number, len(set(map(str, units))) == len(units), "units 中有重复的单位")
+        for unit in units:
+            _label(number, unit, "承办单位")
+            _want(
+                number, unit not in assigned, f"{unit} 已受理 {item.id} 的转办；同一单位只转办一次"
+            )
+        _long_text(number, data["task"], "交办任务")
+        _want(
+            number,
+            not ("minutes" in data and "working_days" in data),
+            "minutes 与 working_days 只能有一个",
+        )
+        if "minutes" in data:
+            _minutes_ok(number, data["minutes"], "minutes")
+        if "working_days" in data:
+            _minutes_ok(number, data["working_days"], "working_days", "working_days")
+        _want(
+            number,
+            chuan.assignment_clock(item, policy, data) is not None,
+            f"政策 {policy.name} 对此类要情没有转办时限，转办又未给出时限",
+        )
+    elif type_ == "feedback":
+        _keys(number, data, {"from", "text", "done"})
+        unit = data["from"]
+        _label(number, unit, "反馈单位")
+        _want(number, unit in assigned, f"{unit} 没有受理 {item.id} 的转办，不能有它的反馈")
+        _want(number, happened >= assigned[unit].happened_at, "反馈早于转办")
+        _long_text(number, data["text"], "反馈内容", required=True)
+        _want(number, type(data["done"]) is bool, "done 应为 true 或 false")
+        if data["done"]:
+            _want(
+                number,
+                not any(
+                    e.type == "feedback" and e.data.get("from") == unit and e.data.get("done")
+                    for e in events
+                ),
+                f"{unit} 已办结 {item.id}，不能再办结一次",
+            )
+    elif type_ == "instruct":
+        _keys(number, data, {"leader", "text", "units"}, frozenset({"feedback_minutes"}))
+        _label(number, data["leader"], "批示领导")
+        _long_text(number, data["text"], "批示内容", required=True)
+        units = data["units"]
+        _want(number, isinstance(units, list), "units 应为单位列表")
+        _want(number, len(set(map(str, units))) == len(units), "units 中有重复的单位")
+        for unit in units:
+            _label(number, unit, "批示所涉单位")
+        if "feedback_minutes" in data:
+            _minutes_ok(number, data["feedback_minutes"], "feedback_minutes")
+    else:  # an assignment's one-time extension
+        _keys(number, data, {"duty", "unit", "reason"})
+        unit = data["unit"]
+        _want(number, unit in assigned, f"{item.id} 没有转办给 {unit!r}，无从延期")
+        _text(number, data["reason"], "延期理由", required=True)
+        _want(
+            number,
+            not any(
+                e.type == "extend" and e.data.get("duty") == vocab.ASSIGN_DUTY
+                and e.data.get("unit") == unit
+                for e in events
+            ),
+            f"{unit} 承办 {item.id} 的时限已延长过一次，只能延长一次",
+        )  # fmt: skip
+        clock = chuan.assignment_clock(item, policy, assigned[unit].data)
+        _want(
+            number,
+            clock is not None and clock.minutes is None and bool(clock.extension_working_days),
+            f"{unit} 承办 {item.id} 的时限不可延长",
+        )
+        happened_at = from_utc_text(record["happened_at"])
+        recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
+        from yaoqing_cli.engine import BACK_ENTRY
+
+        asked = happened_at if recorded - happened_at <= BACK_ENTRY else recorded
+        tz = ZoneInfo(ctx.office.tz)
+        now = chuan.track(item, events, policy, ctx.log.calendar, asked, tz)
+        mine = next((c for c in now.of_role("assign") if c.unit == unit), None)
+        _want(
+            number,
+            mine is not None and asked < mine.deadline and mine.state in ("pending", "due_soon"),
+            f"{unit} 承办 {item.id} 的时限已届满；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
+        )
+
+
 def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
     """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
     from when it was recorded if it was back-entered, as `continue --extend` judges it."""
@@ -1262,6 +1445,21 @@ def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, ha
 
     _want(number, record["type"] in OFFICE_EVENTS, f"单位级事件类型 {record['type']!r} 未知")
     _plain(number, data, "data")
+    if record["type"] == "unit":  # 单位通讯录: this office's entries are taken, as `unit add`
+        _keys(number, data, {"name", "phone", "contact", "note"})
+        _label(number, data["name"], "单位名称")
+        for key, what in (("phone", "电话"), ("contact", "联系人")):
+            if data[key] is not None:
+                _label(number, data[key], what)
+        _text(number, data["note"], "备注")
+        _want(number, bool(data["phone"] or data["contact"]), "单位须有电话或联系人")
+        if not own:
+            ctx.not_applied += 1
+            return None
+        data[IMPORTED] = _meta(origin, record)
+        ctx.store.append_event(OFFICE, "unit", happened, record["officer"], data, uid=record["uid"])
+        ctx.added += 1
+        return None
     if record["type"] != "calendar" or not own:
         ctx.not_applied += 1
         return None
@@ -1285,7 +1483,7 @@ def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, ha
     return None
 
 
-OFFICE_EVENTS = ("office", "calendar")
+OFFICE_EVENTS = ("office", "calendar", "unit")
 
 
 def _plain(number: int, value, where: str, depth: int = 0) -> None:

@@ -74,6 +74,12 @@ class Item:
     origin: str = ""  # 转报: the office that filed it (full name); "" = this office
     origin_short: str = ""  # that office's short name, as in 转报：某市 2026年第3期
 
+    @property
+    def issue_number(self) -> int | None:
+        """第N期, or None for a citizen's message, which is no 要情专报 (stored as a negative
+        number: store.next_numbers)."""
+        return self.issue_no if self.issue_no > 0 else None
+
 
 # --- one item <-> payload round trip, one canonical JSON form -----------------------------------
 

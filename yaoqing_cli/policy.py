@@ -6,11 +6,10 @@ inheritance) has a content hash; items record it when filed, so a later edit of 
 a running clock (DOMAIN.md, lessons: OnCall freezes the chain onto the alert).
 """
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from yaoqing_cli import vocab
@@ -31,6 +30,7 @@ DEFAULT_WARN = {"minutes": 30, "share": 0.25}
 TOP_KEYS = {
     "name", "title", "aliases", "extends", "sources", "office", "title_format", "warn",
     "first_report", "duties", "recipients", "escalation", "routing", "exemption_source",
+    "assign", "relay", "instruct_feedback", "supervised_feedback",
 }  # fmt: skip
 # The range of every number a policy may hold: what a real office could need, and small enough
 # that no clock, warning window or escalation step can overflow a date or keep the engine
@@ -53,6 +53,36 @@ DUTY_TABLE_KEYS = {  # what a [duties.KEY] table may hold
 # Which level decides a duty for an opinion item: its own grade, or the grade of the emergency
 # it concerns (鲁政办发〔2018〕18号 三: 对涉及特别重大、重大突发事件的政务舆情…).
 OPINION_LEVELS = {"own": "舆情本身的级别", "concerned": "所涉突发事件的级别"}
+# 传与跟 (issue 14): the clocks of the downward half, each a table of its own.
+#   [assign.KIND]          the handling unit's clock, from the hand-over (转办、交办)
+#   [relay]                the office's: forward a leader's instruction (转批示件, 第一时间)
+#   [instruct_feedback]    a unit's feedback on a leader's instruction (跟踪反馈)
+#   [supervised_feedback]  the office's feedback on an item supervised from above (督办件)
+CLOCK_TABLES = {
+    "relay": "转批示件",
+    "instruct_feedback": "批示反馈",
+    "supervised_feedback": "督办反馈",
+}
+CLOCK_TABLE_KEYS = {"name", "minutes", "hours", "working_days", "extension_working_days", "source"}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One clock of the downward half (传与跟): a limit from its own start, and its source."""
+
+    name: str
+    minutes: int | None
+    working_days: int | dict | None  # or per message class
+    extension_working_days: int | None
+    source: str
+
+    def days_for(self, message_class: str | None) -> int | None:
+        if isinstance(self.working_days, dict):
+            return self.working_days.get(message_class) if message_class else None
+        return self.working_days
+
+    def limit_text(self) -> str:
+        return Duty.limit_text(self)  # the same words as a duty's limit
 
 
 @dataclass(frozen=True)
@@ -152,6 +182,11 @@ class Policy:
     hash: str
     raw: dict  # the resolved policy as data: what the log's snapshot holds
     exemption_source: str = ""  # the document excusing some failures (不予追责), if any
+    # 传与跟 (issue 14): kind -> the handling unit's clock, and the office's own clocks
+    assign: dict = field(default_factory=dict)
+    relay: Clock | None = None
+    instruct_feedback: Clock | None = None
+    supervised_feedback: Clock | None = None
 
     def duty(self, key: str) -> Duty | None:
         return next((d for d in self.duties if d.key == key), None)
@@ -195,8 +230,10 @@ class Policy:
         return self.raw
 
     @classmethod
-    def from_snapshot(cls, snapshot: dict) -> "Policy":
-        return _build(snapshot, "日志中的政策快照")
+    def from_snapshot(cls, snapshot: dict, stored_hash: str | None = None) -> "Policy":
+        """The policy a log snapshot holds. `stored_hash`: the hash the log files it under,
+        taken as is (verify recomputes every snapshot's hash); without it, it is computed."""
+        return _build(snapshot, "日志中的政策快照", stored_hash=stored_hash)
 
 
 # --- finding and loading -----------------------------------------------------------------------
@@ -478,8 +515,9 @@ def _merge(parent: dict, child: dict, where: str) -> dict:
         _want(isinstance(child.get(key, []), list), where, key, "数组")
     merged = {k: v for k, v in parent.items() if k not in ("name", "title", "aliases", "extends")}
     for key, value in child.items():
-        if key == "duties":
-            merged["duties"] = {**parent.get("duties", {}), **value}
+        if key in ("duties", "assign"):  # replaced key by key (assign: by kind)
+            _want(isinstance(value, dict), where, key, "表")
+            merged[key] = {**parent.get(key, {}), **value}
         elif key in ("recipients", "escalation", "sources"):
             merged[key] = [*parent.get(key, []), *value]
         else:
@@ -557,7 +595,9 @@ def _duty_ranges(key: str, table: dict, where: str) -> None:
             _in_range(n, where, label, "working_days")
 
 
-def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
+def _build(
+    raw: dict, where: str, inherited: dict | None = None, stored_hash: str | None = None
+) -> Policy:
     """A policy from resolved data. `inherited`: how many recipients and escalation steps came
     from ancestors (already checked there), so a position names the entry in this file."""
     inherited = inherited or {}
@@ -693,8 +733,28 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
     copy_to = _text(routing, "copy_to", where, "routing.", required=False)
     routing_source = _text(routing, "source", where, "routing.", required=bool(routing)) or ""
     exemption_source = _text(raw, "exemption_source", where, required=False) or ""
+    assign_raw = raw.get("assign", {})
+    _want(
+        isinstance(assign_raw, dict), where, "assign", "以要情类型为名的表，例如 [assign.message]"
+    )
+    for kind in assign_raw:
+        _want(
+            kind in vocab.KINDS, where, f"assign.{kind}", f"以下类型之一：{'、'.join(vocab.KINDS)}"
+        )
+    assign = {  # in the order of the kinds, whatever order the file used
+        kind: _clock(assign_raw[kind], where, f"assign.{kind}.", "转办")
+        for kind in sorted(assign_raw, key=list(vocab.KINDS).index)
+    }
+    own_clocks = {
+        key: _clock(raw[key], where, f"{key}.", label) if key in raw else None
+        for key, label in CLOCK_TABLES.items()
+    }
 
     canonical = canonical_json(raw, default=str)
+    if stored_hash is None:
+        import hashlib  # here: a read command takes the log's hash and never needs it
+
+        stored_hash = hashlib.sha256(canonical.encode()).hexdigest()
     return Policy(
         name=name,
         title=title,
@@ -716,10 +776,58 @@ def _build(raw: dict, where: str, inherited: dict | None = None) -> Policy:
         route_default=route_default,
         copy_to=copy_to,
         routing_source=routing_source,
-        hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        hash=stored_hash,
         raw=json.loads(canonical),
         exemption_source=exemption_source,
+        assign=assign,
+        **own_clocks,
     )
+
+
+def _clock(table, where: str, prefix: str, default_name: str) -> Clock:
+    """A clock table of the downward half: exactly one of minutes, hours, working_days (per
+    message class allowed), an optional one-time extension in working days, and its source."""
+    _want(isinstance(table, dict), where, prefix.rstrip("."), "表")
+    _check_keys(table, CLOCK_TABLE_KEYS, where, prefix)
+    limits = [k for k in ("minutes", "hours", "working_days") if k in table]
+    _want(len(limits) == 1, where, prefix + "minutes|hours|working_days", "三者恰好其一")
+    minutes = working_days = None
+    if "minutes" in table:
+        minutes = _positive(table["minutes"], where, prefix + "minutes")
+        _in_range(minutes, where, prefix + "minutes", "minutes")
+    elif "hours" in table:
+        hours = _positive(table["hours"], where, prefix + "hours")
+        _in_range(hours, where, prefix + "hours", "hours")
+        minutes = hours * 60
+    else:
+        days = table["working_days"]
+        if isinstance(days, dict):
+            _want(days, where, prefix + "working_days", "非空表")
+            for cls, n in days.items():
+                _want(
+                    cls in vocab.CLASSES,
+                    where,
+                    f"{prefix}working_days.{cls}",
+                    f"留言类别之一：{'、'.join(vocab.CLASSES)}",
+                )
+                _positive(n, where, f"{prefix}working_days.{cls}")
+                _in_range(n, where, f"{prefix}working_days.{cls}", "working_days")
+            working_days = dict(days)
+        else:
+            working_days = _positive(days, where, prefix + "working_days")
+            _in_range(working_days, where, prefix + "working_days", "working_days")
+    extension = table.get("extension_working_days")
+    if extension is not None:
+        _positive(extension, where, prefix + "extension_working_days")
+        _in_range(extension, where, prefix + "extension_working_days", "extension_working_days")
+        _want(
+            working_days is not None,
+            where,
+            prefix + "extension_working_days",
+            "只用于以工作日计的时限",
+        )
+    name = _text(table, "name", where, prefix, required=False) or default_name
+    return Clock(name, minutes, working_days, extension, _text(table, "source", where, prefix))
 
 
 def _list_of_tables(table: dict, key: str, where: str, prefix: str = "") -> list[dict]:
@@ -826,6 +934,10 @@ def scope_text(kinds, levels, form: str = "{kinds}（{levels}）") -> str:
     """Which items a rule covers: "突发事件、政务舆情（特别重大（I级）、重大（II级））"."""
     kinds_text = "、".join(vocab.label(vocab.KINDS, k) for k in kinds) if kinds else "各类要情"
     levels_text = "、".join(vocab.level_label(lv) for lv in levels) if levels else "各级"
+    if kinds and all(vocab.is_message(k) for k in kinds) and not levels:
+        levels_text = (
+            "各类别"  # a message has a class, never a level (云政办发〔2016〕106号 四(三))
+        )
     return form.format(kinds=kinds_text, levels=levels_text)
 
 
@@ -897,8 +1009,65 @@ def explain(policy: Policy) -> list[str]:
         if policy.route_default:
             out.append(f"  {OTHER_CATEGORY} → 由{policy.route_default}")
         out.append(f"  出处：{policy.routing_source}")
+    out.extend(explain_chuan(policy))
     if policy.elements:
         names = "、".join(ELEMENTS[e] for e in policy.elements)
         out.append(f"首报要素：时间、{names}  出处：{policy.elements_source}")
     out.append(f"报告标题：{policy.title_format.replace('{short}', '单位简称')}，按年编第N期")
+    return out
+
+
+def clock_text(clock: Clock, start: str) -> str:
+    """When a downward clock ends, as chuan.py counts it."""
+    if clock.minutes is not None:
+        return f"自{start}起 {clock.limit_text()}内（连续计时）"
+    extension = (
+        f"；情况特别复杂的，每项转办可在到期前申请延长一次 {clock.extension_working_days} 个工作日"
+        if clock.extension_working_days
+        else ""
+    )
+    return (
+        f"自{start}起 {clock.limit_text()}内（{start}当日不计，截止于第N个工作日24:00）{extension}"
+    )
+
+
+def explain_chuan(policy: Policy) -> list[str]:
+    """The clocks of the downward half (传与跟), each with its source, for `policy show`."""
+    out = ["传与跟（转办、批示、督办）："]
+    if not (
+        policy.assign or policy.relay or policy.instruct_feedback or policy.supervised_feedback
+    ):
+        return [*out, "  本政策未设时限：转办须 --due/--due-days，批示、督办须 --feedback 给出时限"]
+    for kind, clock in policy.assign.items():
+        out.append(
+            f"  转办（承办单位的时限，{vocab.label(vocab.KINDS, kind)}）：{clock.name}，"
+            f"{clock_text(clock, '转办')}，以该单位 feedback --done 为完成"
+        )
+        out.append(f"      出处：{clock.source}")
+    duty = next((d for d in policy.duties if d.key == "reply"), None)
+    if duty is not None and "message" in policy.assign:
+        out.append(
+            f"  本单位的“{duty.name}”（reply）时限照旧自首报起计、以终报为完成；"
+            "承办单位的时限自各自转办起计，互不替代"
+        )
+    if not policy.assign:
+        out.append("  转办：本政策未设时限，须 assign --due 或 --due-days 给出")
+    for key, what, met in (
+        ("relay", "领导批示", "转办（assign）或报告（notify）批示所列的每个单位"),
+        ("instruct_feedback", "领导批示", "批示所列单位（未列则任一受办单位）的第一次反馈"),
+        (
+            "supervised_feedback",
+            "接到督办件",
+            "受办单位的第一次反馈、续报，或报告（notify）督办单位",
+        ),
+    ):
+        clock = getattr(policy, key)
+        if clock is None:
+            out.append(
+                f"  {CLOCK_TABLES[key]}：本政策未设时限"
+                + ("，须 --feedback 给出" if key != "relay" else "")
+            )
+            continue
+        out.append(f"  {clock.name}（{key}）：{clock_text(clock, what)}，以{met}为完成")
+        out.append(f"      出处：{clock.source}")
     return out

@@ -22,9 +22,8 @@ from yaoqing_cli.vocab import DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
-STATE_LABELS = vocab.STATE_LABELS
 ANCHOR_LABELS = vocab.ANCHORS
 CN_NUMERALS = "零一二三四五六七八九十"
 
@@ -104,6 +103,22 @@ def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
     if event.type == LEVEL:
         change = f"{vocab.level_label(data.get('from'))} → {vocab.level_label(data.get('to'))}"
         return f"{change}（{data['reason']}）" if data.get("reason") else change
+    if event.type == EXTEND and data.get("duty") == vocab.ASSIGN_DUTY:
+        return f"延长{data.get('unit', '')}的转办时限：{data.get('reason', '')}"
+    if event.type == EventType.ASSIGN:
+        due = ""
+        if data.get("minutes"):
+            due = f"（时限 {span_text(timedelta(minutes=data['minutes']))}）"
+        elif data.get("working_days"):
+            due = f"（时限 {data['working_days']} 个工作日）"
+        task = f"：{data['task']}" if data.get("task") else ""
+        return f"→ {'、'.join(data.get('units') or ())}{due}{task}"
+    if event.type == EventType.FEEDBACK:
+        done = "（办结）" if data.get("done") else ""
+        return f"{data.get('from', '')}{done}：{data.get('text') or ''}"
+    if event.type == EventType.INSTRUCT:
+        to = f"（转：{'、'.join(data['units'])}）" if data.get("units") else ""
+        return f"{data.get('leader', '')}：{data.get('text') or ''}{to}"
     if event.type == EXTEND:
         return (
             f"延长“{vocab.label(vocab.DUTY_KEYS, data.get('duty'))}”时限：{data.get('reason', '')}"
@@ -190,7 +205,7 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
         "id": item.id,
         "heading": filed.heading,
         "year": item.year,
-        "issue_no": item.issue_no,
+        "issue_no": item.issue_number,
         "title": item.title,
         "kind": item.kind,
         "level": item.level,
@@ -271,7 +286,7 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     back = "（补录）" if duty.back_entered else ""
     if duty.state == LATE:
         late_by = span_text(duty.met_at - duty.deadline)
-        return f"{local_text(duty.met_at, tz)} 完成{back}，迟 {late_by}（时限 {deadline}）"
+        return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
     return f"时限 {deadline}"
@@ -322,6 +337,8 @@ def forwarded_heading(item: Item) -> str | None:
     """转报：某市 2026年第3期 for an item another office filed and this one imported."""
     if not item.origin:
         return None
+    if item.issue_no < 0:  # a citizen's message has no 第N期 (service.heading)
+        return f"转报：{item.origin_short}网民留言"
     return f"转报：{item.origin_short} {item.year}年第{item.issue_no}期"
 
 
@@ -357,9 +374,12 @@ def verified_json(result, expected, failure: str | None) -> dict:
     }
 
 
-def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) -> dict:
+def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, chase=None) -> dict:
     """One item as `status --json` prints it; `facts` is what may be shown of it now (the
-    first report with follow-ups merged, concealed for a sensitive item)."""
+    first report with follow-ups merged, concealed for a sensitive item); `chase` its
+    assignments, instructions and supervision (chuan.Chase)."""
+    from yaoqing_cli.render_chuan import chase_json
+
     facts = facts or current_facts(item, ())
     return {
         "id": item.id,
@@ -381,6 +401,7 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None) ->
         "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
+        **chase_json(chase, tz, facts.concealed),
     }
 
 
@@ -403,11 +424,11 @@ def timeline_json(
     line, status, tz: ZoneInfo, moment: datetime | None = None, include_sensitive: bool = False
 ) -> dict:
     facts = visible_facts(line.item, line.events, moment, include_sensitive)
-    result = status_json(line.item, status, tz, facts)
+    result = status_json(line.item, status, tz, facts, getattr(line, "chase", None))
     result.update(
         heading=line.heading,
         year=line.item.year,
-        issue_no=line.item.issue_no,
+        issue_no=line.item.issue_number,
         message_class=line.item.message_class,
         category=line.item.category,
         coordination=line.item.coordination,
@@ -435,14 +456,18 @@ def timeline_text(
         by = f"续报{cn_number(n)}" if n else "续报"
         return f"（{by}补报；首报：{first}）" if first else f"（{by}补报）"
 
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [f"{item.id}  {line.heading}", f"标题：{facts.title}"]
+    # a leader's instruction and supervision from above come first (传与跟)
+    out += chase_lines(getattr(line, "chase", None), moment, tz, facts.concealed)
     facts_line = [
         f"类型：{vocab.label(vocab.KINDS, item.kind)}",
-        f"级别：{vocab.level_label(status.level)}",
+        f"留言类别：{vocab.grade_label(item.kind, status.level, item.message_class)}"
+        if vocab.is_message(item.kind)
+        else f"级别：{vocab.level_label(status.level)}",
         f"政策：{item.policy}",
     ]
-    if item.message_class:
-        facts_line.append(f"留言类别：{vocab.label(vocab.CLASSES, item.message_class)}")
     if facts.unit:
         facts_line.append(f"报送单位：{facts.unit}{was('unit')}")
     if item.category:
@@ -508,7 +533,7 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
         for duty in status.duties:
             mark = "  ※按周一至周五推算" if duty.calendar_fallback else ""
             out.append(
-                f"{indent}  {duty.name}（{duty.key}）：{STATE_LABELS.get(duty.state, duty.state)}  "
+                f"{indent}  {duty.name}（{duty.key}）：{vocab.state_label(duty.state, duty.key)}  "
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
             for change in duty.changes:
@@ -541,7 +566,7 @@ def _row_facts(row, board, include_sensitive: bool) -> Facts:
 
 def board_json(board, tz: ZoneInfo, include_sensitive: bool = False) -> list:
     return [
-        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive))
+        status_json(row.item, row.status, tz, _row_facts(row, board, include_sensitive), row.chase)
         for row in board.rows
     ]
 
@@ -613,6 +638,8 @@ def _brief_notify(pairs) -> str:
 
 
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
+    from yaoqing_cli.render_chuan import chase_lines
+
     out = [_board_header(board, tz)]
     if not board.rows:
         out.append("无。")
@@ -621,10 +648,13 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append("")
         out.append(
             f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
-            f"{vocab.level_label(row.status.level)}·{item.policy}]"
+            f"{vocab.grade_label(item.kind, row.status.level, item.message_class)}·{item.policy}]"
             + (f"  {forwarded_heading(item)}" if item.origin else "")
+            + ("  督办" if row.chase and row.chase.supervised_by else "")
             + ("  已终报" if row.status.closed_at else "")
         )
+        concealed = _row_facts(row, board, include_sensitive).concealed
+        out.extend(chase_lines(row.chase, moment, tz, concealed, indent="  "))
         out.extend(duty_lines(row.status, moment, tz, indent="  "))
     return "\n".join(out)
 
@@ -643,15 +673,21 @@ def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool =
         item, status = row.item, row.status
         duties = "\n".join(f"{d.name}：{duty_when(d, moment, tz)}" for d in status.duties) or "无"
         states = "\n".join(
-            f"[{styles.get(d.state, '')}]{STATE_LABELS.get(d.state, d.state)}[/]"
+            f"[{styles.get(d.state, '')}]{vocab.state_label(d.state, d.key)}[/]"
             if styles.get(d.state)
-            else STATE_LABELS.get(d.state, d.state)
+            else vocab.state_label(d.state, d.key)
             for d in status.duties
         )
         shown = _row_facts(row, board, include_sensitive).title
-        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.level_label(status.level)}·{item.policy}"
+        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.grade_label(item.kind, status.level, item.message_class)}·{item.policy}"
         if item.origin:
             title += f"\n{forwarded_heading(item)}"
+        if row.chase:
+            from yaoqing_cli.render_chuan import chase_lines
+
+            concealed = _row_facts(row, board, include_sensitive).concealed
+            marks = ["督办"] if row.chase.supervised_by else []
+            title += "\n" + "\n".join(marks + chase_lines(row.chase, moment, tz, concealed))
         notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
         table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
             escape(item.id),

@@ -61,7 +61,9 @@ def exemption_lines(report: Report) -> list[str]:
 
 
 def heading(report: Report) -> str:
-    kind = "值班日报" if report.period.span == "day" else "要情报送情况通报"
+    # a day or a shift (08:00 to 08:00) is the 值班日报; a month, half year or year is the 通报
+    # of reporting timeliness (鲁政办字〔2016〕86号 第17条 每半年通报工作情况)
+    kind = "值班日报" if report.period.is_shift else "要情报送情况通报"
     drill = "【演练】" if report.office.drill else ""  # a drill log says so on every heading
     return f"{drill}{report.office.short}{kind}（{report.period.label}）"
 
@@ -98,6 +100,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "kind": item.kind,
             "level": report.level(item),
             "level_at_filing": item.level,
+            "message_class": item.message_class,
             "unit": facts.unit,
             "sensitive": item.sensitive,
             "filed": iso_local(item.filed, tz),
@@ -198,6 +201,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "back_entered": [back_ref(p) for p in report.back_entered],
         "by_level": dict(report.by_level),
         "by_kind": dict(report.by_kind),
+        "by_class": dict(report.by_class),
         "units": [
             {
                 "unit": u.unit,
@@ -218,7 +222,34 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
     }
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+def statement(item: Item, event: Event, include_sensitive: bool) -> str:
+    """What a follow-up or a final report said, on one line: the clocks it met, the fields it
+    supplied with their new values, its text; for a sensitive item the names of what it
+    supplied and the mask instead of any words."""
+    data = event.data
+    masked = hidden(item, include_sensitive)
+    parts = []
+    if data.get("done"):
+        parts.append("完成：" + "、".join(vocab.label(vocab.DUTY_KEYS, k) for k in data["done"]))
+    supplied = [
+        (short, data[key]) for key, (_, short) in vocab.DETAILS.items() if short and data.get(key)
+    ]
+    if supplied and masked:
+        parts.append("补报：" + "、".join(short for short, _ in supplied))
+    elif supplied:
+        parts.extend(f"{short}：{_one_line(str(value))}" for short, value in supplied)
+    text = _text_of(item, data.get("text"), include_sensitive)
+    if text:
+        parts.append(_one_line(text))
+    return "；".join(parts)
+
+
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
+    from yaoqing_cli.clock import span_text
     from yaoqing_cli.render import event_label, forwarded_heading
 
     tz = ZoneInfo(report.office.tz)
@@ -234,6 +265,8 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     out.append("")
     if report.office.drill:
         out.append("【演练】本日志为演练日志（init --drill），所记要情不是真实报送")
+        if markdown:  # its own paragraph, not run into the next line
+            out.append("")
     out.append(
         f"统计时段：{local_text(report.period.since, tz)} 至 {local_text(report.period.until, tz)}"
         f"（按 {local_text(report.judged_at, tz)} 的记录计算）"
@@ -241,7 +274,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
 
     def who(item: Item) -> str:
         # the level the item has at the period's end, not the one it was filed with
-        level = vocab.level_label(report.level(item))
+        level = vocab.grade_label(item.kind, report.level(item), item.message_class)
         forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
         return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
 
@@ -260,9 +293,17 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         "新报要情",
         [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
     )
+
+    def said(item: Item, event: Event) -> str:
+        words = statement(item, event, include_sensitive)
+        return f"：{words}" if words else ""
+
     section(
         "续报",
-        [f"{who(i)} {local_text(e.happened_at, tz)}" for i, e in report.continued],
+        [
+            f"{who(i)} {event_label(e, e.data.get('n'))} {local_text(e.happened_at, tz)}{said(i, e)}"
+            for i, e in report.continued
+        ],
     )
     section("定级变更", [change(i, e) for i, e in report.level_changes])
 
@@ -274,7 +315,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         reason = _text_of(item, event.data.get("reason"), include_sensitive)
         if event.data.get("outcome") == vocab.VOID:
             line += "（误录，编号保留，不计时效）"
-        return line + (f"：{reason}" if reason else "")
+        return line + (f"（理由：{reason}）" if reason else "") + said(item, event)
 
     def corrected(item: Item, event: Event, moved) -> str:
         fields = "、".join(
@@ -303,17 +344,26 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             for i, e in report.reopened
         ],
     )
+
+    def clock(r: DutyRef) -> str:
+        return f"{r.item.id} {_title(r.item, include_sensitive)} {r.name}"
+
     section(
-        "迟报（逾时完成）",
+        "迟报与逾时完成",
         [
-            f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}，{local_text(r.met_at, tz)} 完成"
+            f"{clock(r)}：{vocab.late_label(r.key)}，时限 {local_text(r.deadline, tz)}，"
+            f"{local_text(r.met_at, tz)} 完成（晚 {span_text(r.met_at - r.deadline)}）"
             f"{back(r.back_entered)}"
             for r in report.late
         ],
     )
     section(
         "逾期未完成",
-        [f"{r.item.id} {r.name}：时限 {local_text(r.deadline, tz)}" for r in report.overdue],
+        [
+            f"{clock(r)}：时限 {local_text(r.deadline, tz)}，"
+            f"已逾期 {span_text(report.judged_at - r.deadline)}"
+            for r in report.overdue
+        ],
     )
     section(
         "补录（记录时间晚于所述时间10分钟以上）",
@@ -324,10 +374,11 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         ],
     )
     section("时段末仍未终报", [who(i) for i in report.open])
-    section(
-        f"下一班须关注（{WATCH_HOURS}小时内到期）",
-        [f"{r.item.id} {r.name}：{local_text(r.deadline, tz)} 前" for r in report.watch],
-    )
+    if report.period.is_shift:  # the handover: a 通报 of a month or a half year hands nothing over
+        section(
+            f"下一班须关注（{WATCH_HOURS}小时内到期）",
+            [f"{clock(r)}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+        )
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
         for k, n in sorted(report.by_level.items())
@@ -335,9 +386,15 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     kinds = "、".join(
         f"{vocab.label(vocab.KINDS, k)} {n}" for k, n in sorted(report.by_kind.items())
     )
+    classes = "、".join(
+        f"{vocab.grade_label('message', None, k if k != 'unknown' else None)} {n}"
+        for k, n in sorted(report.by_class.items())
+    )
     out.append("")
     out.append(f"{h2}分类统计（按时段末的级别）")
     out.append(f"{bullet}按级别：{counts or '无'}")
+    if classes:  # messages have a class, not a level
+        out.append(f"{bullet}网民留言按类别：{classes}")
     out.append(f"{bullet}按类型：{kinds or '无'}")
     out.append("")
     out.append(f"{h2}各报送单位时效")
@@ -346,17 +403,21 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         out.append(f"{bullet}无")
     elif markdown:
         out.append("")
-        out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报 | 逾期 | 按时率 | |")
+        out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报或逾时 | 逾期 | 按时率 | |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---|")
         for u in units:
+            bar = f"`{_bar(u)}`" if u.rate is not None else "—"  # never an empty code span
             out.append(
-                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | `{_bar(u)}` |"
+                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | {bar} |"
             )
+        if report.exemption_sources:
+            out.append("")  # the table ends before the footnote list
     else:
         for u in units:
             out.append(
-                f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报 {u.late}，"
-                f"逾期 {u.overdue}，按时率 {_rate(u)} {_bar(u)}"
+                f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报或逾时 {u.late}，"
+                f"逾期 {u.overdue}，按时率 {_rate(u)}"
+                + (f" {_bar(u)}" if u.rate is not None else "")
             )
     out.extend(f"{bullet}{line}" for line in exemption_lines(report))
     if report.calendar_fallback:
@@ -383,6 +444,7 @@ CSV_COLUMNS = [
     "deadline",
     "met_at",
     "at",
+    "text",
     "state",
     "items",
     "due",
@@ -395,30 +457,101 @@ CSV_COLUMNS = [
     "recorded_at",
     "back_entered",
 ]
+# The headers a spreadsheet user reads (the default); `report --format csv --keys` keeps the
+# English keys above, and every value as in JSON.
+CSV_HEADERS = {
+    "section": "栏目",
+    "id": "编号",
+    "title": "标题",
+    "kind": "类型",
+    "level": "级别或类别",
+    "unit": "报送单位",
+    "duty": "时限",
+    "deadline": "截止时间",
+    "met_at": "完成时间",
+    "at": "时间",
+    "text": "内容",
+    "state": "状态",
+    "items": "要情数",
+    "due": "应完成时限数",
+    "on_time": "按时",
+    "late": "迟报或逾时",
+    "overdue": "逾期",
+    "on_time_rate": "按时率",
+    "from_level": "原级别",
+    "to_level": "新级别",
+    "recorded_at": "记录时间",
+    "back_entered": "补录",
+}
+CSV_SECTIONS = {
+    "filed": "新报要情",
+    "continued": "续报",
+    "level_changes": "定级变更",
+    "closed": "终报",
+    "open": "时段末仍未终报",
+    "late": "迟报与逾时完成",
+    "overdue": "逾期未完成",
+    "watch": "下一班须关注",
+    "back_entered": "补录",
+    "unit": "各报送单位时效",
+}
+_CSV_TIMES = ("deadline", "met_at", "at", "recorded_at")
 
 
-def to_csv(report: Report, include_sensitive: bool) -> str:
+def _chinese_row(row: dict, tz: ZoneInfo) -> dict:
+    """One CSV row as people read it: labels for keys, local times without the offset (a
+    spreadsheet reads 2026-11-22 08:00 as a time), 是/否, the rate as a percentage."""
+    from datetime import datetime
+
+    out = dict(row)
+    out["section"] = CSV_SECTIONS[row["section"]]
+    if row.get("kind"):
+        out["kind"] = vocab.label(vocab.KINDS, row["kind"])
+    if "level" in row:
+        out["level"] = (
+            vocab.grade_label(row.get("kind"), row["level"], row.get("message_class"))
+            if row.get("kind")
+            else None
+        )
+    for key in ("from_level", "to_level"):
+        if key in row:
+            out[key] = vocab.level_label(row[key])
+    if row.get("duty"):
+        out["duty"] = row.get("duty_name") or row["duty"]
+    if row.get("state"):
+        out["state"] = vocab.state_label(row["state"], row.get("duty"))
+    for key in _CSV_TIMES:
+        if row.get(key):
+            out[key] = local_text(datetime.fromisoformat(row[key]), tz)
+    if "back_entered" in row:
+        out["back_entered"] = "是" if row["back_entered"] else "否"
+    if row.get("on_time_rate") is not None:
+        out["on_time_rate"] = f"{row['on_time_rate'] * 100:.1f}%"
+    return out
+
+
+def to_csv(report: Report, include_sensitive: bool, keys: bool = False) -> str:
+    """The report's entries as CSV, with a BOM (Excel and WPS then read it as UTF-8): Chinese
+    headers and labels by default, the JSON keys and values with `keys`."""
     data = to_json(report, include_sensitive)
+    tz = ZoneInfo(report.office.tz)
     buffer = io.StringIO()
     writer = csv.DictWriter(
         buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n"
     )
-    writer.writeheader()
-    for section in (
-        "filed",
-        "continued",
-        "level_changes",
-        "closed",
-        "open",
-        "late",
-        "overdue",
-        "watch",
-        "back_entered",
-    ):
-        for row in data[section]:
-            writer.writerow(_inert({"section": section, **row}))
-    for unit in data["units"]:
-        writer.writerow(_inert({"section": "unit", **unit}))
+    if keys:
+        writer.writeheader()
+    else:
+        writer.writerow(CSV_HEADERS)
+    rows = [
+        {"section": section, **row}
+        for section in CSV_SECTIONS
+        if section != "unit"
+        for row in data[section]
+    ]
+    rows.extend({"section": "unit", **unit} for unit in data["units"])
+    for row in rows:
+        writer.writerow(_inert(row if keys else _chinese_row(row, tz)))
     return "\ufeff" + buffer.getvalue()  # the BOM tells Excel and WPS the text is UTF-8
 
 
@@ -502,11 +635,13 @@ def _for_markdown(report: Report) -> Report:
     )
 
 
-def render(report: Report, fmt: str, include_sensitive: bool) -> str:
+def render(report: Report, fmt: str, include_sensitive: bool, keys: bool = False) -> str:
+    if keys and fmt != "csv":
+        raise UsageError("--keys 只用于 --format csv（表头和取值用英文键）")
     if fmt == "json":
         return json.dumps(to_json(report, include_sensitive), ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
-        return to_csv(report, include_sensitive)
+        return to_csv(report, include_sensitive, keys)
     if fmt in ("markdown", "md"):
         return to_text(_for_markdown(report), include_sensitive, markdown=True)
     if fmt == "text":

@@ -23,7 +23,7 @@ from yaoqing_cli.vocab import VOID, DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
-FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR, *_ = EventType
+FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
@@ -35,6 +35,13 @@ class Period:
     until: datetime  # exclusive
     label: str  # 2026年11月22日, 2026年11月, 2026年第四季度, 2026年下半年, 2026年
     span: str  # day | month | quarter | half | year | range
+
+    @property
+    def is_shift(self) -> bool:
+        """A day or a shift of at most 24 hours (08:00 to 08:00): the 值班日报, with what the
+        next shift must watch. Longer periods are the timeliness 通报 (鲁政办字〔2016〕86号
+        第17条 每半年通报), which hands nothing over."""
+        return self.span == "day" or self.until - self.since <= timedelta(hours=24)
 
 
 def day_period(day: date, tz: ZoneInfo) -> Period:
@@ -121,6 +128,7 @@ class Report:
     watch: list[DutyRef] = field(default_factory=list)
     by_level: Counter = field(default_factory=Counter)
     by_kind: Counter = field(default_factory=Counter)
+    by_class: Counter = field(default_factory=Counter)  # citizens' messages, by class
     units: list[UnitFigures] = field(default_factory=list)
     calendar_fallback: bool = False
     # what each item is at the period's end: its current level and the facts its follow-ups
@@ -193,7 +201,10 @@ def build_report(
         if filed_in:
             report.filed.append(item)
             report.headings[item.id] = headings[item.id]
-            report.by_level[status.level or "unknown"] += 1
+            if item.kind == "message":  # a message has a class, never a level (vocab.grade_label)
+                report.by_class[item.message_class or "unknown"] += 1
+            else:
+                report.by_level[status.level or "unknown"] += 1
             report.by_kind[item.kind] += 1
         for event in item_events:
             if in_period(event.happened_at):
@@ -230,7 +241,8 @@ def build_report(
             elif duty.state == OVERDUE:
                 report.overdue.append(ref)
             elif (
-                duty.state in (PENDING, DUE_SOON)
+                period.is_shift
+                and duty.state in (PENDING, DUE_SOON)
                 and status.closed_at is None
                 and duty.deadline <= judged + timedelta(hours=WATCH_HOURS)
             ):

@@ -161,7 +161,7 @@ def to_text(result: SearchResult, tz: ZoneInfo) -> str:
         closed = "  已终报" if f.closed else ""
         out.append(
             f"{item.id}  {f.facts.title}  [{vocab.label(vocab.KINDS, item.kind)}·"
-            f"{vocab.level_label(f.level)}·{item.policy}]{closed}  "
+            f"{vocab.grade_label(item.kind, f.level, item.message_class)}·{item.policy}]{closed}  "
             f"{statement(f.hit)} {local_text(f.hit.happened_at, tz)}："
             f"{snippet(f.hit.body, result.query)}"
         )

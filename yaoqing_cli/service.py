@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
-from yaoqing_cli.errors import OperationError, UsageError
+from yaoqing_cli.errors import LogError, OperationError, UsageError
 from yaoqing_cli.models import Event, Item, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import Office, Store
@@ -44,6 +44,10 @@ class FileRequest:
     details: dict = field(default_factory=dict)
     about: str | None = None  # the emergency (ID in this log) an opinion concerns
     about_level: str | None = None  # or its level, when that emergency is not in this log
+    # 督办件 (issue 14): handed down by a higher office, which is owed feedback
+    from_above: str | None = None
+    supervised: bool = False
+    feedback_minutes: int | None = None  # the feedback clock, overriding the policy's
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Timeline:
     events: list[Event]
     office: Office
     heading: str
+    chase: object = None  # chuan.Chase at the moment asked (传与跟)
 
 
 def check_text(
@@ -114,11 +119,15 @@ def heading_form(office: Office, title_format: str = vocab.DEFAULT_TITLE) -> str
 
 
 def heading(office: Office, item: Item, title_format: str = vocab.DEFAULT_TITLE) -> str:
-    """The report title in the policy's format, numbered per year (第N期)."""
+    """The report title in the policy's format, numbered per year (第N期). A citizen's message
+    filed since messages stopped taking numbers (issue_no < 0) is headed 单位简称+网民留言 with
+    no number: it is not a 要情专报 (云政办发〔2016〕106号 四(三): 分类转办、交办)."""
     if item.origin:  # 转报: the number is the source office's, never this office's 第N期
         from yaoqing_cli.render import forwarded_heading
 
         return forwarded_heading(item)
+    if item.issue_no < 0:
+        return heading_form(office, vocab.MESSAGE_TITLE)
     return f"{heading_form(office, title_format)} {item.year}年第{item.issue_no}期"
 
 
@@ -131,9 +140,11 @@ def item_heading(log: Log, item: Item, events: Sequence[Event]) -> str:
         return heading(log.office, item)
     if first is not None and isinstance(first.data.get("heading"), str):
         return first.data["heading"]
-    office = log.store.office_at(item.filed) or log.office
-    snapshot = log.store.policy_snapshot(item.policy_hash) or {}
-    return heading(office, item, snapshot.get("title_format", vocab.DEFAULT_TITLE))
+    try:
+        title_format = log.policies.get(item).title_format
+    except LogError:  # a missing snapshot is verify's to name; the heading takes the default
+        title_format = vocab.DEFAULT_TITLE
+    return heading(log.office_at(item.filed), item, title_format)
 
 
 def officer_for(explicit: str | None, office: Office) -> str | None:
@@ -235,6 +246,10 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         )
     if request.kind != "message" and request.message_class is not None:
         raise UsageError("--class 只用于网民留言（--kind message）")
+    if request.kind == "message" and request.level is not None:
+        raise UsageError(
+            "网民留言不定级别：按类别（--class）办理，不用 --level（云政办发〔2016〕106号 四(三)）"
+        )
     policy = load_policy(request.policy or office.policy, log.policy_dirs())
     if request.category is not None:
         request_category = check_text(request.category, "类别", label=True)
@@ -256,6 +271,7 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         raise UsageError("--about 与 --about-level 只能选一个：所涉事件在本日志中用 --about 编号")
     if request.about_level:
         details["about_level"] = request.about_level
+    supervision = _supervision(request)
     recorded = to_utc_text(log.now)  # the command's clock (YAOQING_NOW only on a drill log)
 
     local_filed = request.at.astimezone(tz)
@@ -273,7 +289,9 @@ def file_item(log: Log, request: FileRequest) -> Filed:
             about_level = current_level(concerned, store.events(concerned.id))
             if about_level:  # an emergency not yet graded: the opinion owes every level's clock
                 details["about_level"] = about_level
-        day_no, issue_no = store.next_numbers(day, local_filed.year)
+        day_no, issue_no = store.next_numbers(
+            day, local_filed.year, message=vocab.is_message(request.kind)
+        )
         item = Item(
             id=f"{day}-{day_no:03d}",
             year=local_filed.year,
@@ -295,13 +313,26 @@ def file_item(log: Log, request: FileRequest) -> Filed:
         )
         store.insert_item(item, day, day_no)
         issued = heading(office, item, policy.title_format)
-        payload = {**item_payload(item), "heading": issued}  # fixed when issued
+        payload = {**item_payload(item), "heading": issued, **supervision}  # fixed when issued
         event = store.append_event(
             item.id, EventType.FILE, request.at, officer, payload, recorded_at=recorded
         )
         projection.keep_clocks(log, [(item, [event])])
         store.index_new_events()
     return Filed(item=item, event=event, heading=issued)
+
+
+def _supervision(request: FileRequest) -> dict:
+    """The 督办 keys a supervised item's first report keeps (chuan.supervision reads them)."""
+    from_above = check_text(request.from_above, "交办的上级机关", label=True)
+    if request.feedback_minutes is not None and not request.supervised:
+        raise UsageError("--feedback 只与 --supervised 同用：督办件的反馈时限")
+    if not request.supervised:
+        return {"from_above": from_above} if from_above else {}
+    data = {"supervised": True, "from_above": from_above or "上级机关"}
+    if request.feedback_minutes:
+        data["feedback_minutes"] = request.feedback_minutes
+    return data
 
 
 # --- continue and close ------------------------------------------------------------------------
@@ -367,8 +398,6 @@ def continue_item(
             supplied[key] = checked
     if extend is not None and reason is None and text is not None and not (done or supplied):
         reason, text = text, None  # `--extend reply --text 理由`: the text is the reason
-    if level is not None and not (reason or text):
-        raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
     if extend is not None and not reason:
         raise UsageError("延期须说明理由：--reason 例如 '情况特别复杂，需多部门会商'")
     if reason and level is None and extend is None:
@@ -387,6 +416,13 @@ def continue_item(
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
         written: list[Event] = []
+        if level is not None and vocab.is_message(item.kind):
+            raise UsageError(
+                f"{item.id} 是网民留言（{vocab.grade_label(item.kind, None, item.message_class)}）："
+                "网民留言不定级别，按类别办理，不用 --level（云政办发〔2016〕106号 四(三)）"
+            )
+        if level is not None and not (reason or text):
+            raise UsageError("定级变更须说明：--reason 理由（不含新情况时），或 --text 续报内容")
         if level is not None:
             before = current_level(item, events)
             if level == before:
@@ -693,11 +729,15 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     office, tz = log.office, log.tz
     item = find_item(log.store, item_id)
     events = log.store.events(item.id)
-    line = Timeline(item, events, office, item_heading(log, item, events))
+    from yaoqing_cli.chuan import track
+
+    policy = log.policies.get(item)
+    chase = track(item, events, policy, log.calendar, moment, tz=tz)
+    line = Timeline(item, events, office, item_heading(log, item, events), chase)
     status = evaluate(
         item,
         events,
-        log.policies.get(item),
+        policy,
         log.calendar,
         moment,
         tz=tz,

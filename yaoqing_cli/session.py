@@ -93,7 +93,7 @@ class PolicyCache:
                 raise LogError(
                     f"{item_id} 所依据的政策快照缺失（{policy_hash[:12]}）；请运行 yaoqing verify"
                 )
-            policy = self.cache[policy_hash] = Policy.from_snapshot(snapshot)
+            policy = self.cache[policy_hash] = Policy.from_snapshot(snapshot, policy_hash)
         return policy
 
 
@@ -109,6 +109,7 @@ class Log:
         self._office = store.office()
         self._tz: ZoneInfo | None = None
         self._calendar = None
+        self._office_history: list | None = None
 
     @classmethod
     def over(cls, store: Store, calendar: Path | None = None) -> "Log":
@@ -127,7 +128,22 @@ class Log:
 
     def office_changed(self, office: Office) -> None:
         """`init` recorded new settings: what the rest of the command sees."""
-        self._office, self._tz = office, None
+        self._office, self._tz, self._office_history = office, None, None
+
+    def office_at(self, moment: datetime) -> Office:
+        """The settings in force at `moment` (the first ones for a moment before any); the
+        office's history is read once per command (a year's report asks for 18 000 items)."""
+        if self._office_history is None:
+            self._office_history = self.store.office_history()
+        history = self._office_history
+        if not history:
+            return self.office
+        chosen = history[0][1]
+        for recorded, office in history:
+            if recorded > moment:
+                break
+            chosen = office
+        return chosen
 
     @property
     def drill(self) -> bool:

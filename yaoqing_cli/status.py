@@ -27,6 +27,7 @@ class Row:
     item: Item
     events: list[Event]
     status: object  # engine.ItemStatus
+    chase: object = None  # chuan.Chase: assignments, instructions, supervision (传与跟)
 
 
 class Clock(NamedTuple):
@@ -90,6 +91,7 @@ def judge(
     forces one line per clock or the full view; None chooses one line per clock above
     BRIEF_OVER items. Other views are always in full. `considered`: how many items the board
     was chosen from, if not these (the projection chose them)."""
+    from yaoqing_cli.chuan import track
     from yaoqing_cli.engine import evaluate
 
     view = view_name(overdue_only, due_within, include_closed)
@@ -100,10 +102,10 @@ def judge(
     rows = []
     for item in items:
         item_events = events[item.id]
-        status = evaluate(
-            item, item_events, policies[item.id], calendar, moment, tz=tz, resolve=resolve
-        )
-        rows.append(Row(item, item_events, status))
+        policy = policies[item.id]
+        status = evaluate(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
+        chase = track(item, item_events, policy, calendar, moment, tz=tz)
+        rows.append(Row(item, item_events, status, chase))
     rows.sort(key=lambda row: row.status.urgency)
     if considered is None:
         considered = len(rows)

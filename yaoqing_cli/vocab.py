@@ -19,6 +19,11 @@ class EventType(StrEnum):
     CLOSE = "close"  # 终报
     OFFICE = "office"  # 单位设置 (office-level, item_id "")
     CALENDAR = "calendar"  # 工作日历 (office-level, item_id "")
+    # issue 14, 传与跟: the downward half (转办、反馈、批示、单位通讯录)
+    ASSIGN = "assign"  # 转办/交办 to handling units
+    FEEDBACK = "feedback"  # 反馈/办结 from a handling unit
+    INSTRUCT = "instruct"  # 领导批示
+    UNIT = "unit"  # 单位通讯录 entry (office-level, item_id "")
     # issue 13 (acts-correct)
     CORRECT = "correct"  # 更正
     REOPEN = "reopen"  # 重新打开
@@ -72,13 +77,26 @@ CLASSES = {  # citizen-message classes, seed 003 四(三)
     "appeal": ("申诉求助", ("申诉和寻求解决类", "申诉", "求助")),
 }
 
-CHANNELS = {  # seed 000 item 4
+CHANNELS = {
+    # how a report reaches the office: 鲁政办字〔2016〕86号 第4条 (纸质、传真、网络、手机; urgent
+    # items by phone first, 内政办发〔2014〕109号 二(一))
     "phone": ("电话", ()),
     "fax": ("传真", ()),
     "network": ("网络", ("网上",)),
     "paper": ("纸质", ("纸质文件",)),
     "mobile": ("手机", ()),
+    # where citizens' messages and opinion come from: 云政办发〔2016〕106号 三(一) (微博、微信、移动
+    # 客户端、网络问政、热线电话) and 四(三) (各地各部门主要领导信箱, 人民网《地方领导留言板》)
+    "wechat": ("微信", ("微信公众号",)),
+    "weibo": ("微博", ()),
+    "app": ("移动客户端", ("客户端", "APP")),
+    "online-inquiry": ("网络问政", ("问政", "online_inquiry")),
+    "hotline": ("热线电话", ("热线", "12345", "政务热线")),
+    "mailbox": ("领导信箱", ("信箱", "领导留言板", "地方领导留言板", "留言板")),
 }
+# Channels that are a call: the oral report comes first and the written material follows
+# (内政办发〔2014〕109号 二(一)); stored as the Chinese label (file --channel keeps the label).
+ORAL_CHANNELS = frozenset({"phone", "mobile", "hotline", "电话", "手机", "热线电话"})
 
 OUTCOMES = {
     "resolved": ("处置完毕", ("办结", "已办结", "完毕")),
@@ -117,9 +135,22 @@ EVENT_LABELS = {
     EventType.LEVEL: "定级变更",
     EventType.EXTEND: "延期",
     EventType.CLOSE: "终报",
+    EventType.ASSIGN: "转办",
+    EventType.FEEDBACK: "反馈",
+    EventType.INSTRUCT: "领导批示",
     EventType.CORRECT: "更正",
     EventType.REOPEN: "重新打开",
 }
+
+# The clocks of the downward half (传与跟, issue 14), by role: who owes what to whom.
+CHASE_ROLES = {
+    "assign": "转办",  # the handling unit's clock (承办单位办结)
+    "relay": "转批示件",  # the office's: forward a leader's instruction (第一时间)
+    "instruct": "批示反馈",  # a unit's feedback on a leader's instruction
+    "supervised": "督办反馈",  # the office's feedback to the higher office (督办件)
+}
+# An assignment's extension is an `extend` event naming this key and the unit.
+ASSIGN_DUTY = "assign"
 
 # What `correct` may change, by the Item attribute (or detail key) it corrects -> label.
 # `policy_hash` moves with `policy`; `location` is a detail of the first report.
@@ -142,9 +173,41 @@ CORRECTED_TEXTS = ("title", "unit", "location")  # typed words: concealed on a s
 # The moment a clock counts from (a policy's `anchor`).
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
 
+# What a duty met late is called. 迟报 is a late *report* (鲁政办字〔2016〕86号 第17条: 迟报、瞒报、
+# 漏报重要信息舆情; 内政办发〔2014〕109号: 迟报、漏报、瞒报重大紧急信息): only the report and
+# follow-up clocks. A late publication, press conference, response or reply is not a report:
+# 逾时发布, 逾时回应, 逾时办结. One label per duty; a duty a policy adds under another key is
+# 逾时完成.
+LATE_LABELS = {
+    "report": "迟报",
+    "followup": "迟报",
+    "publish": "逾时发布",
+    "press": "逾时发布",
+    "respond": "逾时回应",
+    "reply": "逾时办结",
+    # the downward clocks (CHASE_ROLES): a unit's 办结, the relay of an instruction, feedback
+    "assign": "逾时办结",
+    "relay": "逾时转办",
+    "instruct": "逾时反馈",
+    "supervised": "逾时反馈",
+}
+LATE_OTHER = "逾时完成"
+
+
+def late_label(duty_key: str | None) -> str:
+    return LATE_LABELS.get(duty_key or "", LATE_OTHER)
+
+
+def state_label(state: str, duty_key: str | None = None) -> str:
+    """A clock's state as people read it; a late clock named by its duty (late_label)."""
+    if state == DutyState.LATE and duty_key is not None:
+        return late_label(duty_key)
+    return STATE_LABELS.get(state, state)
+
+
 STATE_LABELS = {
     DutyState.MET: "已按时完成",
-    DutyState.LATE: "迟报（逾时完成）",
+    DutyState.LATE: LATE_OTHER,  # named by its duty where the duty is known (state_label)
     DutyState.PENDING: "未到期",
     DutyState.DUE_SOON: "即将到期",
     DutyState.OVERDUE: "已逾期",
@@ -178,7 +241,7 @@ ELEMENT_FIELDS = ("location", "unit", "summary", "consequences", "trend", "measu
 # Details that are not typed words: how it came in, and the emergency an opinion concerns.
 NOT_TEXT = ("channel", "about", "about_level")
 # Every event payload key that can carry what a sensitive item says.
-TEXT_FIELDS = ("title", "text", "reason", *(k for k in DETAILS if k not in NOT_TEXT))
+TEXT_FIELDS = ("title", "text", "reason", "task", *(k for k in DETAILS if k not in NOT_TEXT))
 
 
 def detail_label(key: str) -> str:
@@ -215,6 +278,24 @@ def label(table: dict, key: str | None) -> str:
         return ""
     entry = table.get(key)
     return entry[0] if entry else key
+
+
+# A citizen's message is not a 要情专报 (the report upward, 单位简称+要情专报, 鲁政办字〔2016〕86号
+# 第3条): it is classified and handed to a handling unit (云政办发〔2016〕106号 四(三)), so it has
+# a class, never a level, and its heading carries no 第N期. Its heading is this form.
+MESSAGE_TITLE = "{short}网民留言"
+
+
+def is_message(kind: str | None) -> bool:
+    return kind == "message"
+
+
+def grade_label(kind: str | None, level: str | None, message_class: str | None = None) -> str:
+    """What an item is graded by, as people read it: a message's class (表扬感谢类, whose class
+    sets its 5/10/20 working days, 云政办发〔2016〕106号 四(三)), any other item's level."""
+    if is_message(kind):
+        return f"{label(CLASSES, message_class)}类" if message_class else "未分类"
+    return level_label(level)
 
 
 def level_label(key: str | None) -> str:

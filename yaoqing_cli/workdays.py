@@ -11,7 +11,6 @@ over Monday to Friday; a year nobody entered is counted Monday to Friday and eve
 that rests on that guess is marked.
 """
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -107,6 +106,8 @@ class WorkCalendar:
         release = getattr(library, "__version__", "?") if library is not None else "none"
         text = f"chinese-calendar {release}"
         if self.entered_years:
+            import hashlib
+
             canonical = ";".join(
                 [",".join(sorted(map(str, self.entered_years)))]
                 + [",".join(sorted(d.isoformat() for d in days)) for days in (self.rest, self.work)]
@@ -235,6 +236,8 @@ def read_calendar_file(path: Path) -> Entries:
     if unknown:
         raise UsageError(f"日历文件 {path} 中有未知的键 {sorted(unknown)}；只可有 [years.YYYY] 表")
     years = parse_calendar(raw, str(path))
+    import hashlib
+
     return Entries(years, path.name, hashlib.sha256(data).hexdigest(), str(path))
 
 

@@ -154,12 +154,13 @@ def test_markdown_text_keeps_entities_and_strikethrough_inert(office):
     assert "\\&\\#x202E;某县滑坡 \\~\\~已撤销\\~\\~" in result.out, result.out
 
 
-def test_csv_report_neutralises_formulas_and_opens_in_excel(office):
+@pytest.mark.parametrize("keys", [(), ("--keys",)])
+def test_csv_report_neutralises_formulas_and_opens_in_excel(office, keys):
     file_item(office, "--unit=@SUM(A1:A9)", title='=HYPERLINK("http://x","点我")')
     file_item(office, "--unit=+86 电话", title="-1+1")
-    result = office("report", "--date=2026-11-22", "--format=csv")
+    result = office("report", "--date=2026-11-22", "--format=csv", *keys)
     assert result.code == 0, result
-    assert result.out.startswith("\ufeffsection,")
+    assert result.out.startswith("\ufeffsection," if keys else "\ufeff栏目,")
     rows = list(csv.DictReader(io.StringIO(result.out.removeprefix("\ufeff"))))
     cells = [value for row in rows for value in row.values() if value]
     assert not [c for c in cells if c[0] in "=+-@\t\r"], cells
