@@ -514,3 +514,21 @@ def test_a_corrected_unit_stands_over_an_earlier_follow_up_statement(office):
         "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
     )
     assert [u["unit"] for u in report.json["units"]] == ["丙县"]
+
+
+def test_search_finds_the_corrected_title_and_verify_agrees(office):
+    item = file_item(office, "--level=一般", title="某县山体滑坡")["id"]
+    office(
+        "correct",
+        item,
+        "--title",
+        "某县泥石流",
+        "--reason",
+        "灾种录错",
+        now=iso("2026-11-22 10:00"),
+    )
+    found = office("search", "泥石流", "--json", now=iso("2026-11-22 10:00"))
+    assert found.code == 0, found
+    assert [hit["id"] for hit in found.json["items"]] == [item]
+    assert found.json["items"][0]["title"] == "某县泥石流"
+    assert office("verify").code == 0

@@ -18,7 +18,12 @@ Rules, each from DOMAIN.md and the seeds:
   stays overdue, and one met late stays late. 鲁政办字〔2016〕86号 第18条 excuses a warning that did
   not happen and a report *made in time* that proved wrong: neither erases a missed clock;
 - a back-entered event (recorded more than BACK_ENTRY after its stated time, 补录) meets a clock as
-  of its stated time, marked as such, but waives or extends only from when it was recorded.
+  of its stated time, marked as such, but waives or extends only from when it was recorded;
+- a correction (更正) re-judges the item from its corrected anchors, kind and policy; judged at
+  the moment it was recorded, a clock it found already breached stays a breach at its original
+  deadline (`held`), and on a closed item it makes no breach from before it (`spared`);
+- a reopening (重新打开) undoes the close from then on: a reopened close meets nothing, and a
+  clock that fell due while the item stood closed stays waived (it was not owed then).
 """
 
 from collections.abc import Sequence

@@ -31,6 +31,7 @@ MASK = "〔涉密/敏感，内容不在汇总中显示〕"
 SUPPLIED = vocab.FOLLOWUP_FIELDS
 NOT_TEXT = vocab.NOT_TEXT
 TEXT_KEYS = frozenset(vocab.TEXT_FIELDS)
+CORRECTED = frozenset(vocab.CORRECTED_TEXTS)
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,10 @@ def typed_words(data: Mapping[str, Any]) -> list[str]:
             ]
         elif key in TEXT_KEYS and value and type(value) is str:
             words.append(value)
+        elif key == "to" and type(value) is dict:  # a correction's new words (更正)
+            words += [
+                v for k, v in sorted(value.items()) if k in CORRECTED and v and type(v) is str
+            ]
     return words
 
 

@@ -1468,14 +1468,16 @@ class Store:
         happened_at, kind, sensitive, body, then the event's item_id, happened_at and data and
         its item's kind and sensitivity; None where there is none). A coarse filter in SQLite's
         JSON functions (facts.typed_words in SQL), so verify parses only these payloads."""
-        from yaoqing_cli.facts import NOT_TEXT, TEXT_KEYS
+        from yaoqing_cli.facts import CORRECTED, NOT_TEXT, TEXT_KEYS
 
         text_keys = ", ".join(f"'{k}'" for k in sorted(TEXT_KEYS))
+        corrected = ", ".join(f"'{k}'" for k in sorted(CORRECTED))
         not_text = ", ".join(f"'{k}'" for k in NOT_TEXT)
         words = (
             "(SELECT coalesce(group_concat(value, char(10)), '') FROM json_tree(e.data)"
             f" WHERE type = 'text' AND value != '' AND ((path = '$' AND key IN ({text_keys}))"
-            f" OR (path = '$.details' AND key NOT IN ({not_text}))))"
+            f" OR (path = '$.details' AND key NOT IN ({not_text}))"
+            f" OR (path = '$.to' AND key IN ({corrected}))))"
         )
         return self.db.execute(
             "SELECT s.seq, s.item_id, s.happened_at, s.kind, s.sensitive, s.body,"
