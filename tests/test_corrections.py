@@ -532,3 +532,29 @@ def test_search_finds_the_corrected_title_and_verify_agrees(office):
     assert [hit["id"] for hit in found.json["items"]] == [item]
     assert found.json["items"][0]["title"] == "某县泥石流"
     assert office("verify").code == 0
+
+
+def test_a_policy_correction_judges_the_item_under_the_new_policy(office):
+    # an opinion about a major emergency, filed under Shandong by mistake: the office is in
+    # Yunnan. 云政办发〔2016〕106号 五: 重大政务舆情 reported within 1 h of 事发 (met by the
+    # first report at 09:00, exactly on time); 六: press conference within 24 h (11-23 08:00).
+    # Shandong's 5 h publish clock (鲁政办发〔2018〕18号 三) no longer applies.
+    item = file_item(office, "--kind=舆情", "--level=重大", "--about-level=重大")["id"]
+    done = office(
+        "correct", item, "--policy", "云南", "--reason", "政策选错", "--json",
+        now=iso("2026-11-22 10:00"),
+    )  # fmt: skip
+    assert done.code == 0, done
+    moved = {m["duty"]: m for m in done.json["moved"]}
+    assert moved["publish"]["new_deadline"] is None
+    assert moved["report"]["old_deadline"] is None
+    assert moved["report"]["new_deadline"] == iso("2026-11-22 09:00")
+    shown = show(office, item, "2026-11-22 10:30")
+    assert shown["policy"] == "yunnan"
+    clocks = duties(shown)
+    assert clocks["report"]["state"] == "met"
+    assert clocks["press"]["deadline"] == iso("2026-11-23 08:00")
+    assert "publish" not in clocks
+    # before the correction, it was judged under Shandong, as it then stood
+    assert "publish" in duties(show(office, item, "2026-11-22 09:30"))
+    assert office("verify").code == 0
