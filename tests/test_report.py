@@ -525,3 +525,23 @@ def test_the_report_lists_back_entered_events(office, recorded_at_now):
     # the clock it met is marked too (the engine's DutyStatus.back_entered)
     assert data["late"][0]["back_entered"] is True
     assert "迟报，时限 2026-11-22 10:00，2026-11-22 11:00 完成（晚 1小时）（补录）" in text
+
+
+def test_a_period_report_counts_the_reports_and_names_every_breach(day_log):
+    """A 通报 of half a year counts first reports, follow-ups and final reports (the day reports
+    list each) and still names every late or overdue clock, item by item."""
+    run, _ids = day_log
+    later = "2027-01-02T09:00:00+08:00"
+    data = run("report", "--period", "2026H2", "--format", "json", now=later).json
+    text = run("report", "--period", "2026H2", now=later).out
+    assert (
+        f"新报要情 {len(data['filed'])} 条，续报 {len(data['continued'])} 次，"
+        f"定级变更 {len(data['level_changes'])} 次，终报 {len(data['closed'])} 条，"
+        f"补录 {len(data['back_entered'])} 次"
+    ) in text
+    assert data["continued"], "the fixture has follow-ups to count"
+    day = run("report", "--date", "2026-11-22", now=later).out
+    assert "\n续报（" in day and "\n续报（" not in text
+    for ref in data["late"] + data["overdue"]:
+        assert f"{ref['id']} {ref['title']} {ref['duty_name']}" in text
+    assert data["overdue"]

@@ -248,6 +248,9 @@ def statement(item: Item, event: Event, include_sensitive: bool) -> str:
     return "；".join(parts)
 
 
+PERIOD_DETAIL = "逐条的首报、续报、终报和补录见各日的值班日报，或本命令加 --json、--format csv"
+
+
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
     from yaoqing_cli.clock import span_text
     from yaoqing_cli.render import event_label, forwarded_heading
@@ -289,23 +292,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             f"（{reason}）" if reason else ""
         )
 
-    section(
-        "新报要情",
-        [f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}" for i in report.filed],
-    )
-
     def said(item: Item, event: Event) -> str:
         words = statement(item, event, include_sensitive)
         return f"：{words}" if words else ""
-
-    section(
-        "续报",
-        [
-            f"{who(i)} {event_label(e, e.data.get('n'))} {local_text(e.happened_at, tz)}{said(i, e)}"
-            for i, e in report.continued
-        ],
-    )
-    section("定级变更", [change(i, e) for i, e in report.level_changes])
 
     def closed(item: Item, event: Event) -> str:
         line = (
@@ -335,15 +324,43 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             parts.append(part)
         return line + ("；" + "；".join(parts) if parts else "；时限未变")
 
-    section("终报", [closed(i, e) for i, e in report.closed])
+    if report.period.is_shift:
+        section(
+            "新报要情",
+            [
+                f"{who(i)} 首报 {local_text(i.filed, tz)}  {report.headings[i.id]}"
+                for i in report.filed
+            ],
+        )
+        section(
+            "续报",
+            [
+                f"{who(i)} {event_label(e, e.data.get('n'))} {local_text(e.happened_at, tz)}"
+                f"{said(i, e)}"
+                for i, e in report.continued
+            ],
+        )
+        section("定级变更", [change(i, e) for i, e in report.level_changes])
+        section("终报", [closed(i, e) for i, e in report.closed])
+        section(
+            "重新打开",
+            [
+                f"{who(i)} {local_text(e.happened_at, tz)}（{_text_of(i, e.data.get('reason'), include_sensitive)}）"
+                for i, e in report.reopened
+            ],
+        )
+    else:
+        # A 通报 of a month or a year counts the reports and names the breaches; each report
+        # of the period is in the day reports, --json and --format csv.
+        out.append("")
+        out.append(f"{h2}报送总体情况")
+        out.append(
+            f"{bullet}新报要情 {len(report.filed)} 条，续报 {len(report.continued)} 次，"
+            f"定级变更 {len(report.level_changes)} 次，终报 {len(report.closed)} 条，"
+            f"补录 {len(report.back_entered)} 次"
+        )
+        out.append(f"{bullet}{PERIOD_DETAIL}")
     section("更正", [corrected(i, e, m) for i, e, m in report.corrections])
-    section(
-        "重新打开",
-        [
-            f"{who(i)} {local_text(e.happened_at, tz)}（{_text_of(i, e.data.get('reason'), include_sensitive)}）"
-            for i, e in report.reopened
-        ],
-    )
 
     def clock(r: DutyRef) -> str:
         return f"{r.item.id} {_title(r.item, include_sensitive)} {r.name}"
@@ -365,14 +382,15 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             for r in report.overdue
         ],
     )
-    section(
-        "补录（记录时间晚于所述时间10分钟以上）",
-        [
-            f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
-            f"记录于 {local_text(e.recorded_at, tz)}"
-            for i, e in report.back_entered
-        ],
-    )
+    if report.period.is_shift:
+        section(
+            "补录（记录时间晚于所述时间10分钟以上）",
+            [
+                f"{i.id} {event_label(e, e.data.get('n'))}：所述时间 {local_text(e.happened_at, tz)}，"
+                f"记录于 {local_text(e.recorded_at, tz)}"
+                for i, e in report.back_entered
+            ],
+        )
     section("时段末仍未终报", [who(i) for i in report.open])
     if report.period.is_shift:  # the handover: a 通报 of a month or a half year hands nothing over
         section(

@@ -182,8 +182,7 @@ def build_report(
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 
-    def in_period(moment: datetime) -> bool:
-        return period.since <= moment < period.until
+    since, until = period.since, period.until  # compared inline: 200 000 times in a year
 
     for item in items:
         item_events = events[item.id]
@@ -197,7 +196,7 @@ def build_report(
         if policy.exemption_source:
             exemptions[policy.exemption_source] = None
         report.calendar_fallback |= status.calendar_fallback
-        filed_in = in_period(item.filed)
+        filed_in = since <= item.filed < until
         if filed_in:
             report.filed.append(item)
             report.headings[item.id] = headings[item.id]
@@ -207,7 +206,7 @@ def build_report(
                 report.by_level[status.level or "unknown"] += 1
             report.by_kind[item.kind] += 1
         for event in item_events:
-            if in_period(event.happened_at):
+            if since <= event.happened_at < until:
                 if event.type == CONTINUE:
                     report.continued.append((item, event))
                 elif event.type == CLOSE:
@@ -221,7 +220,7 @@ def build_report(
                     report.reopened.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
             if back_entered(event) and (
-                in_period(event.happened_at) or in_period(event.recorded_at)
+                since <= event.happened_at < until or since <= event.recorded_at < until
             ):
                 report.back_entered.append((item, event))
         if status.closed_at is None:
@@ -236,7 +235,7 @@ def build_report(
                 duty.state,
                 duty.back_entered,
             )
-            if duty.state == LATE and in_period(duty.met_at):
+            if duty.state == LATE and since <= duty.met_at < until:
                 report.late.append(ref)
             elif duty.state == OVERDUE:
                 report.overdue.append(ref)

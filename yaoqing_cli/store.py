@@ -532,6 +532,25 @@ def canonical_around(uid, item_id, type_, happened_at, recorded_at, officer, dat
     )
 
 
+_scan = json.JSONDecoder().scan_once
+
+
+def _load_object(text: str):
+    """json.loads for the JSON texts this module stored (events' data, items' details): the C
+    scanner called directly skips two Python layers of json.loads, a third of the cost of
+    reading the 89 000 events of a year's report. Anything else takes json.loads, which
+    raises the same errors as before."""
+    if text[:1] == "{":
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, ValueError):
+            pass
+        else:
+            if end == len(text):
+                return value
+    return json.loads(text)
+
+
 def chain_hash(prev_hash: str, canonical: str) -> str:
     import hashlib  # here, not on top: a read command never hashes (2 ms to import)
 
@@ -1133,7 +1152,7 @@ class Store:
             category=row[13],
             sensitive=bool(row[14]),
             coordination=bool(row[15]),
-            details=json.loads(row[16]),
+            details=_load_object(row[16]),
             origin=row[18],
             origin_short=row[19],
         )
@@ -1148,7 +1167,7 @@ class Store:
             happened_at=from_utc_text(row[4]),
             recorded_at=from_utc_text(row[5]),
             officer=row[6],
-            data=json.loads(row[7]),
+            data=_load_object(row[7]),
         )
 
     def item(self, item_id: str) -> Item | None:
