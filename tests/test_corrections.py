@@ -106,6 +106,10 @@ def test_a_breach_already_shown_stays_a_breach_with_its_explanation(office):
     assert unit["late"] == 1  # the breach stays in the figures
     text = office("report", "--date", "2026-11-22", now=iso("2026-11-23 01:00")).out
     assert "更正（1）" in text and "逾期保留" in text
+    table = office("report", "--date", "2026-11-22", "--format", "csv", now=iso("2026-11-23 01:00"))
+    rows = [line for line in table.out.splitlines() if line.startswith("更正,")]
+    assert len(rows) == 2  # one row per deadline moved
+    assert "原时限 2026-11-22 13:00；更正前已逾期，逾期保留" in rows[0]
     assert office("verify").code == 0
 
 

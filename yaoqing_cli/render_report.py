@@ -511,6 +511,8 @@ CSV_SECTIONS = {
     "overdue": "逾期未完成",
     "watch": "下一班须关注",
     "back_entered": "补录",
+    "corrections": "更正",
+    "reopened": "重新打开",
     "unit": "各报送单位时效",
 }
 _CSV_TIMES = ("deadline", "met_at", "at", "recorded_at")
@@ -551,6 +553,8 @@ def _chinese_row(row: dict, tz: ZoneInfo) -> dict:
 def to_csv(report: Report, include_sensitive: bool, keys: bool = False) -> str:
     """The report's entries as CSV, with a BOM (Excel and WPS then read it as UTF-8): Chinese
     headers and labels by default, the JSON keys and values with `keys`."""
+    from datetime import datetime
+
     data = to_json(report, include_sensitive)
     tz = ZoneInfo(report.office.tz)
     buffer = io.StringIO()
@@ -564,9 +568,31 @@ def to_csv(report: Report, include_sensitive: bool, keys: bool = False) -> str:
     rows = [
         {"section": section, **row}
         for section in CSV_SECTIONS
-        if section != "unit"
+        if section not in ("unit", "corrections", "reopened")
         for row in data[section]
     ]
+    for entry in data["corrections"]:  # one row per deadline moved (更正), or one if none
+        base = {k: v for k, v in entry.items() if k not in ("moved", "reason")}
+        why = entry["reason"] or ""
+        for moved in entry["moved"] or [None]:
+            if moved is None:
+                rows.append({"section": "corrections", **base, "text": f"{why}；时限未变"})
+                continue
+            old = moved["old_deadline"]
+            was = local_text(datetime.fromisoformat(old), tz) if old else "（无）"
+            kept = "；更正前已逾期，逾期保留" if moved["held"] else ""
+            kept += "；终报后更正，不追溯为逾期" if moved["spared"] else ""
+            rows.append(
+                {
+                    "section": "corrections",
+                    **base,
+                    "duty": moved["duty"],
+                    "duty_name": moved["duty_name"],
+                    "deadline": moved["new_deadline"],
+                    "text": f"{why}；原时限 {was}{kept}",
+                }
+            )
+    rows.extend({"section": "reopened", **r, "text": r["reason"]} for r in data["reopened"])
     rows.extend({"section": "unit", **unit} for unit in data["units"])
     for row in rows:
         writer.writerow(_inert(row if keys else _chinese_row(row, tz)))
