@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import dump_log, file_item, iso
 from tests.export_helpers import read_export, rechain, write_export
+from tests.test_engine_properties import histories, later_event
 from tests.test_import import real_clock
 from yaoqing_cli.clock import to_utc_text
 from yaoqing_cli.engine import BREACHES, evaluate
@@ -562,3 +563,26 @@ def test_a_policy_correction_judges_the_item_under_the_new_policy(office):
     # before the correction, it was judged under Shandong, as it then stood
     assert "publish" in duties(show(office, item, "2026-11-22 09:30"))
     assert office("verify").code == 0
+
+
+@PROPERTY
+@given(st.data())
+def test_a_reopening_never_turns_a_breach_into_met_or_waived(data):
+    """Any history that ends in a close, reopened later (and maybe followed up and closed
+    again): every clock overdue or late at the reopening stays so at every later moment."""
+    item, events, policy = data.draw(histories())
+    if events[-1].type != "close":
+        return
+    close = events[-1]
+    gap = timedelta(minutes=data.draw(st.integers(0, 60 * 24 * 30)))
+    reopened_at = max(close.happened_at, close.recorded_at) + gap
+    reopen = Event(90, "u90", item.id, "reopen", reopened_at, reopened_at, None, {"reason": "r"})
+    after = [*events, reopen]
+    if data.draw(st.booleans()):
+        after.append(later_event(data.draw, item, policy, reopened_at, 91))
+    shown = evaluate(item, events, policy, CALENDAR, reopened_at)
+    later = reopened_at + timedelta(minutes=data.draw(st.integers(0, 60 * 24 * 60)))
+    judged = {d.key: d for d in evaluate(item, after, policy, CALENDAR, later).duties}
+    for duty in shown.duties:
+        if duty.state in BREACHES:
+            assert judged[duty.key].state in BREACHES, (duty, judged[duty.key])
