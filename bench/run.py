@@ -116,9 +116,17 @@ def some_open_id(db: Path) -> str:
     return row[0]
 
 
-def completion(env: dict) -> tuple[list[str], dict]:
-    env = dict(env, _YAOQING_COMPLETE="complete_bash", COMP_WORDS="yaoqing sta", COMP_CWORD="1")
+def completion(env: dict, words: str = "yaoqing sta") -> tuple[list[str], dict]:
+    cword = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    env = dict(env, _YAOQING_COMPLETE="complete_bash", COMP_WORDS=words, COMP_CWORD=cword)
     return yaoqing_cmd(), env
+
+
+# Completions that read the log (read-only): open IDs, and the units used.
+LOG_COMPLETIONS = {
+    "completion (continue <Tab>: IDs)": "yaoqing continue 2",
+    "completion (file --unit <Tab>)": "yaoqing file --unit ",
+}
 
 
 def fmt(samples: list[float]) -> str:
@@ -225,6 +233,10 @@ def main() -> None:
     print(
         f"{'completion (yaoqing sta<Tab>)':34} {fmt(comp):>24}   {statistics.median(comp) / base:7.2f}"
     )
+    for name, words in LOG_COMPLETIONS.items():
+        cmd, env = completion(big_env, words)
+        comp = timed(cmd, env, args.runs, args.warmup)
+        print(f"{name:34} {fmt(comp):>24}   {statistics.median(comp) / base:7.2f}")
     started = time.perf_counter()
     subprocess.run([*yaoqing_cmd(), "verify"], env=big_env, check=True, capture_output=True)
     print(f"{'verify (whole log, one run)':34} {(time.perf_counter() - started) * 1000:7.0f} ms")

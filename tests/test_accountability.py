@@ -106,7 +106,7 @@ def test_an_extension_after_the_deadline_is_refused_and_changes_nothing(log, run
     result = run("continue", item, "--extend", "reply", "--reason", "情况特别复杂",
                  now=iso("2026-11-20 09:00"))  # fmt: skip
     assert result.code == 1, result
-    assert "2026-11-10 00:00" in result.err and "届满" in result.err
+    assert "2026年11月9日24时" in result.err and "届满" in result.err  # 24:00 of 11-09
     assert dump_log(db_path) == before
     check(yn.duties(item, "2026-11-20 09:00")["reply"], "2026-11-10 00:00", "overdue")
 
@@ -290,7 +290,7 @@ def test_an_import_cannot_waive_a_clock_this_log_already_holds_overdue(log, run,
     before = dump_log(db_path)
     result = run("import", str(exported), now=iso("2026-11-22 16:00"))
     assert result.code == 1, result
-    assert "2026-11-22 13:00" in result.err and result.err.count("\n") == 1
+    assert "2026年11月22日 13:00" in result.err and result.err.count("\n") == 1
     assert dump_log(db_path) == before
     check(sd.duties(item, "2026-11-22 16:00")["publish"], "2026-11-22 13:00", "overdue")
     result = run("--db", str(early), "import", str(exported), now=iso("2026-11-22 12:00"))

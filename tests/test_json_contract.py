@@ -129,6 +129,8 @@ def outputs(run, log):
       D  sensitive, general
       E  filed at 12:00 for a first report made at 09:30 (补录)
 
+    B's province desk is told at 08:20 (notify), and the day shift hands over at 20:00.
+
     Then, at 2026-11-23 00:05: status, show of each item and the day report (JSON, with and
     without --include-sensitive, and CSV), and verify plain, with a met --expect of the
     report's anchor and with a failed one; search for words of a title, a follow-up, a
@@ -186,6 +188,12 @@ def outputs(run, log):
         at="2026-11-22 08:00")  # fmt: skip
     did("feedback --json", "feedback", f["id"], "--from", "某县人民政府", "--text", "已回应",
         "--json", at="2026-11-22 11:00")  # fmt: skip
+    did("notify --json", "notify", b["id"], "--who", "省政府应急办（省政府总值班室）", "--by",
+        "电话", "--json", at="2026-11-22 08:20")  # fmt: skip
+    handed = run("handover", "--to", "李接班", "--json", now=iso("2026-11-22 20:00"))
+    assert handed.code == 0, handed  # the report's shifts[] too
+    listed = run("handover", "--list", "--json", "--include-sensitive", now=iso("2026-11-22 20:00"))
+    out["handover --json"] = [handed.json, listed.json]
     g = file_item(run, "--level", "一般", "--unit", "某县", title="G 更正后作废",
                   occurred="2026-11-22 11:00", at="2026-11-22 11:30", at_now=True)  # fmt: skip
     corrected = run("correct", g["id"], "--occurred", "2026-11-22 10:30", "--received",
@@ -287,6 +295,8 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
         "assign",
         "feedback",
         "instruct",
+        "notify",
+        "handover",
         "correct",
         "reopen",
     }

@@ -524,7 +524,7 @@ def test_the_report_lists_back_entered_events(office, recorded_at_now):
     assert f"{item} 续报一：所述时间 2026-11-22 11:00，记录于 2026-11-22 12:00" in text
     # the clock it met is marked too (the engine's DutyStatus.back_entered)
     assert data["late"][0]["back_entered"] is True
-    assert "迟报，时限 2026-11-22 10:00，2026-11-22 11:00 完成（晚 1小时）（补录）" in text
+    assert "迟报，时限 11月22日 10:00，2026-11-22 11:00 完成（晚 1小时）（补录）" in text
 
 
 def test_a_period_report_counts_the_reports_and_names_every_breach(day_log):

@@ -110,11 +110,12 @@ def test_many_overdue_items_make_a_brief_board_one_line_per_clock(run, log, tmp_
     assert text[1].startswith("每个时限一行，共 21 项")
     # the first item's follow-up was due an hour after its 00:10 first report
     assert text[2] == (
-        "20261121-001  第一次续报  逾期 1天10小时（时限 2026-11-21 01:10）  事件0"
+        "20261121-001  第一次续报  逾期 1天10小时（时限 11月21日 01:10）  事件0"
         "  须报告：市政府办公厅应急办和信息处、自治区人民政府办公厅（先电话报告，2小时内报文字材料）、"
         "本级党委办公部门（同时报送）"
     )
-    assert len(text) == 2 + 21
+    assert len(text) == 2 + 21 + 1  # and the handover view's last line (issue 13)
+    assert text[-1] == "另有 0 条未终报（未终报要情均已列出）"
     full = run("status", "--overdue", "--full").out
     assert full.count("时限（按 2026-11-22 12:00 计算）") == 21 and "首报尚缺" in full
     assert run("status", "--overdue", "--brief", "--full").code == 2
@@ -131,7 +132,11 @@ def test_a_brief_board_of_a_few_items_and_an_empty_one(busy, run):
     assert text[0].startswith("未终报要情中有逾期时限的：")
     assert any(line.startswith(f"{busy['old']}  举行新闻发布会  逾期 ") for line in text)
     quiet = run("status", "--overdue", "--brief", now=iso("2026-10-21 09:00")).out
-    assert quiet.splitlines()[-1] == "无。"
+    assert quiet.splitlines()[-2] == "无。"
+    # the open items it did not show, counted (issue 13: 另有 N 条未终报)
+    still_open = len(run("status", "--json", now=iso("2026-10-21 09:00")).json)
+    assert quiet.splitlines()[-1] == f"另有 {still_open} 条未终报，yaoqing status 查看"
+    assert still_open >= 1
 
 
 def test_an_old_log_gains_the_projection_at_its_first_write(busy, run, tmp_path):
@@ -263,7 +268,7 @@ def test_an_office_zone_with_daylight_saving_counts_real_elapsed_time(run, tmp_p
     full = judged_in_full(run, tmp_path / "log.db", tmp_path, "status", "--overdue", "--brief",
                           "--at", "2026-11-26 00:00", now="2026-11-26T00:00:00-05:00")  # fmt: skip
     assert fast.out == full.out
-    assert "逾期 33天1小时（时限 2026-10-24 00:00）" in fast.out
+    assert "逾期 33天1小时（时限 10月23日24时）" in fast.out
     blocks = at("status|--overdue|--full|--at|2026-11-26 00:00").out
     assert "逾期 33天1小时" in blocks
     edge = run("status", "--overdue", "--json", "--at", "2026-10-24 00:30",

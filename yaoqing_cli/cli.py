@@ -8,7 +8,6 @@ so `--help` and shell completion start as fast as Typer itself.
 """
 
 import errno
-import os
 import sys
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -22,13 +21,13 @@ except ImportError:  # older typer: plain click
     from click import exceptions as click_errors
 
 from yaoqing_cli import vocab
-from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError
+from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError, os_reason
 
 app = typer.Typer(
     name="yaoqing",
     help="要情：政府总值班室的要情报送日志与时限提醒。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # our own --install-completion/--show-completion, in Chinese (complete.py)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -76,6 +75,41 @@ def open_log(ctx: typer.Context, **how):
     return open_session(settings(ctx), **how)
 
 
+def _install_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    shell = _completion_shell(complete)
+    try:
+        path = complete.install(shell)
+    except OSError as err:
+        raise OperationError(f"无法写入 {shell} 的补全脚本：{os_reason(err)}") from None
+    typer.echo(f"已为 {shell} 安装命令补全：{path}")
+    typer.echo("重新打开终端后生效；按 Tab 补全命令、选项、要情编号和各项取值")
+    raise typer.Exit(0)
+
+
+def _show_completion(ctx: typer.Context, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from yaoqing_cli import complete
+
+    typer.echo(complete.script(_completion_shell(complete)))
+    raise typer.Exit(0)
+
+
+def _completion_shell(complete) -> str:
+    shell = complete.shell_name()
+    if shell not in complete.SHELLS:
+        found = f"当前 shell（{shell}）" if shell else "无法识别当前 shell，"
+        raise UsageError(
+            f"{found}不支持命令补全；支持 bash、zsh、fish："
+            "也可运行 _YAOQING_COMPLETE=source_bash yaoqing（或 source_zsh、source_fish）取得脚本"
+        )
+    return shell
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -97,6 +131,26 @@ def root(
             help="本单位工作日历文件（录入法定节假日安排库尚未收录的年份）",
         ),
     ] = None,
+    install_completion: Annotated[
+        bool,
+        typer.Option(
+            "--install-completion",
+            callback=_install_completion,
+            expose_value=False,
+            is_eager=True,
+            help="为当前 shell（bash、zsh、fish）安装命令补全：Tab 补全命令、选项、要情编号和取值",
+        ),
+    ] = False,
+    show_completion: Annotated[
+        bool,
+        typer.Option(
+            "--show-completion",
+            callback=_show_completion,
+            expose_value=False,
+            is_eager=True,
+            help="显示当前 shell 的补全脚本，供复制或自行安装",
+        ),
+    ] = False,
 ) -> None:
     from yaoqing_cli.clock import check_environment
 
@@ -270,7 +324,7 @@ def file_(
     at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """记录首报（首报）；上级督办件加 --from-above 机关 --supervised。"""
+    """记录首报：一条新要情的标题、事发时间、类型、级别和报送单位等，给出编号；上级督办件加 --from-above 机关 --supervised。"""
     from yaoqing_cli.service import FileRequest, file_item
 
     feedback_minutes = _minutes_of(feedback, "--feedback")
@@ -357,7 +411,7 @@ def continue_(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
-    from yaoqing_cli.service import continue_item
+    from yaoqing_cli.service import continue_item, moved_clocks
 
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
     level_key = _key(vocab.LEVELS, level, "级别")
@@ -381,14 +435,17 @@ def continue_(
                 "unit": unit,
             },
         )
+        moved = [] if as_json else moved_clocks(log, written)
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
         return
     for event in written:
         typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
 
 
 @app.command()
@@ -409,7 +466,7 @@ def close(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """记录终报（终报／办结）。"""
-    from yaoqing_cli.service import close_item
+    from yaoqing_cli.service import close_item, moved_clocks
 
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
     with open_log(ctx, write=True) as log:
@@ -422,13 +479,156 @@ def close(
             reason=reason,
             officer=officer,
         )
+        moved = [] if as_json else moved_clocks(log, [event])
     tz, mark = log.tz, log.mark
-    from yaoqing_cli.render import event_json, event_line
+    from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
         _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    for line in moved_lines(moved, log.now, tz):
+        typer.echo(line)
+
+
+@app.command()
+def notify(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    who: Annotated[
+        str,
+        typer.Option(
+            "--who",
+            help="报告了谁：照 status 所列的报告对象名称；政策以外的人或单位也照录，但与政策所列名称相近时须加 --other",
+        ),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="报告方式：电话 | 短信 | 传真 | 当面 | 网络 | 纸质，或其他"),
+    ] = None,
+    text: Annotated[str | None, typer.Option("--text", help="报告的内容或对方的答复")] = None,
+    other: Annotated[
+        bool,
+        typer.Option("--other", help="--who 是政策以外的人或单位：照录，但不算完成任何报告要求"),
+    ] = False,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="报告时间（默认现在）")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """记录已报告：某位领导或某个单位已于何时、以何种方式获报（此后不再列为须报告）。"""
+    from yaoqing_cli.service import notify_item
+
+    with open_log(ctx, write=True) as log:
+        done = notify_item(
+            log,
+            item_id,
+            log.time(at, "报告时间", default=log.now),
+            who,
+            by=by,
+            text=text,
+            other=other,
+            officer=officer,
+        )
+    tz, mark = log.tz, log.mark
+    from yaoqing_cli.render import event_json, event_line
+
+    event = done.event
+    if as_json:
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        return
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    if not (done.listed or done.known):
+        typer.echo(
+            f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求"
+        )
+
+
+@app.command()
+def handover(
+    ctx: typer.Context,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="接班的值班员（交班人取 --officer 或 YAOQING_OFFICER）"),
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="交班留言")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="交班的值班员")] = None,
+    list_: Annotated[
+        bool, typer.Option("--list", help="列出已记录的交接班（默认今天的），不记录新的")
+    ] = False,
+    day: Annotated[
+        str | None, typer.Option("--date", help="与 --list 同用：某一天，YYYY-MM-DD（默认今天）")
+    ] = None,
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON（记录时为交接单，--list 时为交接单数组）")
+    ] = False,
+) -> None:
+    """交接班：记录谁交给谁，并把此刻全部未终报要情及其运行中的时限冻结在日志中；打印交接单。"""
+    from yaoqing_cli.handover import sheet_json, sheet_lines
+
+    if list_:
+        if to is not None or note is not None:
+            raise UsageError("--list 只列出已记录的交接班，不与 --to、--note 同用")
+        from datetime import date, datetime, time, timedelta
+
+        from yaoqing_cli.service import handovers
+
+        with open_log(ctx) as log:
+            tz = log.tz
+            if day is None:
+                chosen = log.now.astimezone(tz).date()
+            else:
+                try:
+                    chosen = date.fromisoformat(day.strip())
+                except ValueError:
+                    raise UsageError(
+                        f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22"
+                    ) from None
+                if not 2000 <= chosen.year <= 2100:
+                    raise UsageError(f"日期的年份超出范围：{day!r}（2000–2100）")
+            start = datetime.combine(chosen, time(0), tz)
+            found = handovers(log, start, start + timedelta(days=1))
+            titles = _sensitive_titles(log, found) if include_sensitive else {}
+            drill = log.drill
+        if as_json:
+            _emit_json([sheet_json(e.happened_at, e.data, tz, titles) for e in found])
+            return
+        if not found:
+            typer.echo(f"{chosen.isoformat()} 没有交接班记录")
+            return
+        typer.echo(f"{chosen.isoformat()} 交接班 {len(found)} 次")
+        for event in found:
+            typer.echo("")
+            typer.echo("\n".join(sheet_lines(event.happened_at, event.data, tz, drill, titles)))
+        return
+    if day is not None:
+        raise UsageError("--date 只与 --list 同用")
+    if to is None:
+        raise UsageError("须说明接班人：yaoqing handover --to 姓名；查看已记录的：--list")
+    from yaoqing_cli.service import handover as hand_over
+
+    with open_log(ctx, write=True) as log:
+        done = hand_over(log, to, note, officer)
+        titles = _sensitive_titles(log, [done.event]) if include_sensitive else {}
+    tz, drill = log.tz, log.drill
+    if as_json:
+        _emit_json(sheet_json(done.event.happened_at, done.data, tz, titles))
+        return
+    typer.echo(f"{log.mark}已记录交接班：{done.data['from']} → {done.data['to']}")
+    typer.echo("\n".join(sheet_lines(done.event.happened_at, done.data, tz, drill, titles)))
+
+
+def _sensitive_titles(log, events) -> dict:
+    """Current titles of the sensitive items on these sheets (--include-sensitive only)."""
+    ids = [
+        entry["id"]
+        for event in events
+        for entry in event.data.get("items") or ()
+        if entry.get("sensitive")
+    ]
+    return {item.id: item.title for item in log.store.items_by_id(list(dict.fromkeys(ids)))}
 
 
 @app.command()
@@ -686,10 +886,11 @@ def instruct(
         )
         return
     typer.echo(f"{mark}已记录 {event.item_id} 领导批示 {local_time(event, tz)}（{leader}）")
-    from yaoqing_cli.clock import local_text
+    from yaoqing_cli.clock import deadline_text
 
     for c in mine:
-        typer.echo(f"  {c.name}→{c.unit}：时限 {local_text(c.deadline, tz)}  出处：{c.source}")
+        due = deadline_text(c.deadline, tz, event.happened_at)
+        typer.echo(f"  {c.name}→{c.unit}：时限 {due}  出处：{c.source}")
     if not mine:
         typer.echo("  政策未设转批示件时限，也未给出 --feedback：本条批示只记录，不计时限")
 
@@ -779,6 +980,10 @@ def status(
         ),
     ] = False,
     full: Annotated[bool, typer.Option("--full", help="逐条详列，不论多少条")] = False,
+    untold: Annotated[
+        bool,
+        typer.Option("--untold", help="只看尚有须报告（或须抄送）对象未报告的要情（交接班用）"),
+    ] = False,
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和单位（默认隐去）")
     ] = False,
@@ -807,8 +1012,12 @@ def status(
         return
     if brief and full:
         raise UsageError("--brief 与 --full 只能选一个")
-    if brief and (include_closed or not (overdue or due_within)):
-        raise UsageError("--brief 只用于未终报要情的 --overdue 或 --due-within（不与 --all 同用）")
+    if brief and (include_closed or untold or not (overdue or due_within)):
+        raise UsageError(
+            "--brief 只用于未终报要情的 --overdue 或 --due-within（不与 --all、--untold 同用）"
+        )
+    if untold and include_closed:
+        raise UsageError("--untold 只看未终报的要情，不与 --all 同用")
     within = None
     if due_within is not None:
         from yaoqing_cli.timeparse import parse_duration
@@ -823,12 +1032,64 @@ def status(
             due_within=within,
             include_closed=include_closed,
             brief=False if (as_json or full) else (True if brief else None),
+            untold=untold,
         )
     tz = log.tz
     if as_json:
         _emit_json(render.board_json(board, tz, include_sensitive))
     else:
         render.board_out(board, tz, moment, include_sensitive)
+
+
+def _interval(text: str):
+    """30s | 30秒 | 1m | 2分钟 …: seconds as well as parse_duration's units; at least 1 s."""
+    import re
+    from datetime import timedelta
+
+    from yaoqing_cli.timeparse import parse_duration
+
+    match = re.fullmatch(r"\s*(\d{1,6})\s*(s|秒|秒钟)?\s*", text)
+    span = (
+        timedelta(seconds=int(match.group(1))) if match else parse_duration(text, what="--interval")
+    )
+    if span < timedelta(seconds=1):
+        raise UsageError(f"--interval 至少 1 秒：{text!r}；例如 30s、1m")
+    return span
+
+
+@app.command()
+def watch(
+    ctx: typer.Context,
+    interval: Annotated[
+        str, typer.Option("--interval", help="刷新间隔，例如 30s、1m（默认 30s）")
+    ] = "30s",
+    due_within: Annotated[
+        str, typer.Option("--due-within", help="此时长内到期的时限标黄并响铃，例如 2h、30m")
+    ] = "2h",
+    include_sensitive: Annotated[
+        bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题（默认隐去）")
+    ] = False,
+) -> None:
+    """值班大屏：全屏显示各项时限的倒计时，逾期标红、将到期标黄并响铃一次，底部是本班动态；按 q 或 Ctrl-C 退出。"""
+    from yaoqing_cli.timeparse import parse_duration
+
+    period = _interval(interval)
+    within = parse_duration(due_within, what="--due-within")
+    if not sys.stdout.isatty():
+        raise UsageError(
+            "watch 是全屏大屏，只在终端中运行；脚本、管道和定时任务请用 yaoqing status --due-within 2h"
+        )
+    from yaoqing_cli import watch as screen
+    from yaoqing_cli.service import watched
+
+    def read():
+        with open_log(ctx) as log:  # read-only, afresh each tick
+            moment = log.now
+            return watched(log, moment), moment, log.tz
+
+    code = screen.run(read, period, within, include_sensitive)
+    if code:
+        raise SystemExit(code)  # Ctrl-C: 130, quietly (the board already said how to leave)
 
 
 @app.command()
@@ -849,7 +1110,11 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="格式：text | markdown | json | csv")
+        str,
+        typer.Option(
+            "--format",
+            help="格式：text | markdown | json | csv | txt（每行28字，供传真、短信）| docx（公文版式）",
+        ),
     ] = "text",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="写入文件（先写临时文件再改名）")
@@ -863,25 +1128,113 @@ def report(
     ] = False,
 ) -> None:
     """值班日报与时效统计：默认为昨天（本单位时区），供 cron 在零点后运行。"""
-    from yaoqing_cli.render_report import render
     from yaoqing_cli.report import parse_period
     from yaoqing_cli.service import duty_report
 
-    if fmt not in ("text", "markdown", "md", "json", "csv"):
-        raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv")
+    if fmt not in ("text", "markdown", "md", "json", "csv", "txt", "docx"):
+        raise UsageError(f"不支持的格式：{fmt!r}；可用：text、markdown、json、csv、txt、docx")
+    _refuse_binary_to_terminal(fmt, output)
     with open_log(ctx) as log:
         chosen = parse_period(
             period, day, log.time(since, "--since"), log.time(until, "--until"), log.now, log.tz
         )
         result = duty_report(log, chosen)
-    text = render(result, fmt, include_sensitive, keys)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from yaoqing_cli.files import write_atomic
+    if fmt in ("txt", "docx"):
+        from yaoqing_cli.report_doc import build_report_doc
 
-        write_atomic(output, text, log=settings(ctx).db_path)
-        typer.echo(f"已写入 {output}")
+        anchor = None
+        if result.anchor is not None:
+            from yaoqing_cli.integrity import Anchor
+
+            anchor = Anchor(*result.anchor).line()
+        content = _render_doc(build_report_doc(result, include_sensitive, anchor), fmt)
+    else:
+        from yaoqing_cli.render_report import render
+
+        content = render(result, fmt, include_sensitive, keys)
+    _deliver(ctx, content, output)
+
+
+DOC_FORMATS = ("docx", "txt", "md")
+
+
+def _refuse_binary_to_terminal(fmt: str, output: Path | None) -> None:
+    if fmt == "docx" and output is None and sys.stdout.isatty():
+        raise UsageError("docx 是二进制文件，不能输出到终端；请用 -o 文件名.docx，或重定向到文件")
+
+
+def _render_doc(document, fmt: str) -> str | bytes:
+    """A doc.Document as .docx bytes (python-docx loaded only here), 28-character text or Markdown."""
+    if fmt == "docx":
+        from yaoqing_cli.render_docx import to_docx
+
+        return to_docx(document)
+    from yaoqing_cli.render_doc import to_md, to_txt
+
+    return to_md(document) if fmt == "md" else to_txt(document)
+
+
+def _deliver(ctx: typer.Context, content: str | bytes, output: Path | None) -> None:
+    """To the file (temporary file, then rename) or to standard output."""
+    if output is None:
+        if isinstance(content, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
+        return
+    from yaoqing_cli.files import write_atomic
+
+    write_atomic(output, content, log=settings(ctx).db_path)
+    typer.echo(f"已写入 {output}")
+
+
+@app.command()
+def doc(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号，例如 20261122-003")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="格式：docx（公文版式，报送用）| txt（每行28字，供传真、短信）| md；默认按 -o 的扩展名，否则 txt",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="写入文件（先写临时文件再改名）；默认标准输出"),
+    ] = None,
+    stage: Annotated[
+        str,
+        typer.Option(
+            "--stage", help="first 仅首报 | latest 截至目前的首报、续报、终报和批示（默认）"
+        ),
+    ] = "latest",
+    include_sensitive: Annotated[
+        bool,
+        typer.Option(
+            "--include-sensitive", help="生成涉密/敏感要情的专报（默认拒绝；每页标明“敏感/内部”）"
+        ),
+    ] = False,
+) -> None:
+    """生成一条要情的要情专报（单位简称+要情专报，第N期）：公文版式 docx、28字一行的 txt 或 md。"""
+    from yaoqing_cli.service import zhuanbao
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in DOC_FORMATS else "txt"
+    fmt = {"markdown": "md", "text": "txt"}.get(fmt.strip().lower(), fmt.strip().lower())
+    if fmt not in DOC_FORMATS:
+        raise UsageError(f"不支持的格式：{fmt!r}；可用：docx、txt、md")
+    stage_key = {"首报": "first", "最新": "latest"}.get(stage.strip(), stage.strip().lower())
+    if stage_key not in ("first", "latest"):
+        raise UsageError(
+            f"无法识别的 --stage：{stage!r}；可用：first（仅首报）、latest（截至目前）"
+        )
+    _refuse_binary_to_terminal(fmt, output)
+    with open_log(ctx) as log:
+        document = zhuanbao(log, item_id, stage_key, include_sensitive)
+    _deliver(ctx, _render_doc(document, fmt), output)
 
 
 @app.command()
@@ -1095,7 +1448,7 @@ def import_(
         try:
             lines = file.read_bytes().decode("utf-8").splitlines()
         except OSError as err:
-            raise OperationError(f"无法读取 {file}：{err.strerror or err}") from None
+            raise OperationError(f"无法读取 {file}：{os_reason(err)}") from None
         except UnicodeDecodeError:
             raise OperationError(f"{file} 不是 UTF-8 文本；应为 yaoqing export 的输出") from None
     with open_log(ctx, write=True, create=True) as log:
@@ -1219,10 +1572,43 @@ def demo(
     """在临时日志中录入几条示例要情并显示状态（不触碰真实日志）。"""
     from yaoqing_cli.demo import run_demo
 
-    run_demo(app, keep=keep)
+    run_demo(command_tree(), keep=keep)
 
 
 # --- entry point ------------------------------------------------------------------------------------
+
+
+def command_tree():
+    """The Click command tree of `app`, as a user meets it: Chinese help and usage lines on every
+    command (clitext.py) and completion of the log's IDs, units and every controlled value
+    (complete.py), however and by whomever a command was added."""
+    from yaoqing_cli import clitext, complete
+
+    complete.prepare_if_completing()
+    root = typer.main.get_command(app)
+    clitext.localise(root)
+    complete.attach(root)
+    return root
+
+
+# SQLite's messages (English whatever the locale) for the failures a log can meet.
+_SQLITE_FAILURES = {
+    "disk is full": "磁盘已满",
+    "database or disk is full": "磁盘已满",
+    "database is locked": "日志正被其他程序占用（锁定），请稍后再试",
+    "database disk image is malformed": "日志文件已损坏；请运行 yaoqing verify，必要时从备份恢复",
+    "file is not a database": "日志文件不是 SQLite 数据库；请检查 --db 或 YAOQING_DB",
+    "attempt to write a readonly database": "日志文件是只读的；请检查文件权限",
+    "unable to open database file": "无法打开日志文件；请检查路径和权限",
+    "disk I/O error": "读写日志时发生输入输出错误（磁盘故障？）",
+}
+
+
+def _sqlite_failure(text: str) -> str:
+    for english, chinese in _SQLITE_FAILURES.items():
+        if english in text:
+            return chinese
+    return f"日志出错：{text}"
 
 
 def _say(line: str) -> None:
@@ -1257,7 +1643,7 @@ def _recorded(commits: list, failure: str) -> int:
         what = f"{len(item_events)} 个事件（{len(items)} 条要情）"
         hint = "；请勿重复录入，用 yaoqing status --all 查看"
     else:  # office-level events only: init's settings, a calendar entry
-        names = {"office": "单位设置", "calendar": "工作日历条目"}
+        names = {"office": "单位设置", "calendar": "工作日历条目", "handover": "交接班"}
         what = "、".join(dict.fromkeys(names.get(t, t) for _, t in events)) or "记录"
         hint = "；请勿重复录入"
     first_line = " ".join(failure.split("\n")).strip()
@@ -1352,7 +1738,8 @@ def _only_the_invoked_command(args: list[str]):
     """Typer turns every registered command into a click command on each run (0.2 ms per
     command, and a command's whole parameter list is inspected); one run needs one. When the
     arguments name a known command, only it is built, the root options and callback staying
-    as they are; the root help, a mistyped name and shell completion see every command."""
+    as they are; the root help and a mistyped name see every command, and so does a Tab that
+    completes a command's name (a Tab after it gets the words typed in full: complete.py)."""
     from typer.main import get_command_name
 
     name = None
@@ -1369,11 +1756,7 @@ def _only_the_invoked_command(args: list[str]):
     named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
     keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
     keep_groups = [g for g in groups if g.name == name]
-    if (
-        name in _RUNS_OTHER_COMMANDS
-        or "_YAOQING_COMPLETE" in os.environ
-        or not (keep_commands or keep_groups)
-    ):
+    if name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
         yield
         return
     app.registered_commands, app.registered_groups = keep_commands, keep_groups
@@ -1412,8 +1795,13 @@ def main(argv: list[str] | None = None) -> None:
     failure: str | None = None  # what went wrong, for the one line on stderr
     try:
         try:
-            with _only_the_invoked_command(sys.argv[1:] if argv is None else argv):
-                result = app(args=argv, prog_name="yaoqing", standalone_mode=False)
+            words = sys.argv[1:] if argv is None else argv
+            if os.environ.get("_YAOQING_COMPLETE"):  # a Tab: the words already typed in full
+                from yaoqing_cli.complete import words_typed
+
+                words = words_typed()
+            with _only_the_invoked_command(words):
+                result = command_tree()(args=argv, prog_name="yaoqing", standalone_mode=False)
             code = result if isinstance(result, int) else ExitCode.OK
             if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into Exit(130), silently
                 failure = "已中断（Ctrl-C）；日志未改动"
@@ -1430,8 +1818,10 @@ def main(argv: list[str] | None = None) -> None:
             _drop_stdout()
             failure, code = "结果未能输出", ExitCode.FAILED
     except click_errors.UsageError as err:
+        from yaoqing_cli.clitext import usage_message
+
         hint = f"（{err.ctx.command_path} --help 查看用法）" if err.ctx else ""
-        failure, code = f"用法错误：{err.format_message()}{hint}", ExitCode.USAGE
+        failure, code = f"用法错误：{usage_message(err)}{hint}", ExitCode.USAGE
     except click_errors.ClickException as err:
         failure, code = err.format_message(), err.exit_code
     except typer.Abort:
@@ -1459,7 +1849,7 @@ def main(argv: list[str] | None = None) -> None:
             import sqlite3
 
             if isinstance(err, sqlite3.Error):
-                failure = "磁盘已满" if "disk is full" in str(err) else f"日志出错：{err}"
+                failure = _sqlite_failure(str(err))
             else:
                 failure = f"内部错误：{type(err).__name__}: {err}（设 YAOQING_DEBUG=1 查看详情）"
             code = ExitCode.FAILED

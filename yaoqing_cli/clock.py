@@ -97,6 +97,23 @@ def local_text(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).isoformat(" ", "minutes")[:16]
 
 
+def deadline_text(moment: datetime | None, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """A deadline as an office writes it by hand: one that falls on a day boundary (local 00:00,
+    the end of the day before: a working-day clock, DOMAIN.md) is 10月29日24时, never "10-30
+    00:00", which an officer reads as "due on the 30th"; any other is 10月29日 14:30. The year
+    leads (2026年10月29日24时) unless `now` is given and the day shown is in `now`'s year.
+    Seconds are not shown (minutes, as everywhere else). JSON keeps ISO 8601 (iso_local)."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(tz)
+    if local.hour == 0 and local.minute == 0:
+        day, hour = local.date() - timedelta(days=1), "24时"
+    else:
+        day, hour = local.date(), f" {local.hour:02d}:{local.minute:02d}"
+    year = "" if now is not None and now.astimezone(tz).year == day.year else f"{day.year}年"
+    return f"{year}{day.month}月{day.day}日{hour}"
+
+
 def iso_local(moment: datetime | None, tz: ZoneInfo) -> str | None:
     """ISO 8601 with offset in the office's zone, the form used in --json output."""
     if moment is None:

@@ -145,8 +145,9 @@ SCRIPT = [
 ]
 
 
-def run_demo(app: typer.Typer, keep: bool = False) -> None:
-    """Run SCRIPT through `app` (the yaoqing command line, handed in by the demo command)."""
+def run_demo(app, keep: bool = False) -> None:
+    """Run SCRIPT through `app` (the yaoqing command line as Click runs it, handed in by the demo
+    command: cli.command_tree())."""
     folder = Path(tempfile.mkdtemp(prefix="yaoqing-demo-"))
     log = folder / "demo.db"
     saved = {name: os.environ.get(name) for name in ("YAOQING_DB", "YAOQING_OFFICER")}

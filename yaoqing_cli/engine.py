@@ -32,7 +32,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, span_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, span_text
 from yaoqing_cli.models import Event, Item, as_filed, corrected
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.vocab import DutyState, EventType
@@ -41,6 +41,7 @@ from yaoqing_cli.workdays import WorkCalendar
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
+NOTIFY = EventType.NOTIFY
 CORRECT, REOPEN = EventType.CORRECT, EventType.REOPEN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -67,18 +68,38 @@ class Notice:
     # department expected to *send* reports of the item's category (归口报送, same section),
     # a sender and not someone to tell: shown apart (JSON `routed_from`), never in `notify`
     role: str = "report"
+    # when and how this person was told (`yaoqing notify`), None while not yet told: a notify
+    # tells them of the item, so every notice for them reads as told from then on
+    told_at: datetime | None = None
+    told_by: str | None = None
 
     @property
     def heading(self) -> str | None:
-        """How people see it: 须报告, 同时抄送 or 可报告; None for a sender (归口报送)."""
+        """How people see it: 须报告, 同时抄送 or 可报告, 已报告 once told; None for a sender
+        (归口报送)."""
         if self.role == "route":
             return None
+        if self.told_at is not None:
+            return "已报告"
         if not self.required:
             return "可报告"
         return "同时抄送" if self.role == "copy" else "须报告"
 
 
-NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告")
+NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告", "已报告")
+OWED_HEADINGS = frozenset({"须报告", "同时抄送"})  # what `status --untold` looks for
+
+
+@dataclass(frozen=True)
+class Told:
+    """One `yaoqing notify`: who was told of the item, when, how, by which officer."""
+
+    who: str
+    at: datetime
+    by: str | None
+    officer: str | None
+    text: str | None
+    listed: bool  # a recipient or escalation step the item's policy names (else a free name)
 
 
 @dataclass(frozen=True)
@@ -125,8 +146,14 @@ class ItemStatus:
     missing: tuple[str, ...]
     calendar_fallback: bool
     urgency: tuple = field(default=(), compare=False)
+    told: tuple[Told, ...] = ()  # every notify up to the moment judged, in order
     moved: tuple[Moved, ...] = ()  # every deadline a correction moved, in order
     reopened: bool = False  # closed once, open again (重新打开)
+
+    @property
+    def untold(self) -> tuple[Notice, ...]:
+        """Those the item still owes a telling (须报告, 同时抄送), not yet told."""
+        return tuple(n for n in self.notify if n.heading in OWED_HEADINGS)
 
 
 BREACHES = frozenset({DutyState.OVERDUE, DutyState.LATE})
@@ -234,6 +261,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     notify = status.notify
     if status.closed_at is None:
         notify = _notify(current, status.level, judged, current_policy, now, tz)
+        notify = _marked_told(notify, status.told)
     return replace(
         status,
         duties=judged,
@@ -277,10 +305,13 @@ def _evaluate(item, events, policy, calendar, now, tz) -> ItemStatus:
     close_effect = effective_at(close) if close else None
 
     level_steps = [(item.filed, item.filed, item.level, "")]
+    tellings = []  # `notify` events: who was told, in order
     for e in seen:
         if e.type == LEVEL:
             reason = e.data.get("reason") or ""
             level_steps.append((e.happened_at, effective_at(e), e.data.get("to"), reason))
+        elif e.type == NOTIFY:
+            tellings.append(e)
     level = level_steps[-1][2]
 
     duties = []
@@ -292,6 +323,8 @@ def _evaluate(item, events, policy, calendar, now, tz) -> ItemStatus:
             duties.append(status)
 
     notify = () if closed_at else _notify(item, level, duties, policy, now, tz)
+    told = _told(tellings, policy) if tellings else ()
+    notify = _marked_told(notify, told)
     missing = _missing(item, seen, level, policy)
     return ItemStatus(
         level=level,
@@ -304,6 +337,52 @@ def _evaluate(item, events, policy, calendar, now, tz) -> ItemStatus:
         calendar_fallback=any(d.calendar_fallback for d in duties),
         urgency=_urgency(item, duties, closed_at),
         reopened=bool(windows),
+        told=told,
+    )
+
+
+def _marked_told(notify: tuple[Notice, ...], told: tuple) -> tuple[Notice, ...]:
+    """Each notice of someone already told, with when and how they were first told."""
+    if not (told and notify):
+        return notify
+    first = {}
+    for t in told:
+        first.setdefault(t.who, t)
+    return tuple(
+        Notice(n.who, n.duty, n.why, n.required, n.role, first[n.who].at, first[n.who].by)
+        if n.who in first and n.role != "route"
+        else n
+        for n in notify
+    )
+
+
+def policy_names(policy: Policy) -> tuple[str, ...]:
+    """Everyone a policy names to be told: recipients, escalation steps, the copy. `notify
+    --who` meets a requirement only with one of these, exactly (after NFKC)."""
+    names = _NAMES.get(policy.hash)
+    if names is None:
+        listed = [r.who for r in policy.recipients] + [s.who for s in policy.escalation]
+        if policy.copy_to:
+            listed.append(policy.copy_to)
+        names = _NAMES[policy.hash] = tuple(dict.fromkeys(listed))
+    return names
+
+
+_NAMES: dict[str, tuple[str, ...]] = {}  # by policy hash: a board judges thousands of items
+
+
+def _told(events: Sequence[Event], policy: Policy) -> tuple[Told, ...]:
+    names = policy_names(policy)
+    return tuple(
+        Told(
+            e.data.get("who") or "",
+            e.happened_at,
+            e.data.get("by"),
+            e.officer,
+            e.data.get("text"),
+            e.data.get("who") in names,
+        )
+        for e in events
     )
 
 
@@ -590,7 +669,7 @@ def running_clocks(
 def _clock_reason(d: DutyStatus, now: datetime, tz: ZoneInfo) -> str:
     if d.state == OVERDUE:
         return f"{d.name}已逾期{span_text(now - d.deadline)}"
-    return f"{d.name}将于{d.deadline.astimezone(tz):%m-%d %H:%M}到期"
+    return f"{d.name}将于{deadline_text(d.deadline, tz, now)}到期"
 
 
 def _cite(source: str) -> str:

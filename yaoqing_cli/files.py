@@ -4,28 +4,40 @@ import os
 import tempfile
 from pathlib import Path
 
-from yaoqing_cli.errors import OperationError
+from yaoqing_cli.errors import OperationError, os_reason
 
 
-def write_atomic(path: Path | str, text: str, log: Path | None = None) -> None:
-    """Write `text` to `path`; refuse a path that is the log itself (or its WAL files)."""
+def write_atomic(path: Path | str, text: str | bytes, log: Path | None = None) -> None:
+    """Write `text` (or bytes: a .docx) to `path`; refuse a path that is the log itself (or its
+    WAL files), a directory, or one in a folder that does not exist."""
     path = Path(path)
     if log is not None and _is_log(path, Path(log)):
         raise OperationError(f"输出文件 {path} 就是日志本身；请换一个文件名，日志不会被覆盖")
     folder = path.parent if str(path.parent) else Path(".")
     try:
+        is_dir, folder_missing = path.is_dir(), not folder.exists()
+    except OSError:  # a name too long to look at: mkstemp below says why, in one line
+        is_dir = folder_missing = False
+    if is_dir:
+        raise OperationError(f"输出文件 {path} 是一个目录；请给出文件名，例如 {path / 'out.txt'}")
+    if folder_missing:
+        raise OperationError(f"无法写入 {path}：目录 {folder} 不存在")
+    try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入 {path}：{os_reason(err)}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        binary = isinstance(text, bytes)
+        with os.fdopen(
+            fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})
+        ) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
     except OSError as err:
         Path(temp).unlink(missing_ok=True)
-        raise OperationError(f"无法写入 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入 {path}：{os_reason(err)}") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -54,7 +66,7 @@ def read_text(path: Path | str) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_READ + 1)
     except OSError as err:
-        raise OperationError(f"无法读取 {path}：{err.strerror or err}") from None
+        raise OperationError(f"无法读取 {path}：{os_reason(err)}") from None
     if len(data) > MAX_READ:
         raise OperationError(f"{path} 过大；应为值班日报或 yaoqing verify 的输出")
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from yaoqing_cli import chuan, vocab
-from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text
 from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import LIMITS
@@ -244,7 +244,7 @@ def extend_assignment(
             )
         if asked >= clock.deadline or clock.state not in (DutyState.PENDING, DutyState.DUE_SOON):
             raise OperationError(
-                f"{unit} 承办 {item.id} 的时限已于 {local_text(clock.deadline, tz)} 届满"
+                f"{unit} 承办 {item.id} 的时限已于 {deadline_text(clock.deadline, tz)} 届满"
                 f"（{vocab.state_label(clock.state, clock.role)}）；"
                 "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
             )

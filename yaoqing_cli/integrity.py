@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -23,8 +24,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
-from yaoqing_cli.errors import OperationError, UsageError, YaoqingError
+from yaoqing_cli.clock import deadline_text, from_utc_text, system_now, to_utc_text
+from yaoqing_cli.errors import OperationError, UsageError, YaoqingError, os_reason
 from yaoqing_cli.models import Office, as_filed, canonical_json, corrected, item_from_payload
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.session import Log
@@ -753,7 +754,7 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
             )
         ]
         for name, deadline_at in lost:
-            deadline = deadline_at.astimezone(log.tz).strftime("%Y-%m-%d %H:%M")
+            deadline = deadline_text(deadline_at, log.tz)
             raise OperationError(
                 f"导入被拒绝：{item.id} 的“{name}”时限（{deadline}）在本日志中已逾期，"
                 "导入会使其变为按时或免于考核；逾期一经记录不能由导入撤销；整个文件未导入，日志未改动"
@@ -1139,6 +1140,9 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
     _want(number, type_ in vocab.EVENT_LABELS and type_ != "file", f"事件类型 {type_!r} 未知")
     item = store.item(item_id)
     _want(number, item is not None, f"属于本日志没有的要情 {item_id}（其首报不在文件中）")
+    if type_ == "notify":  # who was told may be recorded after the close, as `notify` allows
+        _check_notify(ctx, number, item, data, happened)
+        return
     closed = store.closed_at(item_id) is not None
     if type_ == "reopen":  # 重新打开: only a closed item, with a reason
         _keys(number, data, {"reason"})
@@ -1415,6 +1419,79 @@ def _check_chuan(ctx, number, record, item, events, policy, data, happened) -> N
         )
 
 
+def _check_notify(ctx, number, item, data, happened) -> None:
+    """An 已报告, as `notify` writes it (service.notify_item): {"who", "by", "text"}, `who` as
+    the command keeps it (a policy's name as the policy spells it, else NFKC-normalised), no
+    earlier than the item was received."""
+    from yaoqing_cli.engine import policy_names
+    from yaoqing_cli.service import told_by
+
+    _keys(number, data, {"who", "by", "text"})
+    who = data["who"]
+    _want(number, isinstance(who, str) and bool(who), "报告对象（who）不能为空")
+    names = policy_names(_policy(ctx, number, item.policy_hash))
+    if who not in names:
+        _text(number, who, "报告对象", required=True)
+        _want(
+            number,
+            unicodedata.normalize("NFKC", who) == who,
+            "报告对象不是命令行会记下的形式（未规范化的字符）",
+        )
+        spelled = {unicodedata.normalize("NFKC", n): n for n in names}
+        _want(
+            number,
+            who not in spelled,
+            f"报告对象应照政策的写法记作 {spelled.get(who)!r}（命令行如此记下）",
+        )
+    by = data["by"]
+    if by is not None:
+        _text(number, by, "报告方式", required=True)
+        try:
+            kept = told_by(by)
+        except YaoqingError as err:
+            raise _Refused(number, str(err)) from None
+        _want(number, kept == by, f"报告方式 {by!r} 不是命令行会记下的形式（应为 {kept!r}）")
+    _long_text(number, data["text"], "报告内容")
+    _want(number, happened >= item.received, f"报告时间早于 {item.id} 的接报时间")
+
+
+def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happened) -> bool:
+    """A 交接班, as `handover` writes it; True if it is to be taken. Another office's is only
+    checked (its shifts are not this office's), as is any in a partial export (`--since`: the
+    items filed before it are not there to vouch for the sheet). This office's own must freeze
+    exactly what this log, as it stands at that line (every earlier line taken), judges at that
+    moment: the sheet is what was handed over, and the log it came from said so."""
+    from yaoqing_cli.handover import DATA_KEYS
+    from yaoqing_cli.service import frozen_sheet
+
+    _keys(number, data, set(DATA_KEYS))
+    _want(number, isinstance(data["items"], list), "items 应为列表")
+    _plain(number, data["items"], "data.items", limit=5, longest=1_000_000)
+    for key, what in (("from", "交班人"), ("to", "接班人")):
+        _text(number, data[key], what, required=True)
+        _want(
+            number,
+            data[key] == unicodedata.normalize("NFKC", data[key]),
+            f"{what}未规范化（NFKC）",
+        )
+    _want(number, data["from"] != data["to"], "交班人与接班人相同")
+    _want(number, record["officer"] == data["from"], "交接班的值班员应为交班人")
+    _long_text(number, data["note"], "交班留言")
+    _want(number, type(data["due_hours"]) is int and data["due_hours"] >= 1, "due_hours 应为正整数")
+    if not own or ctx.partial:  # a partial export (--since) lacks items the sheet names
+        return False
+    if ctx.calendar:
+        ctx.log.calendar_changed()
+    expected = frozen_sheet(ctx.log, happened, data["from"], data["to"], data["note"])
+    expected["due_hours"] = data["due_hours"]
+    _want(
+        number,
+        expected == data,
+        "交接班冻结的交接单与本日志在该时刻的未终报要情和时限不符",
+    )
+    return True
+
+
 def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
     """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
     from when it was recorded if it was back-entered, as `continue --extend` judges it."""
@@ -1430,7 +1507,7 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     _want(
         number,
         asked < clock.deadline and clock.state in ("pending", "due_soon"),
-        f"{item.id} 的“{clock.name}”时限已于 {to_utc_text(clock.deadline)} 届满（{clock.state}）；"
+        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{clock.state}）；"
         "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
     )
 
@@ -1444,6 +1521,16 @@ def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, ha
     from yaoqing_cli.workdays import Entries
 
     _want(number, record["type"] in OFFICE_EVENTS, f"单位级事件类型 {record['type']!r} 未知")
+    if record["type"] == "handover":
+        if not _check_handover(ctx, number, record, origin, own, data, happened):
+            ctx.not_applied += 1
+            return None
+        data[IMPORTED] = _meta(origin, record)
+        ctx.store.append_event(
+            OFFICE, "handover", happened, record["officer"], data, uid=record["uid"]
+        )
+        ctx.added += 1
+        return None
     _plain(number, data, "data")
     if record["type"] == "unit":  # 单位通讯录: this office's entries are taken, as `unit add`
         _keys(number, data, {"name", "phone", "contact", "note"})
@@ -1483,20 +1570,22 @@ def _take_office_event(ctx, number, record, origin: _Origin, own: bool, data, ha
     return None
 
 
-OFFICE_EVENTS = ("office", "calendar", "unit")
+OFFICE_EVENTS = ("office", "calendar", "unit", "handover")
 
 
-def _plain(number: int, value, where: str, depth: int = 0) -> None:
+def _plain(
+    number: int, value, where: str, depth: int = 0, limit: int = 4, longest: int = 1000
+) -> None:
     """Data of a shape the tool writes: text as the command line stores it, numbers, flags,
-    lists and objects a few levels deep."""
-    _want(number, depth <= 4, f"{where} 嵌套过深")
+    lists (at most `longest` long) and objects a few levels deep (`limit`)."""
+    _want(number, depth <= limit, f"{where} 嵌套过深")
     if isinstance(value, dict):
         for key, inner in value.items():
-            _plain(number, inner, f"{where}.{key}", depth + 1)
+            _plain(number, inner, f"{where}.{key}", depth + 1, limit, longest)
     elif isinstance(value, list):
-        _want(number, len(value) <= 1000, f"{where} 过长")
+        _want(number, len(value) <= longest, f"{where} 过长")
         for inner in value:
-            _plain(number, inner, where, depth + 1)
+            _plain(number, inner, where, depth + 1, limit, longest)
     elif isinstance(value, str):
         _text(number, value, where, required=True)
     else:
@@ -1520,7 +1609,7 @@ def backup(store: Store, dest: Path) -> Path:
         fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")  # 0600
         os.close(fd)
     except OSError as err:  # a name too long, a folder that is a file, no permission
-        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}") from None
     temp = Path(name)
     try:
         store.backup_to(temp)
@@ -1533,9 +1622,7 @@ def backup(store: Store, dest: Path) -> Path:
             raise OperationError(f"磁盘已满，无法写入备份 {dest}；未留下任何文件") from None
         raise OperationError(f"无法写入备份 {dest}：{err}；未留下任何文件") from None
     except OSError as err:
-        raise OperationError(
-            f"无法写入备份 {dest}：{err.strerror or err}；未留下任何文件"
-        ) from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}；未留下任何文件") from None
     finally:
         temp.unlink(missing_ok=True)
         Path(f"{temp}-journal").unlink(missing_ok=True)
@@ -1569,7 +1656,7 @@ def _refuse_existing(dest: Path) -> None:
         if dest.exists():
             raise OperationError(f"备份目标已存在：{dest}；请换一个文件名，备份从不覆盖文件")
     except OSError as err:
-        raise OperationError(f"无法写入备份 {dest}：{err.strerror or err}") from None
+        raise OperationError(f"无法写入备份 {dest}：{os_reason(err)}") from None
 
 
 def _fsync(path: Path) -> None:

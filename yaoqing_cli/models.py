@@ -18,12 +18,15 @@ from yaoqing_cli.clock import from_utc_text, to_utc_text
 #   extend    延期    {"duty": key, "reason": str}
 #   close     终报    {"text": str|None, "outcome": "resolved"|"did-not-occur"|"misreport"|"merged"|"void",
 #                      "reason": str (misreport, void)}
+#   notify    已报告  {"who": str, "by": str|None, "text": str|None}; happened_at = when told
 #   correct   更正    {"reason": str, "from": {field: old}, "to": {field: new}}: fields of
 #                      vocab.CORRECTABLE, times in UTC text; happened_at = when recorded
 #   reopen    重新打开 {"reason": str}: the last close no longer holds; happened_at = when recorded
 # Office-level events have item_id "" (no item):
 #   office    单位设置 {"name", "short", "policy", "tz", "officer", "drill"}: every `init`
 #   calendar  工作日历 {"years": {"2027": {"holidays": [...], "workdays": [...]}}, "source", "sha256"}
+#   handover  交接班  {"from", "to", "note", "due_hours", "items": [the open items and their
+#                     running clocks, untold and told, frozen: handover.freeze]}
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,9 @@ def clocks_from_projection(log: Log, due: Sequence, moment: datetime) -> list:
 
     known: dict[tuple, tuple] = {}
     clocks = []
-    sensitive = log.store.sensitive_ids(list(dict.fromkeys(row.item_id for row in due)))
+    ids = list(dict.fromkeys(row.item_id for row in due))
+    sensitive = log.store.sensitive_ids(ids)
+    told = log.store.told_names(ids, moment)  # who each item has told: shown as 已报告
     for item_id, key, deadline, level, fallback, title, kind, category, policy_hash in due:
         sort = (policy_hash, key, kind, level, category)
         facts = known.get(sort)
@@ -155,6 +157,9 @@ def clocks_from_projection(log: Log, due: Sequence, moment: datetime) -> list:
             who += tuple(
                 ("须报告", w) for w in escalation_reached(escalating, key, deadline, moment)
             )
+        if item_id in told:
+            names = told[item_id]
+            who = tuple(("已报告", w) if h and w in names else (h, w) for h, w in who)
         # tuple.__new__ skips NamedTuple's Python-level __new__: a third of this loop's time
         clocks.append(
             _new_clock(

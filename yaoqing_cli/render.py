@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text, span_text
 from yaoqing_cli.facts import (
     MASK,
     Facts,
     concealed_data,
     concealed_reason,
     current_facts,
+    hidden,
     visible_facts,
 )
 from yaoqing_cli.models import Event, Item
@@ -128,6 +129,9 @@ def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
         if data.get("reason"):
             outcome += f"（理由：{data['reason']}）"
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
+    if event.type == EventType.NOTIFY:
+        told = f"{data.get('who', '')}" + (f"（{data['by']}）" if data.get("by") else "")
+        return f"{told}：{data['text']}" if data.get("text") else told
     return ""
 
 
@@ -278,7 +282,7 @@ def held_text(duty, tz: ZoneInfo) -> str | None:
 
 def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     """What an officer needs about one clock, in one phrase."""
-    deadline = local_text(duty.deadline, tz)
+    deadline = deadline_text(duty.deadline, tz, moment)
     if duty.state == OVERDUE:
         return f"逾期 {span_text(moment - duty.deadline)}（时限 {deadline}）"
     if duty.state in (PENDING, DUE_SOON):
@@ -292,21 +296,85 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
     return f"时限 {deadline}"
 
 
+def change_text(change, moment: datetime, tz: ZoneInfo, conceal: bool = False) -> str:
+    """A moved clock, old → new and why (an extension, a regrade, a correction):
+    `变更 2026-11-20 10:00：时限 10月29日24时 → 11月12日24时（延长10个工作日：…）`; a clock a
+    regrade started or ended says so instead of an arrow from or to nothing."""
+    why = concealed_reason(change.reason) if conceal else change.reason
+    why = indented(why, "      ")
+    old, new = change.old_deadline, change.new_deadline
+    if old is None and new is None:
+        moved = "时限未变"
+    elif old is None:
+        moved = "自此须计此时限"
+    elif new is None:
+        moved = "自此不再适用"
+    elif old == new:
+        moved = f"时限仍为 {deadline_text(new, tz, moment)}"
+    else:
+        moved = f"时限 {deadline_text(old, tz, moment)} → {deadline_text(new, tz, moment)}"
+    return f"变更 {local_text(change.at, tz)}：{moved}" + (f"（{why}）" if why else "")
+
+
+def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
+    """One clock a command changed (status.ClockMove), as its confirmation prints it."""
+    name = f"{moved.name}（{moved.key}）"
+    if moved.done_at is not None:
+        state = vocab.state_label(moved.state, moved.key)
+        late = ""
+        if moved.state == LATE:
+            late = f"，晚 {span_text(moved.done_at - moved.new_deadline)}"
+        return (
+            f"{name}：已完成 {local_text(moved.done_at, tz)}（{state}{late}；"
+            f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"
+        )
+    pressing = f"（{vocab.state_label(moved.state)}）" if moved.state in (OVERDUE, DUE_SOON) else ""
+    if moved.old_deadline is None:
+        return f"{name}：自此须计，时限 {deadline_text(moved.new_deadline, tz, moment)}{pressing}"
+    if moved.state == WAIVED:
+        return (
+            f"{name}：不再适用，{vocab.state_label(WAIVED)}"
+            f"（原时限 {deadline_text(moved.old_deadline, tz, moment)}）"
+        )
+    return (
+        f"{name}：时限 {deadline_text(moved.old_deadline, tz, moment)} → "
+        f"{deadline_text(moved.new_deadline, tz, moment)}{pressing}"
+    )
+
+
+def moved_lines(moves, moment: datetime, tz: ZoneInfo) -> list[str]:
+    """The confirmation's lines for the clocks a command changed, one per clock."""
+    return [f"  {moved_text(m, moment, tz)}" for m in moves]
+
+
 FALLBACK_WARNING = "！注意：此时限所涉年份尚无官方节假日安排，暂按周一至周五计算工作日；请用 --calendar 录入官方安排"
 
 
-def notice_json(notice) -> dict:
+def notice_json(notice, tz: ZoneInfo | None = None) -> dict:
     return {
         "who": notice.who,
         "duty": notice.duty,
         "why": notice.why,
         "required": notice.required,
         "copy": notice.role == "copy",
+        "told_at": iso_local(notice.told_at, tz) if tz is not None else None,
+        "told_by": notice.told_by,
+    }
+
+
+def told_json(told, tz: ZoneInfo) -> dict:
+    """One `notify` as status and show list it (`told[]`): never its text (show's events do)."""
+    return {
+        "who": told.who,
+        "at": iso_local(told.at, tz),
+        "by": told.by,
+        "officer": told.officer,
+        "listed": told.listed,
     }
 
 
 def told(notify) -> list:
-    """Who is to be told (须报告, 抄送, 可报告): every notice but the item's sender."""
+    """Who is to be told (须报告, 抄送, 可报告, told or not): every notice but the item's sender."""
     return [n for n in notify if n.role != "route"]
 
 
@@ -315,18 +383,35 @@ def routed_from(notify):
     return next((n for n in notify if n.role == "route"), None)
 
 
-def notice_lines(notify, indent: str = "", now: str = "现在") -> list[str]:
-    """须报告 / 同时抄送 / 可报告 on lines of their own, then the sender (归口报送)."""
+def told_text(entry, tz: ZoneInfo, conceal: bool = False) -> str:
+    """`分管副区长（11-22 02:40 电话，值班员 张三）`; a free name says it meets no requirement."""
+    parts = [local_text(entry.at, tz)[5:]]
+    if entry.by:
+        parts[0] += f" {entry.by}"
+    if entry.officer:
+        parts.append(f"值班员 {entry.officer}")
+    if not entry.listed:
+        parts.append("政策以外")
+    return f"{entry.who}（{'，'.join(parts)}）"
+
+
+def notice_lines(
+    notify, indent: str = "", now: str = "现在", told_list=(), tz: ZoneInfo | None = None
+) -> list[str]:
+    """须报告 / 同时抄送 / 可报告 (those not yet told) on lines of their own, then 已报告 (every
+    `notify` of the item: policy names and free names, when and how), then the sender."""
     from yaoqing_cli.engine import NOTICE_HEADINGS
 
     out = []
-    for heading in NOTICE_HEADINGS:
+    for heading in NOTICE_HEADINGS[:3]:
         chosen = [n for n in notify if n.heading == heading]
         if chosen:
             prefix = now if heading != "同时抄送" else ""
             out.append(
                 f"{indent}{prefix}{heading}：" + "；".join(f"{n.who}（{n.why}）" for n in chosen)
             )
+    if told_list and tz is not None:
+        out.append(f"{indent}已报告：" + "；".join(told_text(t, tz) for t in told_list))
     sender = routed_from(notify)
     if sender is not None:
         out.append(f"{indent}归口报送：由{sender.who}报送（{sender.why}）")
@@ -397,7 +482,8 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, ch
         "unit": facts.unit,
         "sensitive": item.sensitive,
         "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
-        "notify": [notice_json(n) for n in told(status.notify)],
+        "notify": [notice_json(n, tz) for n in told(status.notify)],
+        "told": [told_json(t, tz) for t in status.told],
         "routed_from": getattr(routed_from(status.notify), "who", None),
         "missing": list(status.missing),
         "calendar_fallback": status.calendar_fallback,
@@ -522,11 +608,15 @@ def timeline_text(
             text += f"  〔补录：记录于 {local_text(event.recorded_at, tz)}〕"
         out.append(text)
     out.append("")
-    out.extend(duty_lines(status, moment, tz))
+    out.extend(duty_lines(status, moment, tz, conceal=facts.concealed))
     return "\n".join(out)
 
 
-def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list[str]:
+def duty_lines(
+    status, moment: datetime, tz: ZoneInfo, indent: str = "", conceal: bool = False
+) -> list[str]:
+    """Each clock on its own line with its state beside it, then each move of it (old → new
+    and why) under it; `conceal` keeps a sensitive item's typed reasons out."""
     out = []
     if status.duties:
         out.append(f"{indent}时限（按 {local_text(moment, tz)} 计算）：")
@@ -536,20 +626,13 @@ def duty_lines(status, moment: datetime, tz: ZoneInfo, indent: str = "") -> list
                 f"{indent}  {duty.name}（{duty.key}）：{vocab.state_label(duty.state, duty.key)}  "
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
-            for change in duty.changes:
-                if change.reason.startswith("更正"):
-                    out.append(
-                        f"{indent}    {change.reason.partition('：')[0]}：时限 "
-                        f"{local_text(change.old_deadline, tz) if change.old_deadline else '（无）'} → "
-                        f"{local_text(change.new_deadline, tz) if change.new_deadline else '（不再适用）'}"
-                        f"（{local_text(change.at, tz)}）"
-                    )
+            out.extend(f"{indent}    {change_text(c, moment, tz, conceal)}" for c in duty.changes)
             note = held_text(duty, tz)
             if note:
                 out.append(f"{indent}    {note}")
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
-    out.extend(notice_lines(status.notify, indent))
+    out.extend(notice_lines(status.notify, indent, told_list=status.told, tz=tz))
     if status.missing:
         out.append(f"{indent}首报尚缺：" + "、".join(status.missing))
     if status.calendar_fallback:
@@ -612,7 +695,7 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         minute = int(c.deadline.timestamp()) // 60
         local = minutes.get(minute)
         if local is None:
-            local = minutes[minute] = local_text(c.deadline, tz)
+            local = minutes[minute] = deadline_text(c.deadline, tz, moment)
         who = names.get(c.notify)
         if who is None:
             who = names[c.notify] = _brief_notify(c.notify)
@@ -622,7 +705,16 @@ def brief_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
         out.append(f"{c.item_id}  {c.name}  {when} {span}（时限 {local}）  {title}{who}{mark}")
     if any(c.fallback for c in clocks):
         out.append(FALLBACK_WARNING)
+    _trailer(board, out)
     return "\n".join(out)
+
+
+def _trailer(board, out: list[str]) -> None:
+    from yaoqing_cli.status import trailer
+
+    line = trailer(board)
+    if line is not None:
+        out.append(line)
 
 
 def _brief_notify(pairs) -> str:
@@ -637,6 +729,19 @@ def _brief_notify(pairs) -> str:
     return "".join(parts)
 
 
+def _item_meta(row, brackets: bool = False) -> str:
+    """突发事件·重大（II级）·shandong (in [] on the plain board), then 转报 and 已终报."""
+    item, status = row.item, row.status
+    grade = vocab.grade_label(item.kind, status.level, item.message_class)
+    meta = f"{vocab.label(vocab.KINDS, item.kind)}·{grade}·{item.policy}"
+    return (
+        (f"[{meta}]" if brackets else meta)
+        + (f"  {forwarded_heading(item)}" if item.origin else "")
+        + ("  督办" if row.chase and row.chase.supervised_by else "")
+        + ("  已终报" if status.closed_at else "")
+    )
+
+
 def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> str:
     from yaoqing_cli.render_chuan import chase_lines
 
@@ -644,62 +749,202 @@ def board_text(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = 
     if not board.rows:
         out.append("无。")
     for row in board.rows:
-        item = row.item
+        facts = _row_facts(row, board, include_sensitive)
         out.append("")
-        out.append(
-            f"{item.id}  {_row_facts(row, board, include_sensitive).title}  [{vocab.label(vocab.KINDS, item.kind)}·"
-            f"{vocab.grade_label(item.kind, row.status.level, item.message_class)}·{item.policy}]"
-            + (f"  {forwarded_heading(item)}" if item.origin else "")
-            + ("  督办" if row.chase and row.chase.supervised_by else "")
-            + ("  已终报" if row.status.closed_at else "")
-        )
-        concealed = _row_facts(row, board, include_sensitive).concealed
-        out.extend(chase_lines(row.chase, moment, tz, concealed, indent="  "))
-        out.extend(duty_lines(row.status, moment, tz, indent="  "))
+        out.append(f"{row.item.id}  {facts.title}  {_item_meta(row, brackets=True)}")
+        out.extend(chase_lines(row.chase, moment, tz, facts.concealed, indent="  "))
+        out.extend(duty_lines(row.status, moment, tz, indent="  ", conceal=facts.concealed))
+    if board.rows:
+        out.append("")
+    _trailer(board, out)
     return "\n".join(out)
+
+
+STATE_STYLES = {
+    OVERDUE: "bold red",
+    DUE_SOON: "yellow",
+    LATE: "magenta",
+    MET: "green",
+    WAIVED: "dim",
+}
+
+
+def board_renderable(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False):
+    """The status board for a terminal, readable at 80 columns and wider: per item a header
+    (the ID, never wrapped, beside its title, kind and level), then one row per clock with its
+    state on the clock's own first line, then each move of that clock (old → new, why) under
+    it, then who is to be told and what the first report lacks, wrapped to the width. The
+    clock columns are as wide as the widest name and state on the board, so they line up."""
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.rule import Rule
+    from rich.table import Table
+    from rich.text import Text
+
+    parts: list = [Text(_board_header(board, tz), style="bold")]
+    if not board.rows:
+        parts.append(Text("无。"))
+    duties = [d for row in board.rows for d in row.status.duties]
+    name_width = max((cell_len(d.name) for d in duties), default=0)
+    state_width = max((cell_len(vocab.state_label(d.state, d.key)) for d in duties), default=0)
+    for row in board.rows:
+        item, status = row.item, row.status
+        facts = _row_facts(row, board, include_sensitive)
+        parts.append(Rule(style="dim"))
+        head = Table.grid(padding=(0, 2))
+        head.add_column(no_wrap=True, style="bold")  # the ID: never split
+        head.add_column(ratio=1, overflow="fold")
+        head.add_row(Text(item.id), Text(facts.title))
+        head.add_row(Text(""), Text(_item_meta(row), style="dim"))
+        parts.append(head)
+        if row.chase:  # instructions, supervision, assignments (传与跟), each with its state
+            from yaoqing_cli.render_chuan import chase_lines
+
+            chased = chase_lines(row.chase, moment, tz, facts.concealed)
+            parts.extend(_Folded(line, 2) for line in chased)
+        if not status.duties:
+            parts.append(Padding(Text("时限：无（此类要情在该政策下没有时限）"), (0, 0, 0, 2)))
+        else:
+            for duty in status.duties:
+                # one grid per clock, its columns as wide as the board's widest name and state
+                # (so clocks line up), then its moves under it at full width
+                clock = Table.grid(padding=(0, 2))
+                clock.add_column(min_width=name_width, overflow="fold")
+                clock.add_column(min_width=state_width, no_wrap=True)
+                clock.add_column(ratio=1, overflow="fold")
+                label = vocab.state_label(duty.state, duty.key)
+                when = duty_when(duty, moment, tz)
+                if duty.calendar_fallback:
+                    when += "  ※按周一至周五推算"
+                clock.add_row(
+                    Text(duty.name), Text(label, style=STATE_STYLES.get(duty.state, "")), Text(when)
+                )
+                parts.append(Padding(clock, (0, 0, 0, 2)))
+                for change in duty.changes:
+                    move = "↳ " + change_text(change, moment, tz, facts.concealed)
+                    parts.append(_Folded(move, 4, "cyan"))
+        lines = [
+            line.strip()
+            for line in notice_lines(status.notify, now="", told_list=status.told, tz=tz)
+        ]
+        if status.missing:
+            lines.append("首报尚缺：" + "、".join(status.missing))
+        parts.extend(_Folded(line, 2) for line in lines)
+    if any(row.status.calendar_fallback for row in board.rows):
+        parts.append(Text(FALLBACK_WARNING, style="bold red"))
+    last: list[str] = []
+    _trailer(board, last)
+    parts.extend(Text(line) for line in last)
+    return Group(*parts)
+
+
+class _Folded:
+    """A line of Chinese text indented and cut to the width by character cells, as a Chinese
+    terminal wraps it (rich would break at the last space: "2026-11-22 / 09:00")."""
+
+    def __init__(self, text: str, indent: int, style: str = ""):
+        self.text, self.indent, self.style = text, indent, style
+
+    def __rich_console__(self, console, options):
+        from rich.cells import chop_cells
+        from rich.text import Text
+
+        first = " " * self.indent
+        later = first + "  "  # a hanging indent: a continuation never passes for a new line
+        for part in self.text.split("\n"):
+            head = chop_cells(part, max(8, options.max_width - len(first)))[0] if part else ""
+            yield Text(first + head, style=self.style, no_wrap=True)
+            rest = part[len(head) :]
+            for chunk in chop_cells(rest, max(8, options.max_width - len(later))) if rest else []:
+                yield Text(later + chunk, style=self.style, no_wrap=True)
+            first = later
 
 
 def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
     from rich.console import Console
-    from rich.markup import escape
+
+    Console().print(board_renderable(board, tz, moment, include_sensitive))
+
+
+# --- watch (the night-shift board) ----------------------------------------------------------------
+
+
+def watch_renderable(
+    seen, moment: datetime, tz: ZoneInfo, horizon: datetime, height: int, include_sensitive: bool
+):
+    """The full-screen board of `yaoqing watch` for a screen `height` lines high: every running
+    clock one line each (overdue red, due soon yellow, a countdown), the shift's last events at
+    the bottom. What does not fit is counted, never dropped silently."""
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
-    table = Table(title=_board_header(board, tz), show_lines=True)
-    for column in ("编号", "要情", "时限", "状态", "现在报告", "首报尚缺"):
-        table.add_column(column, overflow="fold")
-    styles = {"overdue": "bold red", "due_soon": "yellow", "late": "magenta", "met": "green"}
-    for row in board.rows:
-        item, status = row.item, row.status
-        duties = "\n".join(f"{d.name}：{duty_when(d, moment, tz)}" for d in status.duties) or "无"
-        states = "\n".join(
-            f"[{styles.get(d.state, '')}]{vocab.state_label(d.state, d.key)}[/]"
-            if styles.get(d.state)
-            else vocab.state_label(d.state, d.key)
-            for d in status.duties
-        )
-        shown = _row_facts(row, board, include_sensitive).title
-        title = f"{shown}\n{vocab.label(vocab.KINDS, item.kind)}·{vocab.grade_label(item.kind, status.level, item.message_class)}·{item.policy}"
-        if item.origin:
-            title += f"\n{forwarded_heading(item)}"
-        if row.chase:
-            from yaoqing_cli.render_chuan import chase_lines
+    from yaoqing_cli.status import watch_lines
 
-            concealed = _row_facts(row, board, include_sensitive).concealed
-            marks = ["督办"] if row.chase.supervised_by else []
-            title += "\n" + "\n".join(marks + chase_lines(row.chase, moment, tz, concealed))
-        notify = "\n".join(line.strip() for line in notice_lines(status.notify, now=""))
-        table.add_row(  # every text escaped: "[/]" in an imported ID must not be markup
-            escape(item.id),
-            escape(title),
-            escape(duties),
-            states,
-            escape(notify),
-            escape("、".join(status.missing)),
+    board = seen.board
+    lines = watch_lines(board, horizon)
+    overdue = sum(1 for w in lines if w.state == OVERDUE)
+    soon = sum(1 for w in lines if w.soon)
+    head = Text(f"值班大屏  {local_text(moment, tz)}", style="bold")
+    head.append(f"  未终报 {board.items} 条  ")
+    head.append(f"逾期 {overdue} 项", style="bold red" if overdue else "")
+    head.append("  ")
+    head.append(f"{span_text(horizon - moment)}内到期 {soon} 项", style="yellow" if soon else "")
+    if board.drill:
+        head.append("  【演练】")
+    head.no_wrap, head.overflow = True, "ellipsis"
+    recent = seen.recent
+    # the screen: heading, blank, table header, clocks, the "more" line, blank, events title, events
+    room = max(1, height - 6 - len(recent))
+    shown = lines if len(lines) <= room else lines[: room - 1]
+    table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+    table.add_column("编号", no_wrap=True)
+    table.add_column("要情", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("时限", no_wrap=True, overflow="ellipsis")
+    table.add_column("倒计时", no_wrap=True, justify="right")
+    table.add_column("截止", no_wrap=True)
+    for w in shown:
+        if w.state == OVERDUE:
+            style, left = "bold red", f"逾期 {span_text(moment - w.deadline)}"
+        else:
+            style, left = ("yellow" if w.soon else ""), f"剩 {span_text(w.deadline - moment)}"
+        title = _row_facts(w.row, board, include_sensitive).title
+        table.add_row(
+            w.row.item.id,
+            Text(title),
+            w.name,
+            Text(left, style=style),
+            deadline_text(w.deadline, tz, moment),
+            style=style if w.state == OVERDUE else None,
         )
-    console.print(table)
-    if any(row.status.calendar_fallback for row in board.rows):
-        console.print(f"[bold red]{FALLBACK_WARNING}[/]")
+    parts: list = [head, Text("")]
+    if lines:
+        parts.append(table)
+    else:
+        parts.append(Text("没有仍在计时的时限。"))
+    if len(shown) < len(lines):
+        parts.append(
+            Text(
+                f"……另有 {len(lines) - len(shown)} 项时限未显示（屏幕不够高；yaoqing status 查看全部）"
+            )
+        )
+    parts.append(Text(""))
+    title = Text(f"本班动态（{local_text(seen.since, tz)} 起）", style="bold")
+    title.append("    按 q 退出", style="dim")
+    parts.append(title)
+    if not recent:
+        parts.append(Text("无。", style="dim"))
+    for event, item in recent:
+        summary = "" if hidden(item, include_sensitive) else event_summary(event)
+        text = Text(
+            f"{local_text(event.happened_at, tz)[5:]}  {item.id}  "
+            f"{event_label(event, event.data.get('n'))}  {' '.join(summary.split())}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        parts.append(text)
+    return Group(*parts)
 
 
 # --- calendar show ------------------------------------------------------------------------------

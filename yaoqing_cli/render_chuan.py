@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.chuan import NOTHING, Chase, Tracked
-from yaoqing_cli.clock import iso_local, local_text, span_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text, span_text
 from yaoqing_cli.facts import MASK
 from yaoqing_cli.vocab import DutyState
 
@@ -79,8 +79,8 @@ def chase_json(chase: Chase | None, tz: ZoneInfo, conceal: bool = False) -> dict
 
 
 def when(c: Tracked, moment: datetime, tz: ZoneInfo) -> str:
-    """'逾期 2天3小时（时限 10-30 24:00）' and the like, as duty_when words a duty."""
-    deadline = local_text(c.deadline, tz)
+    """'逾期 2天3小时（时限 10月29日24时）' and the like, as duty_when words a duty."""
+    deadline = deadline_text(c.deadline, tz, moment)
     mark = "  ※按周一至周五推算" if c.calendar_fallback else ""
     extended = "，已延期" if c.extended else ""
     if c.state == DutyState.OVERDUE:
@@ -141,7 +141,9 @@ def assigned_text(result, tz: ZoneInfo, mark: str = "") -> list[str]:
     for typed, unit in result.completed:
         out.append(f"  {typed} → {unit}（按单位通讯录补全）")
     for c in result.clocks:
-        out.append(f"  {c.unit}：{c.name}，时限 {local_text(c.deadline, tz)}  出处：{c.source}")
+        out.append(
+            f"  {c.unit}：{c.name}，时限 {deadline_text(c.deadline, tz, result.event.happened_at)}  出处：{c.source}"
+        )
     for unit in result.unregistered:
         out.append(
             f"  {unit}：{UNREGISTERED}（通讯录中没有；催办时无联系方式，可用 "
@@ -174,7 +176,7 @@ def chase_list_text(result, tz: ZoneInfo, include_sensitive: bool = False) -> st
         by = f"逾期 {span_text(gap)}" if c.state == DutyState.OVERDUE else f"剩 {span_text(gap)}"
         owes = "本单位→" if c.role in ("relay", "supervised") else ""
         out.append(
-            f"{owes}{c.unit}  {item.id}  {role}：{task}  时限 {local_text(c.deadline, tz)}  "
+            f"{owes}{c.unit}  {item.id}  {role}：{task}  时限 {deadline_text(c.deadline, tz, moment)}  "
             f"{by}  {_last(c, tz, conceal)}  联系：{contact_text(line.contact)}"
             + ("  ※按周一至周五推算" if c.calendar_fallback else "")
         )

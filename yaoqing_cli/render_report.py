@@ -9,7 +9,7 @@ import json
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import iso_local, local_text
+from yaoqing_cli.clock import deadline_text, iso_local, local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import MASK, Facts, hidden
 from yaoqing_cli.models import Event, Item
@@ -177,6 +177,25 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "recorded_at": iso_local(event.recorded_at, tz),
         }
 
+    def told_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "who": event.data.get("who"),
+            "by": event.data.get("by"),
+            "officer": event.officer,
+            "text": _text_of(item, event.data.get("text"), include_sensitive),
+        }
+
+    def shift_ref(event: Event) -> dict:
+        return {
+            "at": iso_local(event.happened_at, tz),
+            "from": event.data.get("from"),
+            "to": event.data.get("to"),
+            "open": len(event.data.get("items") or ()),
+        }
+
     return {
         "office": report.office.name,
         "short": report.office.short,
@@ -199,6 +218,8 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "overdue": [duty_ref(r) for r in report.overdue],
         "watch": [duty_ref(r) for r in report.watch],
         "back_entered": [back_ref(p) for p in report.back_entered],
+        "told": [told_ref(p) for p in report.told],
+        "shifts": [shift_ref(e) for e in report.shifts],
         "by_level": dict(report.by_level),
         "by_kind": dict(report.by_kind),
         "by_class": dict(report.by_class),
@@ -280,6 +301,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         level = vocab.grade_label(item.kind, report.level(item), item.message_class)
         forwarded = f"〔{forwarded_heading(item)}〕" if item.origin else ""
         return f"{item.id}{forwarded} {_title(item, include_sensitive)}（{level}）"
+
+    def due(deadline) -> str:  # 10月29日24时, as offices write a deadline (clock.deadline_text)
+        return deadline_text(deadline, tz, report.judged_at)
 
     def back(flag: bool) -> str:
         return "（补录）" if flag else ""
@@ -368,7 +392,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section(
         "迟报与逾时完成",
         [
-            f"{clock(r)}：{vocab.late_label(r.key)}，时限 {local_text(r.deadline, tz)}，"
+            f"{clock(r)}：{vocab.late_label(r.key)}，时限 {due(r.deadline)}，"
             f"{local_text(r.met_at, tz)} 完成（晚 {span_text(r.met_at - r.deadline)}）"
             f"{back(r.back_entered)}"
             for r in report.late
@@ -377,12 +401,11 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     section(
         "逾期未完成",
         [
-            f"{clock(r)}：时限 {local_text(r.deadline, tz)}，"
-            f"已逾期 {span_text(report.judged_at - r.deadline)}"
+            f"{clock(r)}：时限 {due(r.deadline)}，已逾期 {span_text(report.judged_at - r.deadline)}"
             for r in report.overdue
         ],
     )
-    if report.period.is_shift:
+    if report.period.is_shift:  # the day's acts; a 通报 of months lists them in JSON only
         section(
             "补录（记录时间晚于所述时间10分钟以上）",
             [
@@ -391,11 +414,27 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
                 for i, e in report.back_entered
             ],
         )
+        told: dict[str, tuple[Item, list[str]]] = {}  # per item, in the order first told
+        for i, e in report.told:
+            told.setdefault(i.id, (i, []))[1].append(
+                f"{local_text(e.happened_at, tz)[5:]} {e.data.get('who')}"
+                + (f"（{e.data['by']}）" if e.data.get("by") else "")
+                + (f" 值班员 {e.officer}" if e.officer else "")
+            )
+        section("已报告（谁于何时获报）", [f"{who(i)}：{'；'.join(t)}" for i, t in told.values()])
+        section(
+            "交接班",
+            [
+                f"{local_text(e.happened_at, tz)} {e.data.get('from')} → {e.data.get('to')}"
+                f"（交接未终报要情 {len(e.data.get('items') or ())} 条）"
+                for e in report.shifts
+            ],
+        )
     section("时段末仍未终报", [who(i) for i in report.open])
     if report.period.is_shift:  # the handover: a 通报 of a month or a half year hands nothing over
         section(
             f"下一班须关注（{WATCH_HOURS}小时内到期）",
-            [f"{clock(r)}：{local_text(r.deadline, tz)} 前" for r in report.watch],
+            [f"{clock(r)}：{due(r.deadline)}前" for r in report.watch],
         )
     counts = "、".join(
         f"{vocab.level_label(k) if k != 'unknown' else '未定级'} {n}"
@@ -644,7 +683,7 @@ def _for_markdown(report: Report) -> Report:
 
     def event(e: Event) -> Event:
         data = {k: md(v) if isinstance(v, str) else v for k, v in e.data.items()}
-        return replace(e, item_id=md(e.item_id), data=data)
+        return replace(e, item_id=md(e.item_id), data=data, officer=md(e.officer))
 
     def duty(r: DutyRef) -> DutyRef:
         return replace(r, item=item(r.item), name=md(r.name))
@@ -668,6 +707,8 @@ def _for_markdown(report: Report) -> Report:
         corrections=[(item(i), event(e), m) for i, e, m in report.corrections],
         reopened=[(item(i), event(e)) for i, e in report.reopened],
         back_entered=[(item(i), event(e)) for i, e in report.back_entered],
+        told=[(item(i), event(e)) for i, e in report.told],
+        shifts=[event(e) for e in report.shifts],
         facts={md(item_id): facts(f) for item_id, f in report.facts.items()},  # keyed by the
         levels={md(item_id): lv for item_id, lv in report.levels.items()},  # items' escaped IDs
         exemption_sources=[md(line) for line in report.exemption_sources],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from yaoqing_cli import vocab
 from yaoqing_cli.clock import local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import Facts, concealed, current_facts, hidden
@@ -24,6 +25,7 @@ from yaoqing_cli.vocab import VOID, DutyState, EventType
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
+NOTIFY = EventType.NOTIFY
 
 NO_UNIT = "（未注明单位）"
 WATCH_HOURS = 24
@@ -59,7 +61,7 @@ def parse_period(
         raise UsageError("--date、--period 与 --since/--until 只能选一种")
     if day is not None:
         try:
-            chosen_day = date.fromisoformat(day.strip())
+            chosen_day = date.fromisoformat(vocab.plain(day))  # ２０２６－１１－２２ too
         except ValueError:
             raise UsageError(f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22") from None
         if not 2000 <= chosen_day.year <= 2100:  # as every typed time (timeparse)
@@ -139,6 +141,10 @@ class Report:
     exemption_sources: list[str] = field(default_factory=list)
     headings: dict[str, str] = field(default_factory=dict)  # filed item -> heading as issued
     anchor: tuple[int, str] | None = None  # the log's head when the report was made
+    # who was told of which item, and when (`notify` events that happened in the period)
+    told: list[tuple[Item, Event]] = field(default_factory=list)
+    # the shift changes of the period (`handover` events): when, who handed over to whom
+    shifts: list[Event] = field(default_factory=list)
     # 更正: each correction recorded in the period, with every deadline it moved (engine.Moved;
     # `held`: the breach it would have removed stands)
     corrections: list[tuple[Item, Event, tuple]] = field(default_factory=list)
@@ -168,6 +174,7 @@ def build_report(
     policies: Mapping[str, object],
     headings: Mapping[str, str],
     anchor: tuple[int, str] | None = None,
+    shifts: Sequence[Event] = (),
     resolve=None,
 ) -> Report:
     """The report of `period`: a pure function of the items alive in it (each with its events,
@@ -178,7 +185,9 @@ def build_report(
 
     judged = judged_at(period, now)
     moment_inside = judged - timedelta(seconds=1) if judged == period.until else judged
-    report = Report(office=office, period=period, judged_at=judged, anchor=anchor)
+    report = Report(
+        office=office, period=period, judged_at=judged, anchor=anchor, shifts=list(shifts)
+    )
     units: dict[str, UnitFigures] = {}
     exemptions: dict[str, None] = {}
 
@@ -213,6 +222,8 @@ def build_report(
                     report.closed.append((item, event))
                 elif event.type == LEVEL:
                     report.level_changes.append((item, event))
+                elif event.type == NOTIFY:
+                    report.told.append((item, event))
                 elif event.type == EventType.CORRECT:
                     moved = tuple(m for m in status.moved if m.by == event.uid)
                     report.corrections.append((item, event, moved))
@@ -276,7 +287,13 @@ def build_report(
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
-    for pairs in (report.continued, report.closed, report.level_changes, report.reopened):
+    for pairs in (
+        report.continued,
+        report.closed,
+        report.level_changes,
+        report.told,
+        report.reopened,
+    ):
         pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
     report.corrections.sort(key=lambda entry: (entry[1].happened_at, entry[1].seq))
     report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))

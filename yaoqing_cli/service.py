@@ -8,6 +8,7 @@ use cases read what the pure board (status.py) and report (report.py) need, and 
 """
 
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -16,10 +17,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
-from yaoqing_cli.clock import from_utc_text, local_text, to_utc_text, zone
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
 from yaoqing_cli.models import Event, Item, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
+from yaoqing_cli.store import OFFICE as OFFICE_ID
 from yaoqing_cli.store import Office, Store
 from yaoqing_cli.vocab import DutyState, EventType
 
@@ -355,7 +357,10 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
 
 
 def find_item(store: Store, item_id: str) -> Item:
-    item_id = unicodedata.normalize("NFKC", item_id).strip()  # ２０２６１１２２－００１ too
+    item_id = vocab.plain(item_id)  # ２０２６１１２２－００１ and 20261122—001 too
+    unhyphened = re.fullmatch(r"(\d{8})[ _.]?(\d{3,6})", item_id, re.ASCII)
+    if unhyphened:  # 20261122001, 20261122 001: the day and its number, as YYYYMMDD-NNN
+        item_id = f"{unhyphened[1]}-{unhyphened[2]}"
     item = store.item(item_id)
     if item is None:
         hint = store.item_ids_like(item_id) if item_id and len(item_id) < 40 else []
@@ -459,7 +464,7 @@ def continue_item(
                 DutyState.DUE_SOON,
             ):
                 raise OperationError(
-                    f"{item.id} 的“{clock.name}”时限已于 {local_text(clock.deadline, tz)} 届满"
+                    f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满"
                     f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
                 )
             written.append(
@@ -538,6 +543,181 @@ def close_item(
         projection.keep_clocks(log, [(item, _in_order([*events, event]))])
         store.index_new_events()
     return event
+
+
+def moved_clocks(log: Log, written: Sequence[Event]) -> list:
+    """The clocks a command's events changed (status.ClockMove), judged now (or at the
+    events, if stated a little ahead) with and without them: what its confirmation prints."""
+    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.status import clock_moves
+
+    if not written:
+        return []
+    try:
+        calendar = log.calendar
+    except (UsageError, OperationError):  # an unreadable --calendar: the record stands, unjudged
+        return []
+    store = log.store
+    item = find_item(store, written[0].item_id)
+    events = store.events(item.id)
+    new = {e.uid for e in written}
+    moment = max(log.now, *(e.happened_at for e in written))
+    policy = log.policies.get(item)
+    before, after = (
+        evaluate(item, chosen, policy, calendar, moment, tz=log.tz, resolve=log.policies.resolver())
+        for chosen in ([e for e in events if e.uid not in new], events)
+    )
+    return clock_moves(before, after)
+
+
+# --- notify and handover (issue 13) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notified:
+    event: Event
+    listed: bool  # the name is one the item's policy lists (else a free name: meets nothing)
+    known: bool = False  # a name this log already uses (a unit, the office above, a leader)
+
+
+def known_names(store: Store, events: Sequence[Event]) -> frozenset[str]:
+    """Names this log already uses for an item, besides its policy's: the unit directory
+    (单位通讯录), the units it was assigned or relayed to, the leader of an instruction and the
+    office that supervises it (传与跟, issue 14). Telling one of them may meet a clock of the
+    downward half (chuan.py), so such a name is never refused as a near miss."""
+    names = {e.data.get("name") for e in store.office_events(EventType.UNIT)}
+    for e in events:
+        names.update(e.data.get("units") or ())
+        names.add(e.data.get("leader"))
+        if e.type == EventType.FILE:
+            names.add(e.data.get("from_above"))
+    return frozenset(n for n in names if isinstance(n, str) and n)
+
+
+def told_by(text: str | None) -> str | None:
+    """`--by`: 电话、短信、传真、当面、网络、纸质 (or their English keys) as their Chinese label;
+    any other way is kept as typed."""
+    by = check_text(text, "报告方式", label=True)
+    if by is None:
+        return None
+    try:
+        return vocab.label(vocab.TOLD_BY, vocab.lookup(vocab.TOLD_BY, by, "报告方式"))
+    except UsageError:
+        return by
+
+
+def _near(who: str, names: Sequence[str]) -> list[str]:
+    """Policy names a typed name probably meant: one inside the other, or close in spelling."""
+    import difflib
+
+    inside = [n for n in names if who in n or n in who]
+    close = difflib.get_close_matches(who, names, n=3, cutoff=0.5)
+    return list(dict.fromkeys([*inside, *close]))
+
+
+def notify_item(
+    log: Log,
+    item_id: str,
+    at: datetime,
+    who: str,
+    *,
+    by: str | None = None,
+    text: str | None = None,
+    other: bool = False,
+    officer: str | None = None,
+) -> Notified:
+    """Record that someone was told of an item (已报告). `who` meets a requirement only if it
+    is a name the item's policy lists (recipients, escalation steps, the copy), exactly after
+    NFKC; a name near one of those is refused with a suggestion (a typo must not leave a
+    leader shown untold), unless `other` says it is someone the policy does not name, or the
+    log already uses the name (known_names: a unit, the office above)."""
+    from yaoqing_cli.engine import policy_names
+
+    store, office, tz = log.store, log.office, log.tz
+    name = check_text(who, "报告对象", label=True)
+    if not name:
+        raise UsageError("须说明报告了谁：--who 例如 '市政府应急办（市政府总值班室）'")
+    way = told_by(by)
+    text = check_text(text, "报告内容", multiline=True)
+    officer = officer_for(officer, office)
+    recorded = to_utc_text(log.now)
+    with store.transaction():
+        item = find_item(store, item_id)
+        if at < item.received:
+            raise UsageError(
+                f"报告时间 {local_text(at, tz)} 早于接报时间 {local_text(item.received, tz)}；"
+                "接报之前无从报告"
+            )
+        policy = log.policies.get(item)
+        names = policy_names(policy)
+        # a policy's labels use full-width brackets; what is typed is compared after NFKC, and
+        # a match is kept as the policy spells it (status shows that spelling)
+        spelled = {unicodedata.normalize("NFKC", n): n for n in names}
+        listed = name in spelled
+        known = not listed and name in known_names(store, store.events(item.id))
+        if listed:
+            name = spelled[name]
+        elif not other and not known:
+            near = _near(name, list(spelled))
+            near = [spelled[n] for n in near]
+            if near:
+                raise UsageError(
+                    f"“{name}”不是政策 {policy.name} 列出的报告对象；是否指“{near[0]}”？"
+                    f"政策列出：{'、'.join(names)}；确为政策以外的人或单位，加 --other"
+                )
+        event = store.append_event(
+            item.id,
+            EventType.NOTIFY,
+            at,
+            officer,
+            {"who": name, "by": way, "text": text},
+            recorded_at=recorded,
+        )
+        store.index_new_events()
+    return Notified(event, listed, known)
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    event: Event
+    data: dict
+
+
+def handover(log: Log, to: str, note: str | None, officer: str | None = None) -> HandedOver:
+    """Record the shift change (交接班): who handed over to whom, the note, and the board of
+    every open item as it stands now, frozen into the event (handover.freeze)."""
+    store, office = log.store, log.office
+    handed_from = officer_for(officer, office)
+    if not handed_from:
+        raise UsageError("交班人未知：请用 --officer 姓名，或设环境变量 YAOQING_OFFICER")
+    handed_to = check_text(to, "接班人", label=True)
+    if not handed_to:
+        raise UsageError("须说明接班人：--to 姓名")
+    if handed_to == handed_from:
+        raise UsageError(f"交班人与接班人都是 {handed_from}；--to 应为接班的值班员")
+    note = check_text(note, "交班留言", multiline=True)
+    at = log.now
+    recorded = to_utc_text(at)
+    with store.transaction():
+        data = frozen_sheet(log, at, handed_from, handed_to, note)
+        event = store.append_event(
+            OFFICE_ID, EventType.HANDOVER, at, handed_from, data, recorded_at=recorded
+        )
+        store.index_new_events()
+    return HandedOver(event, data)
+
+
+def frozen_sheet(log: Log, at: datetime, handed_from: str, handed_to: str, note) -> dict:
+    """What a handover at `at` freezes, from the log as it stands (import checks an own
+    handover against it)."""
+    from yaoqing_cli.handover import freeze
+
+    return freeze(board(log, at, brief=False), handed_from, handed_to, note)
+
+
+def handovers(log: Log, since: datetime, until: datetime) -> list[Event]:
+    """The handovers that happened in [since, until), in order."""
+    return log.store.office_events_between(EventType.HANDOVER, since, until)
 
 
 # --- correct and reopen (issue 13) ---------------------------------------------------------------
@@ -746,6 +926,28 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     return line, status
 
 
+def zhuanbao(log: Log, item_id: str, stage: str, include_sensitive: bool):
+    """The 要情专报 of an item as a document (doc.Document), as issued under its 第N期, with its
+    follow-ups, final report and leaders' instructions so far (stage "latest") or the first report
+    alone ("first"), and the policy's recipients for the item's current kind and level."""
+    from yaoqing_cli.doc import build_zhuanbao
+    from yaoqing_cli.engine import current_level
+
+    item = find_item(log.store, item_id)
+    events = log.store.events(item.id)
+    return build_zhuanbao(
+        office=log.office,
+        item=item,
+        events=events,
+        policy=log.policies.get(item),
+        level=current_level(item, events),
+        heading=item_heading(log, item, events),
+        tz=log.tz,
+        stage=stage,
+        include_sensitive=include_sensitive,
+    )
+
+
 # --- the office calendar -------------------------------------------------------------------------
 
 
@@ -789,7 +991,7 @@ def _no_breach_recounted(log: Log, before, after, source: str) -> None:
             if not duty.calendar_fallback:
                 raise OperationError(
                     f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
-                    f"（{local_text(duty.deadline, log.tz)}）变为按时或免于考核；"
+                    f"（{deadline_text(duty.deadline, log.tz)}）变为按时或免于考核；"
                     "逾期一经记录不能由日历撤销；日志未改动"
                 )
 
@@ -844,6 +1046,7 @@ def board(
     due_within: timedelta | None = None,
     include_closed: bool = False,
     brief: bool | None = None,
+    untold: bool = False,
 ):
     """The status board (status.Board) for `moment`: the handover views of open items ask the
     clocks projection which items to judge, or read its lines outright on a brief board, when
@@ -853,7 +1056,7 @@ def board(
     store, calendar = log.store, log.calendar
     filtered = overdue_only or due_within is not None
     considered = None
-    if filtered and not include_closed and projection.serves(log, moment):
+    if filtered and not include_closed and not untold and projection.serves(log, moment):
         horizon = None if due_within is None else moment + due_within
         due = projection.clocks_due(log, moment, horizon, overdue_only)
         ids = list(dict.fromkeys(row.item_id for row in due))
@@ -861,7 +1064,8 @@ def board(
         if status.wants_brief(brief, len(ids)):
             clocks = projection.clocks_from_projection(log, due, moment)
             view = status.view_name(overdue_only, due_within, include_closed)
-            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill)
+            hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
+            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
         items = store.items_by_id(ids)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
@@ -880,6 +1084,7 @@ def board(
         brief=brief,
         considered=considered,
         drill=log.drill,
+        untold=untold,
         resolve=log.policies.resolver(),
     )
 
@@ -899,6 +1104,7 @@ def duty_report(log: Log, period):
         if period.since <= item.filed < period.until
     }
     anchor = store.head()
+    shifts = handovers(log, period.since, period.until)
     return build_report(
         log.office,
         period,
@@ -910,5 +1116,29 @@ def duty_report(log: Log, period):
         policies,
         headings,
         anchor,
+        shifts=shifts,
         resolve=log.policies.resolver(),
     )
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One tick of `yaoqing watch`: the board of every open item, and the shift's last events."""
+
+    board: object  # status.Board, judged in full
+    since: datetime  # when the shift began (status.shift_start)
+    recent: list[tuple[Event, Item]]  # the last events of the shift, oldest first
+
+
+def watched(log: Log, moment: datetime, recent: int = 8) -> Watched:
+    """What the watch board shows at `moment`, read afresh from the log: a missed tick loses
+    nothing, the next one judges everything again."""
+    from yaoqing_cli import status
+
+    store = log.store
+    handovers = [e.happened_at for e in store.office_events("handover")]
+    since = status.shift_start(moment, log.tz, handovers)
+    events = store.events_between(since, moment, recent)
+    items = {i.id: i for i in store.items_by_id(list(dict.fromkeys(e.item_id for e in events)))}
+    shown = [(e, items[e.item_id]) for e in events if e.item_id in items]
+    return Watched(board(log, moment), since, shown)

@@ -8,13 +8,13 @@ later edit of a policy file never silently moves a running clock.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli.clock import span_text
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.vocab import RUNNING, DutyState
+from yaoqing_cli.vocab import DONE, RUNNING, DutyState
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
@@ -53,16 +53,33 @@ class Board:
     clocks: list[Clock] | None = None  # set on a brief board, in deadline order
     items: int = 0  # how many items the board shows
     drill: bool = False  # a drill log (init --drill): the header says 【演练】
+    # a handover view (--overdue, --untold) ends with a line counting the open items it left
+    # out (另有 N 条未终报): `hidden` is that count, None on other views
+    hidden: int | None = None
 
 
-def view_name(overdue_only: bool, due_within: timedelta | None, include_closed: bool) -> str:
+def view_name(
+    overdue_only: bool, due_within: timedelta | None, include_closed: bool, untold: bool = False
+) -> str:
     """Which items a board shows, in Chinese (its header)."""
     view = "全部要情" if include_closed else "未终报要情"
     if overdue_only:
         view += "中有逾期时限的"
     if due_within is not None:
         view += f"中{span_text(due_within)}内到期或已逾期的"
+    if untold:
+        view += "中尚有须报告对象未报告的"
     return view
+
+
+def trailer(board: "Board") -> str | None:
+    """The last line of a handover view: the open items it did not show, 0 included (an
+    08:00 handover printing "0 条……无。" must still say that open items exist)."""
+    if board.hidden is None:
+        return None
+    if board.hidden == 0:
+        return "另有 0 条未终报（未终报要情均已列出）"
+    return f"另有 {board.hidden} 条未终报，yaoqing status 查看"
 
 
 def wants_brief(brief: bool | None, count: int) -> bool:
@@ -84,20 +101,22 @@ def judge(
     brief: bool | None = None,
     considered: int | None = None,
     drill: bool = False,
+    untold: bool = False,
     resolve=None,
 ) -> Board:
     """The board for `moment` from these items (each with its events, and its policy by item
     id). `brief` is for the handover views of open items (--overdue, --due-within): True/False
     forces one line per clock or the full view; None chooses one line per clock above
     BRIEF_OVER items. Other views are always in full. `considered`: how many items the board
-    was chosen from, if not these (the projection chose them)."""
+    was chosen from, if not these (the projection chose them). `untold`: only items with
+    someone still to be told (须报告, 同时抄送 not yet told), always in full."""
     from yaoqing_cli.chuan import track
     from yaoqing_cli.engine import evaluate
 
-    view = view_name(overdue_only, due_within, include_closed)
+    view = view_name(overdue_only, due_within, include_closed, untold)
     horizon = None if due_within is None else moment + due_within
     filtered = overdue_only or horizon is not None
-    if not filtered or include_closed:
+    if not filtered or include_closed or untold:
         brief = False  # every item, with or without a running clock, needs its block
     rows = []
     for item in items:
@@ -111,10 +130,22 @@ def judge(
         considered = len(rows)
     if filtered:
         rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
+    if untold:
+        rows = [r for r in rows if r.status.untold]
+    hidden = hidden_count(considered, len(rows), overdue_only, untold, include_closed)
     if wants_brief(brief, len(rows)):
         clocks = _clocks_from_rows(rows, overdue_only, horizon)
-        return Board(moment, [], considered, view, clocks, len(rows), drill)
-    return Board(moment, rows, considered, view, None, len(rows), drill)
+        return Board(moment, [], considered, view, clocks, len(rows), drill, hidden)
+    return Board(moment, rows, considered, view, None, len(rows), drill, hidden)
+
+
+def hidden_count(
+    considered: int, shown: int, overdue_only: bool, untold: bool, include_closed: bool
+) -> int | None:
+    """Open items a handover view (--overdue, --untold) left out; None on other views."""
+    if include_closed or not (overdue_only or untold):
+        return None
+    return max(considered - shown, 0)
 
 
 def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:
@@ -149,3 +180,91 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                 )
     clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
     return clocks
+
+
+class ClockMove(NamedTuple):
+    """A clock one command changed: a deadline moved (an extension, a correction), a clock a
+    regrade started (old_deadline None) or ended (state WAIVED), or one it met (done_at)."""
+
+    key: str
+    name: str
+    old_deadline: datetime | None
+    new_deadline: datetime
+    state: DutyState
+    done_at: datetime | None = None
+
+
+def clock_moves(before, after) -> list[ClockMove]:
+    """What changed between two judgements of one item (engine.ItemStatus) at one moment:
+    before and after a command's events. Clocks that merely ran on are not changes."""
+    was = {d.key: d for d in before.duties}
+    moves = []
+    for d in after.duties:
+        old = was.get(d.key)
+        if d.state in DONE and (old is None or old.state not in DONE):
+            moves.append(
+                ClockMove(d.key, d.name, old and old.deadline, d.deadline, d.state, d.met_at)
+            )
+        elif old is None or (old.state == WAIVED and d.state in RUNNING):
+            moves.append(ClockMove(d.key, d.name, None, d.deadline, d.state))
+        elif (d.state == WAIVED and old.state != WAIVED) or old.deadline != d.deadline:
+            moves.append(ClockMove(d.key, d.name, old.deadline, d.deadline, d.state))
+    return moves
+
+
+# --- the watch board (yaoqing watch) -------------------------------------------------------------
+
+SHIFT_CHANGE = time(8)  # a 24-hour duty shift changes at 08:00 (office practice, not a rule)
+
+
+def shift_start(moment: datetime, tz: ZoneInfo, handovers: Sequence[datetime] = ()) -> datetime:
+    """When the shift on duty at `moment` began: the latest handover (交接班) recorded at or
+    before it, else the latest 08:00 local."""
+    local = moment.astimezone(tz)
+    change = datetime.combine(local.date(), SHIFT_CHANGE, tzinfo=tz)
+    if change > local:
+        change -= timedelta(days=1)
+    earlier = [h for h in handovers if h <= moment]
+    return max([change, *earlier])
+
+
+class WatchLine(NamedTuple):
+    """One running clock on the watch board: the item's row, which clock (a duty, or a unit's
+    clock of the downward half: 转办, 转批示件, 督办), its deadline and state, and whether it is
+    due soon (the policy's warning window, or within the --due-within asked)."""
+
+    row: Row
+    key: str  # the duty key, or role:unit:start for a chuan clock (one bell per clock)
+    name: str
+    deadline: datetime
+    state: DutyState
+    soon: bool
+
+
+def watch_lines(board: Board, horizon: datetime) -> list[WatchLine]:
+    """Every running clock of the board, overdue first (longest overdue first), then by
+    deadline."""
+    lines = []
+    for row in board.rows:
+        clocks = [(d.key, d.name, d) for d in row.status.duties]
+        if row.chase:
+            clocks += [
+                (f"{c.role}:{c.unit}:{c.start.isoformat()}", f"{c.name}→{c.unit}", c)
+                for c in row.chase.clocks
+            ]
+        for key, name, c in clocks:
+            if c.state in RUNNING:
+                soon = c.state == DUE_SOON or (c.state == PENDING and c.deadline <= horizon)
+                lines.append(WatchLine(row, key, name, c.deadline, c.state, soon))
+    lines.sort(key=lambda w: (w.state != OVERDUE, w.deadline, w.row.item.id, w.key))
+    return lines
+
+
+def alarms(lines: Sequence[WatchLine]) -> set[tuple[str, str, str]]:
+    """(item ID, clock, "overdue" | "soon") for each clock in a state that rings the bell: a
+    watcher rings once per clock and state, the first time it sees it."""
+    return {
+        (w.row.item.id, w.key, "overdue" if w.state == OVERDUE else "soon")
+        for w in lines
+        if w.state == OVERDUE or w.soon
+    }

@@ -39,8 +39,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from yaoqing_cli import logpath
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
-from yaoqing_cli.errors import LogError, OperationError
+from yaoqing_cli.errors import LogError, OperationError, os_reason
 from yaoqing_cli.models import Event, Item, Office, canonical_json
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
@@ -634,13 +635,7 @@ class SearchFound:
 # --- the store ---------------------------------------------------------------------------------
 
 
-def default_path() -> Path:
-    """YAOQING_DB, else the user's data directory (XDG_DATA_HOME or ~/.local/share)."""
-    explicit = os.environ.get("YAOQING_DB")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "yaoqing" / "yaoqing.db"
+default_path = logpath.default_path  # YAOQING_DB, else the user's data directory
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -663,7 +658,7 @@ def _head(path: Path) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(100)
     except OSError as err:
-        raise LogError(f"无法读取日志 {path}：{err.strerror or err}") from None
+        raise LogError(f"无法读取日志 {path}：{os_reason(err)}") from None
 
 
 def _cut_short(path: Path, head: bytes) -> bool:
@@ -698,7 +693,7 @@ def _create_file(path: Path) -> None:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except OSError as err:
         raise LogError(
-            f"无法创建日志文件 {path}：{err.strerror or err}；请用 --db 指定可写的位置"
+            f"无法创建日志文件 {path}：{os_reason(err)}；请用 --db 指定可写的位置"
         ) from None
 
 
@@ -732,7 +727,7 @@ class Store:
             is_link = path.is_symlink()
             is_file = path.is_file()
         except OSError as err:  # e.g. a name longer than the file system allows
-            raise LogError(f"无法使用日志路径 {path}：{err.strerror or err}") from None
+            raise LogError(f"无法使用日志路径 {path}：{os_reason(err)}") from None
         if is_dir:
             raise LogError(f"日志路径是一个目录：{path}；请给出文件路径")
         if is_link:
@@ -1233,6 +1228,17 @@ class Store:
             grouped[row[2]].append(self._event(row))
         return grouped
 
+    def events_between(self, since: datetime, until: datetime, limit: int) -> list[Event]:
+        """The latest `limit` item events that happened in [since, until], oldest first (the
+        watch board's last events of the shift; the events_happened index serves it)."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data FROM events"
+            " WHERE happened_at >= ? AND happened_at <= ? AND item_id != ?"
+            " ORDER BY happened_at DESC, seq DESC LIMIT ?",
+            (to_utc_text(since), to_utc_text(until), OFFICE, limit),
+        ).fetchall()
+        return [self._event(row) for row in reversed(rows)]
+
     def _rows_for(self, sql: str, ids: Sequence[str], chunk: int = 500) -> Iterator[tuple]:
         """Rows of `sql` (with `{marks}` for the IN list) for many ids, a chunk at a time:
         SQLite limits how many parameters one statement takes."""
@@ -1585,6 +1591,30 @@ class Store:
         """Which of these items are 涉密/敏感 (by primary key, a chunk at a time)."""
         sql = "SELECT id FROM items WHERE sensitive AND id IN ({marks})"
         return {row[0] for row in self._rows_for(sql, item_ids)}
+
+    def told_names(self, item_ids: Sequence[str], moment: datetime) -> dict[str, set[str]]:
+        """Who each of these items has told by `moment` (`notify` events' `who`), by item."""
+        sql = (
+            "SELECT item_id, json_extract(data, '$.who'), happened_at FROM events"
+            " WHERE type = 'notify' AND item_id IN ({marks})"
+        )
+        cutoff = to_utc_text(moment)  # stored times are this one fixed-width UTC form
+        told: dict[str, set[str]] = {}
+        for item_id, who, happened in self._rows_for(sql, item_ids):
+            if happened <= cutoff:
+                told.setdefault(item_id, set()).add(who)
+        return told
+
+    def office_events_between(self, type_: str, since: datetime, until: datetime) -> list[Event]:
+        """Office-level events of one type ('handover') that happened in [since, until), in
+        happened order."""
+        rows = self.db.execute(
+            "SELECT seq, uid, item_id, type, happened_at, recorded_at, officer, data"
+            " FROM events WHERE item_id = ? AND type = ? AND happened_at >= ? AND happened_at < ?"
+            " ORDER BY happened_at, seq",
+            (OFFICE, type_, to_utc_text(since), to_utc_text(until)),
+        ).fetchall()
+        return [self._event(row) for row in rows]
 
     def items_by_id(self, item_ids: Sequence[str]) -> list[Item]:
         sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN ({{marks}})"

@@ -13,13 +13,18 @@ never guessed):
   08:30 | 8:30 | 8点30 | 8点半 | 8点 | 8时30分               (today)
   今天 | 今日 | 昨天 | 昨日 | 前天, alone (00:00) or before a time of day
   上午 | 早上 | 中午 | 下午 | 傍晚 | 晚上 | 凌晨 before a time of day: 下午3点 = 15:00
+  昨晚 | 昨夜 | 今晚 | 今晨 | 今早 | 昨早 before a time of day: 昨晚11点 = yesterday 23:00
   30分钟前 | 2小时前 | 1天前 | 半小时前 | 1个半小时前 | 1小时30分钟前
   -2h | -30m | -1d | -1h30m | now | 现在 | 此刻
 
-Full-width digits, colons and letters (０８：３０) are read as ASCII. Only ASCII digits count.
+Full-width digits, colons and letters (０８：３０) are read as ASCII, Chinese numerals as numbers
+(昨晚十一点, 三点半, 两小时前, 二十分钟前). Other digits (Arabic-Indic, ...) do not count.
 A local time that does not exist or exists twice (a DST change) is taken with fold=0, as
 zoneinfo does, and the result is normalised to a real instant. Results are aware datetimes in
 the office's zone, in the years 2000-2100, and not more than `allow_future_minutes` after now.
+A bare time of day that would be in the future, typed on a night shift before the shift's start
+hour (08:00: offices hand over 08:00-08:00), is refused with the fix named: at 00:30, "23:50"
+answers 是否指"昨天 23:50"？ (never taken as yesterday unasked).
 """
 
 import re
@@ -31,7 +36,7 @@ from yaoqing_cli.errors import UsageError
 
 ACCEPTED = (
     "2026-11-22 08:00、2026-11-22T08:00+08:00、22.11.2026 08:00、08:30（今天）、今天 8:00、昨天 23:10、"
-    "前天 9:00、下午3点、30分钟前、2小时前、-2h、-30m"
+    "前天 9:00、下午3点、昨晚11点、30分钟前、2小时前、-2h、-30m"
 )
 DURATION_ACCEPTED = "2h、30m、1d、1h30m、2小时、30分钟、1天、半小时、1个半小时"
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -41,6 +46,18 @@ MAX_INPUT = 64  # characters, after normalising; longer input is never a time
 _FLAGS = re.ASCII | re.IGNORECASE  # \d is 0-9 only; t/z/h/m/d/now in either case
 
 _DAY_WORDS = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+# A day and a period in one word, as officers write them: 昨晚11点 = 昨天晚上11点 = yesterday 23:00.
+_DAY_PERIOD_WORDS = {
+    "昨晚": (1, "晚上"),
+    "昨夜": (1, "晚上"),
+    "今晚": (0, "晚上"),
+    "今夜": (0, "晚上"),
+    "今晨": (0, "早上"),
+    "今早": (0, "早上"),
+    "昨早": (1, "早上"),
+    "昨晨": (1, "早上"),
+}
+SHIFT_START_HOUR = 8  # a duty day runs 08:00-08:00 (the handover): see parse_time
 
 # A period word before an hour: which hours it may be written with, and what to add to them.
 # Hours outside these ranges are refused (晚上12点 and 晚上1点 are ambiguous, 上午15点 a typo).
@@ -55,6 +72,22 @@ _PERIODS: dict[str, tuple[tuple[range, int], ...]] = {
 }
 
 _NUMBER_TRANSLATION = str.maketrans({"\u2212": "-"})  # MINUS SIGN, which NFKC leaves alone
+
+# Chinese numerals as officers type them in times and spans: 三点, 十一点半, 两小时前, 二十分钟,
+# 二〇二六年 (digit by digit). Read before the patterns, so every form takes them.
+_CN_DIGITS = "〇零一二两三四五六七八九"
+_CN_VALUE = {c: n for n, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+
+
+def _arabic(match: re.Match) -> str:
+    run = match[0]
+    if "十" not in run:  # 二〇二六: digit by digit
+        return "".join(str(_CN_VALUE[c]) for c in run)
+    tens, _, ones = run.partition("十")
+    if "十" in ones or len(tens) > 1 or len(ones) > 1:
+        return run  # not a number below 100: left for the patterns to refuse
+    return str((_CN_VALUE[tens] if tens else 1) * 10 + (_CN_VALUE[ones] if ones else 0))
+
 
 # --- building blocks -------------------------------------------------------------------------
 
@@ -89,6 +122,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("date", re.compile(rf"{_DATE}(?:{_T}{_CLOCK})?", _FLAGS)),
     ("date", re.compile(rf"{_CN_DATE}(?:\s*{_CLOCK})?", _FLAGS)),
     ("day_word", re.compile(rf"(?P<word>{'|'.join(_DAY_WORDS)})(?:\s*{_CLOCK})?", _FLAGS)),
+    (
+        "day_period",
+        re.compile(rf"(?P<word>{'|'.join(_DAY_PERIOD_WORDS)})(?:\s*{_CLOCK})?", _FLAGS),
+    ),
     ("time_of_day", re.compile(_CLOCK, _FLAGS)),
 ]
 _DURATIONS = [re.compile(_LATIN_SPAN, _FLAGS), re.compile(_CN_SPAN, _FLAGS)]
@@ -111,6 +148,7 @@ def _clean(text: str, what: str, accepted: str) -> str:
         raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
     cleaned = unicodedata.normalize("NFKC", text).translate(_NUMBER_TRANSLATION)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    cleaned = re.sub(f"[{_CN_DIGITS}十]+", _arabic, cleaned)  # 昨晚十一点半 = 昨晚11点半
     if not cleaned:
         raise UsageError(f"{what}为空；可用格式：{accepted}")
     if len(cleaned) > MAX_INPUT:
@@ -180,8 +218,9 @@ def _offset(groups: dict[str, str | None], text: str, what: str) -> timezone:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> datetime:
-    """The instant text names (aware, any zone), or UsageError."""
+def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> tuple[datetime, str]:
+    """The instant text names (aware, any zone) and the kind of form it was written in, or
+    UsageError."""
     today = now.astimezone(tz).date()
     for kind, pattern in _PATTERNS:
         match = pattern.fullmatch(text)
@@ -189,7 +228,7 @@ def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> datetime:
             continue
         groups = match.groupdict()
         if kind == "now":
-            return now
+            return now, kind
         if kind == "ago":
             if not any(groups.values()):
                 continue  # "前" or "-" alone
@@ -197,23 +236,33 @@ def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> datetime:
             if span is None:
                 raise UsageError(f"{what}超出范围：{_shown(text)}；最多往前 100 年")
             try:
-                return now.astimezone(UTC) - span
+                return now.astimezone(UTC) - span, kind
             except OverflowError:
                 raise UsageError(f"{what}超出范围：{_shown(text)}") from None
         if kind == "offset":
             day = _calendar_date(groups, today, text, what)
             local = datetime.combine(day, _clock(groups, text, what))
-            return local.replace(tzinfo=_offset(groups, text, what))
+            return local.replace(tzinfo=_offset(groups, text, what)), kind
         if kind == "date":
             day = _calendar_date(groups, today, text, what)
         elif kind == "day_word":
             day = today - timedelta(days=_DAY_WORDS[groups["word"]])
+        elif kind == "day_period":
+            back, period = _DAY_PERIOD_WORDS[groups["word"]]
+            if groups.get("hour") is None:
+                raise UsageError(
+                    f"{what}须写出钟点：{_shown(text)}；例如 {groups['word']}11点、{groups['word']}8:30"
+                )
+            if groups.get("period") not in (None, period):
+                raise UsageError(f"{what}中的时段重复：{_shown(text)}；例如 昨晚11点、昨天下午3点")
+            groups = {**groups, "period": period}
+            day = today - timedelta(days=back)
         else:  # time_of_day
             day = today
-        return _local(day, _clock(groups, text, what), tz)
+        return _local(day, _clock(groups, text, what), tz), kind
     numeric = _NUMERIC.fullmatch(text)
     if numeric is not None:
-        return _numeric(numeric, text, today, tz, what)
+        return _numeric(numeric, text, today, tz, what), "date"
     raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
 
 
@@ -280,7 +329,13 @@ def _day_month(parts: list[str], text: str, what: str) -> tuple[str, str, bool]:
 
 
 def parse_time(
-    text: str, now: datetime, tz: ZoneInfo, *, what: str = "时间", allow_future_minutes: int = 5
+    text: str,
+    now: datetime,
+    tz: ZoneInfo,
+    *,
+    what: str = "时间",
+    allow_future_minutes: int = 5,
+    shift_start_hour: int = SHIFT_START_HOUR,
 ) -> datetime:
     """The instant the officer typed, as an aware datetime in tz, or a one-line UsageError.
 
@@ -289,14 +344,36 @@ def parse_time(
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("parse_time needs an aware `now`")
     cleaned = _clean(text, what, ACCEPTED)
-    moment = _parse(cleaned, now, tz, what).astimezone(tz)
+    moment, kind = _parse(cleaned, now, tz, what)
+    moment = moment.astimezone(tz)
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise UsageError(f"{what}的年份超出范围：{_shown(cleaned)}（{MIN_YEAR}–{MAX_YEAR}）")
     if moment.astimezone(UTC) - now.astimezone(UTC) > timedelta(minutes=allow_future_minutes):
         shown = moment.strftime("%Y-%m-%d %H:%M")
         current = now.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        raise UsageError(f"{what}在未来：{shown}（现在 {current}）；不接受未来的时间")
+        meant = _yesterday_meant(moment, now, tz, kind, shift_start_hour)
+        fix = f'是否指"{meant}"？' if meant else "不接受未来的时间"
+        raise UsageError(f"{what}在未来：{shown}（现在 {current}）；{fix}")
     return moment
+
+
+def _yesterday_meant(
+    moment: datetime, now: datetime, tz: ZoneInfo, kind: str, shift_start_hour: int
+) -> str | None:
+    """'昨天 23:50' when a bare time of day, read as today, lies in the future but the same time
+    yesterday falls in the shift now running (begun at shift_start_hour yesterday): at 00:30 an
+    officer who types 23:50 means the evening just gone."""
+    if kind != "time_of_day":
+        return None
+    local_now = now.astimezone(tz)
+    shift_start = datetime.combine(local_now.date(), time(shift_start_hour), tz)
+    if local_now < shift_start:
+        shift_start -= timedelta(days=1)
+    yesterday = _local(moment.date() - timedelta(days=1), moment.timetz().replace(tzinfo=None), tz)
+    if not shift_start <= yesterday <= now:
+        return None
+    clock = "%H:%M:%S" if moment.second else "%H:%M"
+    return f"昨天 {moment.strftime(clock)}"
 
 
 def parse_duration(text: str, *, what: str = "时长") -> timedelta:

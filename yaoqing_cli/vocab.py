@@ -4,6 +4,7 @@ Every lookup accepts the key, the Chinese label(s) and the aliases listed here, 
 UsageError listing what is accepted.
 """
 
+import re
 from enum import StrEnum
 
 from yaoqing_cli.errors import UsageError
@@ -24,6 +25,9 @@ class EventType(StrEnum):
     FEEDBACK = "feedback"  # 反馈/办结 from a handling unit
     INSTRUCT = "instruct"  # 领导批示
     UNIT = "unit"  # 单位通讯录 entry (office-level, item_id "")
+    # issue 13: who was told, and the shift change
+    NOTIFY = "notify"  # 已报告: {"who", "by", "text"}; happened_at = when told
+    HANDOVER = "handover"  # 交接班 (office-level, item_id ""): the board frozen at the change
     # issue 13 (acts-correct)
     CORRECT = "correct"  # 更正
     REOPEN = "reopen"  # 重新打开
@@ -35,6 +39,7 @@ ITEM_EVENTS = (
     EventType.LEVEL,
     EventType.EXTEND,
     EventType.CLOSE,
+    EventType.NOTIFY,
     EventType.CORRECT,
     EventType.REOPEN,
 )
@@ -64,11 +69,14 @@ KINDS = {
 
 # Ordered from the most to the least severe (突发事件应对法 grades I–IV).
 LEVELS = {
-    "especially-major": ("特别重大", ("I", "1", "especially_major")),
-    "major": ("重大", ("II", "2")),
-    "large": ("较大", ("III", "3")),
-    "general": ("一般", ("IV", "4")),
+    "especially-major": ("特别重大", ("I", "1", "一", "especially_major")),
+    "major": ("重大", ("II", "2", "二")),
+    "large": ("较大", ("III", "3", "三")),
+    "general": ("一般", ("IV", "4", "四")),
 }
+# A level as officers write it is also read with 级 after it (较大级, III级, 三级, 3级), with
+# Roman numerals (Ⅲ, Ⅲ级: NFKC makes them III) and full-width letters, in any case (iii), and as
+# this tool prints it: 较大（III级）.
 LEVEL_ROMAN = {"especially-major": "I", "major": "II", "large": "III", "general": "IV"}
 
 CLASSES = {  # citizen-message classes, seed 003 四(三)
@@ -126,6 +134,17 @@ DUTY_KEYS = {
     "reply": ("办结并回复", ("回复", "答复")),
 }
 
+# How a recipient was told (`notify --by`): key -> (label, aliases). Anything else is kept as
+# typed (a duty office tells people in ways no list foresees).
+TOLD_BY = {
+    "phone": ("电话", ("打电话", "致电", "mobile", "手机")),
+    "sms": ("短信", ("信息", "text")),
+    "fax": ("传真", ()),
+    "in-person": ("当面", ("面报", "当面报告", "in_person")),
+    "network": ("网络", ("网上", "内网", "政务网")),
+    "paper": ("纸质", ("纸质文件", "书面", "送阅")),
+}
+
 # The report title, 单位简称+要情专报 (鲁政办字〔2016〕86号 第3条); a policy may set its own.
 DEFAULT_TITLE = "{short}要情专报"
 
@@ -138,6 +157,7 @@ EVENT_LABELS = {
     EventType.ASSIGN: "转办",
     EventType.FEEDBACK: "反馈",
     EventType.INSTRUCT: "领导批示",
+    EventType.NOTIFY: "已报告",
     EventType.CORRECT: "更正",
     EventType.REOPEN: "重新打开",
 }
@@ -264,13 +284,58 @@ def accepted(table: dict) -> str:
     return "、".join(f"{key}（{label}）" for key, (label, _) in table.items())
 
 
+# Dashes a Chinese input method or a word processor puts where a hyphen was meant.
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63", "-")
+)
+
+
+def plain(text: str) -> str:
+    """A typed ID, number or date as plain ASCII where it can be: full-width digits, letters and
+    hyphens (２０２６１１２１－００１), and the dashes an input method makes (—, –, −)."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", str(text)).translate(_DASHES).strip()
+
+
+def _spellings(table: dict, text: str) -> list[str]:
+    """The forms `text` is looked up in: as typed, then as plain text (full-width letters and
+    digits, Roman numerals, surrounding spaces); a level also without 级 and as 较大（III级）."""
+    import unicodedata
+
+    typed = str(text).strip().casefold()
+    plain = unicodedata.normalize("NFKC", str(text)).strip().casefold()
+    forms = [typed, plain]
+    if table is LEVELS:
+        bare = plain.removesuffix("级").strip()
+        forms.append(bare)
+        printed = re.fullmatch(r"(.+?)\s*[(（]\s*(.+?)\s*[)）]", plain)
+        if printed:  # 较大（III级）: both halves must name the same level
+            halves = {_INDEXES[id(table)].get(h.removesuffix("级")) for h in printed.groups()}
+            if len(halves) == 1:
+                forms += [printed[1].removesuffix("级")]
+    return forms
+
+
 def lookup(table: dict, text: str, what: str) -> str:
     """Return the stable key for `text` (key, Chinese label or alias), or raise UsageError."""
     index = _INDEXES.setdefault(id(table), _index(table))
-    key = index.get(str(text).strip().casefold())
-    if key is None:
-        raise UsageError(f"无法识别的{what}：{text!r}；可用：{accepted(table)}")
-    return key
+    for spelling in _spellings(table, text):
+        key = index.get(spelling)
+        if key is not None:
+            return key
+    more = "；也可写 I–IV、Ⅰ–Ⅳ、1–4、一级–四级、较大级" if table is LEVELS else ""
+    guess = _nearest(index, _spellings(table, text)[-1])
+    hint = f"是否指 {guess}（{table[guess][0]}）？" if guess else ""
+    raise UsageError(f"无法识别的{what}：{text!r}；{hint}可用：{accepted(table)}{more}")
+
+
+def _nearest(index: dict[str, str], typed: str) -> str | None:
+    """The key of the one spelling closest to a typo (emergecy -> emergency), if any is close."""
+    import difflib
+
+    found = difflib.get_close_matches(typed, list(index), n=1, cutoff=0.75)
+    return index[found[0]] if found and len(typed) > 2 else None
 
 
 def label(table: dict, key: str | None) -> str:

@@ -229,8 +229,19 @@ def read_calendar_file(path: Path) -> Entries:
     except FileNotFoundError:
         raise UsageError(f"找不到日历文件 {path}") from None
     except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as err:
+        from yaoqing_cli.errors import os_reason
+        from yaoqing_cli.tomltext import toml_message
+
+        if isinstance(err, tomllib.TOMLDecodeError):
+            why = f"TOML 格式错误，{toml_message(str(err))}"
+        elif isinstance(err, OSError):
+            why = os_reason(err)
+        elif isinstance(err, UnicodeDecodeError):
+            why = "不是 UTF-8 编码的文本"
+        else:
+            why = "嵌套过深，不是日历文件"
         raise UsageError(
-            f"日历文件 {path} 无法读取：{err}；格式示例：{CALENDAR_EXAMPLE!r}"
+            f"日历文件 {path} 无法读取：{why}；格式示例：{CALENDAR_EXAMPLE!r}"
         ) from None
     unknown = set(raw) - {"years"}
     if unknown:

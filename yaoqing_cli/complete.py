@@ -1,0 +1,376 @@
+"""Shell completion that knows the log: Tab after a command that takes an ID offers the open
+items' IDs (their titles beside them in zsh and fish, never a sensitive item's title); after
+--unit (and --to/--from where their help says they take a 单位: assign, instruct, feedback) the
+units already used and those of the unit directory; after notify --who who was told before;
+after --level, --kind, --class, --done, --outcome, --channel, --by, --policy, --category and
+--format (and any option whose help lists its values a | b) every value the command accepts.
+
+Completion runs on every Tab, so it starts as fast as Typer itself: the completers are attached
+by option name (`attach`, so a command added later is covered the day it is added), and only
+the one asked for does any work. The log is opened read-only (SQLite's mode=ro, no migration,
+no write, no judgement of clocks); a missing, locked, damaged or foreign file completes nothing
+and prints nothing, since a traceback in the middle of a command line helps nobody.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from yaoqing_cli import vocab
+
+try:  # newer typer carries its own copy of click
+    from typer._click.shell_completion import CompletionItem
+except ImportError:  # older typer: plain click
+    from click.shell_completion import CompletionItem
+
+# option -> the vocab table of its values (a table missing from vocab is skipped).
+VOCAB_OPTIONS = {
+    "--level": "LEVELS",
+    "--about-level": "LEVELS",
+    "--kind": "KINDS",
+    "--class": "CLASSES",
+    "--done": "DUTY_KEYS",
+    "--extend": "DUTY_KEYS",
+    "--outcome": "OUTCOMES",
+    "--channel": "CHANNELS",
+    "--by": "TOLD_BY",
+}
+ID_ARGUMENTS = ("ID",)  # an argument with this metavar names an item
+ID_OPTIONS = ("--about",)
+UNIT_OPTIONS = ("--unit", "--to", "--from")  # --to/--from when their help names a 单位
+LIMIT = 100  # IDs offered at most (the newest)
+UNITS_FROM = 1000  # units are offered from this many of the newest items
+BUSY_SECONDS = 0.05  # a log locked by a writer completes nothing rather than keep Tab waiting
+
+
+def attach(root) -> None:
+    """Give every parameter of the tree that has known values its completer."""
+    stack = [root]
+    while stack:
+        command = stack.pop()
+        stack.extend(getattr(command, "commands", {}).values())
+        for param in command.params:
+            completer = _completer_for(command, param)
+            if completer is not None:
+                param._custom_shell_complete = _silent(completer)
+
+
+def _completer_for(command, param):
+    if getattr(param, "is_flag", False):
+        return None
+    opts = set(getattr(param, "opts", ()))
+    if param.param_type_name == "argument":
+        if param.metavar in ID_ARGUMENTS:
+            return _ids_for(command.name)
+        if param.metavar == "POLICY":
+            return policies
+        return None
+    for option, table in VOCAB_OPTIONS.items():
+        if option in opts and hasattr(vocab, table):
+            return _values(
+                getattr(vocab, table), labels=vocab.level_label if table == "LEVELS" else None
+            )
+    if opts & set(ID_OPTIONS):
+        return _ids_for("")
+    if "--who" in opts:
+        return people
+    if "--unit" in opts or (opts & set(UNIT_OPTIONS) and "单位" in (param.help or "")):
+        return units
+    if "--format" in opts or "|" in (param.help or ""):  # doc --stage: "first 仅首报 | …"
+        return _listed(param.help)
+    if "--policy" in opts:
+        return policies
+    if "--category" in opts:
+        return categories
+    return None
+
+
+def _silent(completer):
+    def complete(ctx, param, incomplete):
+        try:
+            return completer(ctx, incomplete)
+        except Exception:  # completion must never print a traceback into a command line
+            return []
+
+    return complete
+
+
+# --- the controlled values --------------------------------------------------------------------------
+
+
+def _values(table: dict, labels=None):
+    """Keys with their Chinese label beside them; a Chinese start completes the Chinese label."""
+
+    def complete(ctx, incomplete: str) -> list[CompletionItem]:
+        out = []
+        for key, (label, aliases) in table.items():
+            shown = labels(key) if labels else label
+            if key.startswith(incomplete):
+                out.append(CompletionItem(key, help=shown))
+            elif incomplete:
+                out += [
+                    CompletionItem(w, help=shown)
+                    for w in (label, *aliases)
+                    if w.startswith(incomplete)
+                ]
+        return out
+
+    return complete
+
+
+def _listed(help_: str):
+    """The values an option's help lists, each segment's first key: "格式：docx（公文版式）| txt |
+    md；默认…" or "first 仅首报 | latest 截至目前…"."""
+
+    def complete(ctx, incomplete: str) -> list[CompletionItem]:
+        listed = re.sub(r"（[^）]*）|\([^)]*\)", "", help_).split("；")[0].split("：")[-1]
+        names = {}
+        for segment in listed.split("|"):
+            found = re.match(r"\s*([a-z][a-z0-9-]*)\b\s*(.*)", segment)
+            if found:
+                names.setdefault(found[1], found[2].strip() or None)
+        return [CompletionItem(n, help=h) for n, h in names.items() if n.startswith(incomplete)]
+
+    return complete
+
+
+def _policy_dirs(ctx) -> list[Path]:
+    root = ctx.find_root().params if ctx is not None else {}
+    dirs = [Path(p) for p in root.get("policies") or ()]
+    env = os.environ.get("YAOQING_POLICIES")
+    if env:
+        dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    here = Path(__file__).parent
+    dirs += [here / "policies", here.parent / "policies"]  # installed wheel, or the repository
+    return dirs
+
+
+def _field(text: str, key: str) -> str | None:
+    found = re.search(rf'^{key}\s*=\s*"([^"\n]*)"', text, re.M)
+    return found[1] if found else None
+
+
+def policies(ctx, incomplete: str) -> list[CompletionItem]:
+    """Policy files by name, their title beside them (read with a regular expression: the TOML
+    parser is not worth its import on a Tab)."""
+    out, seen = [], set()
+    for directory in _policy_dirs(ctx):
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
+            if path.stem in seen or not path.stem.startswith(incomplete):
+                continue
+            seen.add(path.stem)
+            title = _field(path.read_text("utf-8", errors="replace"), "title")
+            out.append(CompletionItem(path.stem, help=title))
+    return out
+
+
+def categories(ctx, incomplete: str) -> list[CompletionItem]:
+    """The categories the policies route (云政办发〔2016〕106号 三(三)) and those already used."""
+    named: dict[str, str | None] = {}
+    for directory in _policy_dirs(ctx):
+        for path in sorted(directory.glob("*.toml")) if directory.is_dir() else ():
+            text = path.read_text("utf-8", errors="replace")
+            for block in text.split("[[routing.categories]]")[1:]:
+                name = _field(block, "name")
+                if name:
+                    named.setdefault(name, _field(block, "to"))
+    for (name,) in _query(ctx, "SELECT DISTINCT category FROM items WHERE category IS NOT NULL"):
+        named.setdefault(name, None)
+    return [CompletionItem(n, help=h) for n, h in named.items() if n and n.startswith(incomplete)]
+
+
+# --- the log, read-only ---------------------------------------------------------------------------
+
+
+def _log_path(ctx) -> Path:
+    given = ctx.find_root().params.get("db") if ctx is not None else None
+    if given:
+        return Path(given)
+    from yaoqing_cli.logpath import default_path
+
+    return default_path()
+
+
+def _query(ctx, sql: str, args=()) -> list[tuple]:
+    """Rows of a read-only query on the log, or none if it cannot be read as it is."""
+    import sqlite3
+
+    path = _log_path(ctx)
+    if not path.is_file():
+        return []
+    quoted = "".join({"%": "%25", "?": "%3f", "#": "%23"}.get(c, c) for c in str(path.resolve()))
+    uri = f"file:{quoted}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True, timeout=BUSY_SECONDS)
+    except sqlite3.Error:
+        return []
+    try:
+        return db.execute(sql, args).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+
+
+# An item's title as it is now (the latest correction of it, else as filed), hidden when the item
+# is or ever was marked sensitive (filed so, or corrected to it).
+_ITEMS = """
+SELECT id,
+       CASE WHEN sensitive OR EXISTS (
+                SELECT 1 FROM events e WHERE e.item_id = items.id AND e.type = 'correct'
+                AND json_extract(e.data, '$.to.sensitive'))
+            THEN NULL
+            ELSE coalesce((SELECT json_extract(e.data, '$.to.title') FROM events e
+                           WHERE e.item_id = items.id AND e.type = 'correct'
+                           AND json_extract(e.data, '$.to.title') IS NOT NULL
+                           ORDER BY e.seq DESC LIMIT 1), title)
+       END
+FROM items WHERE id LIKE ? ESCAPE '\\' AND {which}
+ORDER BY filed DESC LIMIT {limit}
+"""
+_SENSITIVE_HELP = "（涉密/敏感，标题隐去）"
+
+
+def _ids_for(command: str):
+    which = {"reopen": "closed_at IS NOT NULL", "show": "1"}.get(command, "closed_at IS NULL")
+
+    def complete(ctx, incomplete: str) -> list[CompletionItem]:
+        import unicodedata
+
+        start = unicodedata.normalize("NFKC", incomplete)  # ２０２６ too
+        like = re.sub(r"([%_\\])", r"\\\1", start) + "%"
+        rows = _query(ctx, _ITEMS.format(which=which, limit=LIMIT), (like,))
+        return [CompletionItem(i, help=title or _SENSITIVE_HELP) for i, title in rows]
+
+    return complete
+
+
+def units(ctx, incomplete: str) -> list[CompletionItem]:
+    """Units already used: the items' reporting units, and the unit directory if the log has one."""
+    rows = _query(  # from the newest items only: a Tab never scans ten years of them
+        ctx,
+        "SELECT unit FROM (SELECT unit, sensitive FROM items ORDER BY filed DESC LIMIT ?)"
+        " WHERE unit IS NOT NULL AND unit <> '' AND NOT sensitive",
+        (UNITS_FROM,),
+    )
+    rows += _query(
+        ctx,
+        "SELECT DISTINCT json_extract(data, '$.name') FROM events"
+        " WHERE item_id = '' AND type = 'unit' LIMIT ?",
+        (LIMIT,),
+    )
+    seen = dict.fromkeys(u for (u,) in rows if isinstance(u, str) and u.startswith(incomplete))
+    return [CompletionItem(u) for u in seen]
+
+
+def people(ctx, incomplete: str) -> list[CompletionItem]:
+    """Who was told before (`notify --who`, from the newest events), then the units."""
+    rows = _query(
+        ctx,
+        "SELECT json_extract(data, '$.who') FROM (SELECT type, data FROM events"
+        " ORDER BY seq DESC LIMIT ?) WHERE type = 'notify'",
+        (UNITS_FROM * 5,),
+    )
+    told = dict.fromkeys(w for (w,) in rows if isinstance(w, str) and w.startswith(incomplete))
+    return [CompletionItem(w) for w in told] + [
+        u for u in units(ctx, incomplete) if u.value not in told
+    ]
+
+
+def words_typed() -> list[str]:
+    """During a Tab, the words of the command line typed in full (not the one being completed),
+    from what the completion scripts send: the command they name is the only one built."""
+    try:
+        from typer._click.shell_completion import split_arg_string
+    except ImportError:
+        from click.shell_completion import split_arg_string
+    try:
+        if os.environ.get("_YAOQING_COMPLETE") != "complete_bash":  # zsh, fish; source_*
+            line = os.environ.get("_TYPER_COMPLETE_ARGS", "")
+            words = split_arg_string(line)[1:]
+            return words if line.endswith(" ") else words[:-1]
+        words = split_arg_string(os.environ.get("COMP_WORDS", ""))  # bash
+        return words[1 : int(os.environ.get("COMP_CWORD", "0"))]
+    except (ValueError, IndexError):
+        return []
+
+
+# --- installing it ------------------------------------------------------------------------------
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def shell_name() -> str | None:
+    from typer._completion_shared import _get_shell_name
+
+    return _get_shell_name()
+
+
+def _prepare() -> None:
+    """Typer's completion classes (they read what the scripts below send), with zsh and fish
+    describing each value without Rich (Rich costs more than the whole rest of a Tab)."""
+    from typer._completion_classes import FishComplete, ZshComplete, completion_init
+
+    try:
+        from typer._click.shell_completion import add_completion_class
+    except ImportError:
+        from click.shell_completion import add_completion_class
+
+    completion_init()
+
+    class Zsh(ZshComplete):
+        def format_completion(self, item) -> str:
+            def escape(s: str) -> str:
+                return (
+                    s.replace('"', '""').replace("'", "''").replace("$", "\\$")
+                    .replace("`", "\\`").replace(":", r"\\:")
+                )  # fmt: skip
+
+            if item.help:
+                return f'"{escape(item.value)}":"{escape(_flat(item.help))}"'
+            return f'"{escape(item.value)}"'
+
+    class Fish(FishComplete):
+        def format_completion(self, item) -> str:
+            return f"{item.value}\t{_flat(item.help)}" if item.help else f"{item.value}"
+
+    add_completion_class(Zsh, "zsh")
+    add_completion_class(Fish, "fish")
+
+
+def _flat(text: str) -> str:
+    from yaoqing_cli.clitext import help_text
+
+    return re.sub(r"\s+", " ", help_text(text)).strip()
+
+
+def prepare_if_completing() -> None:
+    """Ready for a Tab if the completion scripts ask for one; an instruction that is not theirs
+    is refused in Chinese (Typer would answer in English)."""
+    wanted = os.environ.get("_YAOQING_COMPLETE")
+    if not wanted:
+        return
+    instruction, _, shell = wanted.partition("_")
+    if instruction not in ("complete", "source") or shell not in (*SHELLS, "powershell", "pwsh"):
+        from yaoqing_cli.errors import UsageError
+
+        raise UsageError(
+            f"环境变量 _YAOQING_COMPLETE 的值无法识别：{wanted!r}；"
+            "应为 source_bash、source_zsh、source_fish（取得补全脚本）或 complete_bash 等（由补全脚本设置）"
+        )
+    _prepare()
+
+
+def script(shell: str) -> str:
+    """The completion script for a shell, as `--show-completion` prints it."""
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(prog_name="yaoqing", complete_var="_YAOQING_COMPLETE", shell=shell)
+
+
+def install(shell: str) -> Path:
+    """Write the script where the shell reads it (and, for bash and zsh, the line that loads it
+    into ~/.bashrc or ~/.zshrc), as Typer does; returns the script's path."""
+    from typer._completion_shared import install as typer_install
+
+    return typer_install(shell=shell, prog_name="yaoqing", complete_var="_YAOQING_COMPLETE")[1]
