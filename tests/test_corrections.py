@@ -586,3 +586,55 @@ def test_a_reopening_never_turns_a_breach_into_met_or_waived(data):
     for duty in shown.duties:
         if duty.state in BREACHES:
             assert judged[duty.key].state in BREACHES, (duty, judged[duty.key])
+
+
+POLICIES = {p.hash: p for p in map(load_policy, ("shandong", "yunnan", "jiangxi", "inner-mongolia", "national"))}  # fmt: skip
+
+
+@PROPERTY
+@given(st.data())
+def test_policy_corrections_before_any_deadline_give_the_clocks_of_an_item_filed_so(data):
+    """As above, with the policy corrected too (each version judged under its own policy):
+    every clock of the shipped policies is 1 h or more after 事发 or 首报, and every
+    correction here is recorded within 25 minutes of a first report made within 25 minutes
+    of the event."""
+    draw = data.draw
+    policies = sorted(POLICIES.values(), key=lambda p: p.name)
+    first = draw(st.sampled_from(policies))
+    kind = draw(st.sampled_from(["emergency", "opinion", "warning", "message"]))
+    occurred = BASE - timedelta(minutes=draw(st.integers(0, 25)))
+    item = Item(
+        id="20260302-001", year=2026, issue_no=1, title="t", kind=kind,
+        level=draw(st.sampled_from(LEVELS)), policy=first.name, policy_hash=first.hash,
+        occurred=occurred, received=occurred, filed=BASE,
+        message_class="appeal" if kind == "message" else None,
+    )  # fmt: skip
+    events = [_event(1, "file", BASE, {})]
+    current = item
+    for n in range(2, 2 + draw(st.integers(1, 3))):
+        policy = draw(st.sampled_from(policies))
+        to = {"policy": policy.name, "policy_hash": policy.hash}
+        if draw(st.booleans()):
+            moved = BASE - timedelta(minutes=draw(st.integers(0, 25)))
+            to |= {"occurred": to_utc_text(moved), "received": to_utc_text(moved)}
+        to = {k: v for k, v in to.items() if getattr(current, k, None) != v or k == "policy"}
+        before = {
+            k: (
+                to_utc_text(getattr(current, k))
+                if k in ("occurred", "received")
+                else getattr(current, k)
+            )
+            for k in to
+        }
+        at = BASE + timedelta(minutes=draw(st.integers(1, 25)))
+        at = max(at, events[-1].happened_at)
+        events.append(_event(n, "correct", at, {"reason": "r", "from": before, "to": to}))
+        current = corrected(current, to)
+    final_policy = POLICIES[current.policy_hash]
+    now = events[-1].happened_at + timedelta(minutes=draw(st.integers(0, 60 * 24 * 30)))
+    as_corrected = evaluate(
+        current, events, final_policy, CALENDAR, now, resolve=POLICIES.__getitem__
+    )
+    filed_so = evaluate(current, events[:1], final_policy, CALENDAR, now)
+    assert _clocks(as_corrected) == _clocks(filed_so)
+    assert not any(m.held or m.spared for m in as_corrected.moved)
