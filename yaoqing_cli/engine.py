@@ -29,6 +29,7 @@ Rules, each from DOMAIN.md and the seeds:
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
@@ -198,7 +199,8 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             return policy
         return resolve(version.policy_hash)
 
-    in_effect = [c for c in corrections if c.happened_at <= now]
+    # in the order recorded, each on top of the last: those recorded by `now` (a prefix)
+    in_effect = list(takewhile(lambda c: c.happened_at <= now, corrections))
     current = versions[len(in_effect)]
     current_policy = policy_of(current)
     status = _evaluate(current, others, current_policy, calendar, now, tz)

@@ -1081,12 +1081,6 @@ class Store:
         )
         return {row[0] for row in rows}
 
-    def corrected_item_ids(self) -> set[str]:
-        return {
-            row[0]
-            for row in self.db.execute("SELECT DISTINCT item_id FROM events WHERE type = 'correct'")
-        }
-
     def mark_closed(self, item_id: str, closed_at: datetime) -> None:
         self.db.execute(
             "UPDATE items SET closed_at = ? WHERE id = ?", (to_utc_text(closed_at), item_id)
