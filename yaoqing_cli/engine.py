@@ -371,7 +371,8 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         anchor=duty.anchor,
         deadline=deadline,
         state=state,
-        met_at=met_at if state in vocab.DONE else None,
+        # a waived clock keeps when it was done anyway: 免于考核 must not hide a late publication
+        met_at=met_at if state in vocab.DONE or state == WAIVED else None,
         extended=extension is not None,
         calendar_fallback=fallback,
         source=duty.source,
