@@ -241,7 +241,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
     for key, (x, change) in held.items():
         d = duties.get(key)
-        met_at = d.met_at if d is not None and d.state in vocab.DONE else x.met_at
+        met_at = d.met_at if d is not None and d.met_at is not None else x.met_at
         duties[key] = replace(
             x,
             state=LATE if met_at is not None else OVERDUE,
@@ -252,7 +252,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     for key, change in spared.items():
         d = duties.get(key)
         if d is not None and d.state in BREACHES and key not in held:
-            duties[key] = replace(d, state=WAIVED, met_at=None, spared=change)
+            duties[key] = replace(d, state=WAIVED, spared=change)  # keeps when it was done
     for m in moved:
         d = duties.get(m.key)
         if d is not None:
@@ -541,7 +541,8 @@ def _duty_status(
         anchor=duty.anchor,
         deadline=deadline,
         state=state,
-        met_at=met_at if state in vocab.DONE else None,
+        # a waived clock keeps when it was done anyway: 免于考核 must not hide a late publication
+        met_at=met_at if state in vocab.DONE or state == WAIVED else None,
         extended=extension is not None,
         calendar_fallback=fallback,
         source=duty.source,

@@ -293,6 +293,10 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
+    if duty.met_at is not None:  # waived, and done anyway: when, and against the old deadline
+        late = duty.met_at - duty.deadline
+        after = f"，晚于原时限 {span_text(late)}" if late.total_seconds() > 0 else ""
+        return f"{local_text(duty.met_at, tz)} 完成（原时限 {deadline}{after}）"
     return f"时限 {deadline}"
 
 
