@@ -316,3 +316,17 @@ def test_a_calendar_entry_cannot_recount_a_breach(log, run, db_path, tmp_path):
     assert dump_log(db_path) == before
     check(yn.duties(item, "2026-11-12 09:00")["reply"], "2026-11-10 00:00", "late",
           "2026-11-10 10:00")  # fmt: skip
+
+
+def test_a_waived_clock_done_anyway_says_when_against_the_old_deadline(log, run):
+    # 鲁政办发〔2018〕18号 三: 重大 → publish within 5 h of the event (08:00 → 13:00). A downgrade
+    # at 10:00 waives it; the publication at 14:00 is owed by no one, yet the board and show
+    # must say it was done, an hour after the old deadline (issue 16: 免于考核 hid it).
+    sd = log("山东")
+    item = sd.file("某化工厂爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大")
+    sd.cont(item, "2026-11-22 10:00", "--level", "一般", "--reason", "核实后降级")
+    sd.cont(item, "2026-11-22 14:00", "--done", "publish", "--text", "已发布通报")
+    d = sd.duties(item, "2026-11-22 14:05")
+    check(d["publish"], "2026-11-22 13:00", "waived", "2026-11-22 14:00")
+    shown = run("show", item, now=iso("2026-11-22 14:05")).out
+    assert "2026-11-22 14:00 完成（原时限 11月22日 13:00，晚于原时限 1小时）" in shown, shown

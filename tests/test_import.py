@@ -708,7 +708,7 @@ def test_verify_recomputes_where_an_item_came_from(source, tmp_path, db_path, ed
     assert run("--db", qingdao, "export", "--output", dump).code == 0
     assert real_clock(run, "import", dump).code == 0
     db = sqlite3.connect(db_path)
-    db.execute("DROP TRIGGER items_close_once")
+    db.execute("DROP TRIGGER items_fixed_columns")
     db.execute(edit)
     db.commit()
     db.close()

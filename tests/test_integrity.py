@@ -61,7 +61,7 @@ def test_verify_catches_a_deleted_event(busy_log, db_path):
 def test_verify_catches_a_reopened_item(busy_log, db_path):
     run, first, _ = busy_log
     db = sqlite3.connect(db_path)
-    db.execute("DROP TRIGGER items_close_once")
+    db.execute("DROP TRIGGER items_fixed_columns")
     db.execute("UPDATE items SET closed_at = NULL WHERE id = ?", (first,))
     db.commit()
     db.close()
@@ -315,7 +315,7 @@ def test_an_expect_file_without_an_anchor_is_refused(busy_log, tmp_path):
 def test_verify_json_names_a_table_difference(busy_log, db_path):
     run, first, _ = busy_log
     db = sqlite3.connect(db_path)
-    db.execute("DROP TRIGGER items_close_once")
+    db.execute("DROP TRIGGER items_fixed_columns")
     db.execute("UPDATE items SET unit = '另一县' WHERE id = ?", (first,))
     db.commit()
     db.close()

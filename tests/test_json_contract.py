@@ -205,13 +205,24 @@ def outputs(run, log):
     assert handed.code == 0, handed  # the report's shifts[] too
     listed = run("handover", "--list", "--json", "--include-sensitive", now=iso("2026-11-22 20:00"))
     out["handover --json"] = [handed.json, listed.json]
-    out["file --json"] = [a, b, c, d, e, f]
+    g = file_item(run, "--level", "一般", "--unit", "某县", title="G 更正后作废",
+                  occurred="2026-11-22 11:00", at="2026-11-22 11:30", at_now=True)  # fmt: skip
+    corrected = run("correct", g["id"], "--occurred", "2026-11-22 10:30", "--received",
+                    "2026-11-22 10:40", "--reason", "核实", "--json", now=iso("2026-11-22 11:40"))  # fmt: skip
+    assert corrected.code == 0, corrected
+    out["correct --json"] = [corrected.json]
+    did("close --json", "close", g["id"], "--outcome", "void", "--reason", "误录", "--json",
+        at="2026-11-22 12:30")  # fmt: skip
+    reopened = run("reopen", g["id"], "--reason", "并非误录", "--json", now=iso("2026-11-22 13:00"))
+    assert reopened.code == 0, reopened
+    out["reopen --json"] = [reopened.json]
+    out["file --json"] = [a, b, c, d, e, f, g]
     judged = iso("2026-11-23 00:05")
     for extra in ((), ("--include-sensitive",)):
         shown = run("status", "--json", "--all", *extra, now=judged)
         assert shown.code == 0, shown
         out.setdefault("status --json", []).append(shown.json)
-        for item in (a, b, c, d, e, f):
+        for item in (a, b, c, d, e, f, g):
             shown = run("show", item["id"], "--json", *extra, now=judged)
             assert shown.code == 0, shown
             out.setdefault("show --json", []).append(shown.json)
@@ -300,6 +311,8 @@ def test_every_event_hash_is_the_one_readme_specifies(outputs, db_path):
         "instruct",
         "notify",
         "handover",
+        "correct",
+        "reopen",
     }
     previous = "0" * 64
     for uid, item_id, type_, happened, recorded, officer, data, prev_hash, stored in rows:

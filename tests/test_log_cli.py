@@ -62,7 +62,11 @@ def test_migration_from_blank_database_creates_tables_and_triggers(db_path):
         )
     }
     assert {"items", "events", "office", "policy_snapshots"} <= names
-    assert {"events_append_only_update", "events_append_only_delete", "items_close_once"} <= names
+    assert {
+        "events_append_only_update",
+        "events_append_only_delete",
+        "items_fixed_columns",
+    } <= names
 
 
 # --- file -------------------------------------------------------------------------------------
@@ -194,16 +198,18 @@ def test_triggers_refuse_update_and_delete_of_events(office, db_path):
         db.execute("DELETE FROM events")
     with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
         db.execute("DELETE FROM items")
-    with pytest.raises(sqlite3.IntegrityError, match="closed, once"):
-        db.execute("UPDATE items SET title = 'changed'")
+    with pytest.raises(sqlite3.IntegrityError, match="only by a correction"):
+        db.execute("UPDATE items SET title = 'changed'")  # no correction recorded
 
 
 def test_items_close_only_once_even_in_raw_sql(office, db_path):
     item = file_item(office)
     office("close", item["id"], "--at", "10:00")
     db = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.IntegrityError, match="closed, once"):
+    with pytest.raises(sqlite3.IntegrityError, match="only by a correction, a close"):
         db.execute("UPDATE items SET closed_at = '2030-01-01T00:00:00Z'")
+    with pytest.raises(sqlite3.IntegrityError, match="only by a correction, a close"):
+        db.execute("UPDATE items SET closed_at = NULL")  # no reopening recorded
 
 
 def test_every_event_keeps_happened_and_recorded_times(office, db_path):

@@ -129,7 +129,7 @@ TRIGGERS = {
     "snapshots_immutable_update",
     "snapshots_immutable_delete",
     "items_no_delete",
-    "items_close_once",
+    "items_fixed_columns",  # m007: only a correction, a close or a reopening changes a row
     "calendar_append_only_update",
     "calendar_append_only_delete",
     "search_text_ai",  # sqlite-utils' triggers keeping the FTS index level with search_text
@@ -182,7 +182,7 @@ def test_a_blank_database_migrates_to_the_documented_schema(db_path):
         "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' ORDER BY name"
     )
     assert [r[0] for r in autoincrement] == ["events", "office"]
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     # the connection the commands go on using is left as the standard driver made it
     assert store.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 0

@@ -457,7 +457,7 @@ def close(
         str,
         typer.Option(
             "--outcome",
-            help="结果：resolved 处置完毕 | did-not-occur 预警未发生（仅预警）| misreport 误报（须 --reason）| merged 已合并",
+            help="结果：resolved 处置完毕 | did-not-occur 预警未发生（仅预警）| misreport 误报（须 --reason）| merged 已合并 | void 作废（误录，须 --reason；编号保留，不计时效）",
         ),
     ] = "resolved",
     reason: Annotated[str | None, typer.Option("--reason", help="理由（误报等须说明）")] = None,
@@ -632,6 +632,71 @@ def _sensitive_titles(log, events) -> dict:
 
 
 @app.command()
+def correct(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="更正理由（必填），例如 '事发时间记错'")
+    ] = None,
+    occurred: Annotated[str | None, typer.Option("--occurred", help="更正后的事发时间")] = None,
+    received: Annotated[str | None, typer.Option("--received", help="更正后的接报时间")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="更正后的标题")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="更正后的类型：emergency 突发事件 | opinion 政务舆情 | warning 预警 | message 网民留言",
+        ),
+    ] = None,
+    message_class: Annotated[
+        str | None,
+        typer.Option(
+            "--class", help="更正后的留言类别：praise 表扬感谢 | advice 谏言咨询 | appeal 申诉求助"
+        ),
+    ] = None,
+    category: Annotated[str | None, typer.Option("--category", help="更正后的类别")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="更正后的报送单位")] = None,
+    location: Annotated[str | None, typer.Option("--location", help="更正后的地点")] = None,
+    sensitive: Annotated[
+        bool | None,
+        typer.Option("--sensitive/--not-sensitive", help="更正涉密/敏感标记"),
+    ] = None,
+    policy: Annotated[str | None, typer.Option("--policy", help="更正所依据的时限政策")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """更正一条要情的记录（原记录保留，更正记入日志；时限按更正后的时间重算，已显示的逾期不撤销）。"""
+    from yaoqing_cli.service import CorrectRequest, correct_item
+
+    kind_key = _key(vocab.KINDS, kind, "类型")
+    class_key = _key(vocab.CLASSES, message_class, "留言类别")
+    with open_log(ctx, write=True) as log:
+        request = CorrectRequest(
+            reason=reason,
+            occurred=None if occurred is None else log.time(occurred, "事发时间"),
+            received=None if received is None else log.time(received, "接报时间"),
+            title=title,
+            kind=kind_key,
+            message_class=class_key,
+            category=category,
+            unit=unit,
+            location=location,
+            sensitive=sensitive,
+            policy=policy,
+            officer=officer,
+        )
+        done = correct_item(log, item_id, request)
+    tz, mark = log.tz, log.mark
+    from yaoqing_cli import render
+
+    if as_json:
+        _emit_json(render.corrected_json(done, tz))
+        return
+    for line in render.corrected_lines(done, tz, mark):
+        typer.echo(line)
+
+
+@app.command()
 def assign(
     ctx: typer.Context,
     item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
@@ -703,6 +768,30 @@ def assign(
         return
     for line in render_chuan.assigned_text(result, tz, mark):
         typer.echo(line)
+
+
+@app.command()
+def reopen(
+    ctx: typer.Context,
+    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="重新打开的理由（必填），例如 '终报编号填错'")
+    ] = None,
+    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """重新打开已终报的要情（终报后撤回，继续办理；关闭期间到期的时限不追溯为逾期）。"""
+    from yaoqing_cli.service import reopen_item
+
+    with open_log(ctx, write=True) as log:
+        event = reopen_item(log, item_id, reason, officer)
+    tz, mark = log.tz, log.mark
+    from yaoqing_cli.render import event_json, event_line
+
+    if as_json:
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        return
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
 
 
 @app.command()

@@ -232,7 +232,10 @@ _SENSITIVE_HELP = "（涉密/敏感，标题隐去）"
 
 
 def _ids_for(command: str):
-    which = {"reopen": "closed_at IS NOT NULL", "show": "1"}.get(command, "closed_at IS NULL")
+    # `correct` takes a closed item too (it is the record)
+    which = {"reopen": "closed_at IS NOT NULL", "show": "1", "correct": "1"}.get(
+        command, "closed_at IS NULL"
+    )
 
     def complete(ctx, incomplete: str) -> list[CompletionItem]:
         import unicodedata

@@ -6,7 +6,8 @@ hash chain stays intact. So verify rebuilds each one from the events (or, for a 
 snapshot, its hash from its own content) and names every difference: which table, which row,
 which column, what is stored and what the events imply.
 
-- items:            every column from the item's `file` event; closed_at from its `close`.
+- items:            every column from the item's `file` event as its `correct` events (更正)
+                    leave it; closed_at from its last `close`, unless a `reopen` followed.
 - policy_snapshots: each hash is the SHA-256 of its content, the name is the content's name;
                     a snapshot an item rests on must be there.
 - office:           one row per 'office' event, in order (seq 1..n), with its settings and
@@ -93,10 +94,13 @@ def item_differences(
             found.append(Difference("items", item_id, "（首报事件）", "有此要情", have))
         elif closes.get(item_id) != closed_at:
             found.append(Difference("items", item_id, "closed_at", closed_at, closes.get(item_id)))
-    for row, data_text in store.items_unlike_first_report():
+    candidates = store.items_unlike_first_report()
+    corrections = store.corrections_of([row.id for row, _ in candidates])
+    for row, data_text in candidates:
         item_id = row.id
         try:
-            expected = _item_row(item_id, json.loads(data_text), row.closed_at)
+            data = _corrected(json.loads(data_text), corrections.get(item_id, ()))
+            expected = _item_row(item_id, data, row.closed_at)
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             found.append(Difference("items", item_id, "（首报事件）", "可读", f"无法解读：{err}"))
             continue
@@ -106,6 +110,23 @@ def item_differences(
     for item_id in sorted(named - ids):
         found.append(Difference("items", item_id, "（整行）", MISSING, "有此要情的事件"))
     return len(ids), found
+
+
+def _corrected(data: dict, corrections) -> dict:
+    """The first report's payload as its corrections (更正, in the order recorded) leave it."""
+    if not corrections:
+        return data
+    data = {**data, "details": dict(data.get("details") or {})}
+    for correction in corrections:
+        for key, value in dict(correction["to"]).items():
+            if key == "location":
+                if value:
+                    data["details"]["location"] = value
+                else:
+                    data["details"].pop("location", None)
+            else:
+                data[key] = value
+    return data
 
 
 def _item_row(item_id: str, data: dict, closed_at: str | None) -> tuple:

@@ -18,17 +18,23 @@ Rules, each from DOMAIN.md and the seeds:
   stays overdue, and one met late stays late. 鲁政办字〔2016〕86号 第18条 excuses a warning that did
   not happen and a report *made in time* that proved wrong: neither erases a missed clock;
 - a back-entered event (recorded more than BACK_ENTRY after its stated time, 补录) meets a clock as
-  of its stated time, marked as such, but waives or extends only from when it was recorded.
+  of its stated time, marked as such, but waives or extends only from when it was recorded;
+- a correction (更正) re-judges the item from its corrected anchors, kind and policy; judged at
+  the moment it was recorded, a clock it found already breached stays a breach at its original
+  deadline (`held`), and on a closed item it makes no breach from before it (`spared`);
+- a reopening (重新打开) undoes the close from then on: a reopened close meets nothing, and a
+  clock that fell due while the item stood closed stays waived (it was not owed then).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, span_text
-from yaoqing_cli.models import Event, Item
+from yaoqing_cli.models import Event, Item, as_filed, corrected
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.vocab import DutyState, EventType
 from yaoqing_cli.workdays import WorkCalendar
@@ -37,6 +43,7 @@ from yaoqing_cli.workdays import WorkCalendar
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 NOTIFY = EventType.NOTIFY
+CORRECT, REOPEN = EventType.CORRECT, EventType.REOPEN
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BACK_ENTRY = timedelta(minutes=10)  # recorded this long after its stated time: 补录
@@ -109,6 +116,24 @@ class DutyStatus:
     source: str
     changes: tuple[Change, ...] = ()
     back_entered: bool = False  # met by an event recorded after the fact (补录)
+    # 更正前已逾期: a correction moved this clock after it had fallen due unmet (or been met
+    # late); the breach stands at its original deadline. The change that would have removed it.
+    held: Change | None = None
+    # 终报后更正: a correction recorded after the close would make this clock a breach from
+    # before it was recorded; it is not made one retroactively (README, 更正).
+    spared: Change | None = None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One deadline a correction moved (更正), for `changes` and the report's 更正 section."""
+
+    key: str
+    name: str
+    change: Change
+    held: bool = False  # a breach shown before the correction stands (it would have removed it)
+    spared: bool = False  # on a closed item: the breach it would have made is not made
+    by: str = ""  # the uid of the correction event that moved it
 
 
 @dataclass(frozen=True)
@@ -123,11 +148,16 @@ class ItemStatus:
     calendar_fallback: bool
     urgency: tuple = field(default=(), compare=False)
     told: tuple[Told, ...] = ()  # every notify up to the moment judged, in order
+    moved: tuple[Moved, ...] = ()  # every deadline a correction moved, in order
+    reopened: bool = False  # closed once, open again (重新打开)
 
     @property
     def untold(self) -> tuple[Notice, ...]:
         """Those the item still owes a telling (须报告, 同时抄送), not yet told."""
         return tuple(n for n in self.notify if n.heading in OWED_HEADINGS)
+
+
+BREACHES = frozenset({DutyState.OVERDUE, DutyState.LATE})
 
 
 def evaluate(
@@ -137,12 +167,139 @@ def evaluate(
     calendar: WorkCalendar,
     now: datetime,
     tz: ZoneInfo = SHANGHAI,
+    resolve=None,
 ) -> ItemStatus:
+    """Each clock of `item` (as the log now holds it, every correction applied) at `now`.
+
+    `resolve(policy_hash)` gives the policy of an earlier version of the item when a
+    correction changed its policy (without it, `policy` judges every version)."""
     # Every time in here is UTC: Python subtracts and compares two times of the same zone by
     # their clock readings, which is wrong across a daylight-saving change.
     now = now.astimezone(UTC)
+    if not any(e.type == CORRECT for e in events):
+        return _evaluate(item, events, policy, calendar, now, tz)
+    return _evaluate_corrected(item, events, policy, calendar, now, tz, resolve)
+
+
+def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> ItemStatus:
+    """Corrections (更正): the clocks are those of the item as corrected by `now`, from its
+    corrected anchors. Each correction is also judged at the moment it was recorded, before
+    and after: a deadline it moved is listed (Moved, and in the clock's `changes`); a clock it
+    found already breached stays a breach at its original deadline (`held`: a breach is
+    permanent, 鲁政办字〔2016〕86号 第18条); on an item closed when it was recorded, a breach it
+    would newly make from before it is not made (`spared`)."""
+    corrections = sorted((e for e in events if e.type == CORRECT), key=lambda e: e.seq)
+    others = [e for e in events if e.type != CORRECT]
+    versions = [as_filed(item, corrections)]
+    for c in corrections:
+        versions.append(corrected(versions[-1], c.data.get("to") or {}))
+
+    def policy_of(version: Item) -> Policy:
+        if version.policy_hash == policy.hash or resolve is None:
+            return policy
+        return resolve(version.policy_hash)
+
+    # in the order recorded, each on top of the last: those recorded by `now` (a prefix)
+    in_effect = list(takewhile(lambda c: c.happened_at <= now, corrections))
+    current = versions[len(in_effect)]
+    current_policy = policy_of(current)
+    status = _evaluate(current, others, current_policy, calendar, now, tz)
+    held: dict[str, tuple[DutyStatus, Change]] = {}
+    spared: dict[str, Change] = {}
+    moved: list[Moved] = []
+    for i, c in enumerate(in_effect):
+        at = first_recorded(c)
+        seen = [e for e in others if e.happened_at <= at]
+        before = _evaluate(versions[i], seen, policy_of(versions[i]), calendar, at, tz)
+        after = _evaluate(versions[i + 1], seen, policy_of(versions[i + 1]), calendar, at, tz)
+        was = {d.key: d for d in before.duties}
+        now_is = {d.key: d for d in after.duties}
+        why = correction_reason(c)
+        for key in dict.fromkeys([*was, *now_is]):
+            x, y = was.get(key), now_is.get(key)
+            old = x.deadline if x else None
+            new = y.deadline if y else None
+            if old == new:
+                continue
+            change = Change(c.happened_at, old, new, why)
+            removes = (
+                x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+            )
+            makes = (
+                before.closed_at is not None
+                and (x is None or x.state not in BREACHES)
+                and y is not None
+                and y.state in BREACHES
+            )
+            if removes and key not in held:
+                held[key] = (x, change)
+            elif makes and key not in held:
+                spared.setdefault(key, change)
+            moved.append(Moved(key, (x or y).name, change, removes, makes, c.uid))
+    duties = {d.key: d for d in status.duties}
+    # a held breach is judged at the deadline it missed, whatever the corrected one says (so
+    # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
+    for key, (x, change) in held.items():
+        d = duties.get(key)
+        met_at = d.met_at if d is not None and d.met_at is not None else x.met_at
+        duties[key] = replace(
+            x,
+            state=LATE if met_at is not None else OVERDUE,
+            met_at=met_at,
+            changes=d.changes if d is not None else x.changes,
+            held=change,
+        )
+    for key, change in spared.items():
+        d = duties.get(key)
+        if d is not None and d.state in BREACHES and key not in held:
+            duties[key] = replace(d, state=WAIVED, spared=change)  # keeps when it was done
+    for m in moved:
+        d = duties.get(m.key)
+        if d is not None:
+            duties[m.key] = replace(
+                d, changes=tuple(sorted((*d.changes, m.change), key=lambda ch: ch.at))
+            )
+    judged = tuple(duties.values())
+    notify = status.notify
+    if status.closed_at is None:
+        notify = _notify(current, status.level, judged, current_policy, now, tz)
+        notify = _marked_told(notify, status.told)
+    return replace(
+        status,
+        duties=judged,
+        notify=notify,
+        calendar_fallback=any(d.calendar_fallback for d in judged),
+        urgency=_urgency(current, judged, status.closed_at),
+        moved=tuple(moved),
+    )
+
+
+def correction_reason(event: Event) -> str:
+    """更正事发时间、类型：reason, as a clock's change names it."""
+    fields = [
+        vocab.CORRECTABLE.get(k, k) for k in (event.data.get("to") or {}) if k != "policy_hash"
+    ]
+    reason = event.data.get("reason") or ""
+    return f"更正{'、'.join(fields)}" + (f"：{reason}" if reason else "")
+
+
+def _closes(seen: Sequence[Event]) -> tuple[Event | None, list[tuple[datetime, datetime]]]:
+    """(the close in force, or None; the windows between each close and the reopening that
+    undid it, from their effective moments). A reopened close meets and waives nothing, but a
+    clock that fell due while the item stood closed was not owed then: it stays waived."""
+    close, windows = None, []
+    for e in seen:
+        if e.type == CLOSE:
+            close = e
+        elif e.type == REOPEN and close is not None:
+            windows.append((effective_at(close), effective_at(e)))
+            close = None
+    return close, windows
+
+
+def _evaluate(item, events, policy, calendar, now, tz) -> ItemStatus:
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
-    close = next((e for e in seen if e.type == CLOSE), None)
+    close, windows = _closes(seen)
     closed_at = close.happened_at if close else None
     outcome = close.data.get("outcome") if close else None
     exempt = outcome in vocab.EXEMPT_OUTCOMES
@@ -162,23 +319,14 @@ def evaluate(
     duties = []
     for duty in policy.duties:
         status = _duty_status(
-            duty, item, seen, level_steps, policy, calendar, now, tz, close_effect
+            duty, item, seen, level_steps, policy, calendar, now, tz, close_effect, close, windows
         )
         if status is not None:
             duties.append(status)
 
     notify = () if closed_at else _notify(item, level, duties, policy, now, tz)
     told = _told(tellings, policy) if tellings else ()
-    if told and notify:
-        first = {}
-        for t in told:
-            first.setdefault(t.who, t)
-        notify = tuple(
-            Notice(n.who, n.duty, n.why, n.required, n.role, first[n.who].at, first[n.who].by)
-            if n.who in first and n.role != "route"
-            else n
-            for n in notify
-        )
+    notify = _marked_told(notify, told)
     missing = _missing(item, seen, level, policy)
     return ItemStatus(
         level=level,
@@ -190,7 +338,23 @@ def evaluate(
         missing=missing,
         calendar_fallback=any(d.calendar_fallback for d in duties),
         urgency=_urgency(item, duties, closed_at),
+        reopened=bool(windows),
         told=told,
+    )
+
+
+def _marked_told(notify: tuple[Notice, ...], told: tuple) -> tuple[Notice, ...]:
+    """Each notice of someone already told, with when and how they were first told."""
+    if not (told and notify):
+        return notify
+    first = {}
+    for t in told:
+        first.setdefault(t.who, t)
+    return tuple(
+        Notice(n.who, n.duty, n.why, n.required, n.role, first[n.who].at, first[n.who].by)
+        if n.who in first and n.role != "route"
+        else n
+        for n in notify
     )
 
 
@@ -290,7 +454,9 @@ def end_of_day(day, tz: ZoneInfo) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
 
 
-def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close_effect):
+def _duty_status(
+    duty, item, seen, level_steps, policy, calendar, now, tz, close_effect, close=None, windows=()
+):
     if item.kind not in duty.kinds:
         return None
     original = deadline_for(duty, item, calendar, tz)
@@ -344,13 +510,17 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         )
         deadline, fallback = new_deadline, fallback or more_fallback
 
-    met = _met_by(duty, seen)
+    met = _met_by(duty, seen, close)
     met_at = met.happened_at if met else None
+    # 重新打开: a clock that fell due while the item stood closed was not owed then
+    window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
     # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
     # clock not yet fallen due then: a breach is permanent (鲁政办字〔2016〕86号 第18条).
     waived_at = None
     if not applied and dropped_at is not None and dropped_at <= now:
         waived_at = dropped_at
+    elif window is not None:  # fell due while closed: waived then, whatever came after
+        waived_at = window
     elif close_effect is not None and close_effect <= now:
         waived_at = close_effect
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
@@ -371,7 +541,8 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
         anchor=duty.anchor,
         deadline=deadline,
         state=state,
-        met_at=met_at if state in vocab.DONE else None,
+        # a waived clock keeps when it was done anyway: 免于考核 must not hide a late publication
+        met_at=met_at if state in vocab.DONE or state == WAIVED else None,
         extended=extension is not None,
         calendar_fallback=fallback,
         source=duty.source,
@@ -387,8 +558,9 @@ def _duty_status(duty, item, seen, level_steps, policy, calendar, now, tz, close
 ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 
-def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:
-    """The first event that meets the duty, as its policy names it, and nothing else."""
+def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:
+    """The first event that meets the duty, as its policy names it, and nothing else (a close
+    only if it is the close in force: a reopened one met nothing)."""
     for e in seen:
         if duty.met_by == "file" and e.type == FILE:
             return e
@@ -404,7 +576,7 @@ def _met_by(duty: Duty, seen: Sequence[Event]) -> Event | None:
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == CLOSE:
+        if duty.met_by == "close" and e.type == CLOSE and e is close:
             return e
     return None
 
@@ -478,7 +650,12 @@ def lost_breaches(before: ItemStatus, after: ItemStatus) -> list[DutyStatus]:
 
 
 def running_clocks(
-    item: Item, events: Sequence[Event], policy: Policy, calendar: WorkCalendar, tz: ZoneInfo
+    item: Item,
+    events: Sequence[Event],
+    policy: Policy,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    resolve=None,
 ) -> tuple[str | None, tuple[DutyStatus, ...]]:
     """(current level, the clocks still running) once every recorded event counts.
 
@@ -486,7 +663,7 @@ def running_clocks(
     depend on `now`, so `status` can find the late ones with one indexed query. Judged at a
     moment after everything, a clock still owed reads as overdue; a closed item owes nothing.
     """
-    status = evaluate(item, events, policy, calendar, END_OF_TIME, tz=tz)
+    status = evaluate(item, events, policy, calendar, END_OF_TIME, tz=tz, resolve=resolve)
     if status.closed_at is not None:
         return status.level, ()
     return status.level, tuple(d for d in status.duties if d.state == OVERDUE)

@@ -22,6 +22,7 @@ from yaoqing_cli.vocab import EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
+CORRECT = EventType.CORRECT
 
 # Shown instead of anything a sensitive item says (title, unit, place, caller, text).
 MASK = "〔涉密/敏感，内容不在汇总中显示〕"
@@ -30,6 +31,7 @@ MASK = "〔涉密/敏感，内容不在汇总中显示〕"
 SUPPLIED = vocab.FOLLOWUP_FIELDS
 NOT_TEXT = vocab.NOT_TEXT
 TEXT_KEYS = frozenset(vocab.TEXT_FIELDS)
+CORRECTED = frozenset(vocab.CORRECTED_TEXTS)
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,26 @@ def current_facts(item: Item, events: Sequence[Event], until: datetime | None = 
     statements = [
         e
         for e in events
-        if e.type == CONTINUE
-        and (until is None or e.happened_at <= until)
-        and any(e.data.get(key) for key in SUPPLIED)
+        if (until is None or e.happened_at <= until)
+        and (
+            (e.type == CONTINUE and any(e.data.get(key) for key in SUPPLIED))
+            or (e.type == CORRECT and (e.data.get("to") or {}).keys() & {"unit", "location"})
+        )
     ]
     if not statements:  # most items: nothing was supplied later
         return Facts(item.title, unit, details)
     for event in sorted(statements, key=lambda e: (e.happened_at, e.seq)):
+        if event.type == CORRECT:  # 更正: the corrected value stands, as the first report's
+            fixed = event.data.get("to") or {}
+            if "unit" in fixed:
+                unit = fixed["unit"]
+                supplied_by.pop("unit", None)
+            if "location" in fixed:
+                details.pop("location", None)
+                if fixed["location"]:
+                    details["location"] = fixed["location"]
+                supplied_by.pop("location", None)
+            continue
         for key in SUPPLIED:
             value = event.data.get(key)
             if not value:
@@ -112,6 +127,11 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
             masked[key] = MASK
     if isinstance(masked.get("details"), Mapping):
         masked["details"] = {k: v if k in NOT_TEXT else MASK for k, v in masked["details"].items()}
+    for side in ("from", "to"):  # a correction's old and new words (更正)
+        if isinstance(masked.get(side), Mapping):
+            masked[side] = {
+                k: MASK if k in vocab.CORRECTED_TEXTS and v else v for k, v in masked[side].items()
+            }
     return masked
 
 
@@ -129,6 +149,10 @@ def typed_words(data: Mapping[str, Any]) -> list[str]:
             ]
         elif key in TEXT_KEYS and value and type(value) is str:
             words.append(value)
+        elif key == "to" and type(value) is dict:  # a correction's new words (更正)
+            words += [
+                v for k, v in sorted(value.items()) if k in CORRECTED and v and type(v) is str
+            ]
     return words
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import OperationError, UsageError, YaoqingError, os_reason
-from yaoqing_cli.models import Office, canonical_json, item_from_payload
+from yaoqing_cli.models import Office, as_filed, canonical_json, corrected, item_from_payload
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.session import Log
 from yaoqing_cli.store import (
@@ -227,6 +227,8 @@ def _verify_now(log: Log, tick, expect: Expectation | None) -> Verified:
                 first_reports[row.item_id] = first_reports.get(row.item_id, 0) + 1
             elif row.type == EventType.CLOSE:
                 closes[row.item_id] = row.happened_at
+            elif row.type == EventType.REOPEN:
+                closes.pop(row.item_id, None)
             if expect is not None:
                 if position == expect.events:
                     seen["at_count"] = row.hash
@@ -306,7 +308,8 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
     office = store.office()
     count, head = store.head()
     body: list[tuple[str, bool]] = []  # (line, vouched for by the chain)
-    sensitive: set[str] = set()
+    # an item sensitive at any time (as filed, or by a correction) is masked in every event
+    sensitive: set[str] = store.ever_sensitive_ids()
     masked = False
     expect, prev = 1, GENESIS_HASH
     for row in store.export_rows(since):
@@ -314,8 +317,6 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
         if seq > expect:  # events outside the selection: named by the hashes around them
             body.append((_gap(expect, seq - 1, prev, prev_hash), False))
         data = json.loads(data_text)
-        if type_ == "file" and data.get("sensitive"):
-            sensitive.add(item_id)
         record = {
             "record": "event",
             "seq": seq,
@@ -387,6 +388,12 @@ def _mask(data: dict) -> dict:
     for key in ("location", "summary", "consequences", "trend", "measures", "unit"):
         if masked.get(key):
             masked[key] = SENSITIVE_MARK
+    for side in ("from", "to"):  # a correction's old and new words (更正)
+        if isinstance(masked.get(side), dict):
+            masked[side] = {
+                k: SENSITIVE_MARK if k in vocab.CORRECTED_TEXTS and v else v
+                for k, v in masked[side].items()
+            }
     return masked
 
 
@@ -732,13 +739,17 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
         if not earlier:
             continue  # the item arrives with this file: it is judged as its source judged it
         policy = log.policies.get(item)
-        before = evaluate(item, earlier, policy, log.calendar, now, tz=log.tz)
-        after = evaluate(item, events, policy, log.calendar, now, tz=log.tz)
+        resolve = log.policies.resolver(item.id)
+        # the item as the log held it before the import: its corrections since undone
+        taken = [e for e in events if e.type == "correct" and e.seq > last_seq_before]
+        as_held = as_filed(item, taken)
+        before = evaluate(as_held, earlier, policy, log.calendar, now, tz=log.tz, resolve=resolve)
+        after = evaluate(item, events, policy, log.calendar, now, tz=log.tz, resolve=resolve)
         lost = [(d.name, d.deadline) for d in lost_breaches(before, after)]
         lost += [
             (f"{c.name}（{c.unit}）", c.deadline)
             for c in chuan_lost(
-                track(item, earlier, policy, log.calendar, now, tz=log.tz),
+                track(as_held, earlier, policy, log.calendar, now, tz=log.tz),
                 track(item, events, policy, log.calendar, now, tz=log.tz),
             )
         ]
@@ -960,6 +971,10 @@ def _take_event(ctx: _Context, number: int, record: dict) -> str | None:
     store.append_event(item_id, type_, happened, record["officer"], data, uid=uid)
     if type_ == "close":
         store.mark_closed(item_id, happened)
+    elif type_ == "reopen":
+        store.mark_reopened(item_id)
+    elif type_ == "correct":
+        store.correct_item(corrected(store.item(item_id), data["to"]))
     ctx.added += 1
     ctx.masked += origin.masked
     return item_id
@@ -1128,7 +1143,21 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
     if type_ == "notify":  # who was told may be recorded after the close, as `notify` allows
         _check_notify(ctx, number, item, data, happened)
         return
-    _want(number, store.closed_at(item_id) is None, f"{item_id} 已终报，终报之后不能再有记录")
+    closed = store.closed_at(item_id) is not None
+    if type_ == "reopen":  # 重新打开: only a closed item, with a reason
+        _keys(number, data, {"reason"})
+        _want(number, closed, f"{item_id} 尚未终报，不能重新打开")
+        _text(number, data["reason"], "重新打开的理由", required=True)
+        _want(
+            number,
+            happened >= store.events(item_id)[-1].happened_at,
+            "重新打开早于此前的最后一次记录",
+        )
+        return
+    if type_ == "correct":  # 更正: also of a closed item (it is the record)
+        _check_correction(ctx, number, item, data)
+        return
+    _want(number, not closed, f"{item_id} 已终报，终报之后不能再有记录")
     _want(number, happened >= item.filed, f"早于 {item_id} 的首报时间")
     events = store.events(item_id)
     policy = _policy(ctx, number, item.policy_hash)
@@ -1196,6 +1225,63 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
             f"结果 {outcome}（预警未发生）只用于预警（鲁政办字〔2016〕86号 第18条）",
         )
         _want(number, happened >= events[-1].happened_at, "终报早于此前的最后一次记录")
+
+
+def _check_correction(ctx, number, item, data) -> None:
+    """A correction as `correct` writes it (service.correct_item): a reason, and the old and
+    new value of each field it changes, the old ones the item's own as this log holds it, the
+    new ones obeying every rule of `file` (service.correction_problem)."""
+    from yaoqing_cli.service import correction_problem
+
+    _keys(number, data, {"reason", "from", "to"})
+    _text(number, data["reason"], "更正理由", required=True)
+    before, after = data["from"], data["to"]
+    _want(
+        number,
+        isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys(),
+        "更正的 from 与 to 应为字段相同的对象",
+    )
+    _want(number, bool(after), "更正没有改变任何内容")
+    _want(
+        number, after.keys() <= vocab.CORRECTABLE.keys(), f"更正了不可更正的字段：{sorted(after)}"
+    )
+    _want(
+        number,
+        ("policy" in after) == ("policy_hash" in after),
+        "更正政策须同时记政策名与政策快照",
+    )
+    current = {
+        "occurred": to_utc_text(item.occurred),
+        "received": to_utc_text(item.received),
+        "title": item.title,
+        "kind": item.kind,
+        "message_class": item.message_class,
+        "category": item.category,
+        "unit": item.unit,
+        "location": item.details.get("location"),
+        "sensitive": item.sensitive,
+        "policy": item.policy,
+        "policy_hash": item.policy_hash,
+    }
+    for key, old in before.items():
+        _want(number, current[key] == old, f"更正前的{vocab.CORRECTABLE[key]}与本日志中的记录不符")
+        _want(number, after[key] != old or key == "policy", f"{vocab.CORRECTABLE[key]}没有变化")
+    for key in vocab.CORRECTED_TIMES:
+        if key in after:
+            _moment(ctx, number, after[key], key)
+    for key, what in (("title", "标题"), ("unit", "报送单位"), ("location", "地点")):
+        if key in after:
+            _text(number, after[key], what, required=key == "title")
+    if "category" in after:
+        _text(number, after["category"], "类别")
+    _vocab(number, after.get("kind", item.kind), vocab.KINDS, "类型")
+    _vocab(number, after.get("message_class"), vocab.CLASSES, "留言类别", optional=True)
+    if "sensitive" in after:
+        _want(number, isinstance(after["sensitive"], bool), "sensitive 应为 true 或 false")
+    policy = _policy(ctx, number, after.get("policy_hash", item.policy_hash))
+    _want(number, policy.name == after.get("policy", item.policy), "政策名与政策快照不符")
+    problem = correction_problem(item, after, policy)
+    _want(number, problem is None, f"更正后{problem}")
 
 
 CHUAN_EVENTS = ("assign", "feedback", "instruct")

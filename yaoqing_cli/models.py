@@ -4,8 +4,8 @@ Every datetime is timezone-aware. The store keeps UTC; the CLI shows the office'
 """
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,12 @@ from yaoqing_cli.clock import from_utc_text, to_utc_text
 #   continue  续报    {"n": 1.., "text": str|None, "done": [duty keys]}
 #   level     定级变更 {"from": level|None, "to": level, "reason": str|None}
 #   extend    延期    {"duty": key, "reason": str}
-#   close     终报    {"text": str|None, "outcome": "resolved"|"did-not-occur"|"merged"}
+#   close     终报    {"text": str|None, "outcome": "resolved"|"did-not-occur"|"misreport"|"merged"|"void",
+#                      "reason": str (misreport, void)}
 #   notify    已报告  {"who": str, "by": str|None, "text": str|None}; happened_at = when told
+#   correct   更正    {"reason": str, "from": {field: old}, "to": {field: new}}: fields of
+#                      vocab.CORRECTABLE, times in UTC text; happened_at = when recorded
+#   reopen    重新打开 {"reason": str}: the last close no longer holds; happened_at = when recorded
 # Office-level events have item_id "" (no item):
 #   office    单位设置 {"name", "short", "policy", "tz", "officer", "drill"}: every `init`
 #   calendar  工作日历 {"years": {"2027": {"holidays": [...], "workdays": [...]}}, "source", "sha256"}
@@ -137,3 +141,35 @@ def canonical_json(value: Any, default=None) -> str:
     return json.dumps(
         value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=default
     )
+
+
+# --- corrections (更正): the item as each correction leaves it ------------------------------------
+
+
+def corrected(item: Item, values: Mapping[str, Any]) -> Item:
+    """`item` with the corrected fields set to `values` (a correction's `to`, or its `from` to
+    undo it): times are UTC text, `location` is a detail of the first report."""
+    changes: dict[str, Any] = {}
+    details = None
+    for key, value in values.items():
+        if key in ("occurred", "received"):
+            changes[key] = from_utc_text(value)
+        elif key == "location":
+            details = dict(item.details if details is None else details)
+            if value:
+                details["location"] = value
+            else:
+                details.pop("location", None)
+        else:
+            changes[key] = bool(value) if key == "sensitive" else value
+    if details is not None:
+        changes["details"] = details
+    return replace(item, **changes)
+
+
+def as_filed(item: Item, corrections: Sequence[Event]) -> Item:
+    """The item before any of `corrections` (correct events, in the order recorded) applied,
+    given the item after all of them."""
+    for event in reversed(corrections):
+        item = corrected(item, event.data.get("from") or {})
+    return item

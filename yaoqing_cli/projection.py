@@ -75,9 +75,10 @@ def keep_clocks(
         store.reset_clocks(basis)
         held, item_ids = [], store.open_item_ids()
     known = {item.id for item, _ in held}
+    resolve = log.policies.resolver()
     try:
         judged = [
-            (item, *running_clocks(item, events, log.policies.get(item), calendar, log.tz))
+            (item, *running_clocks(item, events, log.policies.get(item), calendar, log.tz, resolve))
             for item, events in held
         ]
         judged += running(log, [i for i in dict.fromkeys(item_ids) if i not in known], calendar)
@@ -96,7 +97,17 @@ def running(log: Log, item_ids: Sequence[str], calendar) -> list[tuple]:
     items = log.store.items_by_id(item_ids)
     grouped = log.store.events_for([item.id for item in items])
     return [
-        (item, *running_clocks(item, grouped[item.id], log.policies.get(item), calendar, log.tz))
+        (
+            item,
+            *running_clocks(
+                item,
+                grouped[item.id],
+                log.policies.get(item),
+                calendar,
+                log.tz,
+                log.policies.resolver(),
+            ),
+        )
         for item in items
     ]
 

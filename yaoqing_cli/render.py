@@ -49,8 +49,45 @@ def event_label(event: Event, followup_no: int | None = None) -> str:
     return vocab.EVENT_LABELS.get(event.type, event.type)
 
 
-def event_summary(event: Event) -> str:
+def correction_text(data, tz: ZoneInfo | None) -> str:
+    """事发时间 08:00 → 07:40；类型 突发事件 → 预警, as a correction's line says it."""
+    parts = []
+    before, after = data.get("from") or {}, data.get("to") or {}
+    for key in after:
+        if key == "policy_hash":
+            continue
+        parts.append(
+            f"{vocab.CORRECTABLE.get(key, key)} {_corrected_value(key, before.get(key), tz)}"
+            f" → {_corrected_value(key, after.get(key), tz)}"
+        )
+    return "；".join(parts)
+
+
+def _corrected_value(key: str, value, tz: ZoneInfo | None) -> str:
+    if value is None or value == "":
+        return "（无）"
+    if key in vocab.CORRECTED_TIMES and tz is not None:
+        from yaoqing_cli.clock import from_utc_text
+
+        try:
+            return local_text(from_utc_text(value), tz)
+        except (TypeError, ValueError):
+            return str(value)
+    if key == "sensitive":
+        return "是" if value else "否"
+    if key == "kind":
+        return vocab.label(vocab.KINDS, value)
+    if key == "message_class":
+        return vocab.label(vocab.CLASSES, value)
+    return str(value)
+
+
+def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
     data = event.data
+    if event.type == EventType.CORRECT:
+        return f"{correction_text(data, tz)}（理由：{data.get('reason', '')}）"
+    if event.type == EventType.REOPEN:
+        return f"终报撤回，继续办理（理由：{data.get('reason', '')}）"
     if event.type == FILE:
         return data.get("title", "")
     if event.type == CONTINUE:
@@ -89,6 +126,8 @@ def event_summary(event: Event) -> str:
         )
     if event.type == CLOSE:
         outcome = vocab.label(vocab.OUTCOMES, data.get("outcome"))
+        if data.get("reason"):
+            outcome += f"（理由：{data['reason']}）"
         return f"{outcome}；{data['text']}" if data.get("text") else outcome
     if event.type == EventType.NOTIFY:
         told = f"{data.get('who', '')}" + (f"（{data['by']}）" if data.get("by") else "")
@@ -98,7 +137,7 @@ def event_summary(event: Event) -> str:
 
 def event_line(event: Event, tz: ZoneInfo) -> str:
     return indented(
-        f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event)}"
+        f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event, tz)}"
     )
 
 
@@ -117,6 +156,51 @@ def event_json(event: Event, tz: ZoneInfo) -> dict:
         "officer": event.officer,
         "data": dict(event.data),
     }
+
+
+def _moved_json(moved, tz: ZoneInfo, conceal: bool) -> dict:
+    return {
+        "duty": moved.key,
+        "duty_name": moved.name,
+        **_change_json(moved.change, tz, conceal),
+        "held": moved.held,
+        "spared": moved.spared,
+    }
+
+
+def corrected_json(done, tz: ZoneInfo) -> dict:
+    """`correct --json`: the event recorded and the deadlines it moved."""
+    conceal = done.item.sensitive or done.before.sensitive
+    event = done.event
+    if conceal:
+        from dataclasses import replace
+
+        event = replace(event, data=concealed_data(event.data))
+    return {
+        "id": done.item.id,
+        "events": [event_json(event, tz)],
+        "moved": [_moved_json(m, tz, conceal) for m in done.moved],
+    }
+
+
+def corrected_lines(done, tz: ZoneInfo, mark: str = "") -> list[str]:
+    conceal = done.item.sensitive or done.before.sensitive
+    data = concealed_data(done.event.data) if conceal else done.event.data
+    out = [
+        f"{mark}已记录更正 {done.item.id}：{correction_text(data, tz)}（理由：{data.get('reason')}）"
+    ]
+    for m in done.moved:
+        old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
+        new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
+        line = f"  {m.name}（{m.key}）时限：{old} → {new}"
+        if m.held:
+            line += "；更正前已逾期，逾期保留"
+        if m.spared:
+            line += "；已终报，不追溯为逾期"
+        out.append(line)
+    if not done.moved:
+        out.append("  时限未变")
+    return out
 
 
 def filed_json(filed, tz: ZoneInfo) -> dict:
@@ -161,7 +245,39 @@ def duty_json(duty, tz: ZoneInfo, conceal: bool = False) -> dict:
             }
             for change in duty.changes
         ],
+        "held": _change_json(duty.held, tz, conceal),
+        "spared": _change_json(duty.spared, tz, conceal),
     }
+
+
+def _change_json(change, tz: ZoneInfo, conceal: bool) -> dict | None:
+    if change is None:
+        return None
+    return {
+        "at": iso_local(change.at, tz),
+        "old_deadline": iso_local(change.old_deadline, tz),
+        "new_deadline": iso_local(change.new_deadline, tz),
+        "reason": concealed_reason(change.reason) if conceal else change.reason,
+    }
+
+
+def held_text(duty, tz: ZoneInfo) -> str | None:
+    """更正前已逾期 / 终报后更正: why a corrected clock is judged as it is, or None."""
+
+    def when(moment) -> str:
+        return local_text(moment, tz) if moment else "不再适用"
+
+    if duty.held is not None:
+        return (
+            f"更正前已逾期：原时限 {when(duty.held.old_deadline)}，"
+            f"更正后时限 {when(duty.held.new_deadline)}；逾期一经显示不因更正撤销"
+        )
+    if duty.spared is not None:
+        return (
+            f"终报后更正：原时限 {when(duty.spared.old_deadline)}，更正后时限 "
+            f"{when(duty.spared.new_deadline)}；更正在终报之后，不追溯为逾期"
+        )
+    return None
 
 
 def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
@@ -177,6 +293,10 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         return f"{local_text(duty.met_at, tz)} 完成{back}，晚 {late_by}（时限 {deadline}）"
     if duty.state == MET:
         return f"{local_text(duty.met_at, tz)} 完成{back}（时限 {deadline}）"
+    if duty.met_at is not None:  # waived, and done anyway: when, and against the old deadline
+        late = duty.met_at - duty.deadline
+        after = f"，晚于原时限 {span_text(late)}" if late.total_seconds() > 0 else ""
+        return f"{local_text(duty.met_at, tz)} 完成（原时限 {deadline}{after}）"
     return f"时限 {deadline}"
 
 
@@ -362,6 +482,7 @@ def status_json(item: Item, status, tz: ZoneInfo, facts: Facts | None = None, ch
         "filed": iso_local(item.filed, tz),
         "closed": iso_local(status.closed_at, tz),
         "outcome": status.outcome,
+        "reopened": status.reopened,
         "unit": facts.unit,
         "sensitive": item.sensitive,
         "duties": [duty_json(d, tz, facts.concealed) for d in status.duties],
@@ -456,6 +577,12 @@ def timeline_text(
         f"首报 {local_text(item.filed, tz)}"
         + (f"  终报 {local_text(status.closed_at, tz)}" if status.closed_at else "")
     )
+    if status.outcome == "void":
+        close = next((e for e in reversed(line.events) if e.type == CLOSE), None)
+        why = close.data.get("reason") if close is not None and not facts.concealed else None
+        out.append("作废（误录，编号保留，不计时效）" + (f"：{why}" if why else ""))
+    if status.reopened and status.closed_at is None:
+        out.append("已重新打开：终报后撤回，继续办理")
     for key, (label, _) in vocab.DETAILS.items():
         value = facts.details.get(key)
         if value:
@@ -470,7 +597,7 @@ def timeline_text(
             followup += 1
         label = event_label(event, followup if event.type == CONTINUE else None)
         who = f"  值班员 {event.officer}" if event.officer else ""
-        summary = indented(event_summary(event), " " * 8)
+        summary = indented(event_summary(event, tz), " " * 8)
         text = f"  {local_text(event.happened_at, tz)}  {label}  {summary}{who}"
         source = event.data.get("imported")
         if isinstance(source, dict):  # recorded here at import; where and when it was first
@@ -504,6 +631,9 @@ def duty_lines(
                 f"{duty_when(duty, moment, tz)}{mark}"
             )
             out.extend(f"{indent}    {change_text(c, moment, tz, conceal)}" for c in duty.changes)
+            note = held_text(duty, tz)
+            if note:
+                out.append(f"{indent}    {note}")
     else:
         out.append(f"{indent}时限：无（此类要情在该政策下没有时限）")
     out.extend(notice_lines(status.notify, indent, told_list=status.told, tz=tz))

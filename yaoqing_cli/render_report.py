@@ -131,6 +131,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "at": iso_local(event.happened_at, tz),
             "text": _text_of(item, event.data.get("text"), include_sensitive),
             "outcome": event.data.get("outcome"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
         }
 
     def change_ref(pair) -> dict:
@@ -141,6 +142,34 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
             "recorded_at": iso_local(event.recorded_at, tz),
             "from_level": event.data.get("from"),
             "to_level": event.data.get("to"),
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+        }
+
+    def correction_ref(entry) -> dict:
+        item, event, moved = entry
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
+            "fields": [k for k in (event.data.get("to") or {}) if k != "policy_hash"],
+            "reason": _text_of(item, event.data.get("reason"), include_sensitive),
+            "moved": [
+                {
+                    "duty": m.key,
+                    "duty_name": m.name,
+                    "old_deadline": iso_local(m.change.old_deadline, tz),
+                    "new_deadline": iso_local(m.change.new_deadline, tz),
+                    "held": m.held,
+                    "spared": m.spared,
+                }
+                for m in moved
+            ],
+        }
+
+    def reopen_ref(pair) -> dict:
+        item, event = pair
+        return {
+            **item_ref(item),
+            "at": iso_local(event.happened_at, tz),
             "reason": _text_of(item, event.data.get("reason"), include_sensitive),
         }
 
@@ -187,6 +216,8 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "continued": [event_ref(p) for p in report.continued],
         "level_changes": [change_ref(p) for p in report.level_changes],
         "closed": [event_ref(p) for p in report.closed],
+        "corrections": [correction_ref(c) for c in report.corrections],
+        "reopened": [reopen_ref(p) for p in report.reopened],
         "open": [item_ref(i) for i in report.open],
         "late": [duty_ref(r) for r in report.late],
         "overdue": [duty_ref(r) for r in report.overdue],
@@ -295,6 +326,34 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         words = statement(item, event, include_sensitive)
         return f"：{words}" if words else ""
 
+    def closed(item: Item, event: Event) -> str:
+        line = (
+            f"{who(item)} {local_text(event.happened_at, tz)} "
+            f"{vocab.label(vocab.OUTCOMES, event.data.get('outcome'))}"
+        )
+        reason = _text_of(item, event.data.get("reason"), include_sensitive)
+        if event.data.get("outcome") == vocab.VOID:
+            line += "（误录，编号保留，不计时效）"
+        return line + (f"（理由：{reason}）" if reason else "") + said(item, event)
+
+    def corrected(item: Item, event: Event, moved) -> str:
+        fields = "、".join(
+            vocab.CORRECTABLE.get(k, k) for k in (event.data.get("to") or {}) if k != "policy_hash"
+        )
+        reason = _text_of(item, event.data.get("reason"), include_sensitive)
+        line = f"{who(item)} {local_text(event.happened_at, tz)} 更正{fields}（{reason}）"
+        parts = []
+        for m in moved:
+            old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
+            new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
+            part = f"{m.name}时限 {old} → {new}"
+            if m.held:
+                part += "，更正前已逾期，此更正本会撤销该逾期：逾期保留"
+            if m.spared:
+                part += "，更正在终报之后，不追溯为逾期"
+            parts.append(part)
+        return line + ("；" + "；".join(parts) if parts else "；时限未变")
+
     if report.period.is_shift:
         section(
             "新报要情",
@@ -312,12 +371,12 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             ],
         )
         section("定级变更", [change(i, e) for i, e in report.level_changes])
+        section("终报", [closed(i, e) for i, e in report.closed])
         section(
-            "终报",
+            "重新打开",
             [
-                f"{who(i)} {local_text(e.happened_at, tz)} "
-                f"{vocab.label(vocab.OUTCOMES, e.data.get('outcome'))}{said(i, e)}"
-                for i, e in report.closed
+                f"{who(i)} {local_text(e.happened_at, tz)}（{_text_of(i, e.data.get('reason'), include_sensitive)}）"
+                for i, e in report.reopened
             ],
         )
     else:
@@ -331,6 +390,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
             f"补录 {len(report.back_entered)} 次"
         )
         out.append(f"{bullet}{PERIOD_DETAIL}")
+    section("更正", [corrected(i, e, m) for i, e, m in report.corrections])
 
     def clock(r: DutyRef) -> str:
         return f"{r.item.id} {_title(r.item, include_sensitive)} {r.name}"
@@ -510,6 +570,8 @@ CSV_SECTIONS = {
     "overdue": "逾期未完成",
     "watch": "下一班须关注",
     "back_entered": "补录",
+    "corrections": "更正",
+    "reopened": "重新打开",
     "unit": "各报送单位时效",
     # 传与跟 (issue 14)
     "assigned": "转办",
@@ -559,6 +621,8 @@ def _chinese_row(row: dict, tz: ZoneInfo) -> dict:
 def to_csv(report: Report, include_sensitive: bool, keys: bool = False) -> str:
     """The report's entries as CSV, with a BOM (Excel and WPS then read it as UTF-8): Chinese
     headers and labels by default, the JSON keys and values with `keys`."""
+    from datetime import datetime
+
     data = to_json(report, include_sensitive)
     tz = ZoneInfo(report.office.tz)
     buffer = io.StringIO()
@@ -572,9 +636,31 @@ def to_csv(report: Report, include_sensitive: bool, keys: bool = False) -> str:
     rows = [
         {"section": section, **row}
         for section in CSV_SECTIONS
-        if section not in _UNIT_ROWS
+        if section not in (*_UNIT_ROWS, "corrections", "reopened")
         for row in data[section]
     ]
+    for entry in data["corrections"]:  # one row per deadline moved (更正), or one if none
+        base = {k: v for k, v in entry.items() if k not in ("moved", "reason")}
+        why = entry["reason"] or ""
+        for moved in entry["moved"] or [None]:
+            if moved is None:
+                rows.append({"section": "corrections", **base, "text": f"{why}；时限未变"})
+                continue
+            old = moved["old_deadline"]
+            was = local_text(datetime.fromisoformat(old), tz) if old else "（无）"
+            kept = "；更正前已逾期，逾期保留" if moved["held"] else ""
+            kept += "；终报后更正，不追溯为逾期" if moved["spared"] else ""
+            rows.append(
+                {
+                    "section": "corrections",
+                    **base,
+                    "duty": moved["duty"],
+                    "duty_name": moved["duty_name"],
+                    "deadline": moved["new_deadline"],
+                    "text": f"{why}；原时限 {was}{kept}",
+                }
+            )
+    rows.extend({"section": "reopened", **r, "text": r["reason"]} for r in data["reopened"])
     rows.extend({"section": "unit", **unit} for unit in data["units"])
     rows.extend({"section": "handling_unit", **unit} for unit in data["handling_units"])
     for row in rows:
@@ -653,6 +739,8 @@ def _for_markdown(report: Report) -> Report:
         continued=[(item(i), event(e)) for i, e in report.continued],
         closed=[(item(i), event(e)) for i, e in report.closed],
         level_changes=[(item(i), event(e)) for i, e in report.level_changes],
+        corrections=[(item(i), event(e), m) for i, e, m in report.corrections],
+        reopened=[(item(i), event(e)) for i, e in report.reopened],
         back_entered=[(item(i), event(e)) for i, e in report.back_entered],
         told=[(item(i), event(e)) for i, e in report.told],
         shifts=[event(e) for e in report.shifts],

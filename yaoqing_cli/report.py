@@ -26,7 +26,7 @@ from yaoqing_cli.clock import local_text
 from yaoqing_cli.errors import UsageError
 from yaoqing_cli.facts import Facts, concealed, current_facts, hidden
 from yaoqing_cli.models import Event, Item, Office
-from yaoqing_cli.vocab import DutyState, EventType
+from yaoqing_cli.vocab import VOID, DutyState, EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
@@ -169,6 +169,10 @@ class Report:
     told: list[tuple[Item, Event]] = field(default_factory=list)
     # the shift changes of the period (`handover` events): when, who handed over to whom
     shifts: list[Event] = field(default_factory=list)
+    # 更正: each correction recorded in the period, with every deadline it moved (engine.Moved;
+    # `held`: the breach it would have removed stands)
+    corrections: list[tuple[Item, Event, tuple]] = field(default_factory=list)
+    reopened: list[tuple[Item, Event]] = field(default_factory=list)  # 重新打开
     # 传与跟 (issue 14): shown only if some item alive in the period was handed down
     downward: bool = False
     assigned: list[ChaseRef] = field(default_factory=list)  # assignments made in the period
@@ -203,6 +207,7 @@ def build_report(
     headings: Mapping[str, str],
     anchor: tuple[int, str] | None = None,
     shifts: Sequence[Event] = (),
+    resolve=None,
 ) -> Report:
     """The report of `period`: a pure function of the items alive in it (each with its events,
     its policy and, if first reported in the period, its heading as issued), the calendar and
@@ -224,7 +229,9 @@ def build_report(
     for item in items:
         item_events = events[item.id]
         policy = policies[item.id]
-        status = evaluate(item, item_events, policy, calendar, moment_inside, tz=tz)
+        status = evaluate(
+            item, item_events, policy, calendar, moment_inside, tz=tz, resolve=resolve
+        )
         facts = current_facts(item, item_events, moment_inside)
         report.levels[item.id] = status.level
         report.facts[item.id] = facts
@@ -250,6 +257,11 @@ def build_report(
                     report.level_changes.append((item, event))
                 elif event.type == NOTIFY:
                     report.told.append((item, event))
+                elif event.type == EventType.CORRECT:
+                    moved = tuple(m for m in status.moved if m.by == event.uid)
+                    report.corrections.append((item, event, moved))
+                elif event.type == EventType.REOPEN:
+                    report.reopened.append((item, event))
             # 补录: stated to have happened in the period, or typed in it about an earlier time
             if back_entered(event) and (
                 since <= event.happened_at < until or since <= event.recorded_at < until
@@ -281,13 +293,23 @@ def build_report(
         if filed_in:
             # the unit of the latest statement counts (a follow-up may supply or correct it)
             unit = facts.unit or NO_UNIT
+            # 作废 (filed by mistake) counts in no timeliness figure, but a breach shown before
+            # the void stays in them (a breach is permanent); a void item with none is left out
+            void = status.outcome == VOID
+            counted = [
+                d
+                for d in status.duties
+                if d.state in ((LATE, OVERDUE) if void else (MET, LATE, OVERDUE))
+            ]
+            if void and not counted:
+                continue
             figures = units.setdefault(unit, UnitFigures(unit))
             figures.items += 1
             figures.sensitive_only &= item.sensitive
             # A breach is permanent: an excused outcome (鲁政办字〔2016〕86号 第18条: a warning that
             # did not happen, information reported in time that proved wrong) waives only the
             # clocks still running at the close; those that had fallen due count as they stand.
-            for duty in status.duties:
+            for duty in counted:
                 if duty.state in (MET, LATE, OVERDUE):
                     figures.due += 1
                     figures.on_time += duty.state == MET
@@ -305,8 +327,15 @@ def build_report(
     report.late.sort(key=lambda r: r.met_at)
     report.overdue.sort(key=lambda r: r.deadline)
     report.watch.sort(key=lambda r: r.deadline)
-    for pairs in (report.continued, report.closed, report.level_changes, report.told):
+    for pairs in (
+        report.continued,
+        report.closed,
+        report.level_changes,
+        report.told,
+        report.reopened,
+    ):
         pairs.sort(key=lambda pair: (pair[1].happened_at, pair[1].seq))
+    report.corrections.sort(key=lambda entry: (entry[1].happened_at, entry[1].seq))
     report.back_entered.sort(key=lambda pair: (pair[1].recorded_at, pair[1].seq))
     return report
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
-from yaoqing_cli.models import Event, Item, item_payload
+from yaoqing_cli.models import Event, Item, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import OFFICE as OFFICE_ID
 from yaoqing_cli.store import Office, Store
@@ -345,7 +345,8 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
     closed = store.closed_at(item.id)
     if closed is not None:
         raise OperationError(
-            f"{item.id} 已于 {local_text(closed, tz)} 终报，不能再{verb}；如需更正请联系值班室负责人"
+            f"{item.id} 已于 {local_text(closed, tz)} 终报，不能再{verb}；"
+            f"记录有误请用 yaoqing correct {item.id} --reason 理由；需继续处理请先 yaoqing reopen {item.id} --reason 理由"
         )
     if at < item.filed:
         raise UsageError(
@@ -563,7 +564,7 @@ def moved_clocks(log: Log, written: Sequence[Event]) -> list:
     moment = max(log.now, *(e.happened_at for e in written))
     policy = log.policies.get(item)
     before, after = (
-        evaluate(item, chosen, policy, calendar, moment, tz=log.tz)
+        evaluate(item, chosen, policy, calendar, moment, tz=log.tz, resolve=log.policies.resolver())
         for chosen in ([e for e in events if e.uid not in new], events)
     )
     return clock_moves(before, after)
@@ -719,6 +720,188 @@ def handovers(log: Log, since: datetime, until: datetime) -> list[Event]:
     return log.store.office_events_between(EventType.HANDOVER, since, until)
 
 
+# --- correct and reopen (issue 13) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CorrectRequest:
+    reason: str | None
+    occurred: datetime | None = None
+    received: datetime | None = None
+    title: str | None = None
+    kind: str | None = None
+    message_class: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    location: str | None = None
+    sensitive: bool | None = None
+    policy: str | None = None
+    officer: str | None = None
+
+
+@dataclass(frozen=True)
+class Corrected:
+    before: Item
+    item: Item
+    event: Event
+    moved: tuple  # engine.Moved: the deadlines this correction moved, judged when recorded
+
+
+def correction_problem(item: Item, to: dict, policy) -> str | None:
+    """What `file` would refuse in the item as corrected by `to` (None: nothing), under the
+    policy it would then rest on. Shared by `correct` and import."""
+    fixed = corrected(item, to)
+    if not fixed.title:
+        return "标题不能为空"
+    if fixed.occurred > fixed.received:
+        return f"接报时间早于事发时间：事发 {to_utc_text(fixed.occurred)}，接报 {to_utc_text(fixed.received)}"
+    if fixed.received > fixed.filed:
+        return f"接报时间 {to_utc_text(fixed.received)} 晚于首报时间 {to_utc_text(fixed.filed)}"
+    if fixed.kind == "message" and fixed.message_class is None:
+        return (
+            "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
+        )
+    if fixed.kind != "message" and fixed.message_class is not None:
+        return "--class 只用于网民留言（--kind message）"
+    if fixed.category is not None:
+        try:
+            if policy.category_key(fixed.category) != fixed.category:
+                return f"类别 {fixed.category!r} 不是政策 {policy.name} 的写法"
+        except UsageError as err:
+            return str(err)
+    return None
+
+
+def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
+    """更正: a `correct` event holding the old and new value of each field it changes; the
+    item's row shows the corrected values, its clocks run from the corrected anchors (the
+    engine keeps a breach already shown). Every rule of `file` holds for the new values."""
+    from yaoqing_cli.engine import evaluate
+    from yaoqing_cli.policy import load_policy
+
+    store, office, tz = log.store, log.office, log.tz
+    reason = check_text(request.reason, "更正理由")
+    if not reason:
+        raise UsageError("更正须说明理由：--reason 例如 '事发时间记错，据县应急局核实为 7:40'")
+    wanted: dict = {}
+    if request.title is not None:
+        title = check_text(request.title, "标题")
+        if not title:
+            raise UsageError("标题不能为空：--title 例如 '某路段山体滑坡'")
+        wanted["title"] = title
+    if request.unit is not None:
+        wanted["unit"] = check_text(request.unit, "报送单位", label=True)
+    if request.location is not None:
+        wanted["location"] = check_text(request.location, "地点")
+    for key in ("occurred", "received", "kind", "message_class", "sensitive"):
+        if getattr(request, key) is not None:
+            wanted[key] = getattr(request, key)
+    category = None
+    if request.category is not None:
+        category = check_text(request.category, "类别", label=True)
+    officer = officer_for(request.officer, office)
+    policy = None
+    if request.policy is not None:
+        policy = load_policy(request.policy, log.policy_dirs())
+    recorded = to_utc_text(log.now)
+    with store.transaction():
+        item = find_item(store, item_id)
+        if item.origin:
+            raise OperationError(
+                f"{item.id} 是{item.origin}转来的要情（转报）：由来源单位更正，再导入其记录"
+            )
+        events = store.events(item.id)
+        if policy is not None:
+            store.save_policy_snapshot(policy.name, policy.hash, policy.to_snapshot())
+            wanted["policy"], wanted["policy_hash"] = policy.name, policy.hash
+        target = policy or log.policies.get(item)
+        if category is not None:
+            wanted["category"] = target.category_key(category)
+        kind = wanted.get("kind", item.kind)
+        if kind != "message" and "message_class" not in wanted and item.message_class:
+            wanted["message_class"] = None  # no longer a message: it has no class
+        current = {
+            "occurred": item.occurred,
+            "received": item.received,
+            "title": item.title,
+            "kind": item.kind,
+            "message_class": item.message_class,
+            "category": item.category,
+            "unit": item.unit,
+            "location": item.details.get("location"),
+            "sensitive": item.sensitive,
+            "policy": item.policy,
+            "policy_hash": item.policy_hash,
+        }
+        changed = {k: v for k, v in wanted.items() if current[k] != v}
+        if "policy_hash" in changed:  # the name may stay and the content differ: both kept
+            changed["policy"] = wanted["policy"]
+        else:
+            changed.pop("policy", None)
+        if not changed:
+            raise UsageError(
+                f"更正没有改变 {item.id} 的任何内容：所给的值与现有记录相同；"
+                "可更正 --occurred --received --title --kind --class --category --unit --location "
+                "--sensitive/--not-sensitive --policy"
+            )
+
+        def stored(key, value):
+            return to_utc_text(value) if isinstance(value, datetime) else value
+
+        data = {
+            "reason": reason,
+            "from": {k: stored(k, current[k]) for k in changed},
+            "to": {k: stored(k, v) for k, v in changed.items()},
+        }
+        problem = correction_problem(item, data["to"], target)
+        if problem:
+            raise UsageError(f"更正后{problem}")
+        event = store.append_event(
+            item.id, EventType.CORRECT, log.now, officer, data, recorded_at=recorded
+        )
+        fixed = corrected(item, data["to"])
+        store.correct_item(fixed)
+        all_events = _in_order([*events, event])
+        projection.keep_clocks(log, [(fixed, all_events)])
+        store.index_new_events()
+    status = evaluate(
+        fixed,
+        all_events,
+        log.policies.get(fixed),
+        log.calendar,
+        event.happened_at,
+        tz=tz,
+        resolve=log.policies.resolver(fixed.id),
+    )
+    moved = tuple(m for m in status.moved if m.by == event.uid)
+    return Corrected(item, fixed, event, moved)
+
+
+def reopen_item(log: Log, item_id: str, reason: str | None, officer: str | None = None) -> Event:
+    """重新打开: the item's last close no longer holds. Its clocks are judged as if the close
+    had not happened from the reopening on; one that fell due while it stood closed stays
+    waived (it was not owed then); see engine._closes."""
+    store, office = log.store, log.office
+    reason = check_text(reason, "理由")
+    if not reason:
+        raise UsageError("重新打开须说明理由：--reason 例如 '终报编号填错，应为 20261122-003'")
+    officer = officer_for(officer, office)
+    recorded = to_utc_text(log.now)
+    with store.transaction():
+        item = find_item(store, item_id)
+        closed = store.closed_at(item.id)
+        if closed is None:
+            raise OperationError(f"{item.id} 尚未终报，无需重新打开")
+        events = store.events(item.id)
+        event = store.append_event(
+            item.id, EventType.REOPEN, log.now, officer, {"reason": reason}, recorded_at=recorded
+        )
+        store.mark_reopened(item.id)
+        projection.keep_clocks(log, [(item, _in_order([*events, event]))])
+        store.index_new_events()
+    return event
+
+
 def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object]:
     """An item's events and heading, and its clocks (engine.ItemStatus) at `moment`."""
     from yaoqing_cli.engine import evaluate
@@ -731,7 +914,16 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     policy = log.policies.get(item)
     chase = track(item, events, policy, log.calendar, moment, tz=tz)
     line = Timeline(item, events, office, item_heading(log, item, events), chase)
-    return line, evaluate(item, events, policy, log.calendar, moment, tz=tz)
+    status = evaluate(
+        item,
+        events,
+        policy,
+        log.calendar,
+        moment,
+        tz=tz,
+        resolve=log.policies.resolver(item.id),
+    )
+    return line, status
 
 
 def zhuanbao(log: Log, item_id: str, stage: str, include_sensitive: bool):
@@ -784,7 +976,15 @@ def _no_breach_recounted(log: Log, before, after, source: str) -> None:
     for item in items:
         policy = log.policies.get(item)
         judged = [
-            evaluate(item, grouped[item.id], policy, calendar, log.now, tz=log.tz)
+            evaluate(
+                item,
+                grouped[item.id],
+                policy,
+                calendar,
+                log.now,
+                tz=log.tz,
+                resolve=log.policies.resolver(item.id),
+            )
             for calendar in (before, after)
         ]
         for duty in lost_breaches(*judged):
@@ -885,6 +1085,7 @@ def board(
         considered=considered,
         drill=log.drill,
         untold=untold,
+        resolve=log.policies.resolver(),
     )
 
 
@@ -916,6 +1117,7 @@ def duty_report(log: Log, period):
         headings,
         anchor,
         shifts=shifts,
+        resolve=log.policies.resolver(),
     )
 
 

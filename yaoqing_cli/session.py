@@ -79,6 +79,10 @@ class PolicyCache:
     def get(self, item: Item):
         return self.by_hash(item.policy_hash, item.id)
 
+    def resolver(self, item_id: str = ""):
+        """policy_hash -> policy, for the engine's earlier versions of a corrected item."""
+        return lambda policy_hash: self.by_hash(policy_hash, item_id)
+
     def by_hash(self, policy_hash: str, item_id: str):
         from yaoqing_cli.policy import Policy
 

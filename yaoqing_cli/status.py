@@ -102,6 +102,7 @@ def judge(
     considered: int | None = None,
     drill: bool = False,
     untold: bool = False,
+    resolve=None,
 ) -> Board:
     """The board for `moment` from these items (each with its events, and its policy by item
     id). `brief` is for the handover views of open items (--overdue, --due-within): True/False
@@ -121,7 +122,7 @@ def judge(
     for item in items:
         item_events = events[item.id]
         policy = policies[item.id]
-        status = evaluate(item, item_events, policy, calendar, moment, tz=tz)
+        status = evaluate(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
         chase = track(item, item_events, policy, calendar, moment, tz=tz)
         rows.append(Row(item, item_events, status, chase))
     rows.sort(key=lambda row: row.status.urgency)

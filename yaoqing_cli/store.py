@@ -446,6 +446,41 @@ def m005_search(db) -> None:
     _index_new_events(db.conn)
 
 
+# What no correction, close or reopening changes: the item's identity, its numbers (第N期 stays
+# as issued), when its first report went up, its level at filing and where it came from.
+FIXED_ITEM_COLUMNS = (
+    "id", "day", "day_no", "year", "issue_no", "level", "filed", "coordination", "origin",
+    "origin_short",
+)  # fmt: skip
+
+
+def m007_corrections(db) -> None:
+    """更正 and 重新打开 (issue 13): the items table is the item as its `file`, `correct`,
+    `close` and `reopen` events leave it, so a correction changes the columns it corrects and a
+    reopening empties closed_at. The numbers, the first report's moment and the identity of an
+    item still never change (trigger). Re-runnable: m004 re-run brings back the old trigger."""
+    db.execute("DROP TRIGGER IF EXISTS items_close_once")
+    db.execute("DROP TRIGGER IF EXISTS items_fixed_columns")
+    fixed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FIXED_ITEM_COLUMNS)
+    corrected = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ITEM_COLUMNS
+        if c not in FIXED_ITEM_COLUMNS and c != "closed_at"
+    )
+    last = "(SELECT type FROM events WHERE item_id = NEW.id ORDER BY seq DESC LIMIT 1)"
+    # a close sets closed_at once; only a reopening (the item's last event) empties it; only
+    # a correction (the item's last event) changes what it corrects
+    db.execute(
+        "CREATE TRIGGER items_fixed_columns BEFORE UPDATE ON items\n"
+        f"WHEN {fixed}\n"
+        f" OR (NEW.closed_at IS NOT OLD.closed_at AND NOT ((OLD.closed_at IS NULL"
+        f" AND {last} = 'close') OR (NEW.closed_at IS NULL AND {last} = 'reopen')))\n"
+        f" OR (({corrected}) AND {last} IS NOT 'correct')\n"
+        "BEGIN SELECT RAISE(ABORT, 'an item changes only by a correction, a close or a"
+        " reopening, each recorded first'); END;"
+    )
+
+
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Apply every migration after `version` to the store's connection; inside its transaction."""
     from sqlite_utils import Database
@@ -463,6 +498,7 @@ MIGRATIONS = (
     m003_office_events,
     m004_forwarded_items,
     m005_search,
+    m007_corrections,  # m006 was reserved for issue 14 (chuan), which needed no migration
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -993,6 +1029,58 @@ class Store:
             ),
         )
 
+    def correct_item(self, item: Item) -> None:
+        """Write the item as a correction leaves it (every correctable column), and the kind
+        and sensitivity the search index filters and conceals by; inside a transaction."""
+        self.db.execute(
+            "UPDATE items SET title = ?, kind = ?, policy = ?, policy_hash = ?, occurred = ?,"
+            " received = ?, message_class = ?, unit = ?, category = ?, sensitive = ?,"
+            " details = ? WHERE id = ?",
+            (
+                item.title,
+                item.kind,
+                item.policy,
+                item.policy_hash,
+                to_utc_text(item.occurred),
+                to_utc_text(item.received),
+                item.message_class,
+                item.unit,
+                item.category,
+                int(item.sensitive),
+                _dump(dict(item.details)),
+                item.id,
+            ),
+        )
+        self.db.execute(
+            "UPDATE search_text SET kind = ?, sensitive = ? WHERE item_id = ?"
+            " AND (kind IS NOT ? OR sensitive IS NOT ?)",
+            (item.kind, int(item.sensitive), item.id, item.kind, int(item.sensitive)),
+        )
+
+    def mark_reopened(self, item_id: str) -> None:
+        self.db.execute("UPDATE items SET closed_at = NULL WHERE id = ?", (item_id,))
+
+    def corrections_of(self, item_ids: Sequence[str]) -> dict[str, list[dict]]:
+        """Each item's `correct` events' data, in the order recorded (for verify)."""
+        found: dict[str, list[dict]] = {}
+        sql = (
+            "SELECT item_id, data FROM events WHERE type = 'correct'"
+            " AND item_id IN ({marks}) ORDER BY seq"
+        )
+        for item_id, data in self._rows_for(sql, list(item_ids)):
+            found.setdefault(item_id, []).append(json.loads(data))
+        return found
+
+    def ever_sensitive_ids(self) -> set[str]:
+        """Items sensitive now, as filed, or by any correction (export masks all of them)."""
+        rows = self.db.execute(
+            "SELECT id FROM items WHERE sensitive UNION SELECT item_id FROM events"
+            " WHERE (type = 'file' AND json_extract(data, '$.sensitive'))"
+            " OR (type = 'correct' AND (json_extract(data, '$.to.sensitive')"
+            " OR json_extract(data, '$.from.sensitive')))"
+        )
+        return {row[0] for row in rows}
+
     def mark_closed(self, item_id: str, closed_at: datetime) -> None:
         self.db.execute(
             "UPDATE items SET closed_at = ? WHERE id = ?", (to_utc_text(closed_at), item_id)
@@ -1231,7 +1319,7 @@ class Store:
 
     def items_unlike_first_report(self) -> list[tuple[ItemRow, str]]:
         """Items whose row may differ from their `file` event in a column other than
-        closed_at: (the row as stored, the event's data text). A coarse
+        closed_at, and every corrected item: (the row as stored, the event's data text). A coarse
         filter in SQLite's JSON functions, so verify parses only these payloads (a few seconds
         less on a million-event log); verify names the columns exactly."""
         columns = ", ".join(f"i.{c}" for c in self.ITEM_TABLE_COLUMNS)
@@ -1265,7 +1353,8 @@ class Store:
         )  # fmt: skip
         rows = self.db.execute(
             f"SELECT {columns}, e.data FROM events e JOIN items i ON i.id = e.item_id"
-            f" WHERE e.type = 'file' AND NOT ({same})"
+            f" WHERE e.type = 'file' AND (NOT ({same}) OR EXISTS (SELECT 1 FROM events c"
+            " WHERE c.item_id = i.id AND c.type = 'correct'))"
         )
         return [(ItemRow._make(row[:-1]), row[-1]) for row in rows]
 
@@ -1398,14 +1487,16 @@ class Store:
         happened_at, kind, sensitive, body, then the event's item_id, happened_at and data and
         its item's kind and sensitivity; None where there is none). A coarse filter in SQLite's
         JSON functions (facts.typed_words in SQL), so verify parses only these payloads."""
-        from yaoqing_cli.facts import NOT_TEXT, TEXT_KEYS
+        from yaoqing_cli.facts import CORRECTED, NOT_TEXT, TEXT_KEYS
 
         text_keys = ", ".join(f"'{k}'" for k in sorted(TEXT_KEYS))
+        corrected = ", ".join(f"'{k}'" for k in sorted(CORRECTED))
         not_text = ", ".join(f"'{k}'" for k in NOT_TEXT)
         words = (
             "(SELECT coalesce(group_concat(value, char(10)), '') FROM json_tree(e.data)"
             f" WHERE type = 'text' AND value != '' AND ((path = '$' AND key IN ({text_keys}))"
-            f" OR (path = '$.details' AND key NOT IN ({not_text}))))"
+            f" OR (path = '$.details' AND key NOT IN ({not_text}))"
+            f" OR (path = '$.to' AND key IN ({corrected}))))"
         )
         return self.db.execute(
             "SELECT s.seq, s.item_id, s.happened_at, s.kind, s.sensitive, s.body,"

@@ -28,6 +28,9 @@ class EventType(StrEnum):
     # issue 13: who was told, and the shift change
     NOTIFY = "notify"  # 已报告: {"who", "by", "text"}; happened_at = when told
     HANDOVER = "handover"  # 交接班 (office-level, item_id ""): the board frozen at the change
+    # issue 13 (acts-correct)
+    CORRECT = "correct"  # 更正
+    REOPEN = "reopen"  # 重新打开
 
 
 ITEM_EVENTS = (
@@ -37,6 +40,8 @@ ITEM_EVENTS = (
     EventType.EXTEND,
     EventType.CLOSE,
     EventType.NOTIFY,
+    EventType.CORRECT,
+    EventType.REOPEN,
 )
 
 
@@ -106,6 +111,7 @@ OUTCOMES = {
     "did-not-occur": ("预警未发生", ("未发生", "did_not_occur", "not-occurred")),
     "misreport": ("误报", ("报告有误", "信息有误")),
     "merged": ("已合并", ("合并",)),
+    "void": ("作废", ("误录", "作废（误录）")),  # filed by mistake: the number stays used
 }
 
 # 鲁政办字〔2016〕86号 第18条: 预判预警类信息 that did not happen, and information reported in time
@@ -114,7 +120,10 @@ OUTCOMES = {
 EXEMPT_OUTCOMES = frozenset({"did-not-occur", "misreport"})
 # Outcomes only a warning can have, and outcomes that must say why.
 WARNING_OUTCOMES = frozenset({"did-not-occur"})
-REASONED_OUTCOMES = frozenset({"misreport"})
+REASONED_OUTCOMES = frozenset({"misreport", "void"})
+# 作废: an item filed by mistake owes nothing and counts in no timeliness figure, except a
+# breach already shown before it was voided (a breach is permanent).
+VOID = "void"
 
 DUTY_KEYS = {
     "report": ("书面报告", ("报告",)),
@@ -149,6 +158,8 @@ EVENT_LABELS = {
     EventType.FEEDBACK: "反馈",
     EventType.INSTRUCT: "领导批示",
     EventType.NOTIFY: "已报告",
+    EventType.CORRECT: "更正",
+    EventType.REOPEN: "重新打开",
 }
 
 # The clocks of the downward half (传与跟, issue 14), by role: who owes what to whom.
@@ -160,6 +171,24 @@ CHASE_ROLES = {
 }
 # An assignment's extension is an `extend` event naming this key and the unit.
 ASSIGN_DUTY = "assign"
+
+# What `correct` may change, by the Item attribute (or detail key) it corrects -> label.
+# `policy_hash` moves with `policy`; `location` is a detail of the first report.
+CORRECTABLE = {
+    "occurred": "事发时间",
+    "received": "接报时间",
+    "title": "标题",
+    "kind": "类型",
+    "message_class": "留言类别",
+    "category": "类别",
+    "unit": "报送单位",
+    "location": "地点",
+    "sensitive": "涉密/敏感",
+    "policy": "政策",
+    "policy_hash": "政策快照",
+}
+CORRECTED_TIMES = ("occurred", "received")
+CORRECTED_TEXTS = ("title", "unit", "location")  # typed words: concealed on a sensitive item
 
 # The moment a clock counts from (a policy's `anchor`).
 ANCHORS = {"occurred": "事发", "received": "接报", "filed": "首报"}
