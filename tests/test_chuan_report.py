@@ -340,3 +340,29 @@ def test_the_document_forms_grade_the_handling_units_too(yunnan, tmp_path):
     docx = run("report", "--period", "2026-11", "--format", "docx", "-o", out,
                now=iso("2026-12-10 09:00"))  # fmt: skip
     assert docx.code == 0 and out.stat().st_size > 0, docx
+
+
+def test_a_reopened_item_owes_its_assignments_again(office):
+    """重新打开 undoes the close from then on (engine._closes): an assignment made after the
+    reopening runs its clock, and one that falls due after it is owed again; only a clock that
+    fell due while the item stood closed stays waived."""
+    run = office
+    item = file_item(run, "--level", "一般", title="某地山体滑坡", occurred="2026-11-22 07:00",
+                     at="2026-11-22 08:00", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", item, "--to", "甲单位", "--due", "30m", at="2026-11-22 09:00")  # 09:30
+    act(run, "assign", item, "--to", "乙单位", "--due", "3h", at="2026-11-22 09:00")  # 12:00
+    act(run, "close", item, "--text", "处置完毕", at="2026-11-22 09:10")
+    reopened = run("reopen", item, "--reason", "险情反复", now=iso("2026-11-22 10:00"))
+    assert reopened.code == 0, reopened
+    act(run, "assign", item, "--to", "丙单位", "--due", "1h", at="2026-11-22 10:10")  # 11:10
+    clocks = {
+        c["unit"]: c["state"] for c in item_json(run, item, "2026-11-22 10:30")["assignments"]
+    }
+    # 甲 fell due at 09:30 while the item stood closed: waived; 乙 and 丙 are owed
+    assert clocks == {"甲单位": "waived", "乙单位": "pending", "丙单位": "pending"}, clocks
+    clocks = {
+        c["unit"]: c["state"] for c in item_json(run, item, "2026-11-22 12:30")["assignments"]
+    }
+    assert clocks == {"甲单位": "waived", "乙单位": "overdue", "丙单位": "overdue"}, clocks
+    day = report(run, "--date", "2026-11-22", now="2026-11-23 00:05")
+    assert {u["unit"]: u["overdue"] for u in day["handling_units"]} == {"乙单位": 1, "丙单位": 1}

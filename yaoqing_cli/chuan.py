@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.engine import SHANGHAI, back_entered, effective_at, end_of_day
+from yaoqing_cli.engine import SHANGHAI, _closes, back_entered, effective_at, end_of_day
 from yaoqing_cli.models import Event, Item
 from yaoqing_cli.policy import Clock, Policy
 from yaoqing_cli.vocab import DutyState
@@ -121,9 +121,11 @@ def track(
         return NOTHING  # most items: nothing handed down
     now = now.astimezone(UTC)
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
-    close = next((e for e in seen if e.type == "close"), None)
+    # the close in force (a reopening undoes one from then on), and the windows the item stood
+    # closed before a reopening: a clock that fell due in one was not owed then (engine._closes)
+    close, windows = _closes(seen)
     close_effect = effective_at(close) if close is not None else None
-    waived_at = close_effect if close_effect is not None and close_effect <= now else None
+    closed_at = close_effect if close_effect is not None and close_effect <= now else None
     feedback = [e for e in seen if e.type == FEEDBACK]
     clocks: list[Tracked] = []
     assigned: list[str] = []
@@ -131,7 +133,8 @@ def track(
     def judge(role, name, unit, task, start, clock_end, met, source, fb=(), leader=None):
         deadline, fallback, extended = clock_end
         met_at = met.happened_at if met is not None else None
-        state = _state(start, deadline, met_at, waived_at, now, policy)
+        window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
+        state = _state(start, deadline, met_at, window or closed_at, now, policy)
         clocks.append(
             Tracked(
                 role,
