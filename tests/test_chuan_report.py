@@ -366,3 +366,20 @@ def test_a_reopened_item_owes_its_assignments_again(office):
     assert clocks == {"甲单位": "waived", "乙单位": "overdue", "丙单位": "overdue"}, clocks
     day = report(run, "--date", "2026-11-22", now="2026-11-23 00:05")
     assert {u["unit"]: u["overdue"] for u in day["handling_units"]} == {"乙单位": 1, "丙单位": 1}
+
+
+def test_a_voided_item_grades_its_handling_units_only_on_their_breaches(office):
+    """作废 (filed by mistake) counts in no timeliness figure, but a breach shown before the void
+    stays (a breach is permanent), as for reporting units."""
+    run = office
+    item = file_item(run, "--level", "一般", title="重复录入", occurred="2026-11-22 07:00",
+                     at="2026-11-22 08:00", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", item, "--to", "甲单位", "--to", "乙单位", "--due", "1h",
+        at="2026-11-22 09:00")  # fmt: skip
+    act(run, "feedback", item, "--from", "甲单位", "--text", "已办结", "--done",
+        at="2026-11-22 09:30")  # fmt: skip
+    # 乙单位's clock ran out at 10:00, before the void at 11:00
+    act(run, "close", item, "--outcome", "void", "--reason", "重复录入", at="2026-11-22 11:00")
+    day = report(run, "--date", "2026-11-22", now="2026-11-23 00:05")
+    graded = {u["unit"]: (u["due"], u["on_time"], u["overdue"]) for u in day["handling_units"]}
+    assert graded == {"乙单位": (1, 0, 1)}, day["handling_units"]

@@ -34,6 +34,7 @@ FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 NOTIFY = EventType.NOTIFY
 
 NO_UNIT = "（未注明单位）"
+GRADED = (MET, LATE, OVERDUE)  # the states a timeliness figure counts (a clock fallen due)
 WATCH_HOURS = 24
 
 
@@ -290,12 +291,14 @@ def build_report(
                 and duty.deadline <= judged + timedelta(hours=WATCH_HOURS)
             ):
                 report.watch.append(ref)
+        # 传与跟 (before the reporting unit's figures, which skip a void item with no breach)
+        void = status.outcome == VOID
+        _downward(report, item, item_events, policy, calendar, moment_inside, tz, handling, void)
         if filed_in:
             # the unit of the latest statement counts (a follow-up may supply or correct it)
             unit = facts.unit or NO_UNIT
             # 作废 (filed by mistake) counts in no timeliness figure, but a breach shown before
             # the void stays in them (a breach is permanent); a void item with none is left out
-            void = status.outcome == VOID
             counted = [
                 d
                 for d in status.duties
@@ -315,7 +318,6 @@ def build_report(
                     figures.on_time += duty.state == MET
                     figures.late += duty.state == LATE
                     figures.overdue += duty.state == OVERDUE
-        _downward(report, item, item_events, policy, calendar, moment_inside, tz, handling)
     report.units = sorted(units.values(), key=lambda u: (-(u.rate or 0), u.unit))
     report.exemption_sources = list(exemptions)
     report.handling_units = _graded(handling)
@@ -340,9 +342,12 @@ def build_report(
     return report
 
 
-def _downward(report: Report, item: Item, events, policy, calendar, moment, tz, handling) -> None:
+def _downward(
+    report: Report, item: Item, events, policy, calendar, moment, tz, handling, void: bool
+) -> None:
     """传与跟 of one item into the report: what was handed down and fed back in the period, the
-    downward clocks met late in it or overdue at its end, and the handling units' figures."""
+    downward clocks met late in it or overdue at its end, and the handling units' figures (of
+    an item voided, 作废, only the breaches, as for reporting units)."""
     from yaoqing_cli import chuan
 
     chase = chuan.track(item, events, policy, calendar, moment, tz)
@@ -373,7 +378,7 @@ def _downward(report: Report, item: Item, events, policy, calendar, moment, tz, 
         # 按时办结率: an assignment fallen due counts once, in the period its outcome was
         # decided (met on time: when met; else at its deadline); a waived one (the item closed
         # before it fell due) does not count; a breach is permanent
-        if clock.role == chuan.ASSIGN and clock.state in (MET, LATE, OVERDUE):
+        if clock.role == chuan.ASSIGN and clock.state in ((LATE, OVERDUE) if void else GRADED):
             decided = clock.met_at if clock.state == MET else clock.deadline
             if in_period(decided):
                 figures, items = handling.setdefault(clock.unit, (UnitFigures(clock.unit), set()))
