@@ -19,27 +19,13 @@ from yaoqing_cli.facts import (
     visible_facts,
 )
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.vocab import DutyState, EventType
+from yaoqing_cli.vocab import DutyState, EventType, cn_number
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 ANCHOR_LABELS = vocab.ANCHORS
-CN_NUMERALS = "零一二三四五六七八九十"
-
-
-def cn_number(n: int) -> str:
-    if n <= 10:
-        return CN_NUMERALS[n]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 10]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
-    return str(n)
-
-
 # --- events ---------------------------------------------------------------------------------
 
 
