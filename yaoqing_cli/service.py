@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
-from yaoqing_cli.models import Event, Item, corrected, item_payload
+from yaoqing_cli.models import Event, Item, correctable_values, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import OFFICE as OFFICE_ID
 from yaoqing_cli.store import Office, Store
@@ -606,6 +606,13 @@ def told_by(text: str | None) -> str | None:
         return by
 
 
+def _without_gloss(name: str) -> str:
+    """A policy's recipient name without its trailing bracketed gloss (NFKC: ASCII brackets)."""
+    if name.endswith(")") and "(" in name:
+        return name[: name.index("(")].strip()
+    return name
+
+
 def _near(who: str, names: Sequence[str]) -> list[str]:
     """Policy names a typed name probably meant: one inside the other, or close in spelling."""
     import difflib
@@ -653,6 +660,12 @@ def notify_item(
         # a policy's labels use full-width brackets; what is typed is compared after NFKC, and
         # a match is kept as the policy spells it (status shows that spelling)
         spelled = {unicodedata.normalize("NFKC", n): n for n in names}
+        if name not in spelled:
+            # the name without its bracketed gloss (市政府应急办 for 市政府应急办（市政府总值班室）)
+            # is that recipient, when it names one alone
+            short = [full for n, full in spelled.items() if _without_gloss(n) == name]
+            if len(short) == 1:
+                name = unicodedata.normalize("NFKC", short[0])
         listed = name in spelled
         known = not listed and name in known_names(store, store.events(item.id))
         if listed:
@@ -820,19 +833,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
         kind = wanted.get("kind", item.kind)
         if kind != "message" and "message_class" not in wanted and item.message_class:
             wanted["message_class"] = None  # no longer a message: it has no class
-        current = {
-            "occurred": item.occurred,
-            "received": item.received,
-            "title": item.title,
-            "kind": item.kind,
-            "message_class": item.message_class,
-            "category": item.category,
-            "unit": item.unit,
-            "location": item.details.get("location"),
-            "sensitive": item.sensitive,
-            "policy": item.policy,
-            "policy_hash": item.policy_hash,
-        }
+        current = correctable_values(item)
         changed = {k: v for k, v in wanted.items() if current[k] != v}
         if "policy_hash" in changed:  # the name may stay and the content differ: both kept
             changed["policy"] = wanted["policy"]
