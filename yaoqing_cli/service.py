@@ -420,6 +420,16 @@ def continue_item(
                     f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
+            if item.kind not in duty.kinds:  # a message owes no 发布权威信息
+                usable = [
+                    d.key
+                    for d in policy.duties
+                    if d.met_by in ("done", "written") and item.kind in d.kinds
+                ]
+                raise UsageError(
+                    f"--done {key}：{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}；"
+                    f"可用：{'、'.join(usable) or '（无）'}"
+                )
         written: list[Event] = []
         if level is not None and vocab.is_message(item.kind):
             raise UsageError(
