@@ -338,8 +338,10 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         line = f"{who(item)} {local_text(event.happened_at, tz)} 更正{fields}（{reason}）"
         parts = []
         for m in moved:
-            old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
-            new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
+            old = m.change.old_deadline
+            new = m.change.new_deadline
+            old = deadline_text(old, tz, report.judged_at) if old else "（无）"
+            new = deadline_text(new, tz, report.judged_at) if new else "（不再适用）"
             part = f"{m.name}时限 {old} → {new}"
             if m.held:
                 part += "，更正前已逾期，此更正本会撤销该逾期：逾期保留"
