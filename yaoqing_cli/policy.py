@@ -136,10 +136,6 @@ class Recipient:
     def applies(self, kind: str, level: str | None) -> bool:
         if self.kinds is not None and kind not in self.kinds:
             return False
-        if level is None and vocab.is_message(kind):
-            # a citizen's message is never graded (it has a class, 云政办发〔2016〕106号 四(三)):
-            # it is not "not yet graded", so a recipient bound to levels is never owed for it
-            return self.levels is None
         # as for clocks (Duty.applies): an item not yet graded owes every level's recipients
         return self.levels is None or level is None or level in self.levels
 
