@@ -94,3 +94,16 @@ def test_a_shift_with_a_message_and_a_handover_exports_and_imports(
     copy = run("--db", str(tmp_path / "copy.db"), "import", str(out))
     assert copy.code == 0, copy
     assert run("--db", str(tmp_path / "copy.db"), "verify").code == 0
+
+
+def test_an_import_refused_into_a_new_log_leaves_no_file(run, tmp_path, monkeypatch):
+    # "整个文件未导入，日志未改动": a new --db stays absent, not an empty log that verify
+    # then passes as 核验通过：0 个事件
+    monkeypatch.delenv("YAOQING_NOW")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"bad": 1}\n', encoding="utf-8")
+    target = tmp_path / "new.db"
+    result = run("--db", str(target), "import", str(bad))
+    assert result.code == 1 and "日志未改动" in result.err, result
+    assert not target.exists() and not list(tmp_path.glob("new.db*"))
+    assert run("--db", str(target), "verify").code == 1
