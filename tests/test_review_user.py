@@ -107,3 +107,13 @@ def test_an_import_refused_into_a_new_log_leaves_no_file(run, tmp_path, monkeypa
     assert result.code == 1 and "日志未改动" in result.err, result
     assert not target.exists() and not list(tmp_path.glob("new.db*"))
     assert run("--db", str(target), "verify").code == 1
+
+
+def test_correct_without_a_field_says_none_was_given(office, run, db_path):
+    item = file_item(office, "--kind=突发事件")
+    before = dump_log(db_path)
+    bare = run("correct", item["id"], "--reason", "核实")
+    assert bare.code == 2 and "未给出要更正的字段" in bare.err, bare
+    same = run("correct", item["id"], "--title", "某县国道山体滑坡", "--reason", "核实")
+    assert same.code == 2 and "所给的值与现有记录相同" in same.err, same
+    assert dump_log(db_path) == before

@@ -838,8 +838,9 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             changed.pop("policy", None)
         if not changed:
             raise UsageError(
-                f"更正没有改变 {item.id} 的任何内容：所给的值与现有记录相同；"
-                "可更正 --occurred --received --title --kind --class --category --unit --location "
+                f"更正没有改变 {item.id} 的任何内容："
+                + ("所给的值与现有记录相同；" if wanted else "未给出要更正的字段；")
+                + "可更正 --occurred --received --title --kind --class --category --unit --location "
                 "--sensitive/--not-sensitive --policy"
             )
 
