@@ -914,11 +914,11 @@ def watch_renderable(
     room = max(1, height - 6 - len(recent))
     shown = lines if len(lines) <= room else lines[: room - 1]
     table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
-    # the ID, the countdown and the deadline are always whole; the title and the clock's name
-    # (a relay's "转交涉事市、部门（转批示件）→某县人民政府" is 40 cells) share what is left
+    # the ID, the countdown and the deadline are always whole; the clock's name is cut at 24
+    # cells (a relay's "转交涉事市、部门（转批示件）→某县人民政府" is 40) and the title takes the rest
     table.add_column("编号", no_wrap=True)
     table.add_column("要情", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("时限", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("时限", no_wrap=True, overflow="ellipsis", max_width=24)
     table.add_column("倒计时", no_wrap=True, justify="right")
     table.add_column("截止", no_wrap=True)
     for w in shown:
