@@ -516,13 +516,16 @@ def _duty_status(
     window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
     # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
     # clock not yet fallen due then: a breach is permanent (鲁政办字〔2016〕86号 第18条).
-    waived_at = None
+    # The earliest waiver in effect counts: a close before the deadline stops the clock even if
+    # a downgrade typed in later (补录, in effect from its recording) falls after the deadline.
+    waivers = []
     if not applied and dropped_at is not None and dropped_at <= now:
-        waived_at = dropped_at
-    elif window is not None:  # fell due while closed: waived then, whatever came after
-        waived_at = window
-    elif close_effect is not None and close_effect <= now:
-        waived_at = close_effect
+        waivers.append(dropped_at)
+    if window is not None:  # fell due while closed: waived then, whatever came after
+        waivers.append(window)
+    if close_effect is not None and close_effect <= now:
+        waivers.append(close_effect)
+    waived_at = min(waivers, default=None)
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
         state = MET if met_at <= deadline else LATE
     elif waived_at is not None and deadline >= waived_at:
