@@ -58,7 +58,8 @@ def freeze(board, handed_from: str, handed_to: str, note: str | None) -> dict:
                     }
                     for d in status.duties
                     if d.state in RUNNING
-                ],
+                ]
+                + _downward(row.chase, item.sensitive),
                 "untold": [{"who": n.who, "heading": n.heading} for n in status.untold],
                 "told": [{"who": t.who, "at": to_utc_text(t.at), "by": t.by} for t in status.told],
                 "missing": list(status.missing),
@@ -71,6 +72,22 @@ def freeze(board, handed_from: str, handed_to: str, note: str | None) -> dict:
         "due_hours": NEXT_SHIFT_HOURS,
         "items": items,
     }
+
+
+def _downward(chase, sensitive: bool) -> list[dict]:
+    """The running clocks of the downward half (转办, 转批示件, 批示反馈, 督办反馈: chuan.py),
+    handed over like the item's own: a unit that owes a reply is the next shift's to chase.
+    Keyed by role; a sensitive item's names no unit (its assignments are not shown either)."""
+    return [
+        {
+            "key": c.role,
+            "name": c.name if sensitive else f"{c.name}→{c.unit}",
+            "deadline": to_utc_text(c.deadline),
+            "state": str(c.state),
+        }
+        for c in (chase.clocks if chase else ())
+        if c.state in RUNNING
+    ]
 
 
 def sheet_lines(

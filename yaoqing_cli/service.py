@@ -1073,11 +1073,13 @@ def board(
         due = projection.clocks_due(log, moment, horizon, overdue_only)
         ids = list(dict.fromkeys(row.item_id for row in due))
         considered = store.open_item_count()
-        if status.wants_brief(brief, len(ids)):
+        if status.wants_brief(brief, len(ids)):  # one line per clock: the items' own clocks
             clocks = projection.clocks_from_projection(log, due, moment)
             view = status.view_name(overdue_only, due_within, include_closed)
             hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
             return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
+        # the projection keeps the items' own clocks; a unit's (转办, 批示, 督办) are judged here
+        ids += [i for i in store.handed_down(store.open_item_ids()) if i not in set(ids)]
         items = store.items_by_id(ids)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
