@@ -222,8 +222,12 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             if old == new:
                 continue
             change = Change(c.happened_at, old, new, why)
+            # a clock an earlier correction spared was shown waived, not breached: nothing to hold
             removes = (
-                x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+                x is not None
+                and x.state in BREACHES
+                and key not in spared
+                and (y is None or y.state not in BREACHES)
             )
             makes = (
                 before.closed_at is not None
@@ -235,7 +239,9 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
                 held[key] = (x, change)
             elif makes and key not in held:
                 spared.setdefault(key, change)
-            moved.append(Moved(key, (x or y).name, change, removes, makes, c.uid))
+            # a breach an earlier correction held stays one: this one spares nothing of it
+            spares = makes and key not in held
+            moved.append(Moved(key, (x or y).name, change, removes, spares, c.uid))
     duties = {d.key: d for d in status.duties}
     # a held breach is judged at the deadline it missed, whatever the corrected one says (so
     # the clocks projection, which finds overdue clocks by deadline, agrees with every view)

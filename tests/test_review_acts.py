@@ -1,0 +1,140 @@
+"""Review of issues 13-14 (correct, void, reopen, notify, handover, assign...): defects found by
+a hostile tester, each as an end-to-end failing test through the command line.
+
+The office is Jinan under the Shandong policy (conftest `office`): an emergency 重大 owes the
+authoritative information 5 h after it occurred (鲁政办发〔2018〕18号 三, 发布权威信息 publish) and
+a press conference 24 h after (press); under Inner Mongolia's policy the first follow-up is due
+1 h after the first report (呼政办发〔2014〕30号 一, followup).
+"""
+
+import json
+
+from conftest import dump_log, file_item
+
+SECRET = "某化工厂秘密爆炸"
+TASK = "秘密核查任务"
+
+
+def _sensitive_item_assigned(office):
+    item = file_item(office, "--level=major", "--sensitive", title=SECRET)
+    result = office(
+        "assign", item["id"], "--to=某县人民政府", f"--task={TASK}", "--due=2h",
+        "--at=2026-11-22 09:30",
+    )  # fmt: skip
+    assert result.code == 0, result
+    return item
+
+
+def test_a_masked_export_never_carries_the_task_of_a_sensitive_item(office):
+    _sensitive_item_assigned(office)
+    exported = office("export")
+    assert exported.code == 0, exported
+    assert SECRET not in exported.out
+    assert TASK not in exported.out  # status --json masks it; the export must too
+    assigned = [
+        json.loads(line) for line in exported.out.splitlines() if '"type":"assign"' in line
+    ]
+    assert assigned and assigned[0]["masked"] is True
+    # asked for, the content is there
+    assert TASK in office("export", "--include-sensitive").out
+
+
+def _handover_then_made_sensitive(office):
+    item = file_item(office, "--level=major", title=SECRET)
+    result = office("handover", "--to=李四", now="2026-11-22T10:00:00+08:00")
+    assert result.code == 0, result
+    result = office(
+        "correct", item["id"], "--sensitive", "--reason=定为敏感", now="2026-11-22T10:30:00+08:00"
+    )
+    assert result.code == 0, result
+    return item
+
+
+def test_a_handover_sheet_hides_the_title_of_an_item_made_sensitive_since(office):
+    """Outputs say what the item is now: a sheet frozen before the item was marked sensitive
+    must not print its title afterwards."""
+    item = _handover_then_made_sensitive(office)
+    listed = office("handover", "--list", "--date=2026-11-22")
+    assert listed.code == 0, listed
+    assert item["id"] in listed.out
+    assert SECRET not in listed.out
+    sheets = office("handover", "--list", "--date=2026-11-22", "--json").json
+    assert sheets[0]["items"][0]["title"] is None
+    assert sheets[0]["items"][0]["sensitive"] is True
+    shown = office("handover", "--list", "--date=2026-11-22", "--include-sensitive")
+    assert SECRET in shown.out
+
+
+def test_a_masked_export_hides_a_handover_title_of_an_item_made_sensitive(office, tmp_path):
+    _handover_then_made_sensitive(office)
+    exported = office("export")
+    assert exported.code == 0, exported
+    assert SECRET not in exported.out
+    handover = next(
+        json.loads(line) for line in exported.out.splitlines() if '"type":"handover"' in line
+    )
+    assert handover["masked"] is True
+    # such an export still imports (--allow-masked); the masked sheet is checked, not taken
+    path = tmp_path / "masked.jsonl"
+    path.write_text(exported.out, encoding="utf-8")
+    other = tmp_path / "other.db"
+    result = office("--db", str(other), "import", str(path), "--allow-masked")
+    assert result.code == 0, result
+
+
+def test_a_correction_refused_for_its_order_of_times_names_them_in_local_time(office, db_path):
+    item = file_item(office, "--level=major")  # occurred 08:00, filed 09:00
+    before = dump_log(db_path)
+    result = office("correct", item["id"], "--received=2026-11-22 07:00", "--reason=核实")
+    assert result.code == 2, result
+    assert "Z" not in result.err and "T" not in result.err, result.err
+    assert "2026-11-22 07:00" in result.err and "2026-11-22 08:00" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert dump_log(db_path) == before
+
+
+def test_undoing_a_policy_correction_on_a_closed_item_invents_no_breach(office):
+    """Filed 09:00 under Shandong as 较大 (its response due in 48 h), closed at 12:00. At 15:00 the
+    policy is corrected to Inner Mongolia: its first follow-up (due 10:00, 1 h after the first
+    report, never made before the 12:00 close) would be a breach from before the correction: spared (终报后更正，不追溯). At 15:10
+    the policy is corrected back: a clock shown waived must not turn into a breach then."""
+    item = file_item(office, "--level=large")  # 较大: a response within 48 h (回应, respond)
+    iid = item["id"]
+    assert office("close", iid, "--at=2026-11-22 12:00").code == 0
+    first = office(
+        "correct", iid, "--policy=inner-mongolia", "--reason=政策选错",
+        now="2026-11-22T15:00:00+08:00",
+    )  # fmt: skip
+    assert first.code == 0, first
+    second = office(
+        "correct", iid, "--policy=shandong", "--reason=改回", now="2026-11-22T15:10:00+08:00"
+    )
+    assert second.code == 0, second
+    assert "逾期保留" not in second.out, second
+    shown = office("show", iid, "--json", now="2026-11-23T12:00:00+08:00").json
+    states = {d["key"]: d["state"] for d in shown["duties"]}
+    assert "overdue" not in states.values() and "late" not in states.values(), shown["duties"]
+
+
+def test_a_breach_held_is_not_announced_as_spared_by_a_later_correction(office):
+    """Filed 09:00 (occurred 08:00) under Shandong; publish missed at 13:00; closed 14:00. A
+    policy correction away (15:00) holds the breach; one back (15:10) must not print that the
+    publish clock 不追溯为逾期 while it stays overdue."""
+    item = file_item(office, "--level=major")
+    iid = item["id"]
+    assert office("close", iid, now="2026-11-22T14:00:00+08:00").code == 0
+    office("correct", iid, "--policy=inner-mongolia", "--reason=x", now="2026-11-22T15:00:00+08:00")
+    back = office("correct", iid, "--policy=shandong", "--reason=y", now="2026-11-22T15:10:00+08:00")
+    assert back.code == 0, back
+    publish = next(line for line in back.out.splitlines() if "publish" in line)
+    assert "不追溯为逾期" not in publish, back.out
+    shown = office("show", iid, "--json", now="2026-11-23T12:00:00+08:00").json
+    assert {d["key"]: d["state"] for d in shown["duties"]}["publish"] == "overdue"
+
+
+def test_handover_list_reads_a_full_width_date_as_report_does(office):
+    assert office("handover", "--to=李四").code == 0
+    assert office("report", "--date=２０２６-１１-２２").code == 0
+    listed = office("handover", "--list", "--date=２０２６-１１-２２")
+    assert listed.code == 0, listed
+    assert "交接班 1 次" in listed.out
