@@ -747,16 +747,19 @@ class Corrected:
     moved: tuple  # engine.Moved: the deadlines this correction moved, judged when recorded
 
 
-def correction_problem(item: Item, to: dict, policy) -> str | None:
+def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None:
     """What `file` would refuse in the item as corrected by `to` (None: nothing), under the
-    policy it would then rest on. Shared by `correct` and import."""
+    policy it would then rest on, its times named as the office reads them (`tz`). Shared by
+    `correct` and import."""
     fixed = corrected(item, to)
     if not fixed.title:
         return "标题不能为空"
     if fixed.occurred > fixed.received:
-        return f"接报时间早于事发时间：事发 {to_utc_text(fixed.occurred)}，接报 {to_utc_text(fixed.received)}"
+        return (
+            f"接报时间 {local_text(fixed.received, tz)} 早于事发时间 {local_text(fixed.occurred, tz)}"
+        )
     if fixed.received > fixed.filed:
-        return f"接报时间 {to_utc_text(fixed.received)} 晚于首报时间 {to_utc_text(fixed.filed)}"
+        return f"接报时间 {local_text(fixed.received, tz)} 晚于首报时间 {local_text(fixed.filed, tz)}"
     if fixed.kind == "message" and fixed.message_class is None:
         return (
             "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
@@ -853,7 +856,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             "from": {k: stored(k, current[k]) for k in changed},
             "to": {k: stored(k, v) for k, v in changed.items()},
         }
-        problem = correction_problem(item, data["to"], target)
+        problem = correction_problem(item, data["to"], target, tz)
         if problem:
             raise UsageError(f"更正后{problem}")
         event = store.append_event(
