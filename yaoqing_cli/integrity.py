@@ -334,6 +334,11 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
             record["data"] = _mask(data)
             record["masked"] = True
             masked = True
+        elif type_ == "handover" and not include_sensitive and _sheet_names(data, sensitive):
+            # a sheet frozen before an item was marked sensitive holds its title
+            record["data"] = _mask_sheet(data, sensitive)
+            record["masked"] = True
+            masked = True
         body.append((_line(record), "masked" not in record))
         expect, prev = seq + 1, digest
     if count >= expect:
@@ -378,9 +383,28 @@ def _gap(first: int, last: int, prev_hash: str, digest: str) -> str:
     )
 
 
+def _sheet_names(data: dict, sensitive: set[str]) -> bool:
+    """A handover sheet names, with its title, an item that is or was sensitive."""
+    return any(
+        isinstance(entry, dict) and entry.get("id") in sensitive and entry.get("title")
+        for entry in data.get("items") or ()
+    )
+
+
+def _mask_sheet(data: dict, sensitive: set[str]) -> dict:
+    """The sheet with those items' titles left out, as a sensitive item is frozen."""
+    items = [
+        {**entry, "title": None}
+        if isinstance(entry, dict) and entry.get("id") in sensitive
+        else entry
+        for entry in data.get("items") or ()
+    ]
+    return {**data, "items": items}
+
+
 def _mask(data: dict) -> dict:
     masked = dict(data)
-    for key in ("title", "text", "reason"):
+    for key in ("title", "text", "reason", "task"):  # task: an assignment's (转办)
         if masked.get(key):
             masked[key] = SENSITIVE_MARK
     if isinstance(masked.get("details"), dict):
@@ -1479,6 +1503,8 @@ def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happe
     _long_text(number, data["note"], "交班留言")
     _want(number, type(data["due_hours"]) is int and data["due_hours"] >= 1, "due_hours 应为正整数")
     if not own or ctx.partial:  # a partial export (--since) lacks items the sheet names
+        return False
+    if record.get("masked"):  # titles left out: not the sheet as handed over, so not taken
         return False
     if ctx.calendar:
         ctx.log.calendar_changed()

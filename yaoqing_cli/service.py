@@ -755,11 +755,11 @@ def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None
     if not fixed.title:
         return "标题不能为空"
     if fixed.occurred > fixed.received:
-        return (
-            f"接报时间 {local_text(fixed.received, tz)} 早于事发时间 {local_text(fixed.occurred, tz)}"
-        )
+        return f"接报时间 {local_text(fixed.received, tz)} 早于事发时间 {local_text(fixed.occurred, tz)}"
     if fixed.received > fixed.filed:
-        return f"接报时间 {local_text(fixed.received, tz)} 晚于首报时间 {local_text(fixed.filed, tz)}"
+        return (
+            f"接报时间 {local_text(fixed.received, tz)} 晚于首报时间 {local_text(fixed.filed, tz)}"
+        )
     if fixed.kind == "message" and fixed.message_class is None:
         return (
             "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
