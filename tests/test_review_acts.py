@@ -10,6 +10,7 @@ a press conference 24 h after (press); under Inner Mongolia's policy the first f
 import json
 
 from conftest import dump_log, file_item
+from test_import import real_clock
 
 SECRET = "某化工厂秘密爆炸"
 TASK = "秘密核查任务"
@@ -31,9 +32,7 @@ def test_a_masked_export_never_carries_the_task_of_a_sensitive_item(office):
     assert exported.code == 0, exported
     assert SECRET not in exported.out
     assert TASK not in exported.out  # status --json masks it; the export must too
-    assigned = [
-        json.loads(line) for line in exported.out.splitlines() if '"type":"assign"' in line
-    ]
+    assigned = [json.loads(line) for line in exported.out.splitlines() if '"type":"assign"' in line]
     assert assigned and assigned[0]["masked"] is True
     # asked for, the content is there
     assert TASK in office("export", "--include-sensitive").out
@@ -78,8 +77,9 @@ def test_a_masked_export_hides_a_handover_title_of_an_item_made_sensitive(office
     path = tmp_path / "masked.jsonl"
     path.write_text(exported.out, encoding="utf-8")
     other = tmp_path / "other.db"
-    result = office("--db", str(other), "import", str(path), "--allow-masked")
+    result = real_clock(office, "--db", str(other), "import", str(path), "--allow-masked")
     assert result.code == 0, result
+    assert SECRET not in office("--db", str(other), "export", "--include-sensitive").out
 
 
 def test_a_correction_refused_for_its_order_of_times_names_them_in_local_time(office, db_path):
@@ -124,7 +124,9 @@ def test_a_breach_held_is_not_announced_as_spared_by_a_later_correction(office):
     iid = item["id"]
     assert office("close", iid, now="2026-11-22T14:00:00+08:00").code == 0
     office("correct", iid, "--policy=inner-mongolia", "--reason=x", now="2026-11-22T15:00:00+08:00")
-    back = office("correct", iid, "--policy=shandong", "--reason=y", now="2026-11-22T15:10:00+08:00")
+    back = office(
+        "correct", iid, "--policy=shandong", "--reason=y", now="2026-11-22T15:10:00+08:00"
+    )
     assert back.code == 0, back
     publish = next(line for line in back.out.splitlines() if "publish" in line)
     assert "不追溯为逾期" not in publish, back.out
