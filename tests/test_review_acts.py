@@ -140,3 +140,58 @@ def test_handover_list_reads_a_full_width_date_as_report_does(office):
     listed = office("handover", "--list", "--date=２０２６-１１-２２")
     assert listed.code == 0, listed
     assert "交接班 1 次" in listed.out
+
+
+CALENDAR = """
+[years.2026]
+holidays = ["2026-11-24"]
+"""
+
+
+def _assignment_met_late(office, tmp_path):
+    """An emergency handed to a county on Monday 2026-11-23 10:00 with 5 working days: due at
+    the end of Monday 11-30 (24, 25, 26, 27, 30 November; the anchor's day does not count,
+    DOMAIN.md working days); its 办结 at 12-01 10:00 is late. A local rest day on 11-24 would
+    move the deadline to the end of 12-01 and make it on time."""
+    item = file_item(
+        office, "--level=general", occurred="2026-11-23 09:00", at="2026-11-23 09:30", at_now=True
+    )
+    iid = item["id"]
+    result = office(
+        "assign", iid, "--to=某县人民政府", "--due-days=5", now="2026-11-23T10:00:00+08:00"
+    )
+    assert result.code == 0, result
+    result = office(
+        "feedback", iid, "--from=某县人民政府", "--text=已办结", "--done",
+        now="2026-12-01T10:00:00+08:00",
+    )  # fmt: skip
+    assert result.code == 0 and "逾时办结" in result.out, result
+    path = tmp_path / "local.toml"
+    path.write_text(CALENDAR, encoding="utf-8")
+    return iid, path
+
+
+def test_calendar_add_never_turns_a_late_assignment_into_one_on_time(office, tmp_path, db_path):
+    iid, path = _assignment_met_late(office, tmp_path)
+    before = dump_log(db_path)
+    result = office("calendar", "add", str(path), now="2026-12-01T12:00:00+08:00")
+    assert result.code == 1, result
+    assert iid in result.err and "某县人民政府" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert dump_log(db_path) == before
+
+
+def test_a_calendar_for_one_command_never_hides_a_breach(office, tmp_path, monkeypatch):
+    """--calendar / YAOQING_CALENDAR obey the rule calendar add obeys: the handover view must
+    not lose a late assignment because a file was given for one command."""
+    iid, path = _assignment_met_late(office, tmp_path)
+    now = "2026-12-01T12:00:00+08:00"
+    shown = office("--calendar", str(path), "show", iid, "--json", now=now)
+    assert shown.code == 2, shown
+    assert iid in shown.err and "逾期" in shown.err
+    monkeypatch.setenv("YAOQING_CALENDAR", str(path))
+    chase = office("status", "--json", now=now)
+    assert chase.code == 2, chase
+    monkeypatch.delenv("YAOQING_CALENDAR")
+    state = office("show", iid, "--json", now=now).json["assignments"][0]["state"]
+    assert state == "late"

@@ -965,38 +965,18 @@ class CalendarAdded:
 
 def _no_breach_recounted(log: Log, before, after, source: str) -> None:
     """A calendar entry is input too: it may not turn a working-day clock that is already
-    overdue or late into met or waived. Only a deadline that rested on the Monday–Friday guess
-    (flagged wherever it was shown) may be recounted by entering the official schedule."""
-    from yaoqing_cli.engine import evaluate, lost_breaches
+    overdue or late (a duty, or a unit's assignment clock) into met or waived
+    (session.recounted_breach)."""
+    from yaoqing_cli.session import recounted_breach
 
-    store = log.store
-    items = [
-        item
-        for item in store.items_open_at(log.now, include_closed=True)
-        if any(d.working_days and item.kind in d.kinds for d in log.policies.get(item).duties)
-    ]
-    grouped = store.events_for([item.id for item in items])
-    for item in items:
-        policy = log.policies.get(item)
-        judged = [
-            evaluate(
-                item,
-                grouped[item.id],
-                policy,
-                calendar,
-                log.now,
-                tz=log.tz,
-                resolve=log.policies.resolver(item.id),
-            )
-            for calendar in (before, after)
-        ]
-        for duty in lost_breaches(*judged):
-            if not duty.calendar_fallback:
-                raise OperationError(
-                    f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
-                    f"（{deadline_text(duty.deadline, log.tz)}）变为按时或免于考核；"
-                    "逾期一经记录不能由日历撤销；日志未改动"
-                )
+    lost = recounted_breach(log, before, after)
+    if lost is not None:
+        item_id, name, deadline = lost
+        raise OperationError(
+            f"日历文件 {source} 未录入：它会使 {item_id} 已逾期的“{name}”时限"
+            f"（{deadline_text(deadline, log.tz)}）变为按时或免于考核；"
+            "逾期一经记录不能由日历撤销；日志未改动"
+        )
 
 
 def add_calendar(log: Log, path: Path) -> CalendarAdded:
