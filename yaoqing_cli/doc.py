@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import OperationError, UsageError
 from yaoqing_cli.models import Event, Item
+from yaoqing_cli.vocab import cn_number
 
 SENSITIVE_MARK = "敏感/内部"  # 鲁政办字〔2016〕86号 第5条: 涉密或敏感类……用保密方式报送
 DRILL_MARK = "演练"
 MISSING = "（首报未报，待续报）"
-CN_NUMERALS = "零一二三四五六七八九十"
 
 # The first report's elements, in the documents' order (内政办发〔2014〕109号 二(一)、
 # 呼政办发〔2014〕30号 一): label, then where the value comes from ("occurred": 事发时间,
@@ -76,18 +76,6 @@ class Document:
 # --- words for dates, times and numbers ------------------------------------------------------
 
 
-def cn_number(n: int) -> str:
-    """一、二 … 九十九 (续报十二), then Arabic numerals."""
-    if n <= 10:
-        return CN_NUMERALS[n]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 10]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
-    return str(n)
-
-
 def cn_date(moment: datetime, tz: ZoneInfo) -> str:
     """2026年11月22日: in full, Arabic numerals, no leading zeros (GB/T 9704-2012 7.3.5.3)."""
     local = moment.astimezone(tz)
@@ -122,19 +110,9 @@ def _stop(text: str) -> str:
     return text if text[-1:] in "。！？；…”）).!?;" else text + "。"
 
 
-# What a correction (`correct`, data {"from": {...}, "to": {...}, "reason"}) may change, as the
-# document names it; the policy it is judged under is the office's business, not the reader's.
-CORRECTED = {
-    "occurred": "事发时间",
-    "received": "接报时间",
-    "title": "标题",
-    "kind": "类型",
-    "message_class": "留言类别",
-    "category": "类别",
-    "unit": "报送单位",
-    "location": "地点",
-    "sensitive": "涉密/敏感标注",
-}
+# What a document names of a correction: every field `correct` may change but the policy, which
+# is the office's business, not the reader's.
+CORRECTED = {k: v for k, v in vocab.CORRECTABLE.items() if k not in ("policy", "policy_hash")}
 
 
 def _corrections(data, tz: ZoneInfo) -> list[str]:

@@ -26,7 +26,14 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import OperationError, UsageError, YaoqingError, os_reason
-from yaoqing_cli.models import Office, as_filed, canonical_json, corrected, item_from_payload
+from yaoqing_cli.models import (
+    Office,
+    as_filed,
+    canonical_json,
+    correctable_values,
+    corrected,
+    item_from_payload,
+)
 from yaoqing_cli.policy import Policy
 from yaoqing_cli.session import Log
 from yaoqing_cli.store import (
@@ -1274,19 +1281,9 @@ def _check_correction(ctx, number, item, data) -> None:
         ("policy" in after) == ("policy_hash" in after),
         "更正政策须同时记政策名与政策快照",
     )
-    current = {
-        "occurred": to_utc_text(item.occurred),
-        "received": to_utc_text(item.received),
-        "title": item.title,
-        "kind": item.kind,
-        "message_class": item.message_class,
-        "category": item.category,
-        "unit": item.unit,
-        "location": item.details.get("location"),
-        "sensitive": item.sensitive,
-        "policy": item.policy,
-        "policy_hash": item.policy_hash,
-    }
+    current = correctable_values(item)
+    for key in vocab.CORRECTED_TIMES:  # a correction event holds times as stored
+        current[key] = to_utc_text(current[key])
     for key, old in before.items():
         _want(number, current[key] == old, f"更正前的{vocab.CORRECTABLE[key]}与本日志中的记录不符")
         _want(number, after[key] != old or key == "policy", f"{vocab.CORRECTABLE[key]}没有变化")

@@ -173,3 +173,20 @@ def as_filed(item: Item, corrections: Sequence[Event]) -> Item:
     for event in reversed(corrections):
         item = corrected(item, event.data.get("from") or {})
     return item
+
+
+def correctable_values(item: Item) -> dict:
+    """What `correct` may change (vocab.CORRECTABLE), as the item holds it now."""
+    return {
+        "occurred": item.occurred,
+        "received": item.received,
+        "title": item.title,
+        "kind": item.kind,
+        "message_class": item.message_class,
+        "category": item.category,
+        "unit": item.unit,
+        "location": item.details.get("location"),
+        "sensitive": item.sensitive,
+        "policy": item.policy,
+        "policy_hash": item.policy_hash,
+    }

@@ -740,38 +740,46 @@ def _build(
     )
 
 
+def _time_limit(table: dict, where: str, prefix: str) -> tuple[int | None, object]:
+    """(minutes, working days) of a clock or duty table: exactly one of minutes, hours or
+    working_days (a number, or per message class a table of numbers), each positive."""
+    limits = [k for k in ("minutes", "hours", "working_days") if k in table]
+    _want(len(limits) == 1, where, prefix + "minutes|hours|working_days", "三者恰好其一")
+    if "minutes" in table:
+        return _positive(table["minutes"], where, prefix + "minutes"), None
+    if "hours" in table:
+        return _positive(table["hours"], where, prefix + "hours") * 60, None
+    days = table["working_days"]
+    if not isinstance(days, dict):
+        return None, _positive(days, where, prefix + "working_days")
+    _want(days, where, prefix + "working_days", "非空表")
+    for cls, n in days.items():
+        _want(
+            cls in vocab.CLASSES,
+            where,
+            f"{prefix}working_days.{cls}",
+            f"留言类别之一：{'、'.join(vocab.CLASSES)}",
+        )
+        _positive(n, where, f"{prefix}working_days.{cls}")
+    return None, dict(days)
+
+
 def _clock(table, where: str, prefix: str, default_name: str) -> Clock:
     """A clock table of the downward half: exactly one of minutes, hours, working_days (per
     message class allowed), an optional one-time extension in working days, and its source."""
     _want(isinstance(table, dict), where, prefix.rstrip("."), "表")
     _check_keys(table, CLOCK_TABLE_KEYS, where, prefix)
-    limits = [k for k in ("minutes", "hours", "working_days") if k in table]
-    _want(len(limits) == 1, where, prefix + "minutes|hours|working_days", "三者恰好其一")
-    minutes = working_days = None
+    minutes, working_days = _time_limit(table, where, prefix)
+    # a duty's ranges are checked with its other numbers (_duty_ranges); a clock's here
     if "minutes" in table:
-        minutes = _positive(table["minutes"], where, prefix + "minutes")
         _in_range(minutes, where, prefix + "minutes", "minutes")
     elif "hours" in table:
-        hours = _positive(table["hours"], where, prefix + "hours")
-        _in_range(hours, where, prefix + "hours", "hours")
-        minutes = hours * 60
+        _in_range(table["hours"], where, prefix + "hours", "hours")
+    elif isinstance(working_days, dict):
+        for cls, n in working_days.items():
+            _in_range(n, where, f"{prefix}working_days.{cls}", "working_days")
     else:
-        days = table["working_days"]
-        if isinstance(days, dict):
-            _want(days, where, prefix + "working_days", "非空表")
-            for cls, n in days.items():
-                _want(
-                    cls in vocab.CLASSES,
-                    where,
-                    f"{prefix}working_days.{cls}",
-                    f"留言类别之一：{'、'.join(vocab.CLASSES)}",
-                )
-                _positive(n, where, f"{prefix}working_days.{cls}")
-                _in_range(n, where, f"{prefix}working_days.{cls}", "working_days")
-            working_days = dict(days)
-        else:
-            working_days = _positive(days, where, prefix + "working_days")
-            _in_range(working_days, where, prefix + "working_days", "working_days")
+        _in_range(working_days, where, prefix + "working_days", "working_days")
     extension = table.get("extension_working_days")
     if extension is not None:
         _positive(extension, where, prefix + "extension_working_days")
@@ -819,28 +827,7 @@ def _duty(key: str, table, where: str) -> Duty:
         prefix + "met_by",
         f"以下之一：{'、'.join(MET_BY)}",
     )
-    limits = [k for k in ("minutes", "hours", "working_days") if k in table]
-    _want(len(limits) == 1, where, prefix + "minutes|hours|working_days", "三者恰好其一")
-    minutes = working_days = None
-    if "minutes" in table:
-        minutes = _positive(table["minutes"], where, prefix + "minutes")
-    elif "hours" in table:
-        minutes = _positive(table["hours"], where, prefix + "hours") * 60
-    else:
-        days = table["working_days"]
-        if isinstance(days, dict):
-            _want(days, where, prefix + "working_days", "非空表")
-            for cls, n in days.items():
-                _want(
-                    cls in vocab.CLASSES,
-                    where,
-                    f"{prefix}working_days.{cls}",
-                    f"留言类别之一：{'、'.join(vocab.CLASSES)}",
-                )
-                _positive(n, where, f"{prefix}working_days.{cls}")
-            working_days = dict(days)
-        else:
-            working_days = _positive(days, where, prefix + "working_days")
+    minutes, working_days = _time_limit(table, where, prefix)
     extension = table.get("extension_working_days")
     if extension is not None:
         _positive(extension, where, prefix + "extension_working_days")

@@ -19,27 +19,13 @@ from yaoqing_cli.facts import (
     visible_facts,
 )
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.vocab import DutyState, EventType
+from yaoqing_cli.vocab import DutyState, EventType, cn_number
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 FILE, CONTINUE, LEVEL, EXTEND, CLOSE, _OFFICE, _CALENDAR = list(EventType)[:7]
 
 ANCHOR_LABELS = vocab.ANCHORS
-CN_NUMERALS = "零一二三四五六七八九十"
-
-
-def cn_number(n: int) -> str:
-    if n <= 10:
-        return CN_NUMERALS[n]
-    if n < 20:
-        return "十" + CN_NUMERALS[n - 10]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
-    return str(n)
-
-
 # --- events ---------------------------------------------------------------------------------
 
 
@@ -190,14 +176,7 @@ def corrected_lines(done, tz: ZoneInfo, mark: str = "") -> list[str]:
         f"{mark}已记录更正 {done.item.id}：{correction_text(data, tz)}（理由：{data.get('reason')}）"
     ]
     for m in done.moved:
-        old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
-        new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
-        line = f"  {m.name}（{m.key}）时限：{old} → {new}"
-        if m.held:
-            line += "；更正前已逾期，逾期保留"
-        if m.spared:
-            line += "；已终报，不追溯为逾期"
-        out.append(line)
+        out.append(f"  {m.name}（{m.key}）时限：{moved_deadline(m, tz, done.event.happened_at)}")
     if not done.moved:
         out.append("  时限未变")
     return out
@@ -298,6 +277,21 @@ def duty_when(duty, moment: datetime, tz: ZoneInfo) -> str:
         after = f"，晚于原时限 {span_text(late)}" if late.total_seconds() > 0 else ""
         return f"{local_text(duty.met_at, tz)} 完成（原时限 {deadline}{after}）"
     return f"时限 {deadline}"
+
+
+def moved_deadline(m, tz: ZoneInfo, moment: datetime, sep: str = "；") -> str:
+    """A deadline a correction moved (engine.Moved): old → new, and whether the breach it would
+    have removed stands (逾期保留) or a close spared it (不追溯为逾期)."""
+    old, new = m.change.old_deadline, m.change.new_deadline
+    text = (
+        f"{deadline_text(old, tz, moment) if old else '（无）'} → "
+        f"{deadline_text(new, tz, moment) if new else '（不再适用）'}"
+    )
+    if m.held:
+        text += f"{sep}更正前已逾期，逾期保留"
+    if m.spared:
+        text += f"{sep}已终报，不追溯为逾期"
+    return text
 
 
 def change_text(change, moment: datetime, tz: ZoneInfo, conceal: bool = False) -> str:

@@ -274,7 +274,7 @@ PERIOD_DETAIL = "逐条的首报、续报、终报和补录见各日的值班日
 
 def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> str:
     from yaoqing_cli.clock import span_text
-    from yaoqing_cli.render import event_label, forwarded_heading
+    from yaoqing_cli.render import event_label, forwarded_heading, moved_deadline
 
     tz = ZoneInfo(report.office.tz)
     out: list[str] = []
@@ -336,16 +336,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         )
         reason = _text_of(item, event.data.get("reason"), include_sensitive)
         line = f"{who(item)} {local_text(event.happened_at, tz)} 更正{fields}（{reason}）"
-        parts = []
-        for m in moved:
-            old = local_text(m.change.old_deadline, tz) if m.change.old_deadline else "（无）"
-            new = local_text(m.change.new_deadline, tz) if m.change.new_deadline else "（不再适用）"
-            part = f"{m.name}时限 {old} → {new}"
-            if m.held:
-                part += "，更正前已逾期，此更正本会撤销该逾期：逾期保留"
-            if m.spared:
-                part += "，更正在终报之后，不追溯为逾期"
-            parts.append(part)
+        parts = [f"{m.name}时限 {moved_deadline(m, tz, report.judged_at, sep='，')}" for m in moved]
         return line + ("；" + "；".join(parts) if parts else "；时限未变")
 
     if report.period.is_shift:

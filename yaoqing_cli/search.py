@@ -139,7 +139,7 @@ def snippet(body: str, query: str) -> str:
 
 def statement(hit: SearchHit) -> str:
     """Which event matched: 首报, 续报三, 终报, 定级变更, 延期."""
-    from yaoqing_cli.render import cn_number
+    from yaoqing_cli.vocab import cn_number
 
     if hit.type == "continue" and hit.n:
         return f"续报{cn_number(int(hit.n))}"

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
-from yaoqing_cli.models import Event, Item, corrected, item_payload
+from yaoqing_cli.models import Event, Item, correctable_values, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import OFFICE as OFFICE_ID
 from yaoqing_cli.store import Office, Store
@@ -823,19 +823,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
         kind = wanted.get("kind", item.kind)
         if kind != "message" and "message_class" not in wanted and item.message_class:
             wanted["message_class"] = None  # no longer a message: it has no class
-        current = {
-            "occurred": item.occurred,
-            "received": item.received,
-            "title": item.title,
-            "kind": item.kind,
-            "message_class": item.message_class,
-            "category": item.category,
-            "unit": item.unit,
-            "location": item.details.get("location"),
-            "sensitive": item.sensitive,
-            "policy": item.policy,
-            "policy_hash": item.policy_hash,
-        }
+        current = correctable_values(item)
         changed = {k: v for k, v in wanted.items() if current[k] != v}
         if "policy_hash" in changed:  # the name may stay and the content differ: both kept
             changed["policy"] = wanted["policy"]

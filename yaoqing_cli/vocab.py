@@ -367,3 +367,18 @@ def level_label(key: str | None) -> str:
     if key is None:
         return "未定级"
     return f"{LEVELS[key][0]}（{LEVEL_ROMAN[key]}级）"
+
+
+CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def cn_number(n: int) -> str:
+    """一、二 … 九十九 (续报十二, 一、首报), then Arabic numerals."""
+    if n <= 10:
+        return CN_NUMERALS[n]
+    if n < 20:
+        return "十" + CN_NUMERALS[n - 10]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return CN_NUMERALS[tens] + "十" + (CN_NUMERALS[ones] if ones else "")
+    return str(n)
