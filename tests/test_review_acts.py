@@ -195,3 +195,76 @@ def test_a_calendar_for_one_command_never_hides_a_breach(office, tmp_path, monke
     monkeypatch.delenv("YAOQING_CALENDAR")
     state = office("show", iid, "--json", now=now).json["assignments"][0]["state"]
     assert state == "late"
+
+
+def test_an_assignment_due_after_a_reopening_is_owed_again(office):
+    """Assigned 10:00 with 2 h (due 12:00), the item closed at 11:00 (the clock not yet due:
+    waived) and reopened at 11:30: from the reopening the clocks run as if the close had not
+    happened (README, reopen), so at 13:00 the unit's clock is overdue, not waived."""
+    iid = file_item(office, "--level=general")["id"]
+    assert office("assign", iid, "--to=某县人民政府", "--due=2h", "--at=2026-11-22 10:00").code == 0
+    assert office("close", iid, now="2026-11-22T11:00:00+08:00").code == 0
+    assert office("reopen", iid, "--reason=终报填错", now="2026-11-22T11:30:00+08:00").code == 0
+    shown = office("show", iid, "--json", now="2026-11-22T13:00:00+08:00").json
+    assert shown["assignments"][0]["state"] == "overdue", shown["assignments"]
+    chase = office("status", "--chase", "--json", now="2026-11-22T13:00:00+08:00").json
+    assert [c["unit"] for c in chase] == ["某县人民政府"]
+
+
+def _message_assignment_overdue(office):
+    """A citizen's praise under Yunnan's policy, handed to a county on Monday 2026-11-23 10:00:
+    5 working days (云政办发〔2016〕106号 四(三)), due at the end of Monday 11-30."""
+    item = file_item(
+        office, "--kind=message", "--class=praise", "--policy=yunnan",
+        occurred="2026-11-23 08:00", at="2026-11-23 09:00", at_now=True,
+    )  # fmt: skip
+    iid = item["id"]
+    result = office("assign", iid, "--to=某县人民政府", now="2026-11-23T10:00:00+08:00")
+    assert result.code == 0, result
+    shown = office("show", iid, "--json", now="2026-12-02T10:00:00+08:00").json
+    assert shown["assignments"][0]["state"] == "overdue"
+    return iid
+
+
+def test_a_class_correction_never_turns_an_overdue_assignment_into_pending(office):
+    iid = _message_assignment_overdue(office)
+    result = office(
+        "correct", iid, "--class=appeal", "--reason=类别录错", now="2026-12-02T10:00:00+08:00"
+    )
+    assert result.code == 0, result
+    clock = office("show", iid, "--json", now="2026-12-02T10:05:00+08:00").json["assignments"][0]
+    assert clock["state"] == "overdue", clock
+    assert clock["deadline"] == "2026-12-01T00:00:00+08:00"
+    # met afterwards it is late, never on time
+    office(
+        "feedback", iid, "--from=某县人民政府", "--text=已答复", "--done",
+        now="2026-12-02T11:00:00+08:00",
+    )  # fmt: skip
+    clock = office("show", iid, "--json", now="2026-12-02T12:00:00+08:00").json["assignments"][0]
+    assert clock["state"] == "late", clock
+
+
+def test_a_kind_or_policy_correction_never_drops_an_overdue_assignment(office):
+    iid = _message_assignment_overdue(office)
+    result = office(
+        "correct", iid, "--kind=emergency", "--reason=类型录错", now="2026-12-02T10:00:00+08:00"
+    )
+    assert result.code == 0, result
+    shown = office("show", iid, "--json", now="2026-12-02T10:05:00+08:00").json
+    assert [(a["unit"], a["state"]) for a in shown["assignments"]] == [("某县人民政府", "overdue")]
+    chase = office("status", "--chase", "--json", now="2026-12-02T10:05:00+08:00").json
+    assert [(c["id"], c["state"]) for c in chase] == [(iid, "overdue")]
+
+
+def test_a_policy_correction_never_drops_an_overdue_assignment(office):
+    """The national baseline has no assignment clock for messages: a correction to it, made
+    after the county's clock ran out, keeps that clock overdue at the end of 11-30."""
+    iid = _message_assignment_overdue(office)
+    result = office(
+        "correct", iid, "--policy=national", "--reason=政策选错", now="2026-12-02T10:00:00+08:00"
+    )
+    assert result.code == 0, result
+    shown = office("show", iid, "--json", now="2026-12-02T10:05:00+08:00").json
+    assert [(a["unit"], a["state"], a["deadline"]) for a in shown["assignments"]] == [
+        ("某县人民政府", "overdue", "2026-12-01T00:00:00+08:00")
+    ]

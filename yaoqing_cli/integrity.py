@@ -780,8 +780,8 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
         lost += [
             (f"{c.name}（{c.unit}）", c.deadline)
             for c in chuan_lost(
-                track(as_held, earlier, policy, log.calendar, now, tz=log.tz),
-                track(item, events, policy, log.calendar, now, tz=log.tz),
+                track(as_held, earlier, policy, log.calendar, now, tz=log.tz, resolve=resolve),
+                track(item, events, policy, log.calendar, now, tz=log.tz, resolve=resolve),
             )
         ]
         for name, deadline_at in lost:

@@ -903,7 +903,9 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     from yaoqing_cli.chuan import track
 
     policy = log.policies.get(item)
-    chase = track(item, events, policy, log.calendar, moment, tz=tz)
+    chase = track(
+        item, events, policy, log.calendar, moment, tz=tz, resolve=log.policies.resolver(item.id)
+    )
     line = Timeline(item, events, office, item_heading(log, item, events), chase)
     status = evaluate(
         item,

@@ -83,10 +83,9 @@ def recounted_breach(log: "Log", before, after) -> tuple[str, str, datetime] | N
     items = store.items_open_at(now, include_closed=True)
     grouped = store.events_for([item.id for item in items])
     for item in items:
-        policy = log.policies.get(item)
+        policy, resolve = log.policies.get(item), log.policies.resolver(item.id)
         events = grouped[item.id]
         if any(d.working_days and item.kind in d.kinds for d in policy.duties):
-            resolve = log.policies.resolver(item.id)
             judged = [
                 evaluate(item, events, policy, cal, now, tz=tz, resolve=resolve)
                 for cal in (before, after)
@@ -94,7 +93,9 @@ def recounted_breach(log: "Log", before, after) -> tuple[str, str, datetime] | N
             for duty in lost_breaches(*judged):
                 if not duty.calendar_fallback:
                     return item.id, duty.name, duty.deadline
-        chased = [track(item, events, policy, cal, now, tz=tz) for cal in (before, after)]
+        chased = [
+            track(item, events, policy, cal, now, tz=tz, resolve=resolve) for cal in (before, after)
+        ]
         for clock in chuan_lost(*chased):
             if not clock.calendar_fallback:
                 return item.id, f"{clock.name}（{clock.unit}）", clock.deadline
