@@ -268,3 +268,19 @@ def test_a_policy_correction_never_drops_an_overdue_assignment(office):
     assert [(a["unit"], a["state"], a["deadline"]) for a in shown["assignments"]] == [
         ("某县人民政府", "overdue", "2026-12-01T00:00:00+08:00")
     ]
+
+
+def test_a_received_correction_never_erases_a_missed_supervision_feedback(office):
+    """督办件 from the province received 08:00 with a 1 h feedback clock (due 09:00, missed).
+    At 09:30 接报 is corrected to 08:50: the clock stays overdue at 09:00, once."""
+    iid = file_item(
+        office, "--kind=opinion", "--received=2026-11-22 08:00", "--from-above=省政府办公厅",
+        "--supervised", "--feedback=1h", occurred="2026-11-22 07:30",
+    )["id"]  # fmt: skip
+    now = "2026-11-22T09:30:00+08:00"
+    result = office("correct", iid, "--received=2026-11-22 08:50", "--reason=核实", now=now)
+    assert result.code == 0, result
+    clock = office("show", iid, "--json", now=now).json["supervised"]["clock"]
+    assert (clock["state"], clock["deadline"]) == ("overdue", "2026-11-22T09:00:00+08:00")
+    chase = office("status", "--chase", "--json", now=now).json
+    assert [(c["role"], c["state"]) for c in chase] == [("supervised", "overdue")]

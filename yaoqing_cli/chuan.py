@@ -156,13 +156,13 @@ def track(
         before = _track(versions[i], seen, policy_of(versions[i]), calendar, at, tz)
         after = _track(versions[i + 1], seen, policy_of(versions[i + 1]), calendar, at, tz)
         for clock in lost_breaches(before, after):
-            held.setdefault((clock.role, clock.unit, clock.start), clock)
+            held.setdefault(_key(clock), clock)
     current = versions[len(in_effect)]
     chase = _track(current, others, policy_of(current), calendar, now, tz)
     if not held:
         return chase
     now_utc = now.astimezone(UTC)
-    clocks = {(c.role, c.unit, c.start): c for c in chase.clocks}
+    clocks = {_key(c): c for c in chase.clocks}
     for key, was in held.items():
         c = clocks.get(key)
         met_at = c.met_at if c is not None and c.met_at is not None else was.met_at
@@ -389,12 +389,14 @@ def _state(start, deadline, met_at, waived_at, now, policy: Policy) -> DutyState
     return DUE_SOON if deadline - now <= window else PENDING
 
 
+def _key(c: Tracked) -> tuple:
+    """One clock across versions of the item: a supervision clock starts at 接报, which a
+    correction may move; every other starts at the event that made it."""
+    return (c.role, c.unit, None if c.role == "supervised" else c.start)
+
+
 def lost_breaches(before: Chase, after: Chase) -> list[Tracked]:
     """Downward clocks overdue or late in `before` that `after` no longer holds so."""
-    kept = {(c.role, c.unit, c.start): c.state for c in after.clocks}
+    kept = {_key(c): c.state for c in after.clocks}
     breached = (OVERDUE, LATE)
-    return [
-        c
-        for c in before.clocks
-        if c.state in breached and kept.get((c.role, c.unit, c.start)) not in breached
-    ]
+    return [c for c in before.clocks if c.state in breached and kept.get(_key(c)) not in breached]
