@@ -284,3 +284,35 @@ def test_a_received_correction_never_erases_a_missed_supervision_feedback(office
     assert (clock["state"], clock["deadline"]) == ("overdue", "2026-11-22T09:00:00+08:00")
     chase = office("status", "--chase", "--json", now=now).json
     assert [(c["role"], c["state"]) for c in chase] == [("supervised", "overdue")]
+
+
+def test_an_imported_calendar_never_recounts_a_breach_of_this_log(office, tmp_path, db_path):
+    """Import obeys calendar add's rule: this office's own calendar event, added by hand to its
+    own export, would make the late assignment on time (a rest day on 11-24)."""
+    from export_helpers import read_export, rechain, write_export
+
+    iid, _ = _assignment_met_late(office, tmp_path)
+    dump = tmp_path / "mine.jsonl"
+    assert office("export", "--output", str(dump)).code == 0
+    records = read_export(dump)
+    head = records.pop()
+    records.append(
+        {
+            "record": "event", "seq": 0, "prev_hash": "", "hash": "", "uid": "c" * 32,
+            "item_id": "", "type": "calendar", "happened_at": "2026-12-01T04:00:00Z",
+            "recorded_at": "2026-12-01T04:00:00Z", "officer": "张值班",
+            "data": {
+                "sha256": "0" * 64, "source": "local.toml",
+                "years": {"2026": {"holidays": ["2026-11-24"], "workdays": []}},
+            },
+        }
+    )  # fmt: skip
+    records.append(head)
+    forged = write_export(tmp_path / "forged.jsonl", rechain(records))
+    before = dump_log(db_path)
+    result = real_clock(office, "import", str(forged))
+    assert result.code == 1, result
+    assert iid in result.err and "逾期" in result.err, result.err
+    assert dump_log(db_path) == before
+    state = office("show", iid, "--json", now="2026-12-01T12:00:00+08:00").json
+    assert state["assignments"][0]["state"] == "late"

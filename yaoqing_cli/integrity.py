@@ -726,6 +726,10 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
     log.office_changed(office)
     ctx = _Context(store, office, source, now, header.partial, {}, log)
     last_seq_before = store.head()[0]
+    from yaoqing_cli.session import load_calendar
+
+    calendar_before = load_calendar(None, store)
+    held_before = {item.id for item in store.items_open_at(now, include_closed=True)}
     touched: list[str] = []
     for number, record in records[1:]:
         if record["record"] == "policy":
@@ -737,6 +741,7 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
                 touched.append(item_id)
     if ctx.calendar:
         log.calendar_changed()
+        _keep_calendar_breaches(log, calendar_before, held_before)
     _keep_breaches(log, touched, last_seq_before, log.now)
     if touched or ctx.calendar:
         keep_clocks(log, item_ids=touched)
@@ -748,6 +753,22 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
         masked=ctx.masked,
         not_applied=ctx.not_applied,
     )
+
+
+def _keep_calendar_breaches(log: Log, before, item_ids: set[str]) -> None:
+    """A calendar taken with the file obeys `calendar add`'s rule for every item the log held
+    before (not only those the file touches; an item that arrives with the file is judged as
+    its source judged it): no breach already held is recounted into met or waived."""
+    from yaoqing_cli.session import load_calendar, recounted_breach
+
+    lost = recounted_breach(log, before, load_calendar(None, log.store), item_ids)
+    if lost is not None:
+        item_id, name, deadline = lost
+        raise OperationError(
+            f"导入被拒绝：文件中的工作日历会使 {item_id} 已逾期的“{name}”时限"
+            f"（{deadline_text(deadline, log.tz)}）变为按时或免于考核；"
+            "逾期一经记录不能由日历撤销；整个文件未导入，日志未改动"
+        )
 
 
 def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: datetime) -> None:

@@ -69,18 +69,23 @@ def load_calendar(calendar_file: Path | None, store: Store):
     return WorkCalendar(entries)
 
 
-def recounted_breach(log: "Log", before, after) -> tuple[str, str, datetime] | None:
+def recounted_breach(
+    log: "Log", before, after, item_ids: set[str] | None = None
+) -> tuple[str, str, datetime] | None:
     """A calendar is input too (`calendar add`, --calendar, YAOQING_CALENDAR): the first clock
     already overdue or late at `log.now` under `before` that `after` would turn into met or
     waived, as (item ID, clock name, deadline), or None. Every working-day clock counts: an
     item's duties and its downward clocks (转办, 批示, 督办). Only a deadline that rested on the
-    Monday–Friday guess (flagged wherever it was shown) may be recounted."""
+    Monday–Friday guess (flagged wherever it was shown) may be recounted. `item_ids`: only
+    those items (default every item filed by now)."""
     from yaoqing_cli.chuan import lost_breaches as chuan_lost
     from yaoqing_cli.chuan import track
     from yaoqing_cli.engine import evaluate, lost_breaches
 
     store, now, tz = log.store, log.now, log.tz
     items = store.items_open_at(now, include_closed=True)
+    if item_ids is not None:
+        items = [item for item in items if item.id in item_ids]
     grouped = store.events_for([item.id for item in items])
     for item in items:
         policy, resolve = log.policies.get(item), log.policies.resolver(item.id)
