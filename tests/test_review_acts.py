@@ -316,3 +316,20 @@ def test_an_imported_calendar_never_recounts_a_breach_of_this_log(office, tmp_pa
     assert dump_log(db_path) == before
     state = office("show", iid, "--json", now="2026-12-01T12:00:00+08:00").json
     assert state["assignments"][0]["state"] == "late"
+
+
+def test_an_extension_refused_after_the_deadline_names_the_state_in_chinese(office, db_path):
+    """A citizen's praise under Yunnan's policy, filed Monday 11-23: its reply is due at the end
+    of 11-30 (5 working days, 云政办发〔2016〕106号 四(三)); asked on 12-02, the extension is
+    refused, and the error says 已逾期, not the JSON key."""
+    iid = file_item(
+        office, "--kind=message", "--class=praise", "--policy=yunnan",
+        occurred="2026-11-23 08:00", at="2026-11-23 09:00", at_now=True,
+    )["id"]  # fmt: skip
+    before = dump_log(db_path)
+    result = office(
+        "continue", iid, "--extend=reply", "--reason=复杂", now="2026-12-02T10:00:00+08:00"
+    )
+    assert result.code == 1, result
+    assert "已逾期" in result.err and "overdue" not in result.err, result.err
+    assert dump_log(db_path) == before

@@ -1551,7 +1551,7 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     _want(
         number,
         asked < clock.deadline and clock.state in ("pending", "due_soon"),
-        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{clock.state}）；"
+        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{vocab.state_label(clock.state, clock.key)}）；"
         "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
     )
 

@@ -465,7 +465,7 @@ def continue_item(
             ):
                 raise OperationError(
                     f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满"
-                    f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
+                    f"（{vocab.state_label(clock.state, clock.key)}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
                 )
             written.append(
                 store.append_event(
