@@ -289,3 +289,27 @@ def test_new_events_survive_export_and_import(office, run, tmp_path):
     fresh = tmp_path / "fresh.db"
     assert run("--db", fresh, "init", *JINAN).code == 0
     refused(run, fresh, forge(dump, records, tmp_path), "没有受理")
+
+
+def test_assign_and_instruct_made_now_print_the_clocks_they_started(yunnan):
+    """Without --at the command's moment has microseconds and the stored one whole seconds: the
+    confirmation must still find the clocks it started (it printed none)."""
+    run = yunnan
+    appeal = file_item(run, "--kind", "message", "--class", "appeal", title="网民反映路灯损坏",
+                       occurred="2026-11-22 08:00", at="2026-11-22 09:00", at_now=True)["id"]  # fmt: skip
+    done = run(
+        "assign",
+        appeal,
+        "--to",
+        "某县人民政府",
+        "--task",
+        "核实",
+        now="2026-11-22T10:00:00.250000+08:00",
+    )
+    assert done.code == 0, done
+    # 20 working days from Sunday 2026-11-22, the day itself not counted: 11-23 … 12-18 (20)
+    assert "某县人民政府：承办单位办结并回复网民，时限 12月18日24时" in done.out, done
+    said = run("instruct", appeal, "--from", "王副省长", "--text", "抓紧办理", "--to", "某县人民政府",
+               now="2026-11-22T10:05:00.250000+08:00")  # fmt: skip
+    assert said.code == 0, said
+    assert "未设转批示件时限" not in said.out and "时限 11月22日 10:35" in said.out, said

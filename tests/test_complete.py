@@ -301,3 +301,18 @@ def test_a_completion_instruction_not_ours_is_refused_in_chinese(run, monkeypatc
     monkeypatch.setenv("_YAOQING_COMPLETE", wanted)
     result = run()
     assert result.code == 2 and "环境变量 _YAOQING_COMPLETE 的值无法识别" in result.err, result
+
+
+def test_command_names_complete_with_their_first_phrase_and_every_command(tab):
+    """A Tab on the command's name builds names and help only (cli._named_only): every command
+    is offered, described by its help's first phrase (click cut a Chinese sentence to "...")."""
+    offered = zsh_pairs(tab("yaoqing c"))
+    assert offered["correct"] == "更正一条要情的记录"
+    assert offered["continue"] == "记录续报"
+    assert "..." not in offered.values()
+    everything = set(zsh_pairs(tab("yaoqing ")))
+    built = {c.name for c in command_tree().commands.values()}
+    assert everything == built, built ^ everything
+    assert {"file", "continue", "notify", "assign", "doc", "policy", "unit"} <= everything
+    # after the name, the command's own options are there as before
+    assert "--title" in zsh_pairs(tab("yaoqing file --"))

@@ -151,6 +151,16 @@ def test_who_must_be_a_policy_name_or_an_explicit_other(run, night):
     )
 
 
+def test_a_recipient_named_without_its_bracketed_gloss_is_that_recipient(run, night):
+    # shandong.toml names 市政府应急办（市政府总值班室）; officers say 市政府应急办
+    short = notify(run, night, "2026-11-22 02:41", "--who", "市政府应急办", "--by", "电话")
+    assert short.code == 0, short
+    assert CITY in short.out and "不算完成" not in short.out
+    shown = show(run, night, "2026-11-22 02:50")
+    assert CITY not in owed(shown)
+    assert [t["who"] for t in shown["told"]] == [CITY]
+
+
 @pytest.mark.parametrize(
     "at, why",
     [

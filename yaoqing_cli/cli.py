@@ -1738,6 +1738,35 @@ _ROOT_OPTIONS_WITH_VALUE = ("--db", "--policies", "--calendar")
 _RUNS_OTHER_COMMANDS = (None, "demo")  # no command named, or one that runs the others
 
 
+def _first_phrase(text: str, width: int = 24) -> str:
+    """The help's first phrase, for a completion menu: click would cut a Chinese sentence, which
+    has no spaces, down to "..." (zsh showed `correct:...`)."""
+    import re
+
+    phrase = re.split(r"[。；（(]", text.strip().splitlines()[0] if text.strip() else "")[0]
+    return phrase if len(phrase) <= width else phrase[: width - 1] + "…"
+
+
+def _named_only(info, name: str):
+    """A command as a Tab on its name sees it: its name and help, no parameters to inspect."""
+    import inspect
+
+    from typer.models import CommandInfo
+
+    def no_parameters() -> None:
+        pass
+
+    text = info.help or inspect.getdoc(info.callback) or ""
+    return CommandInfo(
+        name,
+        callback=no_parameters,
+        help=text,
+        short_help=info.short_help or _first_phrase(text),
+        hidden=info.hidden,
+        deprecated=info.deprecated,
+    )
+
+
 @contextmanager
 def _only_the_invoked_command(args: list[str]):
     """Typer turns every registered command into a click command on each run (0.2 ms per
@@ -1745,6 +1774,8 @@ def _only_the_invoked_command(args: list[str]):
     arguments name a known command, only it is built, the root options and callback staying
     as they are; the root help and a mistyped name see every command, and so does a Tab that
     completes a command's name (a Tab after it gets the words typed in full: complete.py)."""
+    from os import environ
+
     from typer.main import get_command_name
 
     name = None
@@ -1761,7 +1792,11 @@ def _only_the_invoked_command(args: list[str]):
     named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
     keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
     keep_groups = [g for g in groups if g.name == name]
-    if name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
+    if name is None and environ.get("_YAOQING_COMPLETE", "").startswith("complete_"):
+        # a Tab on the command's own name needs the names and their help, not the parameters
+        keep_commands = [_named_only(c, named(c, c.callback.__name__)) for c in commands]
+        keep_groups = groups
+    elif name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
         yield
         return
     app.registered_commands, app.registered_groups = keep_commands, keep_groups

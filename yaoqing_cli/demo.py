@@ -65,6 +65,8 @@ SCRIPT = [
         "--at",
         "2小时前",
     ],
+    # Who was told, and how (已报告): the policy's recipient, named without its gloss.
+    ["notify", "{1}", "--who", "自治区人民政府办公厅", "--by", "电话", "--at", "2小时40分钟前"],
     # Shandong: an opinion about a major emergency: authoritative information within 5 h,
     # press conference within 24 h (鲁政办发〔2018〕18号 三).
     [
@@ -122,6 +124,8 @@ SCRIPT = [
         "--channel",
         "领导信箱",  # 云政办发〔2016〕106号 四(三): 各地各部门主要领导信箱
     ],
+    # The message is handed to the unit that must answer it (转办), on its own clock.
+    ["assign", "{3}", "--to", "市住房城乡建设局", "--task", "核实并修复路灯", "--at", "20小时前"],
     # A warning that did not come true is not a wrong report (鲁政办字〔2016〕86号 第18条).
     [
         "file",
@@ -140,6 +144,8 @@ SCRIPT = [
     ["status"],
     ["status", "--overdue"],
     ["show", "{1}"],
+    # 08:00: the shift hands over; the board as it stands is frozen into the log.
+    ["handover", "--to", "王值班", "--note", "透水事故救援进行中，每小时续报"],
     # The log is evidence: every event is chained by SHA-256; verify walks the chain.
     ["verify"],
 ]

@@ -194,7 +194,9 @@ def assign(
         )
         store.index_new_events()
     chase = _track(log, item, _in_order([*events, event]), max(at, log.now))
-    clocks = tuple(c for c in chase.of_role("assign") if c.start == at and c.unit in chosen)
+    clocks = tuple(
+        c for c in chase.of_role("assign") if c.start == event.happened_at and c.unit in chosen
+    )
     return Assigned(
         event,
         clocks,

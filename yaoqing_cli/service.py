@@ -606,6 +606,13 @@ def told_by(text: str | None) -> str | None:
         return by
 
 
+def _without_gloss(name: str) -> str:
+    """A policy's recipient name without its trailing bracketed gloss (NFKC: ASCII brackets)."""
+    if name.endswith(")") and "(" in name:
+        return name[: name.index("(")].strip()
+    return name
+
+
 def _near(who: str, names: Sequence[str]) -> list[str]:
     """Policy names a typed name probably meant: one inside the other, or close in spelling."""
     import difflib
@@ -653,6 +660,12 @@ def notify_item(
         # a policy's labels use full-width brackets; what is typed is compared after NFKC, and
         # a match is kept as the policy spells it (status shows that spelling)
         spelled = {unicodedata.normalize("NFKC", n): n for n in names}
+        if name not in spelled:
+            # the name without its bracketed gloss (市政府应急办 for 市政府应急办（市政府总值班室）)
+            # is that recipient, when it names one alone
+            short = [full for n, full in spelled.items() if _without_gloss(n) == name]
+            if len(short) == 1:
+                name = unicodedata.normalize("NFKC", short[0])
         listed = name in spelled
         known = not listed and name in known_names(store, store.events(item.id))
         if listed:
