@@ -333,3 +333,32 @@ def test_an_extension_refused_after_the_deadline_names_the_state_in_chinese(offi
     assert result.code == 1, result
     assert "已逾期" in result.err and "overdue" not in result.err, result.err
     assert dump_log(db_path) == before
+
+
+def _praise(office):
+    """A citizen's praise under Yunnan's policy, filed Monday 11-23 09:00: the reply (办结并回复
+    网民, met by close) is due at the end of 11-30 (5 working days, 云政办发〔2016〕106号 四(三))."""
+    return file_item(
+        office, "--kind=message", "--class=praise", "--policy=yunnan",
+        occurred="2026-11-23 08:00", at="2026-11-23 09:00", at_now=True,
+    )["id"]  # fmt: skip
+
+
+def test_a_void_is_no_reply_to_the_citizen(office):
+    """作废 (filed by mistake) after the reply clock ran out: the breach stays, as 逾期, never as
+    a reply made late; nothing was replied."""
+    iid = _praise(office)
+    now = "2026-12-02T10:00:00+08:00"
+    result = office("close", iid, "--outcome=void", "--reason=重复录入", now=now)
+    assert result.code == 0, result
+    assert "已完成" not in result.out, result.out
+    (reply,) = office("show", iid, "--json", now=now).json["duties"]
+    assert (reply["state"], reply["met_at"]) == ("overdue", None), reply
+
+
+def test_a_void_in_time_owes_the_reply_nothing(office):
+    iid = _praise(office)
+    now = "2026-11-25T10:00:00+08:00"
+    assert office("close", iid, "--outcome=void", "--reason=重复录入", now=now).code == 0
+    (reply,) = office("show", iid, "--json", now=now).json["duties"]
+    assert (reply["state"], reply["met_at"]) == ("waived", None), reply

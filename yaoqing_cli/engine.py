@@ -566,7 +566,7 @@ ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:
     """The first event that meets the duty, as its policy names it, and nothing else (a close
-    only if it is the close in force: a reopened one met nothing)."""
+    only if it is the close in force: a reopened one met nothing; nor a void)."""
     for e in seen:
         if duty.met_by == "file" and e.type == FILE:
             return e
@@ -582,9 +582,14 @@ def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Ev
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == CLOSE and e is close:
+        # a void (作废: filed by mistake) closes the item but does nothing the clock asks for
+        if duty.met_by == "close" and e.type == CLOSE and e is close and not _void(e):
             return e
     return None
+
+
+def _void(close: Event) -> bool:
+    return close.data.get("outcome") == "void"
 
 
 def _warn_window(duty: Duty, item: Item, deadline: datetime, policy: Policy) -> timedelta:
