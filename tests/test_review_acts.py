@@ -362,3 +362,87 @@ def test_a_void_in_time_owes_the_reply_nothing(office):
     assert office("close", iid, "--outcome=void", "--reason=重复录入", now=now).code == 0
     (reply,) = office("show", iid, "--json", now=now).json["duties"]
     assert (reply["state"], reply["met_at"]) == ("waived", None), reply
+
+
+# --- the rule as a property, on chuan.track (pure) --------------------------------------------
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from yaoqing_cli.chuan import track  # noqa: E402
+from yaoqing_cli.clock import to_utc_text  # noqa: E402
+from yaoqing_cli.models import Event, Item, corrected  # noqa: E402
+from yaoqing_cli.policy import load_policy  # noqa: E402
+from yaoqing_cli.workdays import WorkCalendar  # noqa: E402
+
+YUNNAN = load_policy("yunnan")
+OTHERS = {p.hash: p for p in map(load_policy, ("yunnan", "shandong", "national"))}
+MONDAY = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
+BREACHED = ("overdue", "late")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_correction_turns_a_breach_of_an_assignment_into_met_or_waived(data):
+    """A Yunnan message assigned at filing with the class's working days (云政办发〔2016〕106号
+    四(三)); corrections of class, kind, policy and 接报 at any moment after; maybe a 办结. Every
+    assignment clock overdue or late at any moment stays so at every later moment."""
+    klass = data.draw(st.sampled_from(["praise", "advice", "appeal"]))
+    item = Item(
+        id="20261123-001", year=2026, issue_no=1, title="t", kind="message", level=None,
+        policy=YUNNAN.name, policy_hash=YUNNAN.hash, occurred=MONDAY - timedelta(hours=2),
+        received=MONDAY - timedelta(hours=1), filed=MONDAY, message_class=klass,
+    )  # fmt: skip
+    events = [
+        Event(1, "u1", item.id, "file", MONDAY, MONDAY, None, {}),
+        Event(2, "u2", item.id, "assign", MONDAY, MONDAY, None, {"units": ["某县"]}),
+    ]
+    current, seq = item, 2
+    snapshots = []  # (moment, the item as the log then held it, its events then)
+    for _ in range(data.draw(st.integers(1, 4))):
+        seq += 1
+        at = MONDAY + timedelta(hours=data.draw(st.integers(1, 24 * 45)))
+        at = max(at, events[-1].happened_at)
+        snapshots.append((at, current, list(events)))  # just before this act
+        if data.draw(st.booleans()) and not any(e.type == "feedback" for e in events):
+            data_ = {"from": "某县", "text": "x", "done": True}
+            events.append(Event(seq, f"u{seq}", item.id, "feedback", at, at, None, data_))
+        else:
+            field = data.draw(st.sampled_from(["message_class", "kind", "policy", "received"]))
+            if field == "message_class":
+                to = {"message_class": data.draw(st.sampled_from(["praise", "advice", "appeal"]))}
+            elif field == "kind":
+                to = {"kind": data.draw(st.sampled_from(["message", "emergency"]))}
+                to["message_class"] = klass if to["kind"] == "message" else None
+            elif field == "policy":
+                chosen = data.draw(st.sampled_from(sorted(OTHERS)))
+                to = {"policy": OTHERS[chosen].name, "policy_hash": chosen}
+            else:
+                minutes = data.draw(st.integers(0, 60))
+                to = {"received": to_utc_text(MONDAY - timedelta(minutes=minutes))}
+            was = {
+                "message_class": current.message_class,
+                "kind": current.kind,
+                "policy": current.policy,
+                "policy_hash": current.policy_hash,
+                "received": to_utc_text(current.received),
+            }
+            change = {"reason": "r", "from": {k: was[k] for k in to}, "to": to}
+            events.append(Event(seq, f"u{seq}", item.id, "correct", at, at, None, change))
+            current = corrected(current, to)
+        snapshots.append((at, current, list(events)))
+    snapshots.append((MONDAY + timedelta(days=60), current, list(events)))
+
+    def assignments(moment, version, history):
+        policy = OTHERS.get(version.policy_hash, YUNNAN)
+        chase = track(version, history, policy, WorkCalendar(), moment, resolve=OTHERS.__getitem__)
+        return {c.unit: c for c in chase.of_role("assign")}
+
+    for i, shot in enumerate(snapshots):
+        for unit, clock in assignments(*shot).items():
+            if clock.state in BREACHED:  # shown so then: so at every later moment
+                for later in snapshots[i:]:
+                    kept = assignments(*later).get(unit)
+                    assert kept is not None and kept.state in BREACHED, (shot[0], later[0], kept)
