@@ -93,7 +93,7 @@ def test_a_breach_already_shown_stays_a_breach_with_its_explanation(office):
     assert publish["held"]["old_deadline"] == iso("2026-11-22 13:00")
     assert publish["held"]["new_deadline"] == iso("2026-11-22 14:00")
     text = office("show", item, now=iso("2026-11-22 13:40")).out
-    assert "更正前已逾期：原时限 2026-11-22 13:00，更正后时限 2026-11-22 14:00" in text
+    assert "更正前已逾期：原时限 11月22日 13:00，更正后时限 11月22日 14:00" in text
     report = office(
         "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
     )

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, local_text, span_text, to_utc_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, span_text, to_utc_text
 from yaoqing_cli.facts import MASK
 from yaoqing_cli.vocab import RUNNING, DutyState
 
@@ -90,9 +90,12 @@ def sheet_lines(
     overdue, soon, untold = [], [], []
     for entry in items:
         title = _title(entry, titles) or MASK
-        level = vocab.level_label(entry.get("level"))
         kind = vocab.label(vocab.KINDS, entry.get("kind"))
-        out.append(f"  {entry['id']}  {title}  [{kind}·{level}·{entry.get('policy')}]")
+        # a citizen's message has a class, never a level (云政办发〔2016〕106号 四(三)); the
+        # sheet does not freeze the class, so a message shows none rather than 未定级
+        grade = "" if vocab.is_message(entry.get("kind")) else vocab.level_label(entry.get("level"))
+        tags = "·".join(t for t in (kind, grade, entry.get("policy")) if t)
+        out.append(f"  {entry['id']}  {title}  [{tags}]")
         for clock in entry.get("clocks") or []:
             deadline = from_utc_text(clock["deadline"])
             state = clock["state"]
@@ -149,8 +152,8 @@ def _state(state: str) -> str:
 
 def _when(state: str, deadline: datetime, at: datetime, tz: ZoneInfo) -> str:
     if state == DutyState.OVERDUE:
-        return f"逾期 {span_text(at - deadline)}（时限 {local_text(deadline, tz)}）"
-    return f"剩 {span_text(deadline - at)}（时限 {local_text(deadline, tz)}）"
+        return f"逾期 {span_text(at - deadline)}（时限 {deadline_text(deadline, tz, at)}）"
+    return f"剩 {span_text(deadline - at)}（时限 {deadline_text(deadline, tz, at)}）"
 
 
 def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None = None) -> dict:

@@ -420,6 +420,16 @@ def continue_item(
                     f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
+            if item.kind not in duty.kinds:  # a message owes no 发布权威信息
+                usable = [
+                    d.key
+                    for d in policy.duties
+                    if d.met_by in ("done", "written") and item.kind in d.kinds
+                ]
+                raise UsageError(
+                    f"--done {key}：{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}；"
+                    f"可用：{'、'.join(usable) or '（无）'}"
+                )
         written: list[Event] = []
         if level is not None and vocab.is_message(item.kind):
             raise UsageError(
@@ -844,8 +854,9 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             changed.pop("policy", None)
         if not changed:
             raise UsageError(
-                f"更正没有改变 {item.id} 的任何内容：所给的值与现有记录相同；"
-                "可更正 --occurred --received --title --kind --class --category --unit --location "
+                f"更正没有改变 {item.id} 的任何内容："
+                + ("所给的值与现有记录相同；" if wanted else "未给出要更正的字段；")
+                + "可更正 --occurred --received --title --kind --class --category --unit --location "
                 "--sensitive/--not-sensitive --policy"
             )
 

@@ -9,7 +9,7 @@ refused unless the log is a drill log. The log is closed however the command end
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -267,9 +267,11 @@ def open_log(
     unless the log is (or `create` with `drill` makes) a drill log. Otherwise a read command,
     which sees one moment of the log (`snapshot`; verify and backup take their own)."""
     path = settings.db_path
-    if write and create and not path.exists():
+    made = create and not path.exists()
+    if write and made:
         check_write_clock(None, drill)  # refuse before a file is made
     store = Store.open(path, create=create)
+    failed = False
     try:
         if write or not snapshot:
             log = Log(store, settings, clock_now())
@@ -281,5 +283,22 @@ def open_log(
         else:
             with store.reading():
                 yield Log(store, settings, clock_now())
+    except BaseException:
+        failed = True
+        raise
     finally:
+        # a command that made the file and failed before recording anything (an import
+        # refused whole) leaves no empty log behind: "日志未改动" means no new file either
+        empty = failed and made and _holds_no_event(store)
         store.close()
+        if empty:
+            for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                with suppress(OSError):
+                    name.unlink()
+
+
+def _holds_no_event(store: Store) -> bool:
+    try:
+        return store.event_count() == 0
+    except Exception:  # a damaged file is kept as it is
+        return False
