@@ -222,8 +222,12 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             if old == new:
                 continue
             change = Change(c.happened_at, old, new, why)
+            # a clock an earlier correction spared was shown waived, not breached: nothing to hold
             removes = (
-                x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+                x is not None
+                and x.state in BREACHES
+                and key not in spared
+                and (y is None or y.state not in BREACHES)
             )
             makes = (
                 before.closed_at is not None
@@ -235,7 +239,9 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
                 held[key] = (x, change)
             elif makes and key not in held:
                 spared.setdefault(key, change)
-            moved.append(Moved(key, (x or y).name, change, removes, makes, c.uid))
+            # a breach an earlier correction held stays one: this one spares nothing of it
+            spares = makes and key not in held
+            moved.append(Moved(key, (x or y).name, change, removes, spares, c.uid))
     duties = {d.key: d for d in status.duties}
     # a held breach is judged at the deadline it missed, whatever the corrected one says (so
     # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
@@ -563,7 +569,7 @@ ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:
     """The first event that meets the duty, as its policy names it, and nothing else (a close
-    only if it is the close in force: a reopened one met nothing)."""
+    only if it is the close in force: a reopened one met nothing; nor a void)."""
     for e in seen:
         if duty.met_by == "file" and e.type == FILE:
             return e
@@ -579,9 +585,14 @@ def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Ev
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == CLOSE and e is close:
+        # a void (作废: filed by mistake) closes the item but does nothing the clock asks for
+        if duty.met_by == "close" and e.type == CLOSE and e is close and not _void(e):
             return e
     return None
+
+
+def _void(close: Event) -> bool:
+    return close.data.get("outcome") == "void"
 
 
 def _warn_window(duty: Duty, item: Item, deadline: datetime, policy: Policy) -> timedelta:

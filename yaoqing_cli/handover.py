@@ -94,8 +94,8 @@ def sheet_lines(
     at: datetime, data: Mapping, tz: ZoneInfo, drill: bool = False, titles: Mapping | None = None
 ) -> list[str]:
     """The handover sheet from a handover's data: the board, the overdue, the clocks due in
-    the next shift's first hours, who is still to be told, and the note. `titles`: current
-    titles of sensitive items, only when asked with --include-sensitive."""
+    the next shift's first hours, who is still to be told, and the note. `titles`: the
+    items sensitive now or when frozen, with their current title (--include-sensitive) or None."""
     items = data.get("items") or []
     hours = data.get("due_hours") or NEXT_SHIFT_HOURS
     horizon = at + timedelta(hours=hours)
@@ -106,7 +106,7 @@ def sheet_lines(
     ]
     overdue, soon, untold = [], [], []
     for entry in items:
-        title = entry.get("title") or (titles or {}).get(entry["id"]) or MASK
+        title = _title(entry, titles) or MASK
         kind = vocab.label(vocab.KINDS, entry.get("kind"))
         # a citizen's message has a class, never a level (云政办发〔2016〕106号 四(三)); the
         # sheet does not freeze the class, so a message shows none rather than 未定级
@@ -155,6 +155,14 @@ def sheet_lines(
     return out
 
 
+def _title(entry: Mapping, titles: Mapping | None) -> str | None:
+    """The title a sheet shows: `titles` speaks for every item sensitive now or when frozen
+    (its current title with --include-sensitive, else None: masked), the frozen one otherwise."""
+    if titles is not None and entry["id"] in titles:
+        return titles[entry["id"]]
+    return entry.get("title")
+
+
 def _state(state: str) -> str:
     return vocab.STATE_LABELS.get(state, state)
 
@@ -181,8 +189,8 @@ def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None
         "items": [
             {
                 "id": entry["id"],
-                "title": entry.get("title") or (titles or {}).get(entry["id"]),
-                "sensitive": bool(entry.get("sensitive")),
+                "title": _title(entry, titles),
+                "sensitive": bool(entry.get("sensitive")) or entry["id"] in (titles or {}),
                 "kind": entry.get("kind"),
                 "level": entry.get("level"),
                 "policy": entry.get("policy"),

@@ -69,6 +69,44 @@ def load_calendar(calendar_file: Path | None, store: Store):
     return WorkCalendar(entries)
 
 
+def recounted_breach(
+    log: "Log", before, after, item_ids: set[str] | None = None
+) -> tuple[str, str, datetime] | None:
+    """A calendar is input too (`calendar add`, --calendar, YAOQING_CALENDAR): the first clock
+    already overdue or late at `log.now` under `before` that `after` would turn into met or
+    waived, as (item ID, clock name, deadline), or None. Every working-day clock counts: an
+    item's duties and its downward clocks (转办, 批示, 督办). Only a deadline that rested on the
+    Monday–Friday guess (flagged wherever it was shown) may be recounted. `item_ids`: only
+    those items (default every item filed by now)."""
+    from yaoqing_cli.chuan import lost_breaches as chuan_lost
+    from yaoqing_cli.chuan import track
+    from yaoqing_cli.engine import evaluate, lost_breaches
+
+    store, now, tz = log.store, log.now, log.tz
+    items = store.items_open_at(now, include_closed=True)
+    if item_ids is not None:
+        items = [item for item in items if item.id in item_ids]
+    grouped = store.events_for([item.id for item in items])
+    for item in items:
+        policy, resolve = log.policies.get(item), log.policies.resolver(item.id)
+        events = grouped[item.id]
+        if any(d.working_days and item.kind in d.kinds for d in policy.duties):
+            judged = [
+                evaluate(item, events, policy, cal, now, tz=tz, resolve=resolve)
+                for cal in (before, after)
+            ]
+            for duty in lost_breaches(*judged):
+                if not duty.calendar_fallback:
+                    return item.id, duty.name, duty.deadline
+        chased = [
+            track(item, events, policy, cal, now, tz=tz, resolve=resolve) for cal in (before, after)
+        ]
+        for clock in chuan_lost(*chased):
+            if not clock.calendar_fallback:
+                return item.id, f"{clock.name}（{clock.unit}）", clock.deadline
+    return None
+
+
 class PolicyCache:
     """Policies by hash, read from the log's snapshots once per command."""
 
@@ -165,7 +203,20 @@ class Log:
         """The calendar every clock counts with (loaded once; LogError if the log's is damaged,
         UsageError if the --calendar file is unreadable)."""
         if self._calendar is None:
-            self._calendar = load_calendar(self.settings.calendar, self.store)
+            calendar = load_calendar(self.settings.calendar, self.store)
+            if self.settings.calendar and self.initialised:
+                # a file for one command obeys the rule `calendar add` obeys
+                lost = recounted_breach(self, load_calendar(None, self.store), calendar)
+                if lost is not None:
+                    from yaoqing_cli.clock import deadline_text
+
+                    item_id, name, deadline = lost
+                    raise UsageError(
+                        f"日历文件 {self.settings.calendar} 不予采用：它会使 {item_id} 已逾期的"
+                        f"“{name}”时限（{deadline_text(deadline, self.tz)}）变为按时或免于考核；"
+                        "逾期一经记录不能由日历撤销"
+                    )
+            self._calendar = calendar
         return self._calendar
 
     def calendar_changed(self) -> None:

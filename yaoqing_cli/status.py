@@ -123,7 +123,7 @@ def judge(
         item_events = events[item.id]
         policy = policies[item.id]
         status = evaluate(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
-        chase = track(item, item_events, policy, calendar, moment, tz=tz)
+        chase = track(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
         rows.append(Row(item, item_events, status, chase))
     rows.sort(key=lambda row: row.status.urgency)
     if considered is None:
