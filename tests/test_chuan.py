@@ -313,3 +313,25 @@ def test_assign_and_instruct_made_now_print_the_clocks_they_started(yunnan):
                now="2026-11-22T10:05:00.250000+08:00")  # fmt: skip
     assert said.code == 0, said
     assert "未设转批示件时限" not in said.out and "时限 11月22日 10:35" in said.out, said
+
+
+def test_an_overdue_unit_clock_is_on_the_overdue_board_and_the_handover_sheet(yunnan):
+    """review-user found three overdue 转办/批示/督办 clocks on a drill while `status --overdue`
+    said 0 and the 08:00 sheet 已逾期：0 项: the unit's clock is the next shift's to chase."""
+    run = yunnan
+    fire = file_item(run, "--kind", "突发事件", "--level", "较大", title="某地火情",
+                     occurred="2026-11-22 05:00", at="2026-11-22 05:10", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", fire, "--to", "某县人民政府", "--task", "核实火情", "--due", "1h",
+        at="2026-11-22 05:20")  # fmt: skip
+    soon = run("status", "--due-within", "30m", "--json", now=iso("2026-11-22 06:00"))
+    assert [e["id"] for e in soon.json] == [fire], soon
+    board = run("status", "--overdue", now=iso("2026-11-22 08:00"))
+    assert board.code == 0, board
+    assert "有逾期时限的：1 条" in board.out
+    assert "转办：某县人民政府（核实火情）  已逾期  逾期 1小时40分钟" in board.out, board
+    sheet = run("handover", "--to", "李四", now=iso("2026-11-22 08:00"))
+    assert sheet.code == 0, sheet
+    assert "已逾期：1 项\n  " + fire + "  转办→某县人民政府  逾期 1小时40分钟" in sheet.out, sheet
+    # frozen as handed over: the list shows it the same, and an export round trip keeps it
+    listed = run("handover", "--list", "--date", "2026-11-22", now=iso("2026-11-22 09:00"))
+    assert "转办→某县人民政府（assign）：已逾期" in listed.out, listed

@@ -93,7 +93,7 @@ def test_a_breach_already_shown_stays_a_breach_with_its_explanation(office):
     assert publish["held"]["old_deadline"] == iso("2026-11-22 13:00")
     assert publish["held"]["new_deadline"] == iso("2026-11-22 14:00")
     text = office("show", item, now=iso("2026-11-22 13:40")).out
-    assert "更正前已逾期：原时限 2026-11-22 13:00，更正后时限 2026-11-22 14:00" in text
+    assert "更正前已逾期：原时限 11月22日 13:00，更正后时限 11月22日 14:00" in text
     report = office(
         "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
     )
@@ -135,7 +135,7 @@ def test_a_correction_must_change_something_and_obey_the_rules_of_file(office, d
         (("--unit", "某县", "--reason", "核对"), "没有改变"),
         (("--occurred", "2026-11-22 08:00", "--reason", "核对"), "没有改变"),
         (("--occurred", "2026-11-22 07:00"), "须说明理由"),
-        (("--occurred", "2026-11-22 09:30", "--reason", "x"), "接报时间早于事发时间"),
+        (("--occurred", "2026-11-22 09:30", "--reason", "x"), "早于事发时间 2026-11-22 09:30"),
         (("--received", "2026-11-22 09:30", "--reason", "x"), "晚于首报时间"),
         (("--occurred", "2026-11-22 13:00", "--reason", "x"), "未来"),
         (("--kind", "message", "--reason", "x"), "网民留言须注明类别"),
@@ -308,7 +308,7 @@ def test_an_import_takes_a_correction_only_as_correct_would_make_it(office, tmp_
                 d["from"].update(occurred="2026-11-22T00:00:00Z"),
                 d["to"].update(occurred="2026-11-22T02:00:00Z"),
             ),
-            "接报时间早于事发时间",
+            "早于事发时间 2026-11-22 10:00",  # in the office's time, as `correct` says it
         ),
     ]:
         forged = [dict(r) for r in records]

@@ -229,3 +229,33 @@ def test_no_later_event_turns_a_breach_into_met_or_waived(history, t, gap, data)
     for key, state in before.items():
         if state in BREACHES:
             assert after[key] in BREACHES, (key, state, after[key], added)
+
+
+def test_a_close_before_the_deadline_waives_it_though_a_later_typed_downgrade_falls_after():
+    """Found by test_every_state_agrees_with_its_deadline: an ungraded Jiangxi emergency owes
+    publish by 03-02 00:00 (UTC); it is closed at 15:01, before that, and a downgrade stated at
+    15:01 is typed in at 00:01 the next day (补录: in effect from then, after the deadline). The
+    close stopped the clock first: waived, not overdue."""
+    policy = POLICIES["jiangxi"]
+    item = Item(
+        id="20260301-001", year=2026, issue_no=1, title="t", kind="emergency", level=None,
+        policy=policy.name, policy_hash=policy.hash, occurred=BASE, received=BASE, filed=BASE,
+    )  # fmt: skip
+    at = BASE + timedelta(hours=15, minutes=1)
+    events = [
+        Event(1, "u1", item.id, "file", BASE, BASE, None, {}),
+        Event(
+            2,
+            "u2",
+            item.id,
+            "level",
+            at,
+            BASE + timedelta(hours=24, minutes=1),
+            None,
+            {"to": "general", "reason": "r"},
+        ),
+        Event(3, "u3", item.id, "close", at, at, None, {"outcome": "did-not-occur"}),
+    ]
+    status = judge(item, events, policy, BASE + timedelta(days=1, minutes=1))
+    publish = next(d for d in status.duties if d.key == "publish")
+    assert publish.deadline > at and publish.state == "waived", publish

@@ -78,6 +78,8 @@ def refused(run, db, path, *words, extra=()):
         assert word in result.err, result
     if before is not None:
         assert dump_log(db) == before
+    else:  # a new log refused whole is not made at all
+        assert not db.exists(), result
     return result
 
 
@@ -243,7 +245,7 @@ def test_an_unknown_office_time_zone_is_refused_and_the_log_still_works(source, 
     refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path), "Mars/Olympus", "时区")
     refused(run, target, forge(dump, records, tmp_path), "时区")
     assert run("--db", target, "status").code == 0
-    assert run("--db", tmp_path / "fresh.db", "verify").code == 0
+    assert not (tmp_path / "fresh.db").exists()  # refused whole: no empty log left behind
 
 
 @pytest.mark.parametrize(

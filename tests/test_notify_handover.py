@@ -230,7 +230,7 @@ def test_handover_freezes_the_board_whatever_the_log_learns_afterwards(run, nigh
     sheet = handed.out
     assert "交接班 2026-11-22 08:00：张值班 → 李接班" in sheet
     assert "未终报要情：1 条" in sheet
-    assert "已逾期：1 项" in sheet and "发布权威信息  逾期 4小时（时限 2026-11-22 04:00）" in sheet
+    assert "已逾期：1 项" in sheet and "发布权威信息  逾期 4小时（时限 11月22日 04:00）" in sheet
     assert "接班后 4 小时内到期：0 项" in sheet
     owed_line = next(line for line in sheet.splitlines() if "须报告（未报告）：" in line)
     assert PROVINCE in owed_line and LEADER not in owed_line
@@ -448,7 +448,7 @@ def test_the_sheet_lists_what_falls_due_early_in_the_next_shift_and_hides_sensit
     assert "未终报要情：2 条" in sheet
     due = sheet.split("接班后 4 小时内到期：")[1].split("尚未报告")[0]
     assert due.startswith("1 项")
-    assert f"{soon}  发布权威信息  剩 3小时（时限 2026-11-22 11:00）" in due
+    assert f"{soon}  发布权威信息  剩 3小时（时限 11月22日 11:00）" in due
     assert "举行新闻发布会" not in due
     assert "涉密火情" not in sheet and "〔涉密/敏感" in sheet
     listed = run("handover", "--list", "--include-sensitive", now=iso("2026-11-22 08:30"))

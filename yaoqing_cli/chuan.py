@@ -22,13 +22,21 @@ whether it was met and by what. The rules, from the seeds (issue 14):
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.engine import SHANGHAI, _closes, back_entered, effective_at, end_of_day
-from yaoqing_cli.models import Event, Item
+from yaoqing_cli.engine import (
+    SHANGHAI,
+    _closes,
+    back_entered,
+    effective_at,
+    end_of_day,
+    first_recorded,
+)
+from yaoqing_cli.models import Event, Item, as_filed, corrected
 from yaoqing_cli.policy import Clock, Policy
 from yaoqing_cli.vocab import DutyState
 
@@ -114,18 +122,90 @@ def track(
     calendar,
     now: datetime,
     tz: ZoneInfo = SHANGHAI,
+    resolve=None,
 ) -> Chase:
-    """The downward clocks of one item at `now` (its events in the store's order)."""
+    """The downward clocks of one item at `now` (its events in the store's order). `item` is
+    the item as corrected by every correction (更正); `resolve(policy_hash)` gives the policy of
+    an earlier version (a policy correction), else `policy` serves for every version.
+
+    A correction is judged at the moment it was recorded, as engine judges duties: a clock it
+    found already breached (overdue or late) and would have moved on time or dropped (a class,
+    kind or policy correction changes an assignment's policy clock) stays a breach at the
+    deadline it missed (a breach is permanent)."""
     supervised = supervision(events)
     if supervised is None and not any(e.type in TYPES for e in events):
         return NOTHING  # most items: nothing handed down
+    corrections = sorted((e for e in events if e.type == "correct"), key=lambda e: e.seq)
+    if not corrections:
+        return _track(item, events, policy, calendar, now, tz)
+    others = [e for e in events if e.type != "correct"]
+    versions = [as_filed(item, corrections)]
+    for c in corrections:
+        versions.append(corrected(versions[-1], c.data.get("to") or {}))
+
+    def policy_of(version: Item) -> Policy:
+        if version.policy_hash == item.policy_hash or resolve is None:
+            return policy
+        return resolve(version.policy_hash)
+
+    in_effect = list(takewhile(lambda c: c.happened_at <= now, corrections))  # as engine
+    held: dict[tuple, Tracked] = {}
+    for i, c in enumerate(in_effect):
+        at = first_recorded(c)
+        seen = [e for e in others if e.happened_at <= at]
+        before = _track(versions[i], seen, policy_of(versions[i]), calendar, at, tz)
+        after = _track(versions[i + 1], seen, policy_of(versions[i + 1]), calendar, at, tz)
+        for clock in lost_breaches(before, after):
+            held.setdefault(_key(clock), clock)
+    current = versions[len(in_effect)]
+    chase = _track(current, others, policy_of(current), calendar, now, tz)
+    if not held:
+        return chase
+    now_utc = now.astimezone(UTC)
+    clocks = {_key(c): c for c in chase.clocks}
+    for key, was in held.items():
+        c = clocks.get(key)
+        met_at = c.met_at if c is not None and c.met_at is not None else was.met_at
+        fb, back = (c.feedback, c.back_entered) if c is not None else (was.feedback, False)
+        if (
+            met_at is None and c is None and was.role == ASSIGN
+        ):  # no clock now: its 办结 still counts
+            done = next(
+                (
+                    e
+                    for e in sorted(others, key=lambda e: (e.happened_at, e.seq))
+                    if e.type == FEEDBACK
+                    and e.data.get("done")
+                    and e.data.get("from") == was.unit
+                    and was.start <= e.happened_at <= now_utc
+                ),
+                None,
+            )
+            met_at, back = (done.happened_at, back_entered(done)) if done else (None, False)
+        state = LATE if met_at is not None else OVERDUE
+        clocks[key] = replace(was, state=state, met_at=met_at, feedback=fb, back_entered=back)
+    ordered = sorted(clocks.values(), key=lambda c: (c.start, c.deadline))
+    return replace(chase, clocks=tuple(ordered))
+
+
+def _track(
+    item: Item,
+    events: Sequence[Event],
+    policy: Policy,
+    calendar,
+    now: datetime,
+    tz: ZoneInfo = SHANGHAI,
+) -> Chase:
+    """The downward clocks of one item as it stands (no corrections judged) at `now`."""
+    supervised = supervision(events)
+    if supervised is None and not any(e.type in TYPES for e in events):
+        return NOTHING
     now = now.astimezone(UTC)
     seen = sorted((e for e in events if e.happened_at <= now), key=lambda e: (e.happened_at, e.seq))
-    # the close in force (a reopening undoes one from then on), and the windows the item stood
-    # closed before a reopening: a clock that fell due in one was not owed then (engine._closes)
+    # the close in force (a reopened one waives nothing from the reopening on), and the windows
+    # the item stood closed: a clock that fell due in one was not owed then (engine._closes)
     close, windows = _closes(seen)
     close_effect = effective_at(close) if close is not None else None
-    closed_at = close_effect if close_effect is not None and close_effect <= now else None
     feedback = [e for e in seen if e.type == FEEDBACK]
     clocks: list[Tracked] = []
     assigned: list[str] = []
@@ -134,7 +214,11 @@ def track(
         deadline, fallback, extended = clock_end
         met_at = met.happened_at if met is not None else None
         window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
-        state = _state(start, deadline, met_at, window or closed_at, now, policy)
+        if window is not None:
+            waived_at = window
+        else:
+            waived_at = close_effect if close_effect is not None and close_effect <= now else None
+        state = _state(start, deadline, met_at, waived_at, now, policy)
         clocks.append(
             Tracked(
                 role,
@@ -305,12 +389,14 @@ def _state(start, deadline, met_at, waived_at, now, policy: Policy) -> DutyState
     return DUE_SOON if deadline - now <= window else PENDING
 
 
+def _key(c: Tracked) -> tuple:
+    """One clock across versions of the item: a supervision clock starts at 接报, which a
+    correction may move; every other starts at the event that made it."""
+    return (c.role, c.unit, None if c.role == "supervised" else c.start)
+
+
 def lost_breaches(before: Chase, after: Chase) -> list[Tracked]:
     """Downward clocks overdue or late in `before` that `after` no longer holds so."""
-    kept = {(c.role, c.unit, c.start): c.state for c in after.clocks}
+    kept = {_key(c): c.state for c in after.clocks}
     breached = (OVERDUE, LATE)
-    return [
-        c
-        for c in before.clocks
-        if c.state in breached and kept.get((c.role, c.unit, c.start)) not in breached
-    ]
+    return [c for c in before.clocks if c.state in breached and kept.get(_key(c)) not in breached]

@@ -581,7 +581,9 @@ def handover(
                 chosen = log.now.astimezone(tz).date()
             else:
                 try:
-                    chosen = date.fromisoformat(day.strip())
+                    chosen = date.fromisoformat(
+                        vocab.plain(day)
+                    )  # ２０２６－１１－２２ too, as report
                 except ValueError:
                     raise UsageError(
                         f"无法识别的日期：{day!r}；应为 YYYY-MM-DD，例如 2026-11-22"
@@ -590,7 +592,7 @@ def handover(
                     raise UsageError(f"日期的年份超出范围：{day!r}（2000–2100）")
             start = datetime.combine(chosen, time(0), tz)
             found = handovers(log, start, start + timedelta(days=1))
-            titles = _sensitive_titles(log, found) if include_sensitive else {}
+            titles = _sensitive_titles(log, found, include_sensitive)
             drill = log.drill
         if as_json:
             _emit_json([sheet_json(e.happened_at, e.data, tz, titles) for e in found])
@@ -611,7 +613,7 @@ def handover(
 
     with open_log(ctx, write=True) as log:
         done = hand_over(log, to, note, officer)
-        titles = _sensitive_titles(log, [done.event]) if include_sensitive else {}
+        titles = _sensitive_titles(log, [done.event], include_sensitive)
     tz, drill = log.tz, log.drill
     if as_json:
         _emit_json(sheet_json(done.event.happened_at, done.data, tz, titles))
@@ -620,15 +622,18 @@ def handover(
     typer.echo("\n".join(sheet_lines(done.event.happened_at, done.data, tz, drill, titles)))
 
 
-def _sensitive_titles(log, events) -> dict:
-    """Current titles of the sensitive items on these sheets (--include-sensitive only)."""
-    ids = [
-        entry["id"]
-        for event in events
-        for entry in event.data.get("items") or ()
-        if entry.get("sensitive")
-    ]
-    return {item.id: item.title for item in log.store.items_by_id(list(dict.fromkeys(ids)))}
+def _sensitive_titles(log, events, include_sensitive: bool) -> dict:
+    """The items on these sheets sensitive now or when frozen: their current title with
+    --include-sensitive, else None (masked: a sheet frozen before an item was marked sensitive
+    holds its title, and outputs say what the item is now)."""
+    entries = [entry for event in events for entry in event.data.get("items") or ()]
+    frozen = {entry["id"] for entry in entries if entry.get("sensitive")}
+    ids = list(dict.fromkeys(entry["id"] for entry in entries))
+    return {
+        item.id: item.title if include_sensitive else None
+        for item in log.store.items_by_id(ids)
+        if item.sensitive or item.id in frozen
+    }
 
 
 @app.command()

@@ -222,8 +222,12 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             if old == new:
                 continue
             change = Change(c.happened_at, old, new, why)
+            # a clock an earlier correction spared was shown waived, not breached: nothing to hold
             removes = (
-                x is not None and x.state in BREACHES and (y is None or y.state not in BREACHES)
+                x is not None
+                and x.state in BREACHES
+                and key not in spared
+                and (y is None or y.state not in BREACHES)
             )
             makes = (
                 before.closed_at is not None
@@ -235,7 +239,9 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
                 held[key] = (x, change)
             elif makes and key not in held:
                 spared.setdefault(key, change)
-            moved.append(Moved(key, (x or y).name, change, removes, makes, c.uid))
+            # a breach an earlier correction held stays one: this one spares nothing of it
+            spares = makes and key not in held
+            moved.append(Moved(key, (x or y).name, change, removes, spares, c.uid))
     duties = {d.key: d for d in status.duties}
     # a held breach is judged at the deadline it missed, whatever the corrected one says (so
     # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
@@ -516,13 +522,16 @@ def _duty_status(
     window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
     # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
     # clock not yet fallen due then: a breach is permanent (鲁政办字〔2016〕86号 第18条).
-    waived_at = None
+    # The earliest waiver in effect counts: a close before the deadline stops the clock even if
+    # a downgrade typed in later (补录, in effect from its recording) falls after the deadline.
+    waivers = []
     if not applied and dropped_at is not None and dropped_at <= now:
-        waived_at = dropped_at
-    elif window is not None:  # fell due while closed: waived then, whatever came after
-        waived_at = window
-    elif close_effect is not None and close_effect <= now:
-        waived_at = close_effect
+        waivers.append(dropped_at)
+    if window is not None:  # fell due while closed: waived then, whatever came after
+        waivers.append(window)
+    if close_effect is not None and close_effect <= now:
+        waivers.append(close_effect)
+    waived_at = min(waivers, default=None)
     if met_at is not None and (waived_at is None or met_at <= waived_at or met_at <= deadline):
         state = MET if met_at <= deadline else LATE
     elif waived_at is not None and deadline >= waived_at:
@@ -560,7 +569,7 @@ ORAL_CHANNELS = vocab.ORAL_CHANNELS
 
 def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:
     """The first event that meets the duty, as its policy names it, and nothing else (a close
-    only if it is the close in force: a reopened one met nothing)."""
+    only if it is the close in force: a reopened one met nothing; nor a void)."""
     for e in seen:
         if duty.met_by == "file" and e.type == FILE:
             return e
@@ -576,9 +585,14 @@ def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Ev
             and duty.key in (e.data.get("done") or ())
         ):
             return e
-        if duty.met_by == "close" and e.type == CLOSE and e is close:
+        # a void (作废: filed by mistake) closes the item but does nothing the clock asks for
+        if duty.met_by == "close" and e.type == CLOSE and e is close and not _void(e):
             return e
     return None
+
+
+def _void(close: Event) -> bool:
+    return close.data.get("outcome") == "void"
 
 
 def _warn_window(duty: Duty, item: Item, deadline: datetime, policy: Policy) -> timedelta:

@@ -129,7 +129,8 @@ def _minutes(span: timedelta | None, what: str) -> int | None:
 
 
 def _track(log: Log, item: Item, events: Sequence[Event], moment: datetime):
-    return chuan.track(item, events, log.policies.get(item), log.calendar, moment, log.tz)
+    policy, resolve = log.policies.get(item), log.policies.resolver(item.id)
+    return chuan.track(item, events, policy, log.calendar, moment, log.tz, resolve=resolve)
 
 
 def _assigned_at(events: Sequence[Event], unit: str) -> Event | None:

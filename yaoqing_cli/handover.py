@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
-from yaoqing_cli.clock import from_utc_text, local_text, span_text, to_utc_text
+from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, span_text, to_utc_text
 from yaoqing_cli.facts import MASK
 from yaoqing_cli.vocab import RUNNING, DutyState
 
@@ -58,7 +58,8 @@ def freeze(board, handed_from: str, handed_to: str, note: str | None) -> dict:
                     }
                     for d in status.duties
                     if d.state in RUNNING
-                ],
+                ]
+                + _downward(row.chase, item.sensitive),
                 "untold": [{"who": n.who, "heading": n.heading} for n in status.untold],
                 "told": [{"who": t.who, "at": to_utc_text(t.at), "by": t.by} for t in status.told],
                 "missing": list(status.missing),
@@ -73,12 +74,28 @@ def freeze(board, handed_from: str, handed_to: str, note: str | None) -> dict:
     }
 
 
+def _downward(chase, sensitive: bool) -> list[dict]:
+    """The running clocks of the downward half (转办, 转批示件, 批示反馈, 督办反馈: chuan.py),
+    handed over like the item's own: a unit that owes a reply is the next shift's to chase.
+    Keyed by role; a sensitive item's names no unit (its assignments are not shown either)."""
+    return [
+        {
+            "key": c.role,
+            "name": c.name if sensitive else f"{c.name}→{c.unit}",
+            "deadline": to_utc_text(c.deadline),
+            "state": str(c.state),
+        }
+        for c in (chase.clocks if chase else ())
+        if c.state in RUNNING
+    ]
+
+
 def sheet_lines(
     at: datetime, data: Mapping, tz: ZoneInfo, drill: bool = False, titles: Mapping | None = None
 ) -> list[str]:
     """The handover sheet from a handover's data: the board, the overdue, the clocks due in
-    the next shift's first hours, who is still to be told, and the note. `titles`: current
-    titles of sensitive items, only when asked with --include-sensitive."""
+    the next shift's first hours, who is still to be told, and the note. `titles`: the
+    items sensitive now or when frozen, with their current title (--include-sensitive) or None."""
     items = data.get("items") or []
     hours = data.get("due_hours") or NEXT_SHIFT_HOURS
     horizon = at + timedelta(hours=hours)
@@ -89,10 +106,13 @@ def sheet_lines(
     ]
     overdue, soon, untold = [], [], []
     for entry in items:
-        title = entry.get("title") or (titles or {}).get(entry["id"]) or MASK
-        level = vocab.level_label(entry.get("level"))
+        title = _title(entry, titles) or MASK
         kind = vocab.label(vocab.KINDS, entry.get("kind"))
-        out.append(f"  {entry['id']}  {title}  [{kind}·{level}·{entry.get('policy')}]")
+        # a citizen's message has a class, never a level (云政办发〔2016〕106号 四(三)); the
+        # sheet does not freeze the class, so a message shows none rather than 未定级
+        grade = "" if vocab.is_message(entry.get("kind")) else vocab.level_label(entry.get("level"))
+        tags = "·".join(t for t in (kind, grade, entry.get("policy")) if t)
+        out.append(f"  {entry['id']}  {title}  [{tags}]")
         for clock in entry.get("clocks") or []:
             deadline = from_utc_text(clock["deadline"])
             state = clock["state"]
@@ -135,14 +155,22 @@ def sheet_lines(
     return out
 
 
+def _title(entry: Mapping, titles: Mapping | None) -> str | None:
+    """The title a sheet shows: `titles` speaks for every item sensitive now or when frozen
+    (its current title with --include-sensitive, else None: masked), the frozen one otherwise."""
+    if titles is not None and entry["id"] in titles:
+        return titles[entry["id"]]
+    return entry.get("title")
+
+
 def _state(state: str) -> str:
     return vocab.STATE_LABELS.get(state, state)
 
 
 def _when(state: str, deadline: datetime, at: datetime, tz: ZoneInfo) -> str:
     if state == DutyState.OVERDUE:
-        return f"逾期 {span_text(at - deadline)}（时限 {local_text(deadline, tz)}）"
-    return f"剩 {span_text(deadline - at)}（时限 {local_text(deadline, tz)}）"
+        return f"逾期 {span_text(at - deadline)}（时限 {deadline_text(deadline, tz, at)}）"
+    return f"剩 {span_text(deadline - at)}（时限 {deadline_text(deadline, tz, at)}）"
 
 
 def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None = None) -> dict:
@@ -161,8 +189,8 @@ def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None
         "items": [
             {
                 "id": entry["id"],
-                "title": entry.get("title") or (titles or {}).get(entry["id"]),
-                "sensitive": bool(entry.get("sensitive")),
+                "title": _title(entry, titles),
+                "sensitive": bool(entry.get("sensitive")) or entry["id"] in (titles or {}),
                 "kind": entry.get("kind"),
                 "level": entry.get("level"),
                 "policy": entry.get("policy"),

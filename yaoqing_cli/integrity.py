@@ -341,6 +341,11 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
             record["data"] = _mask(data)
             record["masked"] = True
             masked = True
+        elif type_ == "handover" and not include_sensitive and _sheet_names(data, sensitive):
+            # a sheet frozen before an item was marked sensitive holds its title
+            record["data"] = _mask_sheet(data, sensitive)
+            record["masked"] = True
+            masked = True
         body.append((_line(record), "masked" not in record))
         expect, prev = seq + 1, digest
     if count >= expect:
@@ -385,9 +390,28 @@ def _gap(first: int, last: int, prev_hash: str, digest: str) -> str:
     )
 
 
+def _sheet_names(data: dict, sensitive: set[str]) -> bool:
+    """A handover sheet names, with its title, an item that is or was sensitive."""
+    return any(
+        isinstance(entry, dict) and entry.get("id") in sensitive and entry.get("title")
+        for entry in data.get("items") or ()
+    )
+
+
+def _mask_sheet(data: dict, sensitive: set[str]) -> dict:
+    """The sheet with those items' titles left out, as a sensitive item is frozen."""
+    items = [
+        {**entry, "title": None}
+        if isinstance(entry, dict) and entry.get("id") in sensitive
+        else entry
+        for entry in data.get("items") or ()
+    ]
+    return {**data, "items": items}
+
+
 def _mask(data: dict) -> dict:
     masked = dict(data)
-    for key in ("title", "text", "reason"):
+    for key in ("title", "text", "reason", "task"):  # task: an assignment's (转办)
         if masked.get(key):
             masked[key] = SENSITIVE_MARK
     if isinstance(masked.get("details"), dict):
@@ -702,6 +726,10 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
     log.office_changed(office)
     ctx = _Context(store, office, source, now, header.partial, {}, log)
     last_seq_before = store.head()[0]
+    from yaoqing_cli.session import load_calendar
+
+    calendar_before = load_calendar(None, store)
+    held_before = {item.id for item in store.items_open_at(now, include_closed=True)}
     touched: list[str] = []
     for number, record in records[1:]:
         if record["record"] == "policy":
@@ -713,6 +741,7 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
                 touched.append(item_id)
     if ctx.calendar:
         log.calendar_changed()
+        _keep_calendar_breaches(log, calendar_before, held_before)
     _keep_breaches(log, touched, last_seq_before, log.now)
     if touched or ctx.calendar:
         keep_clocks(log, item_ids=touched)
@@ -724,6 +753,22 @@ def _take_all(log: Log, records: list, header: _Header, now: datetime) -> Import
         masked=ctx.masked,
         not_applied=ctx.not_applied,
     )
+
+
+def _keep_calendar_breaches(log: Log, before, item_ids: set[str]) -> None:
+    """A calendar taken with the file obeys `calendar add`'s rule for every item the log held
+    before (not only those the file touches; an item that arrives with the file is judged as
+    its source judged it): no breach already held is recounted into met or waived."""
+    from yaoqing_cli.session import load_calendar, recounted_breach
+
+    lost = recounted_breach(log, before, load_calendar(None, log.store), item_ids)
+    if lost is not None:
+        item_id, name, deadline = lost
+        raise OperationError(
+            f"导入被拒绝：文件中的工作日历会使 {item_id} 已逾期的“{name}”时限"
+            f"（{deadline_text(deadline, log.tz)}）变为按时或免于考核；"
+            "逾期一经记录不能由日历撤销；整个文件未导入，日志未改动"
+        )
 
 
 def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: datetime) -> None:
@@ -756,8 +801,8 @@ def _keep_breaches(log: Log, item_ids: list[str], last_seq_before: int, now: dat
         lost += [
             (f"{c.name}（{c.unit}）", c.deadline)
             for c in chuan_lost(
-                track(as_held, earlier, policy, log.calendar, now, tz=log.tz),
-                track(item, events, policy, log.calendar, now, tz=log.tz),
+                track(as_held, earlier, policy, log.calendar, now, tz=log.tz, resolve=resolve),
+                track(item, events, policy, log.calendar, now, tz=log.tz, resolve=resolve),
             )
         ]
         for name, deadline_at in lost:
@@ -1277,7 +1322,7 @@ def _check_correction(ctx, number, item, data) -> None:
         _want(number, isinstance(after["sensitive"], bool), "sensitive 应为 true 或 false")
     policy = _policy(ctx, number, after.get("policy_hash", item.policy_hash))
     _want(number, policy.name == after.get("policy", item.policy), "政策名与政策快照不符")
-    problem = correction_problem(item, after, policy)
+    problem = correction_problem(item, after, policy, ZoneInfo(ctx.office.tz))
     _want(number, problem is None, f"更正后{problem}")
 
 
@@ -1477,6 +1522,8 @@ def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happe
     _want(number, type(data["due_hours"]) is int and data["due_hours"] >= 1, "due_hours 应为正整数")
     if not own or ctx.partial:  # a partial export (--since) lacks items the sheet names
         return False
+    if record.get("masked"):  # titles left out: not the sheet as handed over, so not taken
+        return False
     if ctx.calendar:
         ctx.log.calendar_changed()
     expected = frozen_sheet(ctx.log, happened, data["from"], data["to"], data["note"])
@@ -1504,7 +1551,7 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     _want(
         number,
         asked < clock.deadline and clock.state in ("pending", "due_soon"),
-        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{clock.state}）；"
+        f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满（{vocab.state_label(clock.state, clock.key)}）；"
         "延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）",
     )
 

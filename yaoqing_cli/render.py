@@ -243,18 +243,18 @@ def _change_json(change, tz: ZoneInfo, conceal: bool) -> dict | None:
 def held_text(duty, tz: ZoneInfo) -> str | None:
     """更正前已逾期 / 终报后更正: why a corrected clock is judged as it is, or None."""
 
-    def when(moment) -> str:
-        return local_text(moment, tz) if moment else "不再适用"
+    def when(moment, at) -> str:  # as offices write deadlines (12月11日24时)
+        return deadline_text(moment, tz, at) if moment else "不再适用"
 
-    if duty.held is not None:
+    if (held := duty.held) is not None:
         return (
-            f"更正前已逾期：原时限 {when(duty.held.old_deadline)}，"
-            f"更正后时限 {when(duty.held.new_deadline)}；逾期一经显示不因更正撤销"
+            f"更正前已逾期：原时限 {when(held.old_deadline, held.at)}，"
+            f"更正后时限 {when(held.new_deadline, held.at)}；逾期一经显示不因更正撤销"
         )
-    if duty.spared is not None:
+    if (spared := duty.spared) is not None:
         return (
-            f"终报后更正：原时限 {when(duty.spared.old_deadline)}，更正后时限 "
-            f"{when(duty.spared.new_deadline)}；更正在终报之后，不追溯为逾期"
+            f"终报后更正：原时限 {when(spared.old_deadline, spared.at)}，更正后时限 "
+            f"{when(spared.new_deadline, spared.at)}；更正在终报之后，不追溯为逾期"
         )
     return None
 
@@ -845,18 +845,35 @@ class _Folded:
         self.text, self.indent, self.style = text, indent, style
 
     def __rich_console__(self, console, options):
-        from rich.cells import chop_cells
         from rich.text import Text
 
         first = " " * self.indent
         later = first + "  "  # a hanging indent: a continuation never passes for a new line
         for part in self.text.split("\n"):
-            head = chop_cells(part, max(8, options.max_width - len(first)))[0] if part else ""
-            yield Text(first + head, style=self.style, no_wrap=True)
-            rest = part[len(head) :]
-            for chunk in chop_cells(rest, max(8, options.max_width - len(later))) if rest else []:
-                yield Text(later + chunk, style=self.style, no_wrap=True)
+            prefix, rest = first, part
+            while True:
+                head = _fold_head(rest, max(8, options.max_width - len(prefix))) if rest else ""
+                yield Text(prefix + head, style=self.style, no_wrap=True)
+                rest, prefix = rest[len(head) :], later
+                if not rest:
+                    break
             first = later
+
+
+# a time or a deadline is never cut in two: "21:|38", "12月8日24|时" read as another moment
+_GLUE = frozenset("0123456789:-年月日时")
+
+
+def _fold_head(text: str, width: int) -> str:
+    """The first line of `text` cut at `width` cells, moved back to before a time or date that
+    the cut would split (unless that run fills the whole line)."""
+    from rich.cells import chop_cells
+
+    head = chop_cells(text, width)[0]
+    cut = len(head)
+    while 0 < cut < len(text) and text[cut - 1] in _GLUE and text[cut] in _GLUE:
+        cut -= 1
+    return head if cut == 0 else text[:cut]
 
 
 def _board_rich(board, tz: ZoneInfo, moment: datetime, include_sensitive: bool = False) -> None:
@@ -897,9 +914,11 @@ def watch_renderable(
     room = max(1, height - 6 - len(recent))
     shown = lines if len(lines) <= room else lines[: room - 1]
     table = Table(box=None, expand=True, padding=(0, 1), show_edge=False)
+    # the ID, the countdown and the deadline are always whole; the clock's name is cut at 24
+    # cells (a relay's "转交涉事市、部门（转批示件）→某县人民政府" is 40) and the title takes the rest
     table.add_column("编号", no_wrap=True)
     table.add_column("要情", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("时限", no_wrap=True, overflow="ellipsis")
+    table.add_column("时限", no_wrap=True, overflow="ellipsis", max_width=24)
     table.add_column("倒计时", no_wrap=True, justify="right")
     table.add_column("截止", no_wrap=True)
     for w in shown:

@@ -420,6 +420,16 @@ def continue_item(
                     f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
+            if item.kind not in duty.kinds:  # a message owes no 发布权威信息
+                usable = [
+                    d.key
+                    for d in policy.duties
+                    if d.met_by in ("done", "written") and item.kind in d.kinds
+                ]
+                raise UsageError(
+                    f"--done {key}：{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}；"
+                    f"可用：{'、'.join(usable) or '（无）'}"
+                )
         written: list[Event] = []
         if level is not None and vocab.is_message(item.kind):
             raise UsageError(
@@ -465,7 +475,7 @@ def continue_item(
             ):
                 raise OperationError(
                     f"{item.id} 的“{clock.name}”时限已于 {deadline_text(clock.deadline, tz)} 届满"
-                    f"（状态：{clock.state}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
+                    f"（{vocab.state_label(clock.state, clock.key)}）；延期须在时限届满前申请（云政办发〔2016〕106号 四(三)）"
                 )
             written.append(
                 store.append_event(
@@ -760,16 +770,19 @@ class Corrected:
     moved: tuple  # engine.Moved: the deadlines this correction moved, judged when recorded
 
 
-def correction_problem(item: Item, to: dict, policy) -> str | None:
+def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None:
     """What `file` would refuse in the item as corrected by `to` (None: nothing), under the
-    policy it would then rest on. Shared by `correct` and import."""
+    policy it would then rest on, its times named as the office reads them (`tz`). Shared by
+    `correct` and import."""
     fixed = corrected(item, to)
     if not fixed.title:
         return "标题不能为空"
     if fixed.occurred > fixed.received:
-        return f"接报时间早于事发时间：事发 {to_utc_text(fixed.occurred)}，接报 {to_utc_text(fixed.received)}"
+        return f"接报时间 {local_text(fixed.received, tz)} 早于事发时间 {local_text(fixed.occurred, tz)}"
     if fixed.received > fixed.filed:
-        return f"接报时间 {to_utc_text(fixed.received)} 晚于首报时间 {to_utc_text(fixed.filed)}"
+        return (
+            f"接报时间 {local_text(fixed.received, tz)} 晚于首报时间 {local_text(fixed.filed, tz)}"
+        )
     if fixed.kind == "message" and fixed.message_class is None:
         return (
             "网民留言须注明类别：--class praise（表扬感谢）|advice（谏言咨询）|appeal（申诉求助）"
@@ -841,8 +854,9 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             changed.pop("policy", None)
         if not changed:
             raise UsageError(
-                f"更正没有改变 {item.id} 的任何内容：所给的值与现有记录相同；"
-                "可更正 --occurred --received --title --kind --class --category --unit --location "
+                f"更正没有改变 {item.id} 的任何内容："
+                + ("所给的值与现有记录相同；" if wanted else "未给出要更正的字段；")
+                + "可更正 --occurred --received --title --kind --class --category --unit --location "
                 "--sensitive/--not-sensitive --policy"
             )
 
@@ -854,7 +868,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             "from": {k: stored(k, current[k]) for k in changed},
             "to": {k: stored(k, v) for k, v in changed.items()},
         }
-        problem = correction_problem(item, data["to"], target)
+        problem = correction_problem(item, data["to"], target, tz)
         if problem:
             raise UsageError(f"更正后{problem}")
         event = store.append_event(
@@ -913,7 +927,9 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
     from yaoqing_cli.chuan import track
 
     policy = log.policies.get(item)
-    chase = track(item, events, policy, log.calendar, moment, tz=tz)
+    chase = track(
+        item, events, policy, log.calendar, moment, tz=tz, resolve=log.policies.resolver(item.id)
+    )
     line = Timeline(item, events, office, item_heading(log, item, events), chase)
     status = evaluate(
         item,
@@ -963,38 +979,18 @@ class CalendarAdded:
 
 def _no_breach_recounted(log: Log, before, after, source: str) -> None:
     """A calendar entry is input too: it may not turn a working-day clock that is already
-    overdue or late into met or waived. Only a deadline that rested on the Monday–Friday guess
-    (flagged wherever it was shown) may be recounted by entering the official schedule."""
-    from yaoqing_cli.engine import evaluate, lost_breaches
+    overdue or late (a duty, or a unit's assignment clock) into met or waived
+    (session.recounted_breach)."""
+    from yaoqing_cli.session import recounted_breach
 
-    store = log.store
-    items = [
-        item
-        for item in store.items_open_at(log.now, include_closed=True)
-        if any(d.working_days and item.kind in d.kinds for d in log.policies.get(item).duties)
-    ]
-    grouped = store.events_for([item.id for item in items])
-    for item in items:
-        policy = log.policies.get(item)
-        judged = [
-            evaluate(
-                item,
-                grouped[item.id],
-                policy,
-                calendar,
-                log.now,
-                tz=log.tz,
-                resolve=log.policies.resolver(item.id),
-            )
-            for calendar in (before, after)
-        ]
-        for duty in lost_breaches(*judged):
-            if not duty.calendar_fallback:
-                raise OperationError(
-                    f"日历文件 {source} 未录入：它会使 {item.id} 已逾期的“{duty.name}”时限"
-                    f"（{deadline_text(duty.deadline, log.tz)}）变为按时或免于考核；"
-                    "逾期一经记录不能由日历撤销；日志未改动"
-                )
+    lost = recounted_breach(log, before, after)
+    if lost is not None:
+        item_id, name, deadline = lost
+        raise OperationError(
+            f"日历文件 {source} 未录入：它会使 {item_id} 已逾期的“{name}”时限"
+            f"（{deadline_text(deadline, log.tz)}）变为按时或免于考核；"
+            "逾期一经记录不能由日历撤销；日志未改动"
+        )
 
 
 def add_calendar(log: Log, path: Path) -> CalendarAdded:
@@ -1062,11 +1058,13 @@ def board(
         due = projection.clocks_due(log, moment, horizon, overdue_only)
         ids = list(dict.fromkeys(row.item_id for row in due))
         considered = store.open_item_count()
-        if status.wants_brief(brief, len(ids)):
+        if status.wants_brief(brief, len(ids)):  # one line per clock: the items' own clocks
             clocks = projection.clocks_from_projection(log, due, moment)
             view = status.view_name(overdue_only, due_within, include_closed)
             hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
             return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
+        # the projection keeps the items' own clocks; a unit's (转办, 批示, 督办) are judged here
+        ids += [i for i in store.handed_down(store.open_item_ids()) if i not in set(ids)]
         items = store.items_by_id(ids)
     else:
         items = store.items_open_at(moment, include_closed=include_closed)

@@ -9,7 +9,7 @@ refused unless the log is a drill log. The log is closed however the command end
 """
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -67,6 +67,44 @@ def load_calendar(calendar_file: Path | None, store: Store):
     if calendar_file:
         entries.append(read_calendar_file(calendar_file))
     return WorkCalendar(entries)
+
+
+def recounted_breach(
+    log: "Log", before, after, item_ids: set[str] | None = None
+) -> tuple[str, str, datetime] | None:
+    """A calendar is input too (`calendar add`, --calendar, YAOQING_CALENDAR): the first clock
+    already overdue or late at `log.now` under `before` that `after` would turn into met or
+    waived, as (item ID, clock name, deadline), or None. Every working-day clock counts: an
+    item's duties and its downward clocks (转办, 批示, 督办). Only a deadline that rested on the
+    Monday–Friday guess (flagged wherever it was shown) may be recounted. `item_ids`: only
+    those items (default every item filed by now)."""
+    from yaoqing_cli.chuan import lost_breaches as chuan_lost
+    from yaoqing_cli.chuan import track
+    from yaoqing_cli.engine import evaluate, lost_breaches
+
+    store, now, tz = log.store, log.now, log.tz
+    items = store.items_open_at(now, include_closed=True)
+    if item_ids is not None:
+        items = [item for item in items if item.id in item_ids]
+    grouped = store.events_for([item.id for item in items])
+    for item in items:
+        policy, resolve = log.policies.get(item), log.policies.resolver(item.id)
+        events = grouped[item.id]
+        if any(d.working_days and item.kind in d.kinds for d in policy.duties):
+            judged = [
+                evaluate(item, events, policy, cal, now, tz=tz, resolve=resolve)
+                for cal in (before, after)
+            ]
+            for duty in lost_breaches(*judged):
+                if not duty.calendar_fallback:
+                    return item.id, duty.name, duty.deadline
+        chased = [
+            track(item, events, policy, cal, now, tz=tz, resolve=resolve) for cal in (before, after)
+        ]
+        for clock in chuan_lost(*chased):
+            if not clock.calendar_fallback:
+                return item.id, f"{clock.name}（{clock.unit}）", clock.deadline
+    return None
 
 
 class PolicyCache:
@@ -165,7 +203,20 @@ class Log:
         """The calendar every clock counts with (loaded once; LogError if the log's is damaged,
         UsageError if the --calendar file is unreadable)."""
         if self._calendar is None:
-            self._calendar = load_calendar(self.settings.calendar, self.store)
+            calendar = load_calendar(self.settings.calendar, self.store)
+            if self.settings.calendar and self.initialised:
+                # a file for one command obeys the rule `calendar add` obeys
+                lost = recounted_breach(self, load_calendar(None, self.store), calendar)
+                if lost is not None:
+                    from yaoqing_cli.clock import deadline_text
+
+                    item_id, name, deadline = lost
+                    raise UsageError(
+                        f"日历文件 {self.settings.calendar} 不予采用：它会使 {item_id} 已逾期的"
+                        f"“{name}”时限（{deadline_text(deadline, self.tz)}）变为按时或免于考核；"
+                        "逾期一经记录不能由日历撤销"
+                    )
+            self._calendar = calendar
         return self._calendar
 
     def calendar_changed(self) -> None:
@@ -216,9 +267,11 @@ def open_log(
     unless the log is (or `create` with `drill` makes) a drill log. Otherwise a read command,
     which sees one moment of the log (`snapshot`; verify and backup take their own)."""
     path = settings.db_path
-    if write and create and not path.exists():
+    made = create and not path.exists()
+    if write and made:
         check_write_clock(None, drill)  # refuse before a file is made
     store = Store.open(path, create=create)
+    failed = False
     try:
         if write or not snapshot:
             log = Log(store, settings, clock_now())
@@ -230,5 +283,22 @@ def open_log(
         else:
             with store.reading():
                 yield Log(store, settings, clock_now())
+    except BaseException:
+        failed = True
+        raise
     finally:
+        # a command that made the file and failed before recording anything (an import
+        # refused whole) leaves no empty log behind: "日志未改动" means no new file either
+        empty = failed and made and _holds_no_event(store)
         store.close()
+        if empty:
+            for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                with suppress(OSError):
+                    name.unlink()
+
+
+def _holds_no_event(store: Store) -> bool:
+    try:
+        return store.event_count() == 0
+    except Exception:  # a damaged file is kept as it is
+        return False

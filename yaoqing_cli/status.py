@@ -123,13 +123,18 @@ def judge(
         item_events = events[item.id]
         policy = policies[item.id]
         status = evaluate(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
-        chase = track(item, item_events, policy, calendar, moment, tz=tz)
+        chase = track(item, item_events, policy, calendar, moment, tz=tz, resolve=resolve)
         rows.append(Row(item, item_events, status, chase))
     rows.sort(key=lambda row: row.status.urgency)
     if considered is None:
         considered = len(rows)
-    if filtered:
-        rows = [r for r in rows if any(_shown(d, overdue_only, horizon) for d in r.status.duties)]
+    if filtered:  # the item's own clocks and the units' (传与跟) alike
+        rows = [
+            r
+            for r in rows
+            if any(_shown(d, overdue_only, horizon) for d in r.status.duties)
+            or any(_shown(c, overdue_only, horizon) for c in (r.chase.clocks if r.chase else ()))
+        ]
     if untold:
         rows = [r for r in rows if r.status.untold]
     hidden = hidden_count(considered, len(rows), overdue_only, untold, include_closed)

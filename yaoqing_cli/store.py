@@ -1553,6 +1553,16 @@ class Store:
     def open_item_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM items WHERE closed_at IS NULL")]
 
+    def handed_down(self, item_ids: Sequence[str]) -> list[str]:
+        """Those of `item_ids` with a clock of the downward half (chuan.py): an assignment,
+        a leader's instruction, or a first report filed as supervised (督办件)."""
+        sql = (
+            "SELECT DISTINCT item_id FROM events WHERE item_id IN ({marks})"
+            " AND (type IN ('assign', 'instruct')"
+            " OR (type = 'file' AND json_extract(data, '$.supervised')))"
+        )
+        return [row[0] for row in self._rows_for(sql, item_ids)]
+
     def open_item_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]
 
