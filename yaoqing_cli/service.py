@@ -331,7 +331,9 @@ def _supervision(request: FileRequest) -> dict:
         raise UsageError("--feedback 只与 --supervised 同用：督办件的反馈时限")
     if not request.supervised:
         return {"from_above": from_above} if from_above else {}
-    data = {"supervised": True, "from_above": from_above or "上级机关"}
+    if not from_above:  # the feedback is owed to someone: the sheet and the chase list name it
+        raise UsageError("督办件须说明交办的上级机关：--from-above 例如 省政府办公厅")
+    data = {"supervised": True, "from_above": from_above}
     if request.feedback_minutes:
         data["feedback_minutes"] = request.feedback_minutes
     return data
