@@ -467,7 +467,15 @@ def continue_item(
             # asked for in time, from when the request was recorded if it is back-entered
             recorded_at = from_utc_text(recorded)
             asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
-            status = evaluate(item, events, policy, log.calendar, asked, tz=tz)
+            status = evaluate(
+                item,
+                events,
+                policy,
+                log.calendar,
+                asked,
+                tz=tz,
+                resolve=log.policies.resolver(item.id),
+            )
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
