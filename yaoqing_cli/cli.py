@@ -1020,7 +1020,7 @@ def status(
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
-    from yaoqing_cli.service import board as board_of
+    from yaoqing_cli.views import board as board_of
 
     if chase:
         if overdue or due_within or include_closed or brief or full:
@@ -1104,7 +1104,7 @@ def watch(
             "watch 是全屏大屏，只在终端中运行；脚本、管道和定时任务请用 yaoqing status --due-within 2h"
         )
     from yaoqing_cli import watch as screen
-    from yaoqing_cli.service import watched
+    from yaoqing_cli.views import watched
 
     def read():
         with open_log(ctx) as log:  # read-only, afresh each tick
