@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError, os_reason
@@ -249,8 +250,7 @@ def policy_dirs(extra: Sequence[Path] = ()) -> list[Path]:
     return dirs
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One policy file as `policy list` shows it: loaded, or broken with the reason."""
 
     path: Path

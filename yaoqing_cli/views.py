@@ -2,8 +2,8 @@
 a handover freezes. Kept apart from service.py, whose write use cases a read never needs:
 a `status` run does not build their request and result classes (start-up, measured)."""
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from yaoqing_cli import projection
 from yaoqing_cli.models import Event, Item
@@ -63,8 +63,7 @@ def board(
     )
 
 
-@dataclass(frozen=True)
-class Watched:
+class Watched(NamedTuple):
     """One tick of `yaoqing watch`: the board of every open item, and the shift's last events."""
 
     board: object  # status.Board, judged in full
