@@ -22,8 +22,7 @@ MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 BRIEF_OVER = 20  # items: above this, the text board is one line per clock (README, status)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     item: Item
     events: list[Event]
     status: object  # engine.ItemStatus
