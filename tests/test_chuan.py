@@ -335,3 +335,12 @@ def test_an_overdue_unit_clock_is_on_the_overdue_board_and_the_handover_sheet(yu
     # frozen as handed over: the list shows it the same, and an export round trip keeps it
     listed = run("handover", "--list", "--date", "2026-11-22", now=iso("2026-11-22 09:00"))
     assert "转办→某县人民政府（assign）：已逾期" in listed.out, listed
+
+
+def test_a_supervised_item_names_the_office_above(office, db_path):
+    from tests.conftest import dump_log
+
+    before = dump_log(db_path)
+    done = office("file", "--title", "督办件", "--occurred", "2026-11-22 08:00", "--supervised")
+    assert done.code == 2 and "--from-above" in done.err, done
+    assert dump_log(db_path) == before

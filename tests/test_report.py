@@ -536,7 +536,7 @@ def test_a_period_report_counts_the_reports_and_names_every_breach(day_log):
     text = run("report", "--period", "2026H2", now=later).out
     assert (
         f"新报要情 {len(data['filed'])} 条，续报 {len(data['continued'])} 次，"
-        f"定级变更 {len(data['level_changes'])} 次，终报 {len(data['closed'])} 条，"
+        f"定级变更 {len(data['level_changes'])} 次，终报 {len(data['closed'])} 次，"
         f"补录 {len(data['back_entered'])} 次"
     ) in text
     assert data["continued"], "the fixture has follow-ups to count"

@@ -138,3 +138,32 @@ def test_export_lines_mask_every_field(marked):
     events = [r for r in lines if r.get("record") == "event" and r["item_id"] in (secret, closed)]
     assert {"file", "continue", "level", "close"} <= {e["type"] for e in events}
     assert MARK not in json.dumps(events, ensure_ascii=False)
+
+
+def test_confirmations_of_writes_to_a_sensitive_item_echo_none_of_its_words(office):
+    """review-acts: file, continue, close, reopen, notify and the 传与跟 commands printed back
+    what was typed (text, or JSON events) on a sensitive item; correct already masked it."""
+    run = office
+    filed = run("file", "--title", f"{MARK}标题", "--occurred", "2026-11-22 08:00", "--sensitive",
+                "--at", "2026-11-22 09:00", now=at_now("2026-11-22 09:00"))  # fmt: skip
+    assert filed.code == 0, filed
+    assert MARK not in filed.out
+    item = filed.out.split()[1]
+    as_json = run("file", "--title", f"{MARK}二", "--occurred", "2026-11-22 08:00", "--sensitive",
+                  "--json", now=at_now("2026-11-22 09:05"))  # fmt: skip
+    assert MARK not in as_json.out and as_json.json["id"]
+    writes = [
+        ("continue", item, "--text", f"{MARK}续报"),
+        ("continue", item, "--text", f"{MARK}续报", "--json"),
+        ("notify", item, "--who", "王书记", "--other", "--text", f"{MARK}指示"),
+        ("assign", item, "--to", "某县人民政府", "--task", f"{MARK}任务", "--due", "2h", "--json"),
+        ("feedback", item, "--from", "某县人民政府", "--text", f"{MARK}反馈", "--json"),
+        ("instruct", item, "--from", "王副市长", "--text", f"{MARK}批示", "--json"),
+        ("close", item, "--text", f"{MARK}终报"),
+        ("reopen", item, "--reason", f"{MARK}重开"),
+        ("close", item, "--text", f"{MARK}终报", "--json"),
+    ]
+    for n, args in enumerate(writes):
+        done = run(*args, now=at_now(f"2026-11-22 10:{n:02d}"))
+        assert done.code == 0, (args, done)
+        assert MARK not in done.out, (args, done.out)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import takewhile
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
@@ -48,8 +49,7 @@ UNNAMED = "（批示所涉单位）"
 CHASED = frozenset({DUE_SOON, OVERDUE})  # what the chase list (催办) shows
 
 
-@dataclass(frozen=True)
-class Feedback:
+class Feedback(NamedTuple):
     unit: str
     at: datetime
     text: str | None
@@ -81,8 +81,7 @@ class Tracked:
         return self.feedback[-1] if self.feedback else None
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     leader: str
     text: str | None
     at: datetime

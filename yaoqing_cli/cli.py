@@ -179,6 +179,14 @@ def _minutes_of(text: str | None, what: str) -> int | None:
     return minutes
 
 
+def _sensitive(log, item_id: str) -> bool:
+    """Is the item a command just wrote to marked sensitive? Its confirmation then echoes no
+    words of it: outputs never show what a sensitive item contains."""
+    from yaoqing_cli.service import find_item
+
+    return find_item(log.store, item_id).sensitive
+
+
 def _emit_json(value) -> None:
     import json
 
@@ -373,8 +381,10 @@ def file_(
 
         _emit_json(filed_json(filed, tz))
         return
+    from yaoqing_cli.facts import MASK
+
     typer.echo(f"{mark}已记录首报 {filed.item.id}")
-    typer.echo(f"{filed.heading}：{filed.item.title}")
+    typer.echo(f"{filed.heading}：{MASK if filed.item.sensitive else filed.item.title}")
 
 
 @app.command("continue")
@@ -436,14 +446,17 @@ def continue_(
             },
         )
         moved = [] if as_json else moved_clocks(log, written)
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
-        _emit_json({"id": written[0].item_id, "events": [event_json(e, tz) for e in written]})
+        _emit_json(
+            {"id": written[0].item_id, "events": [event_json(e, tz, hidden) for e in written]}
+        )
         return
     for event in written:
-        typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+        typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
     for line in moved_lines(moved, log.now, tz):
         typer.echo(line)
 
@@ -480,13 +493,14 @@ def close(
             officer=officer,
         )
         moved = [] if as_json else moved_clocks(log, [event])
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line, moved_lines
 
     if as_json:
-        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz, hidden)]})
         return
-    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
     for line in moved_lines(moved, log.now, tz):
         typer.echo(line)
 
@@ -529,14 +543,15 @@ def notify(
             other=other,
             officer=officer,
         )
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line
 
     event = done.event
     if as_json:
-        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz, hidden)]})
         return
-    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
     if not (done.listed or done.known):
         typer.echo(
             f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求"
@@ -754,19 +769,20 @@ def assign(
             result = handing.assign(
                 log, item_id, units, when, task=task, due=span, due_days=due_days, officer=officer
             )
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     if extend:
         if as_json:
-            _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+            _emit_json({"id": event.item_id, "events": [event_json(event, tz, hidden)]})
         else:
-            typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+            typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
         return
     if as_json:
         _emit_json(
             {
                 "id": result.event.item_id,
-                "events": [event_json(result.event, tz)],
-                "assignments": [render_chuan.tracked_json(c, tz) for c in result.clocks],
+                "events": [event_json(result.event, tz, hidden)],
+                "assignments": [render_chuan.tracked_json(c, tz, hidden) for c in result.clocks],
                 "unregistered": list(result.unregistered),
             }
         )
@@ -790,13 +806,14 @@ def reopen(
 
     with open_log(ctx, write=True) as log:
         event = reopen_item(log, item_id, reason, officer)
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     from yaoqing_cli.render import event_json, event_line
 
     if as_json:
-        _emit_json({"id": event.item_id, "events": [event_json(event, tz)]})
+        _emit_json({"id": event.item_id, "events": [event_json(event, tz, hidden)]})
         return
-    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz)}")
+    typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
 
 
 @app.command()
@@ -820,13 +837,14 @@ def feedback(
         event, clock = handing.feedback(
             log, item_id, unit, log.time(at, "反馈时间", default=log.now), text, done, officer
         )
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     if as_json:
         _emit_json(
             {
                 "id": event.item_id,
-                "events": [event_json(event, tz)],
-                "assignment": render_chuan.tracked_json(clock, tz) if clock else None,
+                "events": [event_json(event, tz, hidden)],
+                "assignment": render_chuan.tracked_json(clock, tz, hidden) if clock else None,
             }
         )
         return
@@ -877,6 +895,7 @@ def instruct(
         event, chase = handing.instruct(
             log, item_id, leader, when, text, list(to or []), span, officer
         )
+        hidden = _sensitive(log, item_id)
     tz, mark = log.tz, log.mark
     mine = [
         c for c in chase.clocks if c.role in ("relay", "instruct") and c.start == event.happened_at
@@ -885,8 +904,8 @@ def instruct(
         _emit_json(
             {
                 "id": event.item_id,
-                "events": [event_json(event, tz)],
-                "clocks": [render_chuan.tracked_json(c, tz) for c in mine],
+                "events": [event_json(event, tz, hidden)],
+                "clocks": [render_chuan.tracked_json(c, tz, hidden) for c in mine],
             }
         )
         return
@@ -1001,7 +1020,7 @@ def status(
 ) -> None:
     """未办结要情的各项时限：最紧急的在前，逾期多久，现在须报告谁，首报还缺什么。"""
     from yaoqing_cli import render
-    from yaoqing_cli.service import board as board_of
+    from yaoqing_cli.views import board as board_of
 
     if chase:
         if overdue or due_within or include_closed or brief or full:
@@ -1085,7 +1104,7 @@ def watch(
             "watch 是全屏大屏，只在终端中运行；脚本、管道和定时任务请用 yaoqing status --due-within 2h"
         )
     from yaoqing_cli import watch as screen
-    from yaoqing_cli.service import watched
+    from yaoqing_cli.views import watched
 
     def read():
         with open_log(ctx) as log:  # read-only, afresh each tick

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from itertools import takewhile
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
@@ -51,16 +52,14 @@ END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 OPEN_STATES = vocab.RUNNING
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     at: datetime
     old_deadline: datetime | None
     new_deadline: datetime | None
     reason: str
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     who: str
     duty: str | None  # the duty key whose clock calls for it, None for a standing rule
     why: str
@@ -91,8 +90,7 @@ NOTICE_HEADINGS = ("须报告", "同时抄送", "可报告", "已报告")
 OWED_HEADINGS = frozenset({"须报告", "同时抄送"})  # what `status --untold` looks for
 
 
-@dataclass(frozen=True)
-class Told:
+class Told(NamedTuple):
     """One `yaoqing notify`: who was told of the item, when, how, by which officer."""
 
     who: str
@@ -124,8 +122,7 @@ class DutyStatus:
     spared: Change | None = None
 
 
-@dataclass(frozen=True)
-class Moved:
+class Moved(NamedTuple):
     """One deadline a correction moved (更正), for `changes` and the report's 更正 section."""
 
     key: str

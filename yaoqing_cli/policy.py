@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError, os_reason
@@ -66,8 +67,7 @@ CLOCK_TABLES = {
 CLOCK_TABLE_KEYS = {"name", "minutes", "hours", "working_days", "extension_working_days", "source"}
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
     """One clock of the downward half (传与跟): a limit from its own start, and its source."""
 
     name: str
@@ -121,8 +121,7 @@ class Duty:
         return f"{self.working_days}个工作日"
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     who: str
     kinds: tuple[str, ...] | None
     levels: tuple[str, ...] | None
@@ -140,8 +139,7 @@ class Recipient:
         return self.levels is None or level is None or level in self.levels
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """Tell `who` once a duty's deadline is `offset_minutes` away (negative: before it)."""
 
     who: str
@@ -150,8 +148,7 @@ class Step:
     source: str
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     category: str
     aliases: tuple[str, ...]
     to: str
@@ -249,8 +246,7 @@ def policy_dirs(extra: Sequence[Path] = ()) -> list[Path]:
     return dirs
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(NamedTuple):
     """One policy file as `policy list` shows it: loaded, or broken with the reason."""
 
     path: Path

@@ -4,6 +4,7 @@ The JSON keys here are a documented contract (README, "JSON output"); change the
 """
 
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -121,7 +122,10 @@ def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
     return ""
 
 
-def event_line(event: Event, tz: ZoneInfo) -> str:
+def event_line(event: Event, tz: ZoneInfo, conceal: bool = False) -> str:
+    """One event as a confirmation prints it; `conceal`: a sensitive item's words masked."""
+    if conceal:
+        event = replace(event, data=concealed_data(event.data))
     return indented(
         f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event, tz)}"
     )
@@ -133,7 +137,9 @@ def indented(text: str, indent: str = "    ") -> str:
     return text.replace("\n", "\n" + indent)
 
 
-def event_json(event: Event, tz: ZoneInfo) -> dict:
+def event_json(event: Event, tz: ZoneInfo, conceal: bool = False) -> dict:
+    if conceal:
+        event = replace(event, data=concealed_data(event.data))
     return {
         "uid": event.uid,
         "type": event.type,
@@ -189,7 +195,7 @@ def filed_json(filed, tz: ZoneInfo) -> dict:
         "heading": filed.heading,
         "year": item.year,
         "issue_no": item.issue_number,
-        "title": item.title,
+        "title": MASK if item.sensitive else item.title,
         "kind": item.kind,
         "level": item.level,
         "policy": item.policy,

@@ -377,7 +377,7 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
         out.append(f"{h2}报送总体情况")
         out.append(
             f"{bullet}新报要情 {len(report.filed)} 条，续报 {len(report.continued)} 次，"
-            f"定级变更 {len(report.level_changes)} 次，终报 {len(report.closed)} 条，"
+            f"定级变更 {len(report.level_changes)} 次，终报 {len(report.closed)} 次，"
             f"补录 {len(report.back_entered)} 次"
         )
         out.append(f"{bullet}{PERIOD_DETAIL}")

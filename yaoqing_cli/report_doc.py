@@ -110,7 +110,7 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
             Block(
                 "p",
                 f"新报要情{len(report.filed)}条，续报{len(report.continued)}次，"
-                f"定级变更{len(report.level_changes)}次，终报{len(report.closed)}条，"
+                f"定级变更{len(report.level_changes)}次，终报{len(report.closed)}次，"
                 f"补录{len(report.back_entered)}次。{PERIOD_DETAIL}。",
             )
         )

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -331,7 +331,9 @@ def _supervision(request: FileRequest) -> dict:
         raise UsageError("--feedback 只与 --supervised 同用：督办件的反馈时限")
     if not request.supervised:
         return {"from_above": from_above} if from_above else {}
-    data = {"supervised": True, "from_above": from_above or "上级机关"}
+    if not from_above:  # the feedback is owed to someone: the sheet and the chase list name it
+        raise UsageError("督办件须说明交办的上级机关：--from-above 例如 省政府办公厅")
+    data = {"supervised": True, "from_above": from_above}
     if request.feedback_minutes:
         data["feedback_minutes"] = request.feedback_minutes
     return data
@@ -465,7 +467,15 @@ def continue_item(
             # asked for in time, from when the request was recorded if it is back-entered
             recorded_at = from_utc_text(recorded)
             asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
-            status = evaluate(item, events, policy, log.calendar, asked, tz=tz)
+            status = evaluate(
+                item,
+                events,
+                policy,
+                log.calendar,
+                asked,
+                tz=tz,
+                resolve=log.policies.resolver(item.id),
+            )
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
@@ -734,6 +744,7 @@ def frozen_sheet(log: Log, at: datetime, handed_from: str, handed_to: str, note)
     """What a handover at `at` freezes, from the log as it stands (import checks an own
     handover against it)."""
     from yaoqing_cli.handover import freeze
+    from yaoqing_cli.views import board
 
     return freeze(board(log, at, brief=False), handed_from, handed_to, note)
 
@@ -1035,59 +1046,6 @@ def added_text(year: int, rest: int, work: int, unknown: bool) -> str:
 # --- reading: the board and the report --------------------------------------------------------
 
 
-def board(
-    log: Log,
-    moment: datetime,
-    *,
-    overdue_only: bool = False,
-    due_within: timedelta | None = None,
-    include_closed: bool = False,
-    brief: bool | None = None,
-    untold: bool = False,
-):
-    """The status board (status.Board) for `moment`: the handover views of open items ask the
-    clocks projection which items to judge, or read its lines outright on a brief board, when
-    it can serve; otherwise every item open at `moment` is read and judged."""
-    from yaoqing_cli import status
-
-    store, calendar = log.store, log.calendar
-    filtered = overdue_only or due_within is not None
-    considered = None
-    if filtered and not include_closed and not untold and projection.serves(log, moment):
-        horizon = None if due_within is None else moment + due_within
-        due = projection.clocks_due(log, moment, horizon, overdue_only)
-        ids = list(dict.fromkeys(row.item_id for row in due))
-        considered = store.open_item_count()
-        if status.wants_brief(brief, len(ids)):  # one line per clock: the items' own clocks
-            clocks = projection.clocks_from_projection(log, due, moment)
-            view = status.view_name(overdue_only, due_within, include_closed)
-            hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
-            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
-        # the projection keeps the items' own clocks; a unit's (转办, 批示, 督办) are judged here
-        ids += [i for i in store.handed_down(store.open_item_ids()) if i not in set(ids)]
-        items = store.items_by_id(ids)
-    else:
-        items = store.items_open_at(moment, include_closed=include_closed)
-    events = store.events_for([item.id for item in items])
-    policies = {item.id: log.policies.get(item) for item in items}
-    return status.judge(
-        items,
-        events,
-        policies,
-        calendar,
-        log.tz,
-        moment,
-        overdue_only=overdue_only,
-        due_within=due_within,
-        include_closed=include_closed,
-        brief=brief,
-        considered=considered,
-        drill=log.drill,
-        untold=untold,
-        resolve=log.policies.resolver(),
-    )
-
-
 def duty_report(log: Log, period):
     """The duty report (report.Report) for `period`, judged as of its end or now."""
     from yaoqing_cli.report import build_report, judged_at
@@ -1118,26 +1076,3 @@ def duty_report(log: Log, period):
         shifts=shifts,
         resolve=log.policies.resolver(),
     )
-
-
-@dataclass(frozen=True)
-class Watched:
-    """One tick of `yaoqing watch`: the board of every open item, and the shift's last events."""
-
-    board: object  # status.Board, judged in full
-    since: datetime  # when the shift began (status.shift_start)
-    recent: list[tuple[Event, Item]]  # the last events of the shift, oldest first
-
-
-def watched(log: Log, moment: datetime, recent: int = 8) -> Watched:
-    """What the watch board shows at `moment`, read afresh from the log: a missed tick loses
-    nothing, the next one judges everything again."""
-    from yaoqing_cli import status
-
-    store = log.store
-    handovers = [e.happened_at for e in store.office_events("handover")]
-    since = status.shift_start(moment, log.tz, handovers)
-    events = store.events_between(since, moment, recent)
-    items = {i.id: i for i in store.items_by_id(list(dict.fromkeys(e.item_id for e in events)))}
-    shown = [(e, items[e.item_id]) for e in events if e.item_id in items]
-    return Watched(board(log, moment), since, shown)

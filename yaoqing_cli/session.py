@@ -10,10 +10,9 @@ refused unless the log is a drill log. The log is closed however the command end
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli.clock import now as clock_now
@@ -40,8 +39,7 @@ class Settings(Protocol):
     def policy_dirs(self) -> list[Path]: ...
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     """Settings for a session over a store opened by other means (the benchmark's generator)."""
 
     db_path: Path

@@ -1,5 +1,5 @@
 """The status board, judged: a pure function of items, their events, the policies they were
-filed under, the calendar and a moment. No I/O here; service.board reads the log (through the
+filed under, the calendar and a moment. No I/O here; views.board reads the log (through the
 clocks projection, projection.py, when it can serve) and hands what it read to `judge`.
 
 Each item is judged under the policy frozen onto it when it was filed (by content hash), so a
@@ -22,8 +22,7 @@ MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
 BRIEF_OVER = 20  # items: above this, the text board is one line per clock (README, status)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     item: Item
     events: list[Event]
     status: object  # engine.ItemStatus

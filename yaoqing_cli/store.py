@@ -34,7 +34,6 @@ import uuid
 from collections import namedtuple
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -95,8 +94,7 @@ def _clock_row(row: Sequence) -> ClockRow:
 _new_row = tuple.__new__
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     """Evidence one write transaction made durable: what a failure after it must not deny."""
 
     log: Path
@@ -612,8 +610,7 @@ _SEARCH_SOURCE = (
 )
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """The newest event of one item whose words match a search."""
 
     item_id: str
@@ -625,8 +622,7 @@ class SearchHit:
     sensitive: bool
 
 
-@dataclass(frozen=True)
-class SearchFound:
+class SearchFound(NamedTuple):
     hits: list[SearchHit]  # newest first, at most the limit asked
     matched: int  # items found that may be shown
     hidden: int  # sensitive items found and not shown

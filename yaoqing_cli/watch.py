@@ -23,7 +23,7 @@ def run(
     due_within: timedelta,
     include_sensitive: bool,
 ) -> int:
-    """Show the board until `q` (0) or Ctrl-C (130). `read()` returns (service.Watched, now,
+    """Show the board until `q` (0) or Ctrl-C (130). `read()` returns (views.Watched, now,
     tz) from a fresh read of the log; an error in the first read is raised (nothing to show),
     a later one is shown above the last board and the next tick tries again."""
     import gc

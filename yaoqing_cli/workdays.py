@@ -12,9 +12,9 @@ that rests on that guess is marked.
 """
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from yaoqing_cli.errors import UsageError
 
@@ -36,8 +36,7 @@ HOLIDAY_NAMES = {  # chinese-calendar's names, as the State Council's notice cal
 }
 
 
-@dataclass(frozen=True)
-class Entries:
+class Entries(NamedTuple):
     """One office calendar: per year, the extra rest days (holidays) and working days entered,
     and where they came from (file name and SHA-256 of its bytes)."""
 
