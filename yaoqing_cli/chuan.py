@@ -37,7 +37,7 @@ from yaoqing_cli.engine import (
     end_of_day,
     first_recorded,
 )
-from yaoqing_cli.models import Event, Item, as_filed, corrected
+from yaoqing_cli.models import Event, Item, versions_of
 from yaoqing_cli.policy import Clock, Policy
 from yaoqing_cli.vocab import DutyState
 
@@ -138,9 +138,7 @@ def track(
     if not corrections:
         return _track(item, events, policy, calendar, now, tz)
     others = [e for e in events if e.type != "correct"]
-    versions = [as_filed(item, corrections)]
-    for c in corrections:
-        versions.append(corrected(versions[-1], c.data.get("to") or {}))
+    versions = versions_of(item, corrections)
 
     def policy_of(version: Item) -> Policy:
         if version.policy_hash == item.policy_hash or resolve is None:

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli import vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, span_text
-from yaoqing_cli.models import Event, Item, as_filed, corrected
+from yaoqing_cli.models import Event, Item, versions_of
 from yaoqing_cli.policy import ELEMENTS, Duty, Policy
 from yaoqing_cli.vocab import DutyState, EventType
 from yaoqing_cli.workdays import WorkCalendar
@@ -187,9 +187,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     would newly make from before it is not made (`spared`)."""
     corrections = sorted((e for e in events if e.type == CORRECT), key=lambda e: e.seq)
     others = [e for e in events if e.type != CORRECT]
-    versions = [as_filed(item, corrections)]
-    for c in corrections:
-        versions.append(corrected(versions[-1], c.data.get("to") or {}))
+    versions = versions_of(item, corrections)
 
     def policy_of(version: Item) -> Policy:
         if version.policy_hash == policy.hash or resolve is None:

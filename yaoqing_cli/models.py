@@ -190,3 +190,12 @@ def correctable_values(item: Item) -> dict:
         "policy": item.policy,
         "policy_hash": item.policy_hash,
     }
+
+
+def versions_of(item: Item, corrections) -> list[Item]:
+    """The item as filed, then after each correction in turn (`correct` events in the order
+    recorded): what the engine and the 传与跟 clocks judge each stretch of time under."""
+    versions = [as_filed(item, corrections)]
+    for c in corrections:
+        versions.append(corrected(versions[-1], c.data.get("to") or {}))
+    return versions

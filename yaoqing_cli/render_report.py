@@ -84,6 +84,19 @@ def _bar(figures: UnitFigures, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+def unit_json(u: UnitFigures) -> dict:
+    """A unit's timeliness figures (reporting or handling unit) as --json gives them."""
+    return {
+        "unit": u.unit,
+        "items": u.items,
+        "due": u.due,
+        "on_time": u.on_time,
+        "late": u.late,
+        "overdue": u.overdue,
+        "on_time_rate": None if u.rate is None else round(u.rate, 4),
+    }
+
+
 def to_json(report: Report, include_sensitive: bool) -> dict:
     from yaoqing_cli.render import forwarded_heading
 
@@ -228,18 +241,7 @@ def to_json(report: Report, include_sensitive: bool) -> dict:
         "by_level": dict(report.by_level),
         "by_kind": dict(report.by_kind),
         "by_class": dict(report.by_class),
-        "units": [
-            {
-                "unit": u.unit,
-                "items": u.items,
-                "due": u.due,
-                "on_time": u.on_time,
-                "late": u.late,
-                "overdue": u.overdue,
-                "on_time_rate": None if u.rate is None else round(u.rate, 4),
-            }
-            for u in shown_units(report, include_sensitive)
-        ],
+        "units": [unit_json(u) for u in shown_units(report, include_sensitive)],
         "exemption_sources": list(report.exemption_sources),
         **downward_json(report, include_sensitive, tz),
         "calendar_fallback": report.calendar_fallback,
@@ -822,16 +824,7 @@ def downward_json(report: Report, include_sensitive: bool, tz: ZoneInfo) -> dict
         "chase_overdue": [clock_ref(r) for r in report.chase_overdue],
         "chase_watch": [clock_ref(r) for r in report.chase_watch],
         "handling_units": [
-            {
-                "unit": u.unit,
-                "items": u.items,
-                "due": u.due,
-                "on_time": u.on_time,
-                "late": u.late,
-                "overdue": u.overdue,
-                "on_time_rate": None if u.rate is None else round(u.rate, 4),
-            }
-            for u in pooled_units(report.handling_units, include_sensitive)
+            unit_json(u) for u in pooled_units(report.handling_units, include_sensitive)
         ],
     }
 

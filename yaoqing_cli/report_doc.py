@@ -154,18 +154,7 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     units = shown_units(report, include_sensitive)
     section(
         "各报送单位时效",
-        [
-            (
-                u.unit,
-                str(u.items),
-                str(u.due),
-                str(u.on_time),
-                str(u.late),
-                str(u.overdue),
-                "—" if u.rate is None else f"{u.rate * 100:.1f}%",
-            )
-            for u in units
-        ],
+        [_unit_row(u) for u in units],
         ("单位", "要情", "应完成", "按时", "迟报", "逾期", "按时率"),
     )
     for line in exemption_lines(report):
@@ -173,18 +162,7 @@ def build_report_doc(report, include_sensitive: bool, anchor_line: str | None = 
     if report.downward:
         section(
             "各承办单位按时办结率",
-            [
-                (
-                    u.unit,
-                    str(u.items),
-                    str(u.due),
-                    str(u.on_time),
-                    str(u.late),
-                    str(u.overdue),
-                    "—" if u.rate is None else f"{u.rate * 100:.1f}%",
-                )
-                for u in pooled_units(report.handling_units, include_sensitive)
-            ],
+            [_unit_row(u) for u in pooled_units(report.handling_units, include_sensitive)],
             ("承办单位", "要情", "应办结", "按时", "逾时", "逾期", "按时办结率"),
         )
         blocks.append(Block("p", HANDLING_NOTE))
@@ -281,3 +259,9 @@ def _downward(report, include_sensitive: bool, daily: bool, when) -> list[tuple]
             else []
         ),
     ]
+
+
+def _unit_row(u) -> tuple[str, ...]:
+    """A unit's figures as a table row: 单位、要情、应完成、按时、迟报、逾期、按时率."""
+    rate = "—" if u.rate is None else f"{u.rate * 100:.1f}%"
+    return (u.unit, str(u.items), str(u.due), str(u.on_time), str(u.late), str(u.overdue), rate)
