@@ -344,3 +344,19 @@ def test_a_supervised_item_names_the_office_above(office, db_path):
     done = office("file", "--title", "督办件", "--occurred", "2026-11-22 08:00", "--supervised")
     assert done.code == 2 and "--from-above" in done.err, done
     assert dump_log(db_path) == before
+
+
+@pytest.mark.parametrize("projected", [True, False])
+def test_a_brief_board_has_a_line_for_a_units_overdue_clock(log, run, projected):
+    """Above 20 items the handover board is one line per clock, from the clocks projection
+    (nothing happened after the moment asked) or judged in full: a unit's overdue clock is a
+    line too. Shandong 重大: publish within 5 h of the event (鲁政办发〔2018〕18号 三), 06:00."""
+    office = log("山东")
+    ids = [office.file(f"洪涝点{n}", "2026-11-22 01:00", "2026-11-22 02:00", "--level", "重大")
+           for n in range(21)]  # fmt: skip
+    act(run, "assign", ids[0], "--to", "某街道办", "--due", "1h", at="2026-11-22 03:00")
+    office.cont(ids[1], "2026-11-22 08:00", "--text", "水位回落")  # after 07:00: no projection
+    moment, late = ("2026-11-22 12:00", "8小时") if projected else ("2026-11-22 07:00", "3小时")
+    board = run("status", "--overdue", now=iso(moment)).out
+    assert "每个时限一行" in board, board
+    assert f"{ids[0]}  转办→某街道办  逾期 {late}（时限 11月22日 04:00）" in board, board

@@ -161,10 +161,31 @@ def _shown(duty, overdue_only: bool, horizon: datetime | None) -> bool:
     return horizon is None or duty.deadline <= horizon
 
 
+def unit_clocks(item: Item, chase, overdue_only: bool, horizon) -> list[Clock]:
+    """Brief lines of the units' clocks of one item (转办, 转批示件, 批示反馈, 督办: chuan.py) in
+    range; a sensitive item's name no unit, as its assignments show none."""
+    return [
+        Clock(
+            item.id,
+            item.title,
+            c.role,
+            c.name if item.sensitive else f"{c.name}→{c.unit}",
+            c.deadline,
+            c.state == OVERDUE,
+            (),
+            c.calendar_fallback,
+            item.sensitive,
+        )
+        for c in (chase.clocks if chase else ())
+        if _shown(c, overdue_only, horizon)
+    ]
+
+
 def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[Clock]:
     """Brief lines from fully judged items (the path without the projection)."""
     clocks = []
     for row in rows:
+        clocks += unit_clocks(row.item, row.chase, overdue_only, horizon)
         standing = tuple((n.heading, n.who) for n in row.status.notify if n.duty is None)
         for d in row.status.duties:
             if _shown(d, overdue_only, horizon):

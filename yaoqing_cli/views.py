@@ -33,14 +33,17 @@ def board(
         due = projection.clocks_due(log, moment, horizon, overdue_only)
         ids = list(dict.fromkeys(row.item_id for row in due))
         considered = store.open_item_count()
-        if status.wants_brief(brief, len(ids)):  # one line per clock: the items' own clocks
-            clocks = projection.clocks_from_projection(log, due, moment)
-            view = status.view_name(overdue_only, due_within, include_closed)
-            hidden = status.hidden_count(considered, len(ids), overdue_only, False, False)
-            return status.Board(moment, [], considered, view, clocks, len(ids), log.drill, hidden)
         # the projection keeps the items' own clocks; a unit's (转办, 批示, 督办) are judged here
-        ids += [i for i in store.handed_down(store.open_item_ids()) if i not in set(ids)]
-        items = store.items_by_id(ids)
+        handed = store.handed_down(store.open_item_ids())
+        if status.wants_brief(brief, len(ids)):  # one line per clock
+            clocks = projection.clocks_from_projection(log, due, moment)
+            clocks += _unit_lines(log, handed, moment, overdue_only, horizon)
+            clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
+            shown = len({c.item_id for c in clocks})
+            view = status.view_name(overdue_only, due_within, include_closed)
+            hidden = status.hidden_count(considered, shown, overdue_only, False, False)
+            return status.Board(moment, [], considered, view, clocks, shown, log.drill, hidden)
+        items = store.items_by_id(ids + [i for i in handed if i not in set(ids)])
     else:
         items = store.items_open_at(moment, include_closed=include_closed)
     events = store.events_for([item.id for item in items])
@@ -61,6 +64,22 @@ def board(
         untold=untold,
         resolve=log.policies.resolver(),
     )
+
+
+def _unit_lines(log: Log, item_ids, moment: datetime, overdue_only: bool, horizon) -> list:
+    """Brief lines of the units' clocks (传与跟) of these items, judged now: the projection
+    holds only the items' own."""
+    from yaoqing_cli.chuan import track
+    from yaoqing_cli.status import unit_clocks
+
+    store = log.store
+    grouped = store.events_for(list(item_ids))
+    lines = []
+    for item in store.items_by_id(list(item_ids)):
+        chase = track(item, grouped[item.id], log.policies.get(item), log.calendar, moment,
+                      tz=log.tz, resolve=log.policies.resolver(item.id))  # fmt: skip
+        lines += unit_clocks(item, chase, overdue_only, horizon)
+    return lines
 
 
 class Watched(NamedTuple):
