@@ -15,7 +15,7 @@ import argparse
 import random
 import sys
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -107,7 +107,6 @@ def build(
     item_rows, event_rows = [], []
     day_counts: dict[str, int] = {}
     year_counts: dict[int, int] = {}
-    recorded = to_utc_text(datetime.now(UTC))
     for n in range(items):
         is_open = n >= items - open_items
         policy = policies[POLICIES[n % len(POLICIES)]]
@@ -178,7 +177,10 @@ def build(
         )
         for type_, when, data in events:
             uid = uuid.UUID(int=rng.getrandbits(128)).hex
-            happened = to_utc_text(when)
+            # recorded as it happened: the real clock would make every event of ten years a
+            # back-entry (补录) and, once the real date passes --end, keep the clocks projection
+            # from answering (nothing may have happened after the moment asked)
+            happened = recorded = to_utc_text(when)
             digest = chain_hash(
                 prev, canonical_event(uid, item_id, type_, happened, recorded, "基准值班员", data)
             )
