@@ -1758,7 +1758,6 @@ def _garbled_input(args: list[str]) -> str | None:
 
 
 _ROOT_OPTIONS_WITH_VALUE = ("--db", "--policies", "--calendar")
-_RUNS_OTHER_COMMANDS = (None, "demo")  # no command named, or one that runs the others
 
 
 def _first_phrase(text: str, width: int = 24) -> str:
@@ -1770,8 +1769,9 @@ def _first_phrase(text: str, width: int = 24) -> str:
     return phrase if len(phrase) <= width else phrase[: width - 1] + "…"
 
 
-def _named_only(info, name: str):
-    """A command as a Tab on its name sees it: its name and help, no parameters to inspect."""
+def _named_only(info, name: str, menu: bool):
+    """A command as the root's help or a Tab on its name sees it: its name and help, no
+    parameters to inspect; `menu`: described by its first phrase (a completion menu)."""
     import inspect
 
     from typer.models import CommandInfo
@@ -1784,7 +1784,7 @@ def _named_only(info, name: str):
         name,
         callback=no_parameters,
         help=text,
-        short_help=info.short_help or _first_phrase(text),
+        short_help=info.short_help or (_first_phrase(text) if menu else None),
         hidden=info.hidden,
         deprecated=info.deprecated,
     )
@@ -1815,13 +1815,15 @@ def _only_the_invoked_command(args: list[str]):
     named = lambda info, fallback: info.name or get_command_name(fallback)  # noqa: E731
     keep_commands = [c for c in commands if named(c, c.callback.__name__) == name]
     keep_groups = [g for g in groups if g.name == name]
-    if name is None and environ.get("_YAOQING_COMPLETE", "").startswith("complete_"):
-        # a Tab on the command's own name needs the names and their help, not the parameters
-        keep_commands = [_named_only(c, named(c, c.callback.__name__)) for c in commands]
-        keep_groups = groups
-    elif name in _RUNS_OTHER_COMMANDS or not (keep_commands or keep_groups):
+    if name == "demo":  # it runs the other commands
         yield
         return
+    if not (keep_commands or keep_groups):
+        # no command named (the root's help, a Tab on a command's name) or an unknown one (the
+        # nearest is suggested): names and help are needed, not any command's parameters
+        menu = environ.get("_YAOQING_COMPLETE", "").startswith("complete_")
+        keep_commands = [_named_only(c, named(c, c.callback.__name__), menu) for c in commands]
+        keep_groups = groups
     app.registered_commands, app.registered_groups = keep_commands, keep_groups
     try:
         yield
