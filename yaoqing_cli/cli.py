@@ -162,6 +162,13 @@ def root(
     ctx.obj = Settings(db, list(policies or []), calendar)
 
 
+# --- options many commands share, declared once -------------------------------------------------
+
+ItemId = Annotated[str, typer.Argument(metavar="ID", help="要情编号")]
+OfficerOption = Annotated[str | None, typer.Option("--officer", help="记录的值班员")]
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+
+
 # --- shared parsing helpers ----------------------------------------------------------------------
 
 
@@ -334,7 +341,7 @@ def file_(
         typer.Option("--feedback", help="督办件的反馈时限，覆盖政策，例如 24h、2d"),
     ] = None,
     at: Annotated[str | None, typer.Option("--at", help="首报报出时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录首报：一条新要情的标题、事发时间、类型、级别和报送单位等，给出编号；上级督办件加 --from-above 机关 --supervised。"""
     from yaoqing_cli.service import FileRequest, file_item
@@ -420,9 +427,9 @@ def continue_(
     trend: Annotated[str | None, typer.Option("--trend", help="补报发展趋势")] = None,
     measures: Annotated[str | None, typer.Option("--measures", help="补报处置措施")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="补报单位")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="续报时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
     from yaoqing_cli.service import continue_item, moved_clocks
@@ -468,7 +475,7 @@ def continue_(
 @app.command()
 def close(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     text: Annotated[str | None, typer.Option("--text", help="终报内容")] = None,
     outcome: Annotated[
         str,
@@ -478,9 +485,9 @@ def close(
         ),
     ] = "resolved",
     reason: Annotated[str | None, typer.Option("--reason", help="理由（误报等须说明）")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="终报时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录终报（终报／办结）。"""
     from yaoqing_cli.service import close_item, moved_clocks
@@ -512,7 +519,7 @@ def close(
 @app.command()
 def notify(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     who: Annotated[
         str,
         typer.Option(
@@ -529,9 +536,9 @@ def notify(
         bool,
         typer.Option("--other", help="--who 是政策以外的人或单位：照录，但不算完成任何报告要求"),
     ] = False,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="报告时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录已报告：某位领导或某个单位已于何时、以何种方式获报（此后不再列为须报告）。"""
     from yaoqing_cli.service import notify_item
@@ -658,7 +665,7 @@ def _sensitive_titles(log, events, include_sensitive: bool) -> dict:
 @app.command()
 def correct(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     reason: Annotated[
         str | None, typer.Option("--reason", help="更正理由（必填），例如 '事发时间记错'")
     ] = None,
@@ -686,8 +693,8 @@ def correct(
         typer.Option("--sensitive/--not-sensitive", help="更正涉密/敏感标记"),
     ] = None,
     policy: Annotated[str | None, typer.Option("--policy", help="更正所依据的时限政策")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    officer: OfficerOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """更正一条要情的记录（原记录保留，更正记入日志；时限按更正后的时间重算，已显示的逾期不撤销）。"""
     from yaoqing_cli.service import CorrectRequest, correct_item
@@ -723,7 +730,7 @@ def correct(
 @app.command()
 def assign(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     to: Annotated[
         list[str] | None,
         typer.Option("--to", help="承办单位（可多次；通讯录中的单位可只写开头几个字）"),
@@ -744,9 +751,9 @@ def assign(
         ),
     ] = False,
     reason: Annotated[str | None, typer.Option("--reason", help="延期理由")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="转办时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """转办／交办：把要情交承办单位办理，每个单位各计时限；--extend 为其申请一次延期。"""
     from yaoqing_cli import handing, render_chuan
@@ -798,12 +805,12 @@ def assign(
 @app.command()
 def reopen(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     reason: Annotated[
         str | None, typer.Option("--reason", help="重新打开的理由（必填），例如 '终报编号填错'")
     ] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    officer: OfficerOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """重新打开已终报的要情（终报后撤回，继续办理；关闭期间到期的时限不追溯为逾期）。"""
     from yaoqing_cli.service import reopen_item
@@ -823,15 +830,15 @@ def reopen(
 @app.command()
 def feedback(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     unit: Annotated[str, typer.Option("--from", help="反馈的承办单位（须已转办）")],
     text: Annotated[str, typer.Option("--text", help="反馈内容（办理情况）")],
     done: Annotated[
         bool, typer.Option("--done", help="已办结：完成该单位的转办时限（不加则记为续报）")
     ] = False,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="反馈时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录承办单位的反馈；--done 表示办结，完成其转办时限。"""
     from yaoqing_cli import handing, render_chuan
@@ -870,7 +877,7 @@ def local_time(event, tz) -> str:
 @app.command()
 def instruct(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     leader: Annotated[str, typer.Option("--from", help="作出批示的领导，例如 王副市长")],
     text: Annotated[str, typer.Option("--text", help="批示内容")],
     to: Annotated[
@@ -881,9 +888,9 @@ def instruct(
         str | None,
         typer.Option("--feedback", help="各单位反馈时限，覆盖政策，例如 2h、1d"),
     ] = None,
-    officer: Annotated[str | None, typer.Option("--officer", help="记录的值班员")] = None,
+    officer: OfficerOption = None,
     at: Annotated[str | None, typer.Option("--at", help="批示时间（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """记录领导批示：第一时间转有关单位（转批示件时限），并跟踪其反馈。"""
     from yaoqing_cli import handing, render_chuan
@@ -942,7 +949,7 @@ def unit_add(
 @unit_app.command("list")
 def unit_list(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """列出单位通讯录。"""
     from yaoqing_cli import handing, render_chuan
@@ -964,9 +971,9 @@ def unit_list(
 @app.command()
 def show(
     ctx: typer.Context,
-    item_id: Annotated[str, typer.Argument(metavar="ID", help="要情编号")],
+    item_id: ItemId,
     at: Annotated[str | None, typer.Option("--at", help="按某一时刻计算时限（默认现在）")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    as_json: JsonOption = False,
     include_sensitive: Annotated[
         bool, typer.Option("--include-sensitive", help="显示涉密/敏感要情的标题和内容（默认隐去）")
     ] = False,
