@@ -360,3 +360,23 @@ def test_a_brief_board_has_a_line_for_a_units_overdue_clock(log, run, projected)
     board = run("status", "--overdue", now=iso(moment)).out
     assert "每个时限一行" in board, board
     assert f"{ids[0]}  转办→某街道办  逾期 {late}（时限 11月22日 04:00）" in board, board
+
+
+def test_a_waived_unit_clock_done_anyway_says_when(yunnan):
+    """A unit's clock that fell due while the item stood closed is waived (README, reopen); the
+    unit's later 办结 is still shown, against the old deadline, as the engine shows a duty's."""
+    run = yunnan
+    item = file_item(run, "--kind", "突发事件", "--level", "一般", title="某地停水",
+                     occurred="2026-11-22 09:00", at="2026-11-22 09:30", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", item, "--to", "某县水务局", "--due", "1h", at="2026-11-22 10:00")
+    act(run, "close", item, "--text", "已恢复供水", at="2026-11-22 10:30")
+    reopened = run("reopen", item, "--reason", "又停水", now=iso("2026-11-22 12:00"))
+    assert reopened.code == 0, reopened
+    act(run, "feedback", item, "--from", "某县水务局", "--text", "已抢修", "--done",
+        at="2026-11-22 12:10")  # fmt: skip
+    clock = item_json(run, item, "2026-11-22 12:20")["assignments"][0]
+    assert (clock["state"], clock["met_at"]) == ("waived", iso("2026-11-22 12:10")), clock
+    shown = run("show", item, now=iso("2026-11-22 12:20")).out
+    assert "完成于 2026-11-22 12:10（原时限 11月22日 11:00，晚于原时限 1小时10分钟）" in shown, (
+        shown
+    )

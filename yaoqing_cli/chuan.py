@@ -225,7 +225,7 @@ def _track(
                 start,
                 deadline,
                 state,
-                met_at if state in vocab.DONE else None,
+                met_at if state in vocab.DONE or state == WAIVED else None,  # as engine keeps it
                 extended,
                 fallback,
                 source,

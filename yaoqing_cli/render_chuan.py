@@ -88,8 +88,12 @@ def when(c: Tracked, moment: datetime, tz: ZoneInfo) -> str:
     if c.state in (DutyState.PENDING, DutyState.DUE_SOON):
         return f"剩 {span_text(c.deadline - moment)}（时限 {deadline}{extended}）{mark}"
     if c.state in (DutyState.MET, DutyState.LATE):
-        late = f"，迟 {span_text(c.met_at - c.deadline)}" if c.state == DutyState.LATE else ""
+        late = f"，晚 {span_text(c.met_at - c.deadline)}" if c.state == DutyState.LATE else ""
         return f"完成于 {local_text(c.met_at, tz)}（时限 {deadline}{extended}{late}）"
+    if c.met_at is not None:  # waived, and done anyway: 免于考核 must not hide when
+        after = c.met_at - c.deadline
+        late = f"，晚于原时限 {span_text(after)}" if after.total_seconds() > 0 else ""
+        return f"完成于 {local_text(c.met_at, tz)}（原时限 {deadline}{late}）"
     return f"时限 {deadline}"
 
 
