@@ -380,3 +380,18 @@ def test_a_waived_unit_clock_done_anyway_says_when(yunnan):
     assert "完成于 2026-11-22 12:10（原时限 11月22日 11:00，晚于原时限 1小时10分钟）" in shown, (
         shown
     )
+
+
+def test_a_correction_names_the_units_clocks_it_moved(yunnan):
+    """`correct` said 时限未变 when only a unit's clock moved (review-acts). 云政办发〔2016〕106号
+    四(三): a 谏言咨询类 message owes the unit 10 working days, a 表扬感谢类 one 5. Assigned
+    Monday 2026-11-23: 10 → Monday 12-07 24时; corrected to praise: 5 → Monday 11-30 24时."""
+    run = yunnan
+    item = file_item(run, "--kind", "message", "--class", "advice", title="网民建议增设公交站",
+                     occurred="2026-11-23 08:00", at="2026-11-23 09:00", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", item, "--to", "某县人民政府", at="2026-11-23 10:00")
+    done = run("correct", item, "--class", "praise", "--reason", "属表扬感谢类",
+               now=iso("2026-11-23 11:00"))  # fmt: skip
+    assert done.code == 0, done
+    assert "承办单位办结并回复网民→某县人民政府 时限：12月7日24时 → 11月30日24时" in done.out, done
+    assert "时限未变" not in done.out

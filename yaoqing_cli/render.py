@@ -181,9 +181,14 @@ def corrected_lines(done, tz: ZoneInfo, mark: str = "") -> list[str]:
     out = [
         f"{mark}已记录更正 {done.item.id}：{correction_text(data, tz)}（理由：{data.get('reason')}）"
     ]
+    at = done.event.happened_at
     for m in done.moved:
-        out.append(f"  {m.name}（{m.key}）时限：{moved_deadline(m, tz, done.event.happened_at)}")
-    if not done.moved:
+        out.append(f"  {m.name}（{m.key}）时限：{moved_deadline(m, tz, at)}")
+    for name, unit, old, new in done.units_moved:
+        who = "" if conceal else f"→{unit}"
+        old_text, new_text = deadline_text(old, tz, at), deadline_text(new, tz, at)
+        out.append(f"  {name}{who} 时限：{old_text} → {new_text}")
+    if not (done.moved or done.units_moved):
         out.append("  时限未变")
     return out
 

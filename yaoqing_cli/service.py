@@ -779,6 +779,7 @@ class Corrected:
     item: Item
     event: Event
     moved: tuple  # engine.Moved: the deadlines this correction moved, judged when recorded
+    units_moved: tuple = ()  # (name, unit, old, new): the units' clocks it moved (传与跟)
 
 
 def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None:
@@ -900,7 +901,27 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
         resolve=log.policies.resolver(fixed.id),
     )
     moved = tuple(m for m in status.moved if m.by == event.uid)
-    return Corrected(item, fixed, event, moved)
+    units = _units_moved(log, (item, events), (fixed, all_events), event)
+    return Corrected(item, fixed, event, moved, units)
+
+
+def _units_moved(log: Log, before: tuple, after: tuple, event: Event) -> tuple:
+    """The units' clocks (转办, 批示, 督办: chuan.py) whose deadline the correction moved, as
+    (name, unit, old deadline, new deadline), judged when it was recorded: `before` and `after`
+    are (the item, its events) without and with the correction."""
+    from yaoqing_cli.chuan import track
+
+    def deadlines(item: Item, events) -> dict:
+        chase = track(item, events, log.policies.get(item), log.calendar, event.happened_at,
+                      tz=log.tz, resolve=log.policies.resolver(item.id))  # fmt: skip
+        return {(c.role, c.unit, c.start): c for c in chase.clocks}
+
+    was, now = deadlines(*before), deadlines(*after)
+    return tuple(
+        (c.name, c.unit, was[key].deadline, c.deadline)
+        for key, c in now.items()
+        if key in was and was[key].deadline != c.deadline
+    )
 
 
 def reopen_item(log: Log, item_id: str, reason: str | None, officer: str | None = None) -> Event:
