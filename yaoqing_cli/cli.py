@@ -1850,7 +1850,6 @@ def main(argv: list[str] | None = None) -> None:
     import signal
 
     previous_sigint = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     _tolerant_output()
     _commits().clear()
     debug = bool(os.environ.get("YAOQING_DEBUG"))
@@ -1865,6 +1864,9 @@ def main(argv: list[str] | None = None) -> None:
     gc.disable()
     code: int = ExitCode.OK
     failure: str | None = None  # what went wrong, for the one line on stderr
+    # Ctrl-C as KeyboardInterrupt only from here, where it is caught: before, the handler the
+    # program started with (entry.py) ends it quietly, the log unchanged
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         try:
             words = sys.argv[1:] if argv is None else argv

@@ -224,7 +224,7 @@ def test_ctrl_c_at_any_moment_never_lies_and_never_prints_a_traceback(office, db
     assert timing.returncode == 0, timing.stderr
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
-    outcomes: dict[int, int] = {}
+    outcomes: dict[int | str, int] = {}
     for i in range(SIGINTS):
         title = f"中断测试 {seed}-{i}"
         proc = subprocess.Popen(
@@ -240,8 +240,15 @@ def test_ctrl_c_at_any_moment_never_lies_and_never_prints_a_traceback(office, db
         TALLY["processes"] += 1
         TALLY["commands"] += 1
         what = (seed, i, proc.returncode, out, err)
-        assert "Traceback" not in out + err and "KeyboardInterrupt" not in err, what
         ids = items_titled(db_path, title)
+        if proc.returncode == -signal.SIGINT and "lost sys.stderr" in err and out == "":
+            # Python's own start-up, before it has a sys.stderr (the margin above is a
+            # guess from three runs; a busy machine sometimes starts a process slower):
+            # not yaoqing's to answer, and nothing may have been recorded
+            assert ids == [], what
+            outcomes["before yaoqing"] = outcomes.get("before yaoqing", 0) + 1
+            continue
+        assert "Traceback" not in out + err and "KeyboardInterrupt" not in err, what
         outcomes[proc.returncode] = outcomes.get(proc.returncode, 0) + 1
         if proc.returncode == 0:
             assert len(ids) == 1 and ids[0] in out and err == "", what
