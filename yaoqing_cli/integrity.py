@@ -1545,7 +1545,10 @@ def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> 
     recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
     asked = happened if recorded - happened <= BACK_ENTRY else recorded
     tz = ZoneInfo(ctx.office.tz)
-    status = evaluate(item, events, policy, ctx.log.calendar, asked, tz=tz)
+    resolve = ctx.log.policies.resolver(
+        item.id
+    )  # a corrected item's earlier policies, as the command
+    status = evaluate(item, events, policy, ctx.log.calendar, asked, tz=tz, resolve=resolve)
     clock = next((d for d in status.duties if d.key == key), None)
     _want(number, clock is not None, f"{item.id} 没有 {key} 时限，无需延期")
     _want(
