@@ -461,26 +461,9 @@ def to_text(report: Report, include_sensitive: bool, markdown: bool = False) -> 
     out.append("")
     out.append(f"{h2}各报送单位时效")
     units = shown_units(report, include_sensitive)
-    if not units:
-        out.append(f"{bullet}无")
-    elif markdown:
-        out.append("")
-        out.append("| 单位 | 要情 | 应完成时限 | 按时 | 迟报或逾时 | 逾期 | 按时率 | |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
-        for u in units:
-            bar = f"`{_bar(u)}`" if u.rate is not None else "—"  # never an empty code span
-            out.append(
-                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} | {_rate(u)} | {bar} |"
-            )
-        if report.exemption_sources:
-            out.append("")  # the table ends before the footnote list
-    else:
-        for u in units:
-            out.append(
-                f"{bullet}{u.unit}：要情 {u.items}，应完成时限 {u.due}，按时 {u.on_time}，迟报或逾时 {u.late}，"
-                f"逾期 {u.overdue}，按时率 {_rate(u)}"
-                + (f" {_bar(u)}" if u.rate is not None else "")
-            )
+    out += unit_table(units, REPORTING_COLUMNS, markdown, bullet)
+    if units and markdown and report.exemption_sources:
+        out.append("")  # the table ends before the footnote list
     out.extend(f"{bullet}{line}" for line in exemption_lines(report))
     if report.downward:
         out.extend(handling_lines(report, include_sensitive, markdown))
@@ -918,30 +901,47 @@ def downward_sections(
     ]
 
 
+REPORTING_COLUMNS = ("单位", "要情", "应完成时限", "按时", "迟报或逾时", "逾期", "按时率")
+HANDLING_COLUMNS = (
+    "承办单位",
+    "要情",
+    "应办结",
+    "按时办结",
+    "逾时办结",
+    "逾期未办结",
+    "按时办结率",
+)
+
+
+def unit_table(units, columns: tuple[str, ...], markdown: bool, bullet: str) -> list[str]:
+    """Units' timeliness figures (reporting or handling units) as a Markdown table or one line
+    each, in the words of `columns`."""
+    if not units:
+        return [f"{bullet}无"]
+    if markdown:
+        out = ["", "| " + " | ".join(columns) + " | |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+        for u in units:
+            bar = f"`{_bar(u)}`" if u.rate is not None else "—"  # never an empty code span
+            out.append(
+                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} "
+                f"| {_rate(u)} | {bar} |"
+            )
+        return out
+    _, items, due, on_time, late, overdue, rate = columns
+    return [
+        f"{bullet}{u.unit}：{items} {u.items}，{due} {u.due}，{on_time} {u.on_time}，{late} {u.late}，"
+        f"{overdue} {u.overdue}，{rate} {_rate(u)}" + (f" {_bar(u)}" if u.rate is not None else "")
+        for u in units
+    ]
+
+
 def handling_lines(report: Report, include_sensitive: bool, markdown: bool) -> list[str]:
     """承办单位按时办结率, beside the reporting units' timeliness."""
     h2, bullet = ("## ", "- ") if markdown else ("", "  ")
     out = ["", f"{h2}各承办单位按时办结率"]
     units = pooled_units(report.handling_units, include_sensitive)
-    if not units:
-        out.append(f"{bullet}无")
-    elif markdown:
+    out += unit_table(units, HANDLING_COLUMNS, markdown, bullet)
+    if units and markdown:
         out.append("")
-        out.append("| 承办单位 | 要情 | 应办结 | 按时办结 | 逾时办结 | 逾期未办结 | 按时办结率 | |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
-        for u in units:
-            bar = f"`{_bar(u)}`" if u.rate is not None else "—"
-            out.append(
-                f"| {u.unit} | {u.items} | {u.due} | {u.on_time} | {u.late} | {u.overdue} "
-                f"| {_rate(u)} | {bar} |"
-            )
-        out.append("")
-    else:
-        for u in units:
-            out.append(
-                f"{bullet}{u.unit}：要情 {u.items}，应办结 {u.due}，按时办结 {u.on_time}，"
-                f"逾时办结 {u.late}，逾期未办结 {u.overdue}，按时办结率 {_rate(u)}"
-                + (f" {_bar(u)}" if u.rate is not None else "")
-            )
     out.append(f"{bullet}{HANDLING_NOTE}")
     return out
