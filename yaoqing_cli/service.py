@@ -392,7 +392,7 @@ def continue_item(
     follow-up, also beside a regrade: a first-follow-up clock is met by the report the officer
     made (呼政办发〔2014〕30号 一). A regrade or an extension without new information says why
     in --reason (for an extension, --text alone is read as its reason)."""
-    from yaoqing_cli.engine import BACK_ENTRY, current_level, evaluate
+    from yaoqing_cli.engine import BACK_ENTRY, current_level
 
     store, office, tz = log.store, log.office, log.tz
     text = check_text(text, "续报内容", multiline=True)
@@ -467,15 +467,7 @@ def continue_item(
             # asked for in time, from when the request was recorded if it is back-entered
             recorded_at = from_utc_text(recorded)
             asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
-            status = evaluate(
-                item,
-                events,
-                policy,
-                log.calendar,
-                asked,
-                tz=tz,
-                resolve=log.policies.resolver(item.id),
-            )
+            status = log.judge(item, events, asked)
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
                 raise OperationError(f"{item.id} 没有 {extend} 时限，无需延期")
@@ -568,23 +560,21 @@ def close_item(
 def moved_clocks(log: Log, written: Sequence[Event]) -> list:
     """The clocks a command's events changed (status.ClockMove), judged now (or at the
     events, if stated a little ahead) with and without them: what its confirmation prints."""
-    from yaoqing_cli.engine import evaluate
     from yaoqing_cli.status import clock_moves
 
     if not written:
         return []
     try:
-        calendar = log.calendar
-    except (UsageError, OperationError):  # an unreadable --calendar: the record stands, unjudged
+        log.calendar  # noqa: B018  (loaded now: an unreadable --calendar leaves the record unjudged)
+    except (UsageError, OperationError):  # the record stands, unjudged
         return []
     store = log.store
     item = find_item(store, written[0].item_id)
     events = store.events(item.id)
     new = {e.uid for e in written}
     moment = max(log.now, *(e.happened_at for e in written))
-    policy = log.policies.get(item)
     before, after = (
-        evaluate(item, chosen, policy, calendar, moment, tz=log.tz, resolve=log.policies.resolver())
+        log.judge(item, chosen, moment)
         for chosen in ([e for e in events if e.uid not in new], events)
     )
     return clock_moves(before, after)
@@ -814,7 +804,6 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
     """更正: a `correct` event holding the old and new value of each field it changes; the
     item's row shows the corrected values, its clocks run from the corrected anchors (the
     engine keeps a breach already shown). Every rule of `file` holds for the new values."""
-    from yaoqing_cli.engine import evaluate
     from yaoqing_cli.policy import load_policy
 
     store, office, tz = log.store, log.office, log.tz
@@ -891,15 +880,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
         all_events = _in_order([*events, event])
         projection.keep_clocks(log, [(fixed, all_events)])
         store.index_new_events()
-    status = evaluate(
-        fixed,
-        all_events,
-        log.policies.get(fixed),
-        log.calendar,
-        event.happened_at,
-        tz=tz,
-        resolve=log.policies.resolver(fixed.id),
-    )
+    status = log.judge(fixed, all_events, event.happened_at)
     moved = tuple(m for m in status.moved if m.by == event.uid)
     units = _units_moved(log, (item, events), (fixed, all_events), event)
     return Corrected(item, fixed, event, moved, units)
@@ -951,7 +932,6 @@ def reopen_item(log: Log, item_id: str, reason: str | None, officer: str | None 
 
 def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object]:
     """An item's events and heading, and its clocks (engine.ItemStatus) at `moment`."""
-    from yaoqing_cli.engine import evaluate
 
     office, tz = log.office, log.tz
     item = find_item(log.store, item_id)
@@ -963,16 +943,7 @@ def timeline(log: Log, item_id: str, moment: datetime) -> tuple[Timeline, object
         item, events, policy, log.calendar, moment, tz=tz, resolve=log.policies.resolver(item.id)
     )
     line = Timeline(item, events, office, item_heading(log, item, events), chase)
-    status = evaluate(
-        item,
-        events,
-        policy,
-        log.calendar,
-        moment,
-        tz=tz,
-        resolve=log.policies.resolver(item.id),
-    )
-    return line, status
+    return line, log.judge(item, events, moment)
 
 
 def zhuanbao(log: Log, item_id: str, stage: str, include_sensitive: bool):

@@ -224,6 +224,14 @@ class Log:
     def policy_dirs(self) -> list[Path]:
         return self.settings.policy_dirs()
 
+    def judge(self, item: Item, events, moment: datetime):
+        """The item's clocks at `moment` (engine.ItemStatus) under its policy, this calendar and
+        zone, a corrected item's earlier versions under their own policies."""
+        from yaoqing_cli.engine import evaluate
+
+        return evaluate(item, events, self.policies.get(item), self.calendar, moment, tz=self.tz,
+                        resolve=self.policies.resolver(item.id))  # fmt: skip
+
     def time(self, text: str | None, what: str, default: datetime | None = None):
         """A typed time ('今天 8:00', '2小时前') read against this command's now, in the office's
         zone; `default` when not given. Refuses a log not yet initialised, given or not."""
