@@ -446,14 +446,12 @@ def test_paragraph_and_run_properties_are_in_schema_order(office, tmp_path):
 
 
 def test_a_forwarded_item_keeps_this_offices_header_and_the_source_number():
-    from dataclasses import replace
-
     item = Item(
         id="20261122-007", year=2026, issue_no=9, title="某事件", kind="emergency",
         level="general", policy="national", policy_hash="x", occurred=local("2026-11-22T08:00"),
         received=local("2026-11-22T08:10"), filed=local("2026-11-22T08:30"),
     )  # fmt: skip
-    item = replace(item, origin="某县人民政府办公室", origin_short="某县")
+    item = item._replace(origin="某县人民政府办公室", origin_short="某县")
     events = [
         _event(1, "file", "2026-11-22T08:30", {}),
         _event(2, "continue", "2026-11-22T09:00", {"n": 1, "text": "第一行\n\n第二行。"}),

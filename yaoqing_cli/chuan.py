@@ -22,7 +22,6 @@ whether it was met and by what. The rules, from the seeds (issue 14):
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import takewhile
 from typing import NamedTuple
@@ -57,8 +56,7 @@ class Feedback(NamedTuple):
     back_entered: bool = False
 
 
-@dataclass(frozen=True)
-class Tracked:
+class Tracked(NamedTuple):
     """One clock of the downward half."""
 
     role: str  # assign | relay | instruct | supervised (vocab.CHASE_ROLES)
@@ -88,8 +86,7 @@ class Instruction(NamedTuple):
     units: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Chase:
+class Chase(NamedTuple):
     clocks: tuple[Tracked, ...] = ()
     instructions: tuple[Instruction, ...] = ()
     supervised_by: str | None = None  # 督办件: the higher office it came from
@@ -180,9 +177,9 @@ def track(
             )
             met_at, back = (done.happened_at, back_entered(done)) if done else (None, False)
         state = LATE if met_at is not None else OVERDUE
-        clocks[key] = replace(was, state=state, met_at=met_at, feedback=fb, back_entered=back)
+        clocks[key] = was._replace(state=state, met_at=met_at, feedback=fb, back_entered=back)
     ordered = sorted(clocks.values(), key=lambda c: (c.start, c.deadline))
-    return replace(chase, clocks=tuple(ordered))
+    return chase._replace(clocks=tuple(ordered))
 
 
 def _track(

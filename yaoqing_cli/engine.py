@@ -27,7 +27,6 @@ Rules, each from DOMAIN.md and the seeds:
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from itertools import takewhile
 from typing import NamedTuple
@@ -101,8 +100,7 @@ class Told(NamedTuple):
     listed: bool  # a recipient or escalation step the item's policy names (else a free name)
 
 
-@dataclass(frozen=True)
-class DutyStatus:
+class DutyStatus(NamedTuple):
     key: str
     name: str
     anchor: str
@@ -133,8 +131,7 @@ class Moved(NamedTuple):
     by: str = ""  # the uid of the correction event that moved it
 
 
-@dataclass(frozen=True)
-class ItemStatus:
+class ItemStatus(NamedTuple):
     level: str | None
     closed_at: datetime | None
     outcome: str | None
@@ -143,7 +140,7 @@ class ItemStatus:
     notify: tuple[Notice, ...]
     missing: tuple[str, ...]
     calendar_fallback: bool
-    urgency: tuple = field(default=(), compare=False)
+    urgency: tuple = ()
     told: tuple[Told, ...] = ()  # every notify up to the moment judged, in order
     moved: tuple[Moved, ...] = ()  # every deadline a correction moved, in order
     reopened: bool = False  # closed once, open again (重新打开)
@@ -243,8 +240,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     for key, (x, change) in held.items():
         d = duties.get(key)
         met_at = d.met_at if d is not None and d.met_at is not None else x.met_at
-        duties[key] = replace(
-            x,
+        duties[key] = x._replace(
             state=LATE if met_at is not None else OVERDUE,
             met_at=met_at,
             changes=d.changes if d is not None else x.changes,
@@ -253,20 +249,19 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     for key, change in spared.items():
         d = duties.get(key)
         if d is not None and d.state in BREACHES and key not in held:
-            duties[key] = replace(d, state=WAIVED, spared=change)  # keeps when it was done
+            duties[key] = d._replace(state=WAIVED, spared=change)  # keeps when it was done
     for m in moved:
         d = duties.get(m.key)
         if d is not None:
-            duties[m.key] = replace(
-                d, changes=tuple(sorted((*d.changes, m.change), key=lambda ch: ch.at))
+            duties[m.key] = d._replace(
+                changes=tuple(sorted((*d.changes, m.change), key=lambda ch: ch.at))
             )
     judged = tuple(duties.values())
     notify = status.notify
     if status.closed_at is None:
         notify = _notify(current, status.level, judged, current_policy, now, tz)
         notify = _marked_told(notify, status.told)
-    return replace(
-        status,
+    return status._replace(
         duties=judged,
         notify=notify,
         calendar_fallback=any(d.calendar_fallback for d in judged),

@@ -12,12 +12,11 @@ is not asked for them with --include-sensitive.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from yaoqing_cli import vocab
-from yaoqing_cli.models import Event, Item
+from yaoqing_cli.models import EMPTY, Event, Item
 from yaoqing_cli.vocab import EventType
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
@@ -34,15 +33,14 @@ TEXT_KEYS = frozenset(vocab.TEXT_FIELDS)
 CORRECTED = frozenset(vocab.CORRECTED_TEXTS)
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     title: str
     unit: str | None  # the latest statement of the reporting unit (报送单位)
     details: Mapping[str, str]  # the first report's details with later statements merged in
     # first-report values of the fields a follow-up restated differently (None: not given then)
-    original: Mapping[str, str | None] = field(default_factory=dict)
+    original: Mapping[str, str | None] = EMPTY
     # which follow-up (续报 n) made the current statement of each supplied field
-    supplied_by: Mapping[str, int] = field(default_factory=dict)
+    supplied_by: Mapping[str, int] = EMPTY
     concealed: bool = False
 
 
@@ -97,8 +95,7 @@ def current_facts(item: Item, events: Sequence[Event], until: datetime | None = 
 
 def concealed(facts: Facts) -> Facts:
     """The same facts with everything the item says replaced by MASK (absent stays absent)."""
-    return replace(
-        facts,
+    return facts._replace(
         title=MASK,
         unit=MASK if facts.unit else None,
         details={k: v if k in NOT_TEXT else MASK for k, v in facts.details.items()},

@@ -18,7 +18,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -353,7 +353,7 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
     header = {
         "record": "header",
         "format": EXPORT_FORMAT,
-        "office": None if office is None else dict(office.__dict__),
+        "office": None if office is None else office._asdict(),
         "head": {"events": count, "hash": head},
         "masked": masked,
         "since": None if since is None else to_utc_text(since),
@@ -1169,8 +1169,7 @@ def _check_file(ctx, number, record, origin: _Origin, own: bool, item_id, data, 
         f"{data['year']}年第{data['issue_no']}期或编号 {origin.item_id} 已被本日志中"
         f"{'本单位' if own else origin.office}的另一条要情占用",
     )
-    item = replace(
-        item_from_payload(item_id, data),
+    item = item_from_payload(item_id, data)._replace(
         origin=origin_name,
         origin_short="" if own else origin.short,
     )

@@ -9,13 +9,12 @@ a running clock (DOMAIN.md, lessons: OnCall freezes the chain onto the alert).
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError, os_reason
-from yaoqing_cli.models import canonical_json
+from yaoqing_cli.models import EMPTY, canonical_json
 
 ANCHORS = vocab.ANCHORS
 MET_BY = {
@@ -85,8 +84,7 @@ class Clock(NamedTuple):
         return Duty.limit_text(self)  # the same words as a duty's limit
 
 
-@dataclass(frozen=True)
-class Duty:
+class Duty(NamedTuple):
     key: str
     name: str
     kinds: tuple[str, ...]
@@ -154,8 +152,7 @@ class Route(NamedTuple):
     to: str
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     name: str
     title: str
     aliases: tuple[str, ...]
@@ -180,7 +177,7 @@ class Policy:
     raw: dict  # the resolved policy as data: what the log's snapshot holds
     exemption_source: str = ""  # the document excusing some failures (不予追责), if any
     # 传与跟 (issue 14): kind -> the handling unit's clock, and the office's own clocks
-    assign: dict = field(default_factory=dict)
+    assign: dict = EMPTY
     relay: Clock | None = None
     instruct_feedback: Clock | None = None
     supervised_feedback: Clock | None = None

@@ -4,7 +4,6 @@ The JSON keys here are a documented contract (README, "JSON output"); change the
 """
 
 import sys
-from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -125,7 +124,7 @@ def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
 def event_line(event: Event, tz: ZoneInfo, conceal: bool = False) -> str:
     """One event as a confirmation prints it; `conceal`: a sensitive item's words masked."""
     if conceal:
-        event = replace(event, data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data))
     return indented(
         f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event, tz)}"
     )
@@ -139,7 +138,7 @@ def indented(text: str, indent: str = "    ") -> str:
 
 def event_json(event: Event, tz: ZoneInfo, conceal: bool = False) -> dict:
     if conceal:
-        event = replace(event, data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data))
     return {
         "uid": event.uid,
         "type": event.type,
@@ -165,9 +164,7 @@ def corrected_json(done, tz: ZoneInfo) -> dict:
     conceal = done.item.sensitive or done.before.sensitive
     event = done.event
     if conceal:
-        from dataclasses import replace
-
-        event = replace(event, data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data))
     return {
         "id": done.item.id,
         "events": [event_json(event, tz)],
@@ -508,11 +505,10 @@ SENSITIVE_NOTE = (
 
 
 def _shown_events(events, facts: Facts) -> list[Event]:
-    from dataclasses import replace
 
     if not facts.concealed:
         return list(events)
-    return [replace(e, data=concealed_data(e.data)) for e in events]
+    return [e._replace(data=concealed_data(e.data)) for e in events]
 
 
 def timeline_json(

@@ -676,8 +676,7 @@ def _for_markdown(report: Report) -> Report:
 
     def item(i: Item) -> Item:
         if id(i) not in items:
-            items[id(i)] = replace(
-                i,
+            items[id(i)] = i._replace(
                 id=md(i.id),
                 title=md(i.title),
                 unit=md(i.unit),
@@ -689,19 +688,18 @@ def _for_markdown(report: Report) -> Report:
 
     def event(e: Event) -> Event:
         data = {k: md(v) if isinstance(v, str) else v for k, v in e.data.items()}
-        return replace(e, item_id=md(e.item_id), data=data, officer=md(e.officer))
+        return e._replace(item_id=md(e.item_id), data=data, officer=md(e.officer))
 
     def duty(r: DutyRef) -> DutyRef:
         return replace(r, item=item(r.item), name=md(r.name))
 
     def chase(r: ChaseRef) -> ChaseRef:
         c = r.clock
-        clock = replace(c, unit=md(c.unit), task=md(c.task), name=md(c.name), leader=md(c.leader))
+        clock = c._replace(unit=md(c.unit), task=md(c.task), name=md(c.name), leader=md(c.leader))
         return replace(r, item=item(r.item), clock=clock)
 
     def facts(f: Facts) -> Facts:
-        return replace(
-            f,
+        return f._replace(
             title=md(f.title),
             unit=md(f.unit),
             details={k: md(v) for k, v in f.details.items()},
@@ -710,7 +708,7 @@ def _for_markdown(report: Report) -> Report:
 
     return replace(
         report,
-        office=replace(report.office, name=md(report.office.name), short=md(report.office.short)),
+        office=report.office._replace(name=md(report.office.name), short=md(report.office.short)),
         filed=[item(i) for i in report.filed],
         continued=[(item(i), event(e)) for i, e in report.continued],
         closed=[(item(i), event(e)) for i, e in report.closed],

@@ -11,15 +11,15 @@ import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from yaoqing_cli import projection, vocab
 from yaoqing_cli.clock import deadline_text, from_utc_text, local_text, to_utc_text, zone
 from yaoqing_cli.errors import LogError, OperationError, UsageError
-from yaoqing_cli.models import Event, Item, correctable_values, corrected, item_payload
+from yaoqing_cli.models import EMPTY, Event, Item, correctable_values, corrected, item_payload
 from yaoqing_cli.session import DRILL_MARK, Log
 from yaoqing_cli.store import OFFICE as OFFICE_ID
 from yaoqing_cli.store import Office, Store
@@ -28,8 +28,7 @@ from yaoqing_cli.vocab import DutyState, EventType
 MAX_TEXT = 20_000  # characters in one field; a phone log entry is never longer
 
 
-@dataclass(frozen=True)
-class FileRequest:
+class FileRequest(NamedTuple):
     title: str
     occurred: datetime
     at: datetime
@@ -43,7 +42,7 @@ class FileRequest:
     sensitive: bool = False
     coordination: bool = False
     officer: str | None = None
-    details: dict = field(default_factory=dict)
+    details: dict = EMPTY
     about: str | None = None  # the emergency (ID in this log) an opinion concerns
     about_level: str | None = None  # or its level, when that emergency is not in this log
     # 督办件 (issue 14): handed down by a higher office, which is owed feedback
@@ -52,15 +51,13 @@ class FileRequest:
     feedback_minutes: int | None = None  # the feedback clock, overriding the policy's
 
 
-@dataclass(frozen=True)
-class Filed:
+class Filed(NamedTuple):
     item: Item
     event: Event
     heading: str  # 单位简称+要情专报 with 第N期
 
 
-@dataclass(frozen=True)
-class Timeline:
+class Timeline(NamedTuple):
     item: Item
     events: list[Event]
     office: Office
@@ -158,8 +155,7 @@ def officer_for(explicit: str | None, office: Office) -> str | None:
 # --- init --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Initialised:
+class Initialised(NamedTuple):
     office: Office
     new_heading: str  # 单位简称+要情专报 as later items will be headed
     old_heading: str | None  # as before this init, if that differs
@@ -203,7 +199,7 @@ def init_office(
                 raise OperationError(
                     "这是真实日志，不能改为演练日志；演练请另建日志：yaoqing --db 演练.db init --drill …"
                 )
-            office = replace(office, drill=previous.drill)  # fixed when the log was made
+            office = office._replace(drill=previous.drill)  # fixed when the log was made
         store.set_office(office)
     log.office_changed(office)
     new = heading_form(office, policy.title_format)
@@ -583,8 +579,7 @@ def moved_clocks(log: Log, written: Sequence[Event]) -> list:
 # --- notify and handover (issue 13) --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Notified:
+class Notified(NamedTuple):
     event: Event
     listed: bool  # the name is one the item's policy lists (else a free name: meets nothing)
     known: bool = False  # a name this log already uses (a unit, the office above, a leader)
@@ -700,8 +695,7 @@ def notify_item(
     return Notified(event, listed, known)
 
 
-@dataclass(frozen=True)
-class HandedOver:
+class HandedOver(NamedTuple):
     event: Event
     data: dict
 
@@ -747,8 +741,7 @@ def handovers(log: Log, since: datetime, until: datetime) -> list[Event]:
 # --- correct and reopen (issue 13) ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CorrectRequest:
+class CorrectRequest(NamedTuple):
     reason: str | None
     occurred: datetime | None = None
     received: datetime | None = None
@@ -763,8 +756,7 @@ class CorrectRequest:
     officer: str | None = None
 
 
-@dataclass(frozen=True)
-class Corrected:
+class Corrected(NamedTuple):
     before: Item
     item: Item
     event: Event
@@ -971,8 +963,7 @@ def zhuanbao(log: Log, item_id: str, stage: str, include_sensitive: bool):
 # --- the office calendar -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CalendarAdded:
+class CalendarAdded(NamedTuple):
     event: Event
     source: str
     sha256: str

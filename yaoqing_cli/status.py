@@ -7,7 +7,6 @@ later edit of a policy file never silently moves a running clock.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -43,8 +42,7 @@ class Clock(NamedTuple):
     sensitive: bool = False  # the item is 涉密/敏感: its title is not shown without asking
 
 
-@dataclass(frozen=True)
-class Board:
+class Board(NamedTuple):
     at: datetime
     rows: list[Row]  # judged in full; empty on a brief board
     considered: int  # items evaluated before filtering, so nothing is dropped silently
