@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from yaoqing_cli import vocab
 from yaoqing_cli.errors import PolicyError, UsageError, os_reason
-from yaoqing_cli.models import EMPTY, canonical_json
+from yaoqing_cli.models import EMPTY, canonical_json, sha256_hex
 
 ANCHORS = vocab.ANCHORS
 MET_BY = {
@@ -701,9 +701,7 @@ def _build(
 
     canonical = canonical_json(raw, default=str)
     if stored_hash is None:
-        import hashlib  # here: a read command takes the log's hash and never needs it
-
-        stored_hash = hashlib.sha256(canonical.encode()).hexdigest()
+        stored_hash = sha256_hex(canonical.encode())  # a read takes the log's hash instead
     return Policy(
         name=name,
         title=title,

@@ -28,20 +28,32 @@ def clock_basis(tz_name: str, calendar) -> str:
 
 def _rules_digest() -> str:
     """The code that turns events into stored clocks: an upgrade that changes it, version
-    number or not, must not be answered from clocks the old code counted (0.1 ms). Read through
-    each module's loader, so a zipped install works; a build without sources says so."""
+    number or not, must not be answered from clocks the old code counted. Each module's source
+    size and modification time, the test Python itself uses to find its compiled code stale
+    (0.03 ms; reading the sources took 1.7 ms of every command). A touched file costs one
+    rebuild of the projection, never a wrong answer. A zipped install hashes the sources."""
     import sys
-    import zlib  # a change detector, not a seal: crc32 spares a read the 2 ms hashlib import
+    import zlib  # a change detector, not a seal: crc32 spares the 2 ms hashlib import
 
     from yaoqing_cli import clock, engine, models, policy, store, vocab, workdays
 
     digest = 0
     for module in (engine, policy, workdays, vocab, clock, store, models, sys.modules[__name__]):
         try:
-            digest = zlib.crc32(module.__loader__.get_data(module.__file__), digest)
+            digest = zlib.crc32(_source_stamp(module), digest)
         except (OSError, AttributeError, TypeError):
             return "unknown"
     return f"crc32:{digest:08x}"
+
+
+def _source_stamp(module) -> bytes:
+    import os
+
+    try:
+        stat = os.stat(module.__file__)
+    except OSError:  # inside a zip: no file of its own
+        return module.__loader__.get_data(module.__file__)
+    return f"{module.__name__}:{stat.st_size}:{stat.st_mtime_ns}".encode()
 
 
 def _calendar_or_none(log: Log):

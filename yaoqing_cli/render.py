@@ -977,7 +977,7 @@ def watch_renderable(
 def calendar_lines(calendar, year: int) -> list[str]:
     """One year's working-day calendar: the official schedule by festival, then every day an
     office calendar entered, with its source."""
-    out = [f"{year} 年工作日历（节假日库 {calendar.identity().split(';')[0]}）"]
+    out = [f"{year} 年工作日历（节假日库 chinese-calendar {calendar.release()}）"]
     official = calendar.official_days(year)
     if official is None:
         entered = year in calendar.entered_years

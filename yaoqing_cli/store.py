@@ -41,7 +41,7 @@ from typing import NamedTuple
 from yaoqing_cli import logpath
 from yaoqing_cli.clock import from_utc_text, system_now, to_utc_text
 from yaoqing_cli.errors import LogError, OperationError, os_reason
-from yaoqing_cli.models import Event, Item, Office, canonical_json
+from yaoqing_cli.models import Event, Item, Office, canonical_json, sha256_hex
 
 APPLICATION_ID = 0x59514C47  # "YQLG": marks a SQLite file as a yaoqing log
 BUSY_TIMEOUT_MS = 30_000
@@ -551,9 +551,7 @@ def _load_object(text: str):
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:
-    import hashlib  # here, not on top: a read command never hashes (2 ms to import)
-
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+    return sha256_hex(f"{prev_hash}\n{canonical}".encode())
 
 
 _dump = canonical_json

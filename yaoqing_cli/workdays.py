@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from yaoqing_cli.errors import UsageError
+from yaoqing_cli.models import sha256_hex
 
 CALENDAR_EXAMPLE = '[years.2027]\nholidays = ["2027-01-01"]\nworkdays = ["2027-02-07"]'
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years any date the tool accepts lies in
@@ -99,22 +100,21 @@ class WorkCalendar:
         return WorkCalendar([*self.entries, entry])
 
     def identity(self) -> str:
-        """Names everything a working-day answer rests on: the library release (each adds a
-        year's schedule) and the office's entries, so stored deadlines know when to be redone."""
-        library = self._chinese_calendar()
-        release = getattr(library, "__version__", "?") if library is not None else "none"
-        text = f"chinese-calendar {release}"
+        """Names everything a working-day answer rests on: the library's schedule (each release
+        adds a year) and the office's entries, so stored deadlines know when to be redone."""
+        text = f"chinese-calendar {_library_stamp()}"
         if self.entered_years:
-            import hashlib
-
             canonical = ";".join(
                 [",".join(sorted(map(str, self.entered_years)))]
                 + [",".join(sorted(d.isoformat() for d in days)) for days in (self.rest, self.work)]
             )
-            text += (
-                f"; office calendar sha256:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"
-            )
+            text += f"; office calendar sha256:{sha256_hex(canonical.encode())[:16]}"
         return text
+
+    def release(self) -> str:
+        """The installed chinese-calendar release, as a person names it."""
+        library = self._chinese_calendar()
+        return getattr(library, "__version__", "?") if library is not None else "未安装"
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is this the Monday–Friday fallback rather than an official answer)."""
@@ -210,6 +210,28 @@ class WorkCalendar:
         return self._library
 
 
+def _library_stamp() -> str:
+    """chinese-calendar's schedule files by size and modification time, found without importing
+    it (0.07 ms; the import costs 2 ms, and a read command that counts no working day never
+    needs it). A reinstall or upgrade changes the stamp, and stored deadlines are redone."""
+    import importlib.util
+    import os
+    import zlib
+
+    spec = importlib.util.find_spec("chinese_calendar")
+    if spec is None or not spec.submodule_search_locations:
+        return "none"
+    folder = spec.submodule_search_locations[0]
+    digest = 0
+    for name in ("__init__.py", "constants.py", "utils.py"):
+        try:
+            stat = os.stat(os.path.join(folder, name))
+        except OSError:
+            return "unknown"
+        digest = zlib.crc32(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode(), digest)
+    return f"files crc32:{digest:08x}"
+
+
 def read_calendar_file(path: Path) -> Entries:
     """A calendar file (TOML, CALENDAR_EXAMPLE) as entries; everything in it checked."""
     import tomllib  # read only when an office gives a calendar file
@@ -246,9 +268,7 @@ def read_calendar_file(path: Path) -> Entries:
     if unknown:
         raise UsageError(f"日历文件 {path} 中有未知的键 {sorted(unknown)}；只可有 [years.YYYY] 表")
     years = parse_calendar(raw, str(path))
-    import hashlib
-
-    return Entries(years, path.name, hashlib.sha256(data).hexdigest(), str(path))
+    return Entries(years, path.name, sha256_hex(data), str(path))
 
 
 def parse_calendar(raw: dict, where: str) -> dict[int, tuple[frozenset, frozenset]]:
