@@ -1,0 +1,73 @@
+"""What the everyday commands load. Each module costs start-up time on every run (bench/run.py
+times the whole process; no test asserts a time): the shift's commands must not load what
+only some other command uses. A real process on a real log, as an officer runs it."""
+
+import os
+import subprocess
+import sys
+
+from conftest import file_item
+
+# Loaded by commands that use them, never by the shift's everyday commands: OpenSSL through
+# hashlib (2 ms), the TOML parser (policy and calendar files), the holiday library (working
+# days), dataclasses (records are NamedTuples: models.py), rich, sqlite-utils, dateutil, docx.
+WATCHED = (
+    "_hashlib",
+    "tomllib",
+    "chinese_calendar",
+    "dataclasses",
+    "rich",
+    "sqlite_utils",
+    "dateutil",
+    "docx",
+)
+
+PROBE = (
+    "import atexit, sys\n"
+    f"WATCHED = {WATCHED!r}\n"
+    "atexit.register(lambda: print('LOADED', [m for m in WATCHED if m in sys.modules],"
+    " file=sys.stderr))\n"
+    "sys.argv[0] = 'yaoqing'\n"
+    "from yaoqing_cli.entry import run\n"
+    "run()\n"
+)
+
+
+def loaded(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], env=dict(os.environ), capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
+    return eval(line.removeprefix("LOADED "))  # a list literal this probe printed
+
+
+def test_the_shifts_commands_load_only_what_they_use(office):
+    item = file_item(office)["id"]
+    assert loaded("status", "--overdue") == []
+    assert loaded("status") == []
+    assert loaded("show", item) == []
+    assert loaded("continue", item, "--text", "续报") == []
+    # file reads the policy's files, as they stand now: their parser and nothing else
+    assert loaded("file", "--title", "某事", "--occurred", "1小时前") == ["tomllib"]
+
+
+def test_working_days_load_the_holiday_library_when_counted(run):
+    made = run(
+        "init",
+        "--office",
+        "昆明市人民政府办公室",
+        "--short",
+        "昆明市",
+        "--policy",
+        "yunnan",
+        "--drill",
+    )
+    assert made.code == 0, made
+    filed = run(
+        "file", "--title", "留言", "--kind", "message", "--class", "advice",
+        "--occurred", "1小时前",
+    )  # fmt: skip
+    assert filed.code == 0, filed
+    # a citizen's message is answered within working days (云政办发〔2016〕106号): counted by it
+    assert "chinese_calendar" in loaded("show", filed.out.split()[1])
