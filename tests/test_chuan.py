@@ -362,6 +362,21 @@ def test_a_brief_board_has_a_line_for_a_units_overdue_clock(log, run, projected)
     assert f"{ids[0]}  转办→某街道办  逾期 {late}（时限 11月22日 04:00）" in board, board
 
 
+def test_a_brief_board_has_a_line_for_a_supervised_items_overdue_feedback(log, run):
+    """A supervised item's feedback clock (督办) is found through the events that start a unit's
+    clock (store.HANDED_DOWN, a partial index) and shown on the brief board from the projection."""
+    office = log("山东")
+    for n in range(21):
+        office.file(f"洪涝点{n}", "2026-11-22 01:00", "2026-11-22 02:00", "--level", "重大")
+    item = file_item(run, "--kind", "opinion", "--from-above", "省政府办公厅", "--supervised",
+                     "--feedback", "2h", title="网传某地停水", occurred="2026-11-22 02:00",
+                     at="2026-11-22 03:00", at_now=True)["id"]  # fmt: skip
+    board = run("status", "--overdue", now=iso("2026-11-22 12:00")).out
+    assert "每个时限一行" in board, board
+    line = next(x for x in board.splitlines() if x.startswith(item) and "督办" in x)
+    assert "→省政府办公厅" in line and "逾期 7小时" in line, line
+
+
 def test_a_waived_unit_clock_done_anyway_says_when(yunnan):
     """A unit's clock that fell due while the item stood closed is waived (README, reopen); the
     unit's later 办结 is still shown, against the old deadline, as the engine shows a duty's."""

@@ -110,6 +110,7 @@ INDEXES = {
     ("events", ("hash",), True, False),
     ("events", ("item_id", "happened_at"), False, False),
     ("events", ("happened_at",), False, False),
+    ("events", ("item_id",), False, True),  # events_handed_down: a unit's clock starts (m008)
     ("policy_snapshots", ("hash",), True, False),
     ("meta", ("key",), True, False),
     ("clocks", ("item_id", "duty"), True, False),
@@ -182,7 +183,7 @@ def test_a_blank_database_migrates_to_the_documented_schema(db_path):
         "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' ORDER BY name"
     )
     assert [r[0] for r in autoincrement] == ["events", "office"]
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     # the connection the commands go on using is left as the standard driver made it
     assert store.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 0

@@ -479,6 +479,26 @@ def m007_corrections(db) -> None:
     )
 
 
+# The events that start a clock of the downward half (chuan.py): an assignment, a leader's
+# instruction, a first report filed as supervised (督办件). Index and query share this text:
+# SQLite uses a partial index only for a query whose condition is the index's own. Data that
+# is not JSON (an edit behind the tool's back, which verify must still be able to name) is
+# simply not handed down: json_extract alone would make every write of such a row fail.
+HANDED_DOWN = (
+    "(type IN ('assign', 'instruct') OR (type = 'file'"
+    " AND CASE WHEN json_valid(data) THEN json_extract(data, '$.supervised') END))"
+)
+
+
+def m008_handed_down(db) -> None:
+    """The handover board judges the units' clocks of the open items handed down; this partial
+    index holds only the events that start one, so finding those items no longer reads every
+    event of every open item (28 ms of a 20 000-item flood board). Re-runnable."""
+    db.execute(
+        f"CREATE INDEX IF NOT EXISTS events_handed_down ON events (item_id) WHERE {HANDED_DOWN}"
+    )
+
+
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Apply every migration after `version` to the store's connection; inside its transaction."""
     from sqlite_utils import Database
@@ -497,6 +517,7 @@ MIGRATIONS = (
     m004_forwarded_items,
     m005_search,
     m007_corrections,  # m006 was reserved for issue 14 (chuan), which needed no migration
+    m008_handed_down,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1547,15 +1568,14 @@ class Store:
     def open_item_ids(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT id FROM items WHERE closed_at IS NULL")]
 
-    def handed_down(self, item_ids: Sequence[str]) -> list[str]:
-        """Those of `item_ids` with a clock of the downward half (chuan.py): an assignment,
-        a leader's instruction, or a first report filed as supervised (督办件)."""
-        sql = (
-            "SELECT DISTINCT item_id FROM events WHERE item_id IN ({marks})"
-            " AND (type IN ('assign', 'instruct')"
-            " OR (type = 'file' AND json_extract(data, '$.supervised')))"
+    def open_handed_down(self) -> list[str]:
+        """The open items with a clock of the downward half (HANDED_DOWN: an assignment, a
+        leader's instruction, or a first report filed as supervised), by ID."""
+        rows = self.db.execute(
+            "SELECT DISTINCT events.item_id FROM events JOIN items ON items.id = events.item_id"
+            f" WHERE items.closed_at IS NULL AND {HANDED_DOWN} ORDER BY events.item_id"
         )
-        return [row[0] for row in self._rows_for(sql, item_ids)]
+        return [row[0] for row in rows]
 
     def open_item_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM items WHERE closed_at IS NULL").fetchone()[0]

@@ -34,7 +34,7 @@ def board(
         ids = list(dict.fromkeys(row.item_id for row in due))
         considered = store.open_item_count()
         # the projection keeps the items' own clocks; a unit's (转办, 批示, 督办) are judged here
-        handed = store.handed_down(store.open_item_ids())
+        handed = store.open_handed_down()
         if status.wants_brief(brief, len(ids)):  # one line per clock
             clocks = projection.clocks_from_projection(log, due, moment)
             clocks += _unit_lines(log, handed, moment, overdue_only, horizon)
