@@ -260,6 +260,8 @@ def test_calendar_add_records_the_entries_in_the_log(praise, run, tmp_path, db_p
     assert data["years"] == {"2026": {"holidays": ["2026-10-03", "2026-10-12"], "workdays": []}}
     shown = run("calendar", "show", "2026")
     assert shown.code == 0, shown
+    release = __import__("chinese_calendar").__version__  # named as a person names it
+    assert f"\n2026 年工作日历（节假日库 chinese-calendar {release}）\n" in shown.out
     assert "国庆节：放假 2026-10-01 至 2026-10-07；调休上班 2026-09-20、2026-10-10" in shown.out
     assert "2026-10-12 休息日  来源 本单位日历.toml" in shown.out
     again = run("calendar", "add", extra)
