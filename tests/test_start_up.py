@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 from conftest import file_item
+from hypothesis import given
+from hypothesis import strategies as st
 
 # Loaded by commands that use them, never by the shift's everyday commands: OpenSSL through
 # hashlib (2 ms), the TOML parser (policy and calendar files), the holiday library (working
@@ -71,3 +73,17 @@ def test_working_days_load_the_holiday_library_when_counted(run):
     assert filed.code == 0, filed
     # a citizen's message is answered within working days (云政办发〔2016〕106号): counted by it
     assert "chinese_calendar" in loaded("show", filed.out.split()[1])
+
+
+@given(st.binary(max_size=4096))
+def test_a_writes_sha256_is_the_same_with_or_without_hashlib_loaded(data):
+    """models.sha256_hex takes CPython's own SHA-256 when hashlib (OpenSSL) is not loaded yet,
+    and hashlib's when it is (verify): the chain must not depend on which."""
+    from yaoqing_cli.models import sha256_hex
+
+    hashlib = sys.modules.pop("hashlib")
+    try:
+        without = sha256_hex(data)
+    finally:
+        sys.modules["hashlib"] = hashlib
+    assert without == sha256_hex(data) == hashlib.sha256(data).hexdigest()
