@@ -104,7 +104,7 @@ INDEXES = {
     ("items", ("id",), True, False),
     ("items", ("origin", "day", "day_no"), True, False),
     ("items", ("origin", "year", "issue_no"), True, False),
-    ("items", ("filed",), False, False),
+    ("items", ("filed", "unit", "sensitive"), False, False),  # m009: units from the index
     ("items", ("closed_at",), False, False),
     ("events", ("uid",), True, False),
     ("events", ("hash",), True, False),
@@ -183,7 +183,7 @@ def test_a_blank_database_migrates_to_the_documented_schema(db_path):
         "SELECT name FROM sqlite_master WHERE sql LIKE '%AUTOINCREMENT%' ORDER BY name"
     )
     assert [r[0] for r in autoincrement] == ["events", "office"]
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     # the connection the commands go on using is left as the standard driver made it
     assert store.db.execute("PRAGMA recursive_triggers").fetchone()[0] == 0

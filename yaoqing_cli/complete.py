@@ -250,10 +250,13 @@ def _ids_for(command: str):
 
 def units(ctx, incomplete: str) -> list[CompletionItem]:
     """Units already used: the items' reporting units, and the unit directory if the log has one."""
-    rows = _query(  # from the newest items only: a Tab never scans ten years of them; one
-        ctx,  # statement, so the log's schema is read once (a connection reads it: 1 ms)
-        "SELECT unit FROM (SELECT unit, sensitive FROM items ORDER BY filed DESC LIMIT ?)"
-        " WHERE unit IS NOT NULL AND unit <> '' AND NOT sensitive"
+    # From the newest items only, read from the index items_filed_unit (m009): a Tab never
+    # scans ten years of them. One statement, so the log's schema is read once; DISTINCT in
+    # SQLite, so a thousand repeated names are not each made a Python string (0.3 ms).
+    rows = _query(
+        ctx,
+        "SELECT DISTINCT unit FROM (SELECT unit, sensitive FROM items ORDER BY filed DESC"
+        " LIMIT ?) WHERE unit IS NOT NULL AND unit <> '' AND NOT sensitive"
         " UNION ALL SELECT * FROM (SELECT DISTINCT json_extract(data, '$.name') FROM events"
         " WHERE item_id = '' AND type = 'unit' LIMIT ?)",
         (UNITS_FROM, LIMIT),
