@@ -105,6 +105,8 @@ VOCAB_CASES = list(_vocab_options())
 def test_the_walk_finds_the_controlled_options():
     found = {option for _, option, _ in VOCAB_CASES}
     assert {"--level", "--kind", "--class", "--done", "--outcome", "--channel"} <= found
+    # the completers look their table up by name on the Tab: a misspelt one would offer nothing
+    assert all(isinstance(getattr(vocab, t, None), dict) for t in complete.VOCAB_OPTIONS.values())
 
 
 @pytest.mark.parametrize(

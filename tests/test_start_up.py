@@ -26,7 +26,7 @@ WATCHED = (
 
 PROBE = (
     "import atexit, sys\n"
-    f"WATCHED = {WATCHED!r}\n"
+    "WATCHED = {watched!r}\n"
     "atexit.register(lambda: print('LOADED', [m for m in WATCHED if m in sys.modules],"
     " file=sys.stderr))\n"
     "sys.argv[0] = 'yaoqing'\n"
@@ -35,11 +35,17 @@ PROBE = (
 )
 
 
-def loaded(*args: str) -> list[str]:
+def loaded(*args: str, watched=WATCHED, env=None, offers: str = "") -> list[str]:
+    """The watched modules a run loaded; `offers`: what its output must contain."""
+    probe = PROBE.format(watched=watched)
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], env=dict(os.environ), capture_output=True, text=True
+        [sys.executable, "-c", probe, *args],
+        env=dict(os.environ, **(env or {})),
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
+    assert offers in done.stdout, done.stdout
     line = next(x for x in done.stderr.splitlines() if x.startswith("LOADED "))
     return eval(line.removeprefix("LOADED "))  # a list literal this probe printed
 
@@ -52,6 +58,19 @@ def test_the_shifts_commands_load_only_what_they_use(office):
     assert loaded("continue", item, "--text", "续报") == []
     # file reads the policy's files, as they stand now: their parser and nothing else
     assert loaded("file", "--title", "某事", "--occurred", "1小时前") == ["tomllib"]
+
+
+def test_a_tab_loads_no_rule_and_no_table_it_does_not_offer(office):
+    """Completion runs on every Tab (≤ 1.15× Typer's own start-up, bench/run.py): a Tab after
+    --unit reads the log's units and loads neither the vocabulary nor any of the rules."""
+    file_item(office, "--unit", "市应急局")
+    watched = (*WATCHED, "_hashlib", "yaoqing_cli.vocab", "yaoqing_cli.store", "zoneinfo")
+    tab = {"_YAOQING_COMPLETE": "complete_bash", "COMP_WORDS": "yaoqing file --unit ",
+           "COMP_CWORD": "3"}  # fmt: skip
+    assert loaded(watched=watched, env=tab, offers="市应急局") == []
+    # and the Tab that offers the levels loads the table of levels, nothing more
+    tab.update(COMP_WORDS="yaoqing file --level ")
+    assert loaded(watched=watched, env=tab, offers="major") == ["yaoqing_cli.vocab"]
 
 
 def test_working_days_load_the_holiday_library_when_counted(run):

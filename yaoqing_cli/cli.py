@@ -24,7 +24,6 @@ try:  # newer typer carries its own copy of click and raises that copy's excepti
 except ImportError:  # older typer: plain click
     from click import exceptions as click_errors
 
-from yaoqing_cli import vocab
 from yaoqing_cli.errors import ExitCode, OperationError, UsageError, YaoqingError, os_reason
 
 app = typer.Typer(
@@ -173,6 +172,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def _key(table: dict, text: str | None, what: str) -> str | None:
+    from yaoqing_cli import vocab
+
     return None if text is None else vocab.lookup(table, text, what)
 
 
@@ -344,6 +345,7 @@ def file_(
     as_json: JsonOption = False,
 ) -> None:
     """记录首报：一条新要情的标题、事发时间、类型、级别和报送单位等，给出编号；上级督办件加 --from-above 机关 --supervised。"""
+    from yaoqing_cli import vocab
     from yaoqing_cli.service import FileRequest, file_item
 
     feedback_minutes = _minutes_of(feedback, "--feedback")
@@ -432,6 +434,7 @@ def continue_(
     as_json: JsonOption = False,
 ) -> None:
     """记录续报；--level 另记定级变更，--extend 申请一次性延期（须在时限届满前）。"""
+    from yaoqing_cli import vocab
     from yaoqing_cli.service import continue_item, moved_clocks
 
     done_keys = [vocab.lookup(vocab.DUTY_KEYS, d, "时限") for d in (done or [])]
@@ -490,6 +493,7 @@ def close(
     as_json: JsonOption = False,
 ) -> None:
     """记录终报（终报／办结）。"""
+    from yaoqing_cli import vocab
     from yaoqing_cli.service import close_item, moved_clocks
 
     outcome_key = vocab.lookup(vocab.OUTCOMES, outcome, "结果")
@@ -599,6 +603,7 @@ def handover(
             raise UsageError("--list 只列出已记录的交接班，不与 --to、--note 同用")
         from datetime import date, datetime, time, timedelta
 
+        from yaoqing_cli import vocab
         from yaoqing_cli.service import handovers
 
         with open_log(ctx) as log:
@@ -697,6 +702,7 @@ def correct(
     as_json: JsonOption = False,
 ) -> None:
     """更正一条要情的记录（原记录保留，更正记入日志；时限按更正后的时间重算，已显示的逾期不撤销）。"""
+    from yaoqing_cli import vocab
     from yaoqing_cli.service import CorrectRequest, correct_item
 
     kind_key = _key(vocab.KINDS, kind, "类型")
@@ -841,7 +847,7 @@ def feedback(
     as_json: JsonOption = False,
 ) -> None:
     """记录承办单位的反馈；--done 表示办结，完成其转办时限。"""
-    from yaoqing_cli import handing, render_chuan
+    from yaoqing_cli import handing, render_chuan, vocab
     from yaoqing_cli.render import event_json
 
     with open_log(ctx, write=True) as log:
@@ -1306,6 +1312,7 @@ def search(
 ) -> None:
     """全文搜索：在每条要情的标题、续报、终报、理由和各项内容中找一段文字，最近提及的在前。"""
     from yaoqing_cli import search as finder
+    from yaoqing_cli import vocab
 
     kind_key = _key(vocab.KINDS, kind, "类型")
     with open_log(ctx) as log:
@@ -1667,6 +1674,8 @@ def _commits() -> list:
 
 def _recorded(commits: list, failure: str) -> int:
     """A failure after the record was made: say that it WAS made, so nobody files it twice."""
+    from yaoqing_cli import vocab
+
     events = [event for commit in commits for event in commit.events]
     item_events = [(item_id, t) for item_id, t in events if item_id]  # not office-level ones
     items = list(dict.fromkeys(item_id for item_id, _ in item_events))
@@ -1800,11 +1809,13 @@ def _named_only(info, name: str, menu: bool):
 def _resolve_annotations(func) -> None:
     """Typer reads a command's annotations twice (inspect.signature with eval_str, then
     get_type_hints), compiling each text annotation both times: 4 ms of building `file`.
-    Evaluated once here, they are objects when typer reads them."""
-    from typing import get_type_hints
-
-    if any(isinstance(a, str) for a in func.__annotations__.values()):
-        func.__annotations__ = get_type_hints(func, include_extras=True)
+    Evaluated once here, as one tuple (one compile, not one per option: 0.65 -> 0.47 ms for
+    `file`), they are objects when typer reads them."""
+    texts = {k: a for k, a in func.__annotations__.items() if isinstance(a, str)}
+    if texts:
+        tuple_text = "(" + "),(".join(texts.values()) + "),"
+        values = eval(compile(tuple_text, func.__code__.co_filename, "eval"), func.__globals__)
+        func.__annotations__ = {**func.__annotations__, **dict(zip(texts, values, strict=True))}
 
 
 @contextmanager
