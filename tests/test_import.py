@@ -48,7 +48,8 @@ def source(office, tmp_path):
     """The Jinan log: an opinion (publish clock, not extendable) followed up and closed, an open
     emergency; and its full export."""
     run = office
-    first = file_item(run, "--kind", "opinion", "--level", "重大", title="甲")["id"]
+    first = file_item(run, "--kind", "opinion", "--level", "重大", "--about-level", "重大",
+                      title="甲")["id"]  # fmt: skip
     second = file_item(run, "--level", "一般", title="乙", at="2026-11-22 09:30")["id"]
     assert (
         run("continue", first, "--done", "publish", "--text", "已发布", "--at", "10:00").code == 0
@@ -637,6 +638,16 @@ def test_close_outcomes_follow_the_command_lines_rules(source, tmp_path, outcome
         assert real_clock(run, "--db", tmp_path / "fresh.db", "import", forged).code == 0
     else:
         refused(run, tmp_path / "fresh.db", forged, why)
+
+
+def test_done_of_a_clock_the_item_never_owed_is_refused_as_continue_refuses_it(
+    source, db_path, tmp_path
+):
+    # 鲁政办发〔2018〕18号 三: 发布权威信息 only for 特别重大、重大; `second` is 一般
+    run, _, second, dump = source
+    records = new_event(read_export(dump), second, "continue", "2026-11-22T03:00:00Z",
+                        {"n": 2, "text": "已发布", "done": ["publish"]})  # fmt: skip
+    refused(run, db_path, forge(dump, records, tmp_path), "级别为一般（IV级），发布权威信息只适用于")
 
 
 def test_a_level_change_without_a_reason_is_refused(source, db_path, tmp_path):

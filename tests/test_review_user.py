@@ -40,6 +40,26 @@ def test_done_of_a_clock_the_item_kind_never_owes_is_refused(office, run, db_pat
     assert dump_log(db_path) == before
 
 
+def test_done_of_a_clock_the_items_level_never_owed_is_refused(office, run, db_path):
+    # 鲁政办发〔2018〕18号 三: 5 h / 24 h for 特别重大、重大; 回应 in 48 h for the others. A major
+    # emergency never owes 回应: "完成：回应" would report work no rule asked for.
+    item = file_item(office, "--kind=突发事件", "--level=重大")["id"]
+    before = dump_log(db_path)
+    refused = run("continue", item, "--done", "respond")
+    assert refused.code == 2, refused
+    assert refused.err.count("\n") == 1, refused
+    assert "级别为重大（II级），回应只适用于较大（III级）、一般（IV级）" in refused.err, refused
+    assert "此件可完成：publish、press" in refused.err, refused
+    assert dump_log(db_path) == before
+    # graded down in the same command: the clock is owed from then, and met by this report
+    done = run("continue", item, "--level", "较大", "--text", "核实为较大", "--done", "respond",
+               "--json")  # fmt: skip
+    assert done.code == 0, done
+    shown = run("show", item, "--json").json
+    respond = next(d for d in shown["duties"] if d["key"] == "respond")
+    assert respond["state"] == "met", respond
+
+
 def test_correction_prints_deadlines_as_offices_write_them(office, run):
     # 鲁政办发〔2018〕18号 三: publish 5 h from 事发 — 08:00 → 13:00; corrected to 07:40 → 12:40
     item = file_item(office, "--kind=突发事件", "--level=重大")

@@ -1185,6 +1185,7 @@ FOLLOWUP_TEXT = {key: short for key, (_, short) in vocab.DETAILS.items() if shor
 def _check_followup(ctx, number, record, item_id, data, happened) -> None:
     """A 续报, 定级变更, 延期 or 终报, as `continue` and `close` would have written it."""
     from yaoqing_cli.engine import current_level
+    from yaoqing_cli.service import unowed_clock
 
     store = ctx.store
     type_ = record["type"]
@@ -1231,6 +1232,9 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
                 duty is not None and duty.met_by in ("done", "written"),
                 f"done {key!r}：政策 {policy.name} 中没有由续报完成的此项时限",
             )
+        if done:  # a clock the item owed, at its kind and its levels so far, as `continue`
+            problem = unowed_clock(item, _judged(ctx, item, events, policy, happened), policy, done)
+            _want(number, problem is None, f"done {problem}")
         for key, what in FOLLOWUP_TEXT.items():
             _text(number, data.get(key), what)
             _want(number, key not in data or data[key] is not None, f"{what}不能为空")
@@ -1535,19 +1539,26 @@ def _check_handover(ctx, number, record, origin: _Origin, own: bool, data, happe
     return True
 
 
+def _judged(ctx, item, events, policy, moment):
+    """The item's clocks at `moment`, as the commands judge them: this log's calendar and zone,
+    a corrected item's earlier policies."""
+    from yaoqing_cli.engine import evaluate
+
+    tz = ZoneInfo(ctx.office.tz)
+    resolve = ctx.log.policies.resolver(item.id)
+    return evaluate(item, events, policy, ctx.log.calendar, moment, tz=tz, resolve=resolve)
+
+
 def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
     """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
     from when it was recorded if it was back-entered, as `continue --extend` judges it."""
-    from yaoqing_cli.engine import BACK_ENTRY, evaluate
+    from yaoqing_cli.engine import BACK_ENTRY
 
     happened = from_utc_text(record["happened_at"])
     recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
     asked = happened if recorded - happened <= BACK_ENTRY else recorded
     tz = ZoneInfo(ctx.office.tz)
-    resolve = ctx.log.policies.resolver(
-        item.id
-    )  # a corrected item's earlier policies, as the command
-    status = evaluate(item, events, policy, ctx.log.calendar, asked, tz=tz, resolve=resolve)
+    status = _judged(ctx, item, events, policy, asked)
     clock = next((d for d in status.duties if d.key == key), None)
     _want(number, clock is not None, f"{item.id} 没有 {key} 时限，无需延期")
     _want(

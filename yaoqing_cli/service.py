@@ -418,16 +418,6 @@ def continue_item(
                     f"--done {key}：政策 {policy.name} 中没有由续报完成的此项时限；"
                     f"可用：{'、'.join(usable) or '（无）'}"
                 )
-            if item.kind not in duty.kinds:  # a message owes no 发布权威信息
-                usable = [
-                    d.key
-                    for d in policy.duties
-                    if d.met_by in ("done", "written") and item.kind in d.kinds
-                ]
-                raise UsageError(
-                    f"--done {key}：{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}；"
-                    f"可用：{'、'.join(usable) or '（无）'}"
-                )
         written: list[Event] = []
         if level is not None and vocab.is_message(item.kind):
             raise UsageError(
@@ -450,6 +440,11 @@ def continue_item(
                     recorded_at=recorded,
                 )
             )
+        if done:  # at the level this command leaves it: a clock it never owed is not "done"
+            status = log.judge(item, _in_order([*events, *written]), at)
+            problem = unowed_clock(item, status, policy, done)
+            if problem:
+                raise UsageError(f"--done {problem}")
         if extend is not None:
             duty = policy.duty(extend)
             if duty is None or not duty.extension_working_days:
@@ -501,6 +496,34 @@ def continue_item(
         projection.keep_clocks(log, [(item, _in_order([*events, *written]))])
         store.index_new_events()
     return written
+
+
+def unowed_clock(item: Item, status, policy, keys: Sequence[str]) -> str | None:
+    """The first of `keys` (duties a follow-up meets) that the item never owed, at any of its
+    levels up to `status` (engine.ItemStatus), and why; None if it owes them all. A message owes
+    no 发布权威信息, a major emergency no 回应 (鲁政办发〔2018〕18号 三: 5 h and 24 h for 特别重大、
+    重大, 48 h for the others): "完成：回应" would report work no rule asked for. Shared by
+    `continue --done` and import."""
+    from yaoqing_cli.engine import concerned_level
+
+    owed = [d.key for d in status.duties]
+    for key in keys:
+        if key in owed:
+            continue
+        duty = policy.duty(key)
+        if item.kind not in duty.kinds:
+            why = f"{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}"
+        else:
+            by_concerned = item.kind == "opinion" and duty.opinion_level == "concerned"
+            level = concerned_level(item) if by_concerned else status.level
+            levels = "、".join(vocab.level_label(x) for x in duty.levels or ())
+            why = (
+                f"{item.id} 的{'所涉事件级别' if by_concerned else '级别'}为"
+                f"{vocab.level_label(level)}，{duty.name}只适用于{levels}"
+            )
+        usable = [k for k in owed if policy.duty(k).met_by in ("done", "written")]
+        return f"{key}：{why}；此件可完成：{'、'.join(usable) or '（无）'}"
+    return None
 
 
 def _in_order(events: Sequence[Event]) -> list[Event]:
