@@ -163,7 +163,7 @@ def test_unrecognised_message_names_input_and_forms():
     with pytest.raises(UsageError) as info:
         parse_time("abc", NOW, TZ, what="--since")
     message = str(info.value)
-    assert message.startswith("无法识别的--since：'abc'；可用格式：")
+    assert message.startswith("无法识别的 --since：'abc'；可用格式：")
     for form in ("2026-11-22 08:00", "2026-11-22T08:00+08:00", "今天 8:00", "30分钟前", "-2h"):
         assert form in message
 
@@ -322,7 +322,7 @@ def test_bad_durations(text, words):
     assert words in message
     assert "\n" not in message and len(message) < 300
     if words == "无法识别":
-        assert message.startswith("无法识别的--due-within：")
+        assert message.startswith("无法识别的 --due-within：")
         assert "2h、30m、1d、1h30m、2小时、30分钟、1天、半小时" in message
 
 

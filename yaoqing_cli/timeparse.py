@@ -136,6 +136,11 @@ _DURATIONS = [_LATIN_SPAN, _CN_SPAN]
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _named(what: str) -> str:
+    """What was typed wrong, for the message: an option set off by a space (无法识别的 --since)."""
+    return f" {what}" if what.startswith("-") else what
+
+
 def _shown(text: str) -> str:
     """The input as quoted in a message: repr (so control characters stay escaped), capped."""
     return repr(text if len(text) <= 40 else text[:40] + "…")
@@ -147,14 +152,14 @@ def _clean(text: str, what: str, accepted: str) -> str:
     if any(unicodedata.category(c) in ("Cc", "Cs") for c in text):
         raise UsageError(f"{what}含有控制字符或无效字符：{_shown(text)}；可用格式：{accepted}")
     if len(text) > 4 * MAX_INPUT:
-        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
+        raise UsageError(f"无法识别的{_named(what)}：{_shown(text)}；可用格式：{accepted}")
     cleaned = unicodedata.normalize("NFKC", text).translate(_NUMBER_TRANSLATION)
     cleaned = re.sub(r"\s+", " ", cleaned).strip()
     cleaned = re.sub(f"[{_CN_DIGITS}十]+", _arabic, cleaned)  # 昨晚十一点半 = 昨晚11点半
     if not cleaned:
         raise UsageError(f"{what}为空；可用格式：{accepted}")
     if len(cleaned) > MAX_INPUT:
-        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{accepted}")
+        raise UsageError(f"无法识别的{_named(what)}：{_shown(text)}；可用格式：{accepted}")
     return cleaned
 
 
@@ -265,7 +270,7 @@ def _parse(text: str, now: datetime, tz: ZoneInfo, what: str) -> tuple[datetime,
     numeric = re.fullmatch(_NUMERIC, text, _FLAGS)
     if numeric is not None:
         return _numeric(numeric, text, today, tz, what), "date"
-    raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
+    raise UsageError(f"无法识别的{_named(what)}：{_shown(text)}；可用格式：{ACCEPTED}")
 
 
 # Numeric dates the table above does not know (22.11.2026, 2026.11.22 08:00, 11-22 08:00), read
@@ -294,10 +299,10 @@ def _numeric(match: re.Match, text: str, today: date, tz: ZoneInfo, what: str) -
         given = f"{match['date']}{sep}{year} {match['clock'] or ''}".strip()
     elif len(parts) == 3 and 4 not in (len(parts[0]), len(parts[2])):
         raise UsageError(
-            f"无法识别的{what}：{_shown(text)}；年份须写四位，例如 2026-11-22 08:00、22.11.2026"
+            f"无法识别的{_named(what)}：{_shown(text)}；年份须写四位，例如 2026-11-22 08:00、22.11.2026"
         )
     else:
-        raise UsageError(f"无法识别的{what}：{_shown(text)}；可用格式：{ACCEPTED}")
+        raise UsageError(f"无法识别的{_named(what)}：{_shown(text)}；可用格式：{ACCEPTED}")
     wanted = _calendar_date({"year": year, "month": month, "day": day}, today, text, what)
     from dateutil.parser import ParserError, parse
 
@@ -308,7 +313,7 @@ def _numeric(match: re.Match, text: str, today: date, tz: ZoneInfo, what: str) -
     except (ParserError, ValueError, OverflowError):
         raise UsageError(f"{what}中的时刻不存在：{_shown(text)}（小时 0–23，分钟 0–59）") from None
     if read.date() != wanted:  # dateutil read the numbers otherwise: never take its guess
-        raise UsageError(f"无法识别的{what}：{_shown(text)}；请写成 {wanted.isoformat()}")
+        raise UsageError(f"无法识别的{_named(what)}：{_shown(text)}；请写成 {wanted.isoformat()}")
     return _local(wanted, read.time(), tz)
 
 
@@ -388,7 +393,7 @@ def parse_duration(text: str, *, what: str = "时长") -> timedelta:
         if span is None:
             raise UsageError(f"{what}过长：{_shown(cleaned)}；最长 100 年")
         return span
-    raise UsageError(f"无法识别的{what}：{_shown(cleaned)}；可用格式：{DURATION_ACCEPTED}")
+    raise UsageError(f"无法识别的{_named(what)}：{_shown(cleaned)}；可用格式：{DURATION_ACCEPTED}")
 
 
 __all__ = ["ACCEPTED", "DURATION_ACCEPTED", "parse_duration", "parse_time"]
