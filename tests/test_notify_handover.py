@@ -94,6 +94,16 @@ def test_a_told_leader_is_no_longer_owed_and_shows_when_and_how(run, night):
     assert f"已报告：{LEADER}（11-22 02:40 电话，值班员 张值班）" in text
 
 
+def test_telling_the_same_recipient_again_is_recorded_and_said(run, night):
+    assert "此前已于" not in notify(run, night, "2026-11-22 02:40", "--who", LEADER).out
+    again = notify(run, night, "2026-11-22 03:10", "--who", LEADER, "--by", "电话")
+    assert again.code == 0, again  # a call with news is a second telling: kept
+    assert f"注意：此前已于 2026-11-22 02:40 报告过“{LEADER}”" in again.out, again
+    told = show(run, night, "2026-11-22 03:20")
+    leader = next(n for n in told["notify"] if n["who"] == LEADER)
+    assert leader["told_at"] == iso("2026-11-22 02:40")  # the first telling still counts
+
+
 def test_a_regrade_adds_a_recipient_shown_untold_and_the_told_stay_told(run, night):
     assert notify(run, night, "2026-11-22 02:40", "--who", LEADER).code == 0
     assert notify(run, night, "2026-11-22 02:45", "--who", CITY, "--by", "传真").code == 0

@@ -567,6 +567,13 @@ def notify(
         _emit_json({"id": event.item_id, "events": [event_json(event, tz, hidden)]})
         return
     typer.echo(f"{mark}已记录 {event.item_id} {event_line(event, tz, hidden)}")
+    if done.told_before is not None:
+        from yaoqing_cli.clock import local_text
+
+        typer.echo(
+            f"注意：此前已于 {local_text(done.told_before, tz)} 报告过“{event.data['who']}”；"
+            "本次另记一次（如系重复录入，可用 yaoqing show 核对）"
+        )
     if not (done.listed or done.known):
         typer.echo(
             f"注意：“{event.data['who']}”不是本要情政策列出的报告对象：已记录，但不算完成任何报告要求"

@@ -606,6 +606,7 @@ class Notified(NamedTuple):
     event: Event
     listed: bool  # the name is one the item's policy lists (else a free name: meets nothing)
     known: bool = False  # a name this log already uses (a unit, the office above, a leader)
+    told_before: datetime | None = None  # when this item was first told to the same name
 
 
 def known_names(store: Store, events: Sequence[Event]) -> frozenset[str]:
@@ -695,7 +696,8 @@ def notify_item(
             if len(short) == 1:
                 name = unicodedata.normalize("NFKC", short[0])
         listed = name in spelled
-        known = not listed and name in known_names(store, store.events(item.id))
+        events = store.events(item.id)
+        known = not listed and name in known_names(store, events)
         if listed:
             name = spelled[name]
         elif not other and not known:
@@ -715,7 +717,11 @@ def notify_item(
             recorded_at=recorded,
         )
         store.index_new_events()
-    return Notified(event, listed, known)
+    # a second telling is recorded (a call with news is one), and said, so a slip is seen
+    before = [
+        e.happened_at for e in events if e.type == EventType.NOTIFY and e.data.get("who") == name
+    ]
+    return Notified(event, listed, known, min(before, default=None))
 
 
 class HandedOver(NamedTuple):
