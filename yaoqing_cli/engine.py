@@ -653,6 +653,36 @@ def lost_breaches(before: ItemStatus, after: ItemStatus) -> list[DutyStatus]:
     ]
 
 
+class ClockMove(NamedTuple):
+    """A clock one command changed: a deadline moved (an extension, a correction), a clock a
+    regrade started (old_deadline None) or ended (state WAIVED), or one it met (done_at)."""
+
+    key: str
+    name: str
+    old_deadline: datetime | None
+    new_deadline: datetime
+    state: DutyState
+    done_at: datetime | None = None
+
+
+def clock_moves(before: ItemStatus, after: ItemStatus) -> list[ClockMove]:
+    """What changed between two judgements of one item (ItemStatus) at one moment:
+    before and after a command's events. Clocks that merely ran on are not changes."""
+    was = {d.key: d for d in before.duties}
+    moves = []
+    for d in after.duties:
+        old = was.get(d.key)
+        if d.state in vocab.DONE and (old is None or old.state not in vocab.DONE):
+            moves.append(
+                ClockMove(d.key, d.name, old and old.deadline, d.deadline, d.state, d.met_at)
+            )
+        elif old is None or (old.state == WAIVED and d.state in vocab.RUNNING):
+            moves.append(ClockMove(d.key, d.name, None, d.deadline, d.state))
+        elif (d.state == WAIVED and old.state != WAIVED) or old.deadline != d.deadline:
+            moves.append(ClockMove(d.key, d.name, old.deadline, d.deadline, d.state))
+    return moves
+
+
 def running_clocks(
     item: Item,
     events: Sequence[Event],

@@ -323,7 +323,7 @@ def change_text(change, moment: datetime, tz: ZoneInfo, conceal: bool = False) -
 
 
 def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
-    """One clock a command changed (status.ClockMove), as its confirmation prints it."""
+    """One clock a command changed (engine.ClockMove), as its confirmation prints it."""
     name = f"{moved.name}（{moved.key}）"
     if moved.done_at is not None:
         state = vocab.state_label(moved.state, moved.key)

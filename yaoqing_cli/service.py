@@ -577,9 +577,9 @@ def close_item(
 
 
 def moved_clocks(log: Log, written: Sequence[Event]) -> list:
-    """The clocks a command's events changed (status.ClockMove), judged now (or at the
+    """The clocks a command's events changed (engine.ClockMove), judged now (or at the
     events, if stated a little ahead) with and without them: what its confirmation prints."""
-    from yaoqing_cli.status import clock_moves
+    from yaoqing_cli.engine import clock_moves
 
     if not written:
         return []

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from yaoqing_cli.clock import span_text
 from yaoqing_cli.models import Event, Item
-from yaoqing_cli.vocab import DONE, RUNNING, DutyState
+from yaoqing_cli.vocab import RUNNING, DutyState
 
 # Members bound once: looking up an enum member costs ten times a global in the hot loops.
 MET, LATE, PENDING, DUE_SOON, OVERDUE, WAIVED = DutyState
@@ -203,36 +203,6 @@ def _clocks_from_rows(rows: Sequence[Row], overdue_only: bool, horizon) -> list[
                 )
     clocks.sort(key=lambda c: (c.deadline, c.item_id, c.duty))
     return clocks
-
-
-class ClockMove(NamedTuple):
-    """A clock one command changed: a deadline moved (an extension, a correction), a clock a
-    regrade started (old_deadline None) or ended (state WAIVED), or one it met (done_at)."""
-
-    key: str
-    name: str
-    old_deadline: datetime | None
-    new_deadline: datetime
-    state: DutyState
-    done_at: datetime | None = None
-
-
-def clock_moves(before, after) -> list[ClockMove]:
-    """What changed between two judgements of one item (engine.ItemStatus) at one moment:
-    before and after a command's events. Clocks that merely ran on are not changes."""
-    was = {d.key: d for d in before.duties}
-    moves = []
-    for d in after.duties:
-        old = was.get(d.key)
-        if d.state in DONE and (old is None or old.state not in DONE):
-            moves.append(
-                ClockMove(d.key, d.name, old and old.deadline, d.deadline, d.state, d.met_at)
-            )
-        elif old is None or (old.state == WAIVED and d.state in RUNNING):
-            moves.append(ClockMove(d.key, d.name, None, d.deadline, d.state))
-        elif (d.state == WAIVED and old.state != WAIVED) or old.deadline != d.deadline:
-            moves.append(ClockMove(d.key, d.name, old.deadline, d.deadline, d.state))
-    return moves
 
 
 # --- the watch board (yaoqing watch) -------------------------------------------------------------
