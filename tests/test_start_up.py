@@ -98,7 +98,7 @@ def test_working_days_load_the_holiday_library_when_counted(run):
 def test_a_writes_sha256_is_the_same_with_or_without_hashlib_loaded(data):
     """models.sha256_hex takes CPython's own SHA-256 when hashlib (OpenSSL) is not loaded yet,
     and hashlib's when it is (verify): the chain must not depend on which."""
-    from yaoqing_cli.models import sha256_hex
+    from yaoqing_cli.models import _own_sha256, sha256_hex
 
     hashlib = sys.modules.pop("hashlib")
     try:
@@ -106,3 +106,4 @@ def test_a_writes_sha256_is_the_same_with_or_without_hashlib_loaded(data):
     finally:
         sys.modules["hashlib"] = hashlib
     assert without == sha256_hex(data) == hashlib.sha256(data).hexdigest()
+    assert _own_sha256().__module__ in ("_sha2", "_sha256")  # CPython's own, not the fallback
