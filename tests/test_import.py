@@ -253,7 +253,7 @@ def test_an_unknown_office_time_zone_is_refused_and_the_log_still_works(source, 
     "field, value, why",
     [("level", "catastrophic", "级别"), ("kind", "rumour", "类型"),
      ("occurred", "2026-11-22T02:00:00Z", "事发 ≤ 接报 ≤ 首报"), ("issue_no", 0, "正整数"),
-     ("policy_hash", "0" * 64, "政策快照")],
+     ("policy_hash", "0" * 64, "政策快照"), ("policy_hash", {}, "policy_hash 应为政策快照的哈希")],
 )  # fmt: skip
 def test_first_report_fields_are_checked(source, tmp_path, field, value, why):
     run, first, _, dump = source

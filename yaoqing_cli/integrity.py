@@ -879,9 +879,10 @@ def _take_policy(ctx: _Context, number: int, record: dict) -> None:
 
 
 def _policy(ctx: _Context, number: int, policy_hash) -> Policy:
+    _want(number, isinstance(policy_hash, str), "policy_hash 应为政策快照的哈希（文本）")
     if policy_hash in ctx.policies:
         return ctx.policies[policy_hash]
-    snapshot = ctx.store.policy_snapshot(policy_hash) if isinstance(policy_hash, str) else None
+    snapshot = ctx.store.policy_snapshot(policy_hash)
     _want(number, snapshot is not None, "所依据的政策快照不在导入文件中，也不在本日志中")
     policy = ctx.policies[policy_hash] = Policy.from_snapshot(snapshot)
     return policy
