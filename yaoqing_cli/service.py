@@ -511,16 +511,19 @@ def unowed_clock(item: Item, status, policy, keys: Sequence[str]) -> str | None:
         if key in owed:
             continue
         duty = policy.duty(key)
+        by_concerned = item.kind == "opinion" and duty.opinion_level == "concerned"
+        level = concerned_level(item) if by_concerned else status.level
         if item.kind not in duty.kinds:
             why = f"{duty.name}不适用于{vocab.label(vocab.KINDS, item.kind)}"
-        else:
-            by_concerned = item.kind == "opinion" and duty.opinion_level == "concerned"
-            level = concerned_level(item) if by_concerned else status.level
+        elif not duty.applies(item.kind, level):
             levels = "、".join(vocab.level_label(x) for x in duty.levels or ())
             why = (
                 f"{item.id} 的{'所涉事件级别' if by_concerned else '级别'}为"
                 f"{vocab.level_label(level)}，{duty.name}只适用于{levels}"
             )
+        else:  # a per-class clock the item's class has none of
+            grade = vocab.grade_label(item.kind, status.level, item.message_class)
+            why = f"{duty.name}不适用于此件（{grade}）"
         usable = [k for k in owed if policy.duty(k).met_by in ("done", "written")]
         return f"{key}：{why}；此件可完成：{'、'.join(usable) or '（无）'}"
     return None
