@@ -647,7 +647,9 @@ def test_done_of_a_clock_the_item_never_owed_is_refused_as_continue_refuses_it(
     run, _, second, dump = source
     records = new_event(read_export(dump), second, "continue", "2026-11-22T03:00:00Z",
                         {"n": 2, "text": "已发布", "done": ["publish"]})  # fmt: skip
-    refused(run, db_path, forge(dump, records, tmp_path), "级别为一般（IV级），发布权威信息只适用于")
+    refused(
+        run, db_path, forge(dump, records, tmp_path), "级别为一般（IV级），发布权威信息只适用于"
+    )
 
 
 def test_a_level_change_without_a_reason_is_refused(source, db_path, tmp_path):

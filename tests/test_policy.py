@@ -1,5 +1,6 @@
 """Policy files: the shipped ones are valid and cited; local ones are checked key by key."""
 
+import os
 import re
 from datetime import timedelta
 from functools import partial
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import file_item
+from tests.conftest import dump_log, file_item
 from yaoqing_cli.errors import PolicyError
 from yaoqing_cli.policy import list_policies, load_policy, policy_dirs
 
@@ -113,6 +114,21 @@ def test_local_policy_folder_by_option_and_environment(run, tmp_path, monkeypatc
     monkeypatch.setenv("YAOQING_POLICIES", str(folder))
     shown = run("policy", "show", "jinan")
     assert shown.code == 0 and "继承 shandong" in shown.out and "分管负责同志" in shown.out
+
+
+def test_a_policy_folder_that_is_not_one_is_refused_typed_or_from_the_environment(
+    office, run, tmp_path, monkeypatch, db_path
+):
+    # a mistyped folder would leave the office's own policy unfound, or a shipped one of the
+    # same name in its place, without a word
+    before = dump_log(db_path)
+    typed = run("--policies", tmp_path / "nowhere", "file", "--title", "x", "--occurred", "08:00")
+    assert typed.code == 2 and typed.err.count("\n") == 1, typed
+    assert "nowhere 不存在（--policies）" in typed.err, typed
+    monkeypatch.setenv("YAOQING_POLICIES", f"{tmp_path}{os.pathsep}{db_path}")
+    from_env = run("policy", "list")
+    assert from_env.code == 2 and "不是目录（环境变量 YAOQING_POLICIES）" in from_env.err, from_env
+    assert dump_log(db_path) == before
 
 
 def test_editing_a_policy_file_never_moves_a_running_clock(run, tmp_path):

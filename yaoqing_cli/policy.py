@@ -234,13 +234,20 @@ class Policy(NamedTuple):
 
 
 def policy_dirs(extra: Sequence[Path] = ()) -> list[Path]:
-    """Where policies are looked up, first match wins: --policies, YAOQING_POLICIES, shipped."""
-    dirs = [Path(p) for p in extra]
+    """Where policies are looked up, first match wins: --policies, YAOQING_POLICIES, shipped.
+    A folder given either way must be one: a mistyped path would otherwise leave the office's
+    own policy unfound, or a shipped one of the same name silently in its place."""
+    given = [(Path(p), "--policies") for p in extra]
     env = os.environ.get("YAOQING_POLICIES")
     if env:
-        dirs += [Path(p) for p in env.split(os.pathsep) if p]
-    dirs.append(_shipped())
-    return dirs
+        given += [(Path(p), "环境变量 YAOQING_POLICIES") for p in env.split(os.pathsep) if p]
+    for path, where in given:
+        if not path.is_dir():
+            what = "不是目录" if path.exists() else "不存在"
+            raise UsageError(
+                f"政策目录 {path} {what}（{where}）；请给出存放政策文件（.toml）的目录"
+            )
+    return [path for path, _ in given] + [_shipped()]
 
 
 class Listed(NamedTuple):
