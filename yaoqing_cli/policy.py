@@ -242,10 +242,13 @@ def policy_dirs(extra: Sequence[Path] = ()) -> list[Path]:
     if env:
         given += [(Path(p), "环境变量 YAOQING_POLICIES") for p in env.split(os.pathsep) if p]
     for path, where in given:
-        if not path.is_dir():
-            what = "不是目录" if path.exists() else "不存在"
+        try:
+            wrong = None if path.is_dir() else "不是目录" if path.exists() else "不存在"
+        except OSError as err:  # a name too long for the file system, …
+            wrong = f"无法访问：{os_reason(err)}"
+        if wrong:
             raise UsageError(
-                f"政策目录 {path} {what}（{where}）；请给出存放政策文件（.toml）的目录"
+                f"政策目录 {path} {wrong}（{where}）；请给出存放政策文件（.toml）的目录"
             )
     return [path for path, _ in given] + [_shipped()]
 
