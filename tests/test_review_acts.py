@@ -197,6 +197,22 @@ def test_a_calendar_for_one_command_never_hides_a_breach(office, tmp_path, monke
     assert state == "late"
 
 
+def test_a_write_under_a_calendar_that_would_hide_a_breach_is_refused(
+    office, tmp_path, monkeypatch, db_path
+):
+    """README: such a file is refused (exit 2) before the command reads or writes anything;
+    a write is a command too, typed or from YAOQING_CALENDAR."""
+    iid, path = _assignment_met_late(office, tmp_path)
+    now = "2026-12-01T12:00:00+08:00"
+    before = dump_log(db_path)
+    typed = office("--calendar", str(path), "continue", iid, "--text", "续报", now=now)
+    assert typed.code == 2 and iid in typed.err and "逾期" in typed.err, typed
+    monkeypatch.setenv("YAOQING_CALENDAR", str(path))
+    from_env = office("notify", iid, "--who", "市政府应急办", now=now)
+    assert from_env.code == 2 and iid in from_env.err, from_env
+    assert dump_log(db_path) == before
+
+
 def test_an_assignment_due_after_a_reopening_is_owed_again(office):
     """Assigned 10:00 with 2 h (due 12:00), the item closed at 11:00 (the clock not yet due:
     waived) and reopened at 11:30: from the reopening the clocks run as if the close had not

@@ -184,6 +184,9 @@ def test_an_unreadable_calendar_file_does_not_stop_a_report_being_logged(busy, r
     broken.write_text("[years.2026\n", "utf-8")
     logged = run("--calendar", broken, "continue", busy["fresh"], "--text", "续报", "--at", NOW)
     assert logged.code == 0, logged
+    # recorded, and the officer told the file was not used, in one line on stderr
+    assert logged.err.count("\n") == 1 and "时限未按日历文件计算" in logged.err, logged
+    assert "broken.toml" in logged.err, logged
     refused = run("--calendar", broken, "status", "--overdue")
     assert refused.code == 2 and "broken.toml" in refused.err
     assert run("status", "--overdue", "--json").code == 0  # judged in full until the next write
