@@ -7,8 +7,11 @@ from datetime import datetime
 from functools import partial
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import dump_log, file_item
+from yaoqing_cli.vocab import EventType
 
 
 @pytest.fixture
@@ -355,3 +358,31 @@ def test_an_expect_file_that_is_a_fifo_is_refused_not_waited_on(busy_log, tmp_pa
         helper.join()
     assert result.code == 1 and "不是普通文件" in result.err, result
     assert result.err.count("\n") == 1, result
+
+
+_field = st.text() | st.sampled_from(list(EventType))  # any text, and the StrEnum the writes use
+
+
+@given(
+    st.tuples(_field, _field, _field, _field, _field),
+    st.none() | st.text(),
+    st.dictionaries(st.text(), st.text() | st.integers() | st.none(), max_size=3),
+)
+def test_the_hashed_form_is_json_of_the_event_keys_sorted_whatever_the_text(fields, officer, data):
+    """store.canonical_around writes the event's JSON by hand (verify runs it a million times);
+    it must be exactly json.dumps with sorted keys, no spaces and UTF-8 as is, for any text,
+    and for a value of another type (a tampered row) too."""
+    from yaoqing_cli.store import canonical_around
+
+    uid, item_id, type_, happened, recorded = fields
+    data_text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    expected = json.dumps(
+        {"uid": uid, "item_id": item_id, "type": type_, "happened_at": happened,
+         "recorded_at": recorded, "officer": officer, "data": data},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )  # fmt: skip
+    assert canonical_around(uid, item_id, type_, happened, recorded, officer, data_text) == expected
+    head, _, _ = expected.rpartition(',"uid":')  # "uid" is the last key
+    assert canonical_around(5, item_id, type_, happened, recorded, officer, data_text) == (
+        f'{head},"uid":5}}'
+    )

@@ -550,16 +550,28 @@ def canonical_event(
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# What that encoder does with a str, called directly: the C quoting, without a Python call per
+# field (six per event: 0.7 s of verify on a million events)
+_QUOTE = json.encoder.encode_basestring
 
 
 def canonical_around(uid, item_id, type_, happened_at, recorded_at, officer, data_text: str) -> str:
     """canonical_event() with the data already serialised by _dump, as the events table stores
     it: verify hashes a million stored events without parsing each one."""
-    e = _ENCODE
-    return (
-        f'{{"data":{data_text},"happened_at":{e(happened_at)},"item_id":{e(item_id)},'
-        f'"officer":{e(officer)},"recorded_at":{e(recorded_at)},"type":{e(type_)},"uid":{e(uid)}}}'
-    )
+    q = _QUOTE
+    try:
+        return (
+            f'{{"data":{data_text},"happened_at":{q(happened_at)},"item_id":{q(item_id)},'
+            f'"officer":{"null" if officer is None else q(officer)},"recorded_at":{q(recorded_at)},'
+            f'"type":{q(type_)},"uid":{q(uid)}}}'
+        )
+    except TypeError:  # a field that is not text (the tool never writes one): as JSON has it
+        e = _ENCODE
+        return (
+            f'{{"data":{data_text},"happened_at":{e(happened_at)},"item_id":{e(item_id)},'
+            f'"officer":{e(officer)},"recorded_at":{e(recorded_at)},"type":{e(type_)},'
+            f'"uid":{e(uid)}}}'
+        )
 
 
 _scan = json.JSONDecoder().scan_once
