@@ -3,9 +3,10 @@
     python bench/run.py                 # full run: builds bench/out/ten-year.db once (~1 M events)
     python bench/run.py --smoke         # a tiny log and one run each: proves the runner works (CI)
 
-Each command runs `--warmup` times, then `--runs` times; we print the median, the spread
-(min–max), and the ratios to (a) `python -c "import typer"` and (b) the same command on an
-empty log. Timings are of whole processes, as an officer (or shell completion) meets them.
+Each command runs `--warmup` times, then `--runs` times, in turn with `python -c "import
+typer"` and with the same command on an empty log (one of each per round); we print the
+median, the spread (min–max), and the ratios to (a) those `import typer` runs and (b) the empty
+log's. Timings are of whole processes, as an officer (or shell completion) meets them.
 """
 
 import argparse
@@ -45,6 +46,19 @@ def timed(cmd: list[str], env: dict, runs: int, warmup: int) -> list[float]:
             )
         if i >= warmup:
             samples.append(elapsed)
+    return samples
+
+
+def interleaved(cases: list[tuple[list[str], dict]], runs: int, warmup: int) -> list[list[float]]:
+    """Each case's samples, the cases timed in turn (one of each per round): a busy or a quiet
+    spell of the machine falls on all of them alike, so their ratios hold within one run."""
+    samples: list[list[float]] = [[] for _ in cases]
+    for _ in range(warmup):
+        for cmd, env in cases:
+            timed(cmd, env, 1, 0)
+    for _ in range(runs):
+        for mine, (cmd, env) in zip(samples, cases, strict=True):
+            mine += timed(cmd, env, 1, 0)
     return samples
 
 
@@ -212,31 +226,35 @@ def main() -> None:
         empty.unlink()
     build(empty, 1, 1, datetime.fromisoformat(NOW))
 
-    baseline = timed([sys.executable, "-c", "import typer"], base_env(), args.runs, args.warmup)
-    base = statistics.median(baseline)
+    typer_only = ([sys.executable, "-c", "import typer"], base_env())
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}")
-    label = 'python -c "import typer"'
-    print(f"{label:34} {fmt(baseline)}")
-    print(f"{'command':34} {'ten-year log':>24}   {'x typer':>7} {'x empty':>7}")
+    # every row is timed in turn with `import typer` (its "x typer" is to those samples); the
+    # baseline printed first is the median of all of them
+    baselines: list[float] = []
+    rows: list[tuple[str, list[float], float, float | None]] = []
     big_env, empty_env = env_for(big), env_for(empty)
     cases = commands(some_open_id(big))
     empty_cases = commands(some_open_id(empty))
     for name, argv in cases.items():
-        on_big = timed(yaoqing_cmd() + argv, big_env, args.runs, args.warmup)
-        on_empty = timed(yaoqing_cmd() + empty_cases[name], empty_env, args.runs, args.warmup)
-        print(
-            f"{name:34} {fmt(on_big):>24}   {statistics.median(on_big) / base:7.2f}"
-            f" {statistics.median(on_big) / statistics.median(on_empty):7.2f}"
-        )
-    cmd, env = completion(big_env)
-    comp = timed(cmd, env, args.runs, args.warmup)
-    print(
-        f"{'completion (yaoqing sta<Tab>)':34} {fmt(comp):>24}   {statistics.median(comp) / base:7.2f}"
-    )
-    for name, words in LOG_COMPLETIONS.items():
-        cmd, env = completion(big_env, words)
-        comp = timed(cmd, env, args.runs, args.warmup)
-        print(f"{name:34} {fmt(comp):>24}   {statistics.median(comp) / base:7.2f}")
+        base, on_big, on_empty = interleaved(
+            [typer_only, (yaoqing_cmd() + argv, big_env),
+             (yaoqing_cmd() + empty_cases[name], empty_env)],
+            args.runs, args.warmup,
+        )  # fmt: skip
+        baselines += base
+        rows.append((name, on_big, statistics.median(base), statistics.median(on_empty)))
+    tabs = {"completion (yaoqing sta<Tab>)": "yaoqing sta", **LOG_COMPLETIONS}
+    for name, words in tabs.items():
+        base, comp = interleaved([typer_only, completion(big_env, words)], args.runs, args.warmup)
+        baselines += base
+        rows.append((name, comp, statistics.median(base), None))
+    label = 'python -c "import typer"'
+    print(f"{label:34} {fmt(baselines)}")
+    print(f"{'command':34} {'ten-year log':>24}   {'x typer':>7} {'x empty':>7}")
+    for name, samples, base, empty_median in rows:
+        median = statistics.median(samples)
+        versus_empty = f" {median / empty_median:7.2f}" if empty_median else ""
+        print(f"{name:34} {fmt(samples):>24}   {median / base:7.2f}{versus_empty}")
     started = time.perf_counter()
     subprocess.run([*yaoqing_cmd(), "verify"], env=big_env, check=True, capture_output=True)
     print(f"{'verify (whole log, one run)':34} {(time.perf_counter() - started) * 1000:7.0f} ms")
