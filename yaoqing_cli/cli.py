@@ -74,26 +74,13 @@ def settings(ctx: typer.Context) -> Settings:
 @contextmanager
 def open_log(ctx: typer.Context, **how):
     """The log session for this command (session.open_log: write=True for a write command).
-    The --calendar (or YAOQING_CALENDAR) file of a write: one that would turn a breach into met
-    or waived is refused before anything is written, as every command refuses it; one that
-    cannot be read does not stop the report being recorded (a report matters more than its
-    clocks), and the officer is told, on stderr, that its clocks were not counted with it."""
+    A write recorded without its unreadable --calendar file says so, on stderr."""
     from yaoqing_cli.session import open_log as open_session
 
     with open_session(settings(ctx), **how) as log:
-        unread = None
-        if how.get("write") and log.settings.calendar is not None and log.initialised:
-            from yaoqing_cli.workdays import read_calendar_file
-
-            try:
-                read_calendar_file(log.settings.calendar)
-            except (UsageError, OperationError) as err:
-                unread = err
-            else:
-                log.calendar  # noqa: B018  (a file that would erase a breach is refused here)
         yield log
-        if unread is not None:
-            typer.echo(f"注意：已记录，但时限未按日历文件计算：{unread}", err=True)
+        if log.unread_calendar is not None:
+            typer.echo(f"注意：已记录，但时限未按日历文件计算：{log.unread_calendar}", err=True)
 
 
 def _install_completion(ctx: typer.Context, value: bool) -> None:

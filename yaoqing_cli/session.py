@@ -146,6 +146,8 @@ class Log:
         self._tz: ZoneInfo | None = None
         self._calendar = None
         self._office_history: list | None = None
+        # a write's --calendar file that could not be read: the write went on without it
+        self.unread_calendar: Exception | None = None
 
     @classmethod
     def over(cls, store: Store, calendar: Path | None = None) -> "Log":
@@ -285,6 +287,7 @@ def open_log(
                 simulated = check_write_clock(log._office, drill)
                 if simulated is not None:
                     store.recorded_now = lambda: simulated
+                _check_calendar_file(log)
             yield log
         else:
             with store.reading():
@@ -301,6 +304,23 @@ def open_log(
             for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 with suppress(OSError):
                     name.unlink()
+
+
+def _check_calendar_file(log: Log) -> None:
+    """A write's --calendar (or YAOQING_CALENDAR) file: one that would turn a breach into met or
+    waived is refused before anything is written, as every command refuses it; one that cannot
+    be read does not stop the report being recorded (a report matters more than its clocks) and
+    is kept in `log.unread_calendar` for the command to say so."""
+    if log.settings.calendar is None or not log.initialised:
+        return
+    from yaoqing_cli.workdays import read_calendar_file
+
+    try:
+        read_calendar_file(log.settings.calendar)
+    except (UsageError, OperationError) as err:
+        log.unread_calendar = err
+        return
+    log.calendar  # noqa: B018  (a file that would erase a breach is refused here)
 
 
 def _holds_no_event(store: Store) -> bool:
