@@ -174,6 +174,16 @@ def test_a_written_first_report_meets_it(log, channel):
           "2026-11-22 08:30")  # fmt: skip
 
 
+@pytest.mark.parametrize("channel", ["手机", "微博", "微信", "热线电话", "领导信箱"])
+def test_a_call_or_where_the_news_came_from_does_not_meet_it(log, channel):
+    # 109号 二(一): 先通过电话口头报告……随后报送文字材料. 微博 or 领导信箱 names where the news came
+    # from, not how the report went up: the written material is recorded when it is sent
+    im = log("内蒙古")
+    item = im.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:30", "--level", "重大",
+                   "--channel", channel)  # fmt: skip
+    check(im.duties(item, "2026-11-22 10:01")["report"], "2026-11-22 10:00", "overdue")
+
+
 # --- rule 5: an opinion's response clocks follow the emergency it concerns --------------------------
 
 

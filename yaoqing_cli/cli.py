@@ -420,7 +420,7 @@ def continue_(
         list[str] | None,
         typer.Option(
             "--done",
-            help="本次续报完成的时限：publish 发布权威信息 | press 新闻发布会 | respond 回应（可多次）",
+            help="本次续报完成的时限：publish 发布权威信息 | press 新闻发布会 | respond 回应 | report 书面报告（内蒙古）（可多次）",
         ),
     ] = None,
     level: Annotated[

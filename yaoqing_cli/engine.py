@@ -550,11 +550,12 @@ def _duty_status(
     )
 
 
-# Channels by which a first report arrives in writing. A phone call (电话, and a call by mobile,
-# 手机) is the oral report that comes first: 内政办发〔2014〕109号 二(一) 先通过电话口头报告……随后报送
-# 文字材料，最晚不得超过事发后2小时. A first report with no channel recorded is the written
-# 要情专报 the office sent.
-ORAL_CHANNELS = vocab.ORAL_CHANNELS
+# A first report meets a written-report clock when it went up in writing (传真、网络、纸质), or
+# with no channel recorded: the written 要情专报 the office sent. A call is the oral report that
+# comes first (内政办发〔2014〕109号 二(一) 先通过电话口头报告……随后报送文字材料，最晚不得超过事发后
+# 2小时); any other channel names where the news came from, not how the report went: the
+# written material is then recorded as `continue --done`.
+WRITTEN_CHANNELS = vocab.WRITTEN_CHANNELS
 
 
 def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Event | None:
@@ -565,7 +566,7 @@ def _met_by(duty: Duty, seen: Sequence[Event], close: Event | None = None) -> Ev
             return e
         if duty.met_by == "written" and e.type == FILE:
             channel = (e.data.get("details") or {}).get("channel")
-            if channel not in ORAL_CHANNELS:
+            if channel is None or channel in WRITTEN_CHANNELS:
                 return e
         if duty.met_by == "first_continue" and e.type == CONTINUE:
             return e

@@ -102,9 +102,11 @@ CHANNELS = {
     "hotline": ("热线电话", ("热线", "12345", "政务热线")),
     "mailbox": ("领导信箱", ("信箱", "领导留言板", "地方领导留言板", "留言板")),
 }
-# Channels that are a call: the oral report comes first and the written material follows
-# (内政办发〔2014〕109号 二(一)); stored as the Chinese label (file --channel keeps the label).
-ORAL_CHANNELS = frozenset({"phone", "mobile", "hotline", "电话", "手机", "热线电话"})
+# Channels by which a report goes up in writing (鲁政办字〔2016〕86号 第4条: 纸质、传真、网络);
+# stored as the Chinese label (file --channel keeps the label). A call (电话、手机) is the oral
+# report that comes first, and the written material follows (内政办发〔2014〕109号 二(一)); the
+# places messages and opinion come from (微信、微博、热线电话, …) say nothing of how it was sent.
+WRITTEN_CHANNELS = frozenset({"fax", "network", "paper", "传真", "网络", "纸质"})
 
 OUTCOMES = {
     "resolved": ("处置完毕", ("办结", "已办结", "完毕")),
