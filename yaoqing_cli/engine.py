@@ -421,8 +421,9 @@ def effective_at(event: Event) -> datetime:
 
 def concerned_level(item: Item) -> str | None:
     """The level that decides an opinion's public-response clocks: that of the emergency it
-    concerns (鲁政办发〔2018〕18号 三, 云政办发〔2016〕106号 六: 对涉及特别重大、重大突发事件的政务舆情
-    …，对其他政务舆情应在48小时内予以回应). An opinion that names no emergency is 其他政务舆情:
+    concerns (鲁政办发〔2018〕18号 三: 对涉及特别重大、重大突发事件的政务舆情…，对其他政务舆情应在48小时
+    内予以回应; 云政办发〔2016〕106号 六 and 高安市通知 三(三) alike, each with its own limits). An
+    opinion that names no emergency is 其他政务舆情:
     judged as concerning neither 特别重大 nor 重大; one about an emergency not yet graded owes every
     level's clock, as that emergency does."""
     if item.details.get("about_level"):
