@@ -266,20 +266,44 @@ def test_a_back_entered_close_stops_clocks_only_from_when_it_was_typed(log, run)
     check(d["press"], "2026-11-23 08:00", "waived")
 
 
-def test_a_back_entered_followup_meets_as_of_its_time_and_says_so(log, run):
+def test_a_back_entered_followup_meets_as_of_its_time_only_if_typed_by_the_deadline(log, run):
+    # 鲁政办发〔2018〕18号 三: 重大 → publish within 5 h of 08:00, due 13:00
     sd = log("山东")
     item = sd.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大")
     result = run("continue", item, "--at", "2026-11-22 12:00", "--done", "publish",
-                 "--text", "已发布", now=iso("2026-11-22 14:00"))  # fmt: skip
+                 "--text", "已发布", now=iso("2026-11-22 12:50"))  # fmt: skip
     assert result.code == 0, result
     d = sd.duties(item, "2026-11-22 14:05")
-    check(d["publish"], "2026-11-22 13:00", "met", "2026-11-22 12:00")
+    check(d["publish"], "2026-11-22 13:00", "met", "2026-11-22 12:00")  # known before 13:00
     assert d["publish"]["back_entered"] is True and d["press"]["back_entered"] is False
     shown = run("show", item, now=iso("2026-11-22 14:05"))
     assert "完成（补录）" in shown.out, shown
     # typed within 10 minutes of the moment stated: not 补录
     sd.cont(item, "2026-11-22 14:00", "--done", "press", "--text", "已举行发布会")
     assert sd.duties(item, "2026-11-22 14:05")["press"]["back_entered"] is False
+
+
+def test_a_completion_typed_after_the_deadline_never_makes_the_breach_met_in_time(log, run):
+    # the board showed publish overdue at 13:30; typed at 14:00 "--at 12:00", it is late as of
+    # 14:00, and the stated 12:00 stays in the record beside it (a breach is permanent)
+    sd = log("山东")
+    item = sd.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大")
+    assert sd.duties(item, "2026-11-22 13:30")["publish"]["state"] == "overdue"
+    result = run("continue", item, "--at", "2026-11-22 12:00", "--done", "publish",
+                 "--text", "已发布", now=iso("2026-11-22 14:00"))  # fmt: skip
+    assert result.code == 0, result
+    assert "已完成 2026-11-22 14:00（补录，按记录时间计；逾时发布，晚 1小时" in result.out, result
+    d = sd.duties(item, "2026-11-22 14:05")
+    check(d["publish"], "2026-11-22 13:00", "late", "2026-11-22 14:00")
+    assert d["publish"]["back_entered"] is True
+    shown = run("show", item, now=iso("2026-11-22 14:05"))
+    assert (
+        "2026-11-22 12:00  续报一" in shown.out and "〔补录：记录于 2026-11-22 14:00〕" in shown.out
+    )
+    report = run(
+        "report", "--date", "2026-11-22", "--format", "json", now=iso("2026-11-23 01:00")
+    ).json
+    assert [c["duty"] for c in report["late"]] == ["publish"], report["late"]
 
 
 def test_an_import_cannot_waive_a_clock_this_log_already_holds_overdue(log, run, db_path, tmp_path):

@@ -410,3 +410,21 @@ def test_a_correction_names_the_units_clocks_it_moved(yunnan):
     assert done.code == 0, done
     assert "承办单位办结并回复网民→某县人民政府 时限：12月7日24时 → 11月30日24时" in done.out, done
     assert "时限未变" not in done.out
+
+
+def test_a_units_done_typed_in_after_its_deadline_is_late_as_of_its_typing(office):
+    # assigned at 10:00 with 1 h: due 11:00. The unit's 办结 stated 10:30 but typed at 12:00,
+    # after the board showed the clock overdue: late as of 12:00, the 10:30 kept in the record
+    run = office
+    item = file_item(run, "--level", "一般", title="某地山体滑坡", at_now=True,
+                     at="2026-11-22 09:00")["id"]  # fmt: skip
+    assigned = run("assign", item, "--to", "某县人民政府", "--due", "1h",
+                   now=iso("2026-11-22 10:00"))  # fmt: skip
+    assert assigned.code == 0, assigned
+    done = run("feedback", item, "--from", "某县人民政府", "--text", "办结", "--done",
+               "--at", "2026-11-22 10:30", now=iso("2026-11-22 12:00"))  # fmt: skip
+    assert done.code == 0, done
+    [clock] = run("show", item, "--json", now=iso("2026-11-22 12:05")).json["assignments"]
+    assert (clock["state"], clock["met_at"]) == ("late", iso("2026-11-22 12:00")), clock
+    assert clock["feedback"][0]["at"] == iso("2026-11-22 10:30")  # as stated, 补录
+    assert clock["feedback"][0]["back_entered"] is True

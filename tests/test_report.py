@@ -129,7 +129,7 @@ def day_log(office):
             "A 已发布",
             "--at",
             "2026-11-22 12:00",
-            now=late_now,
+            now="2026-11-22T12:30:00+08:00",  # 补录, but typed before its 13:00 deadline
         ).code
         == 0
     )

@@ -32,6 +32,7 @@ from yaoqing_cli.engine import (
     SHANGHAI,
     _closes,
     back_entered,
+    counted_at,
     effective_at,
     end_of_day,
     first_recorded,
@@ -175,7 +176,11 @@ def track(
                 ),
                 None,
             )
-            met_at, back = (done.happened_at, back_entered(done)) if done else (None, False)
+            met_at, back = (
+                (counted_at(done, was.deadline, was.start), back_entered(done))
+                if done
+                else (None, False)
+            )
         state = LATE if met_at is not None else OVERDUE
         clocks[key] = was._replace(state=state, met_at=met_at, feedback=fb, back_entered=back)
     ordered = sorted(clocks.values(), key=lambda c: (c.start, c.deadline))
@@ -204,9 +209,11 @@ def _track(
     clocks: list[Tracked] = []
     assigned: list[str] = []
 
-    def judge(role, name, unit, task, start, clock_end, met, source, fb=(), leader=None):
+    def judge(role, name, unit, task, began, clock_end, met, source, fb=(), leader=None):
+        """One clock, started by the event `began` (shown from its recording on)."""
         deadline, fallback, extended = clock_end
-        met_at = met.happened_at if met is not None else None
+        start = item.received if role == "supervised" else began.happened_at
+        met_at = counted_at(met, deadline, first_recorded(began)) if met is not None else None
         window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
         if window is not None:
             waived_at = window
@@ -260,7 +267,7 @@ def _track(
                 clock.name,
                 unit,
                 e.data.get("task"),
-                e.happened_at,
+                e,
                 end,
                 done,
                 clock.source,
@@ -279,7 +286,7 @@ def _track(
             for unit in units or (UNNAMED,):
                 met = next((x for x in after if _relays(x, unit)), None)
                 end = _deadline(policy.relay, item, e.happened_at, calendar, tz)
-                judge("relay", policy.relay.name, unit, None, e.happened_at, end, met,
+                judge("relay", policy.relay.name, unit, None, e, end, met,
                       policy.relay.source, leader=leader)  # fmt: skip
         clock = _given(e.data.get("feedback_minutes"), "批示反馈", "本条批示给出的反馈时限")
         clock = clock or policy.instruct_feedback
@@ -289,7 +296,7 @@ def _track(
                         and (unit == ANY_UNIT or f.data.get("from") == unit)]  # fmt: skip
                 end = _deadline(clock, item, e.happened_at, calendar, tz)
                 met = mine[0] if mine else None
-                judge("instruct", clock.name, unit, None, e.happened_at, end, met, clock.source,
+                judge("instruct", clock.name, unit, None, e, end, met, clock.source,
                       [_feedback(f) for f in mine], leader)  # fmt: skip
 
     above = None
@@ -308,7 +315,7 @@ def _track(
                 None,
             )
             end = _deadline(clock, item, item.received, calendar, tz)
-            judge("supervised", clock.name, above, None, item.received, end, met, clock.source,
+            judge("supervised", clock.name, above, None, events[0], end, met, clock.source,
                   [_feedback(f) for f in feedback])  # fmt: skip
     return Chase(tuple(clocks), tuple(instructions), above, tuple(assigned))
 

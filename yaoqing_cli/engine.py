@@ -18,7 +18,8 @@ Rules, each from DOMAIN.md and the seeds:
   stays overdue, and one met late stays late. 鲁政办字〔2016〕86号 第18条 excuses a warning that did
   not happen and a report *made in time* that proved wrong: neither erases a missed clock;
 - a back-entered event (recorded more than BACK_ENTRY after its stated time, 补录) meets a clock as
-  of its stated time, marked as such, but waives or extends only from when it was recorded;
+  of its stated time only if it was recorded by the deadline, else as of its recording (a late
+  entry never makes a breach met in time); it waives or extends only from when it was recorded;
 - a correction (更正) re-judges the item from its corrected anchors, kind and policy; judged at
   the moment it was recorded, a clock it found already breached stays a breach at its original
   deadline (`held`), and on a closed item it makes no breach from before it (`spared`);
@@ -419,6 +420,21 @@ def effective_at(event: Event) -> datetime:
     return first_recorded(event) if back_entered(event) else event.happened_at
 
 
+def counted_at(event: Event, deadline: datetime, shown_since: datetime) -> datetime:
+    """When a completion counts against its clock: the moment it states, unless that moment is
+    in time but the event was back-entered (补录) after the deadline of a clock the log already
+    showed running (`shown_since`: when the event that started the clock was recorded); then
+    the moment it was recorded. A breach is permanent: `continue --done publish --at 12:00`
+    typed at 14:00 cannot turn a 13:00 clock the board showed overdue into one met in time; it
+    is late as of 14:00, and the stated 12:00 stays in the record (show: 〔补录：记录于 …〕). A
+    stated moment already late is taken as stated; a first report typed in after the fact is
+    taken as stated too: no board showed its clock before it."""
+    recorded = first_recorded(event)
+    stated = event.happened_at
+    in_time_but_typed_late = stated <= deadline < recorded and recorded - stated > BACK_ENTRY
+    return recorded if in_time_but_typed_late and shown_since <= deadline else stated
+
+
 def concerned_level(item: Item) -> str | None:
     """The level that decides an opinion's public-response clocks: that of the emergency it
     concerns (鲁政办发〔2018〕18号 三: 对涉及特别重大、重大突发事件的政务舆情…，对其他政务舆情应在48小时
@@ -454,6 +470,8 @@ def end_of_day(day, tz: ZoneInfo) -> datetime:
 def _duty_status(
     duty, item, seen, level_steps, policy, calendar, now, tz, close_effect, close=None, windows=()
 ):
+    filed = next((e for e in seen if e.type == FILE), None)
+    shown_since = first_recorded(filed) if filed is not None else item.filed  # the clock known
     if item.kind not in duty.kinds:
         return None
     original = deadline_for(duty, item, calendar, tz)
@@ -508,7 +526,7 @@ def _duty_status(
         deadline, fallback = new_deadline, fallback or more_fallback
 
     met = _met_by(duty, seen, close)
-    met_at = met.happened_at if met else None
+    met_at = counted_at(met, deadline, shown_since) if met else None
     # 重新打开: a clock that fell due while the item stood closed was not owed then
     window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
     # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
@@ -665,6 +683,7 @@ class ClockMove(NamedTuple):
     new_deadline: datetime
     state: DutyState
     done_at: datetime | None = None
+    back_entered: bool = False  # done by a 补录 (late: counted from when it was recorded)
 
 
 def clock_moves(before: ItemStatus, after: ItemStatus) -> list[ClockMove]:
@@ -676,7 +695,15 @@ def clock_moves(before: ItemStatus, after: ItemStatus) -> list[ClockMove]:
         old = was.get(d.key)
         if d.state in vocab.DONE and (old is None or old.state not in vocab.DONE):
             moves.append(
-                ClockMove(d.key, d.name, old and old.deadline, d.deadline, d.state, d.met_at)
+                ClockMove(
+                    d.key,
+                    d.name,
+                    old and old.deadline,
+                    d.deadline,
+                    d.state,
+                    d.met_at,
+                    d.back_entered,
+                )
             )
         elif old is None or (old.state == WAIVED and d.state in vocab.RUNNING):
             moves.append(ClockMove(d.key, d.name, None, d.deadline, d.state))

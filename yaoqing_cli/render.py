@@ -330,8 +330,11 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
         late = ""
         if moved.state == LATE:
             late = f"，晚 {span_text(moved.done_at - moved.new_deadline)}"
+        back = ""
+        if moved.back_entered:  # a 补录 typed after the deadline counts from when it was typed
+            back = "补录，按记录时间计；" if moved.state == LATE else "补录；"
         return (
-            f"{name}：已完成 {local_text(moved.done_at, tz)}（{state}{late}；"
+            f"{name}：已完成 {local_text(moved.done_at, tz)}（{back}{state}{late}；"
             f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"
         )
     pressing = f"（{vocab.state_label(moved.state)}）" if moved.state in (OVERDUE, DUE_SOON) else ""
