@@ -14,6 +14,7 @@ import json
 import pytest
 
 from tests.conftest import file_item
+from tests.test_import import real_clock
 
 MARK = "密标记"  # every typed field of the sensitive item contains this
 
@@ -167,3 +168,45 @@ def test_confirmations_of_writes_to_a_sensitive_item_echo_none_of_its_words(offi
         done = run(*args, now=at_now(f"2026-11-22 10:{n:02d}"))
         assert done.code == 0, (args, done)
         assert MARK not in done.out, (args, done.out)
+
+
+def test_the_units_and_leader_of_a_sensitive_items_downward_half_are_not_shown(office, tmp_path):
+    """传与跟 on a sensitive item: the units it was handed to, the leader who instructed on it
+    and the unit a report came from are words typed about it (README: never its unit or any
+    typed text, unless --include-sensitive), in every view, an error and the export."""
+    run = office
+    item = file_item(run, "--level", "重大", "--sensitive", title=f"{MARK}爆炸",
+                     occurred="2026-11-22 08:00", at="2026-11-22 08:30", at_now=True)["id"]  # fmt: skip
+    ok(run, "assign", item, "--to", f"{MARK}承办", "--task", f"{MARK}任务", "--due", "1h",
+       at="2026-11-22 09:00")  # fmt: skip
+    ok(run, "instruct", item, "--from", f"{MARK}领导", "--text", f"{MARK}批示",
+       "--to", f"{MARK}承办二", "--feedback", "2h", at="2026-11-22 09:10")  # fmt: skip
+    ok(run, "feedback", item, "--from", f"{MARK}承办", "--text", "x", at="2026-11-22 09:20")
+    now = at_now("2026-11-22 12:00")
+    dump = tmp_path / "masked.jsonl"
+    outputs = {
+        argv: run(*argv, now=now)
+        for argv in [
+            ("status",), ("status", "--json"), ("status", "--chase"), ("status", "--chase", "--json"),
+            ("show", item), ("show", item, "--json"), ("handover", "--to", "李四", "--json"),
+            ("handover", "--list"), ("export", "--output", str(dump)),
+        ]
+    }  # fmt: skip
+    for argv, result in outputs.items():
+        assert result.code == 0, (argv, result)
+        assert MARK not in result.out + result.err, (argv, result.out)
+    # the export keeps the units handed to (an importing log checks each report back against
+    # them), never the leader, the task or any text
+    lines = [json.loads(x) for x in dump.read_text("utf-8").splitlines()]
+    exported = json.dumps(
+        [r["data"] for r in lines if r.get("item_id") == item], ensure_ascii=False
+    )
+    assert f"{MARK}领导" not in exported and f"{MARK}任务" not in exported
+    assert f"{MARK}批示" not in exported and f"{MARK}爆炸" not in exported
+    wrong = run("feedback", item, "--from", "别的单位", "--text", "x", now=now)
+    assert wrong.code == 1 and MARK not in wrong.err and "已转办 1 个单位" in wrong.err, wrong
+    # asked for, they are all there; and a masked export still imports (--allow-masked)
+    shown = run("status", "--chase", "--include-sensitive", now=now)
+    assert f"{MARK}承办" in shown.out, shown
+    copy = real_clock(run, "--db", tmp_path / "copy.db", "import", "--allow-masked", dump)
+    assert copy.code == 0, copy

@@ -116,8 +116,9 @@ def hidden(item: Item, include_sensitive: bool) -> bool:
     return item.sensitive and not include_sensitive
 
 
-def concealed_data(data: Mapping[str, Any]) -> dict:
-    """An event payload with every text a sensitive item carries replaced by MASK."""
+def concealed_data(data: Mapping[str, Any], type_: str) -> dict:
+    """An event payload (of an event of type `type_`) with every text a sensitive item carries
+    replaced by MASK."""
     masked = dict(data)
     for key in vocab.TEXT_FIELDS:
         if masked.get(key):
@@ -129,7 +130,19 @@ def concealed_data(data: Mapping[str, Any]) -> dict:
             masked[side] = {
                 k: MASK if k in vocab.CORRECTED_TEXTS and v else v for k, v in masked[side].items()
             }
-    return masked
+    return conceal_names(masked, MASK, type_)
+
+
+def conceal_names(data: dict, mark: str, type_: str) -> dict:
+    """The names of 传与跟 in an event payload (vocab.HANDED_NAMES, by event type) replaced by
+    `mark`: a unit list keeps its length."""
+    for key in vocab.HANDED_NAMES.get(type_, ()):
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            data[key] = mark
+        elif isinstance(value, list) and value:
+            data[key] = [mark] * len(value)
+    return data
 
 
 def typed_words(data: Mapping[str, Any]) -> list[str]:

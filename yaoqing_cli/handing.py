@@ -223,7 +223,9 @@ def extend_assignment(
         item = _open_item(store, item_id, at, tz, "延期")
         events = store.events(item.id)
         if _assigned_at(events, unit) is None:
-            raise OperationError(f"{item.id} 没有转办给 {unit}，无从延期；{_assigned_list(events)}")
+            raise OperationError(
+                f"{item.id} 没有转办给 {unit}，无从延期；{_assigned_list(item, events)}"
+            )
         if any(
             e.type == EventType.EXTEND
             and e.data.get("duty") == vocab.ASSIGN_DUTY
@@ -259,9 +261,15 @@ def extend_assignment(
     return event
 
 
-def _assigned_list(events: Sequence[Event]) -> str:
+def _assigned_list(item: Item, events: Sequence[Event]) -> str:
+    """The units the item was handed to, for an error; on a sensitive item only how many (they
+    are words typed about it, and an error is an output too)."""
     units = [u for e in events if e.type == EventType.ASSIGN for u in e.data.get("units") or ()]
-    return f"已转办：{'、'.join(units)}" if units else "此件尚未转办任何单位（yaoqing assign）"
+    if not units:
+        return "此件尚未转办任何单位（yaoqing assign）"
+    if item.sensitive:
+        return f"已转办 {len(units)} 个单位（涉密/敏感要情，单位名称用 show {item.id} --include-sensitive 查看）"
+    return f"已转办：{'、'.join(units)}"
 
 
 def feedback(
@@ -287,7 +295,7 @@ def feedback(
         assigned = _assigned_at(events, unit)
         if assigned is None:
             raise OperationError(
-                f"{unit} 没有受理 {item.id} 的转办，不能记它的反馈；{_assigned_list(events)}"
+                f"{unit} 没有受理 {item.id} 的转办，不能记它的反馈；{_assigned_list(item, events)}"
             )
         if at < assigned.happened_at:
             raise UsageError(

@@ -300,6 +300,7 @@ def _unmet(expect: Expectation, count: int, seen: dict) -> str | None:
 EXPORT_FORMAT = "yaoqing-export/2"
 OLD_FORMATS = ("yaoqing-export/1",)
 SENSITIVE_MARK = "〔涉密/敏感内容，未导出〕"
+NAME_MARK = unicodedata.normalize("NFKC", SENSITIVE_MARK)  # a name is kept NFKC (check_text)
 IMPORTED = "imported"  # the key, inside an imported event's data, of where it came from
 HEX = frozenset("0123456789abcdef")
 ITEM_ID = re.compile(r"(\d{8})-(\d{3,6})", re.ASCII)
@@ -338,7 +339,7 @@ def export_lines(store: Store, since: datetime | None, include_sensitive: bool) 
             "data": data,
         }
         if item_id in sensitive and not include_sensitive:
-            record["data"] = _mask(data)
+            record["data"] = _mask(data, type_)
             record["masked"] = True
             masked = True
         elif type_ == "handover" and not include_sensitive and _sheet_names(data, sensitive):
@@ -409,7 +410,7 @@ def _mask_sheet(data: dict, sensitive: set[str]) -> dict:
     return {**data, "items": items}
 
 
-def _mask(data: dict) -> dict:
+def _mask(data: dict, type_: str) -> dict:
     masked = dict(data)
     for key in ("title", "text", "reason", "task"):  # task: an assignment's (转办)
         if masked.get(key):
@@ -425,6 +426,10 @@ def _mask(data: dict) -> dict:
                 k: SENSITIVE_MARK if k in vocab.CORRECTED_TEXTS and v else v
                 for k, v in masked[side].items()
             }
+    # the leader of an instruction (批示); the units handed to stay, since an importing log checks
+    # each report back (feedback --from) against the units the item was handed to
+    if type_ == "instruct" and masked.get("leader"):
+        masked["leader"] = NAME_MARK
     return masked
 
 
@@ -947,7 +952,7 @@ def _original_form(uid, item_id, type_, happened, recorded, officer, data: dict,
         if type_ == "file":
             data["id"] = item_id
     if mask:
-        data = _mask(data)
+        data = _mask(data, type_)
     return canonical_event(uid, item_id, type_, happened, recorded, officer, data), masked
 
 

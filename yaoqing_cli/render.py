@@ -124,7 +124,7 @@ def event_summary(event: Event, tz: ZoneInfo | None = None) -> str:
 def event_line(event: Event, tz: ZoneInfo, conceal: bool = False) -> str:
     """One event as a confirmation prints it; `conceal`: a sensitive item's words masked."""
     if conceal:
-        event = event._replace(data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data, event.type))
     return indented(
         f"{event_label(event, event.data.get('n'))} {local_text(event.happened_at, tz)}  {event_summary(event, tz)}"
     )
@@ -138,7 +138,7 @@ def indented(text: str, indent: str = "    ") -> str:
 
 def event_json(event: Event, tz: ZoneInfo, conceal: bool = False) -> dict:
     if conceal:
-        event = event._replace(data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data, event.type))
     return {
         "uid": event.uid,
         "type": event.type,
@@ -164,7 +164,7 @@ def corrected_json(done, tz: ZoneInfo) -> dict:
     conceal = done.item.sensitive or done.before.sensitive
     event = done.event
     if conceal:
-        event = event._replace(data=concealed_data(event.data))
+        event = event._replace(data=concealed_data(event.data, event.type))
     return {
         "id": done.item.id,
         "events": [event_json(event, tz)],
@@ -174,7 +174,7 @@ def corrected_json(done, tz: ZoneInfo) -> dict:
 
 def corrected_lines(done, tz: ZoneInfo, mark: str = "") -> list[str]:
     conceal = done.item.sensitive or done.before.sensitive
-    data = concealed_data(done.event.data) if conceal else done.event.data
+    data = concealed_data(done.event.data, done.event.type) if conceal else done.event.data
     out = [
         f"{mark}已记录更正 {done.item.id}：{correction_text(data, tz)}（理由：{data.get('reason')}）"
     ]
@@ -511,7 +511,7 @@ def _shown_events(events, facts: Facts) -> list[Event]:
 
     if not facts.concealed:
         return list(events)
-    return [e._replace(data=concealed_data(e.data)) for e in events]
+    return [e._replace(data=concealed_data(e.data, e.type)) for e in events]
 
 
 def timeline_json(

@@ -22,7 +22,7 @@ def _masked(text: str | None, conceal: bool) -> str | None:
 
 def feedback_json(f, tz: ZoneInfo, conceal: bool = False) -> dict:
     return {
-        "unit": f.unit,
+        "unit": _masked(f.unit, conceal),
         "at": iso_local(f.at, tz),
         "text": _masked(f.text, conceal),
         "done": f.done,
@@ -34,7 +34,7 @@ def tracked_json(c: Tracked, tz: ZoneInfo, conceal: bool = False) -> dict:
     return {
         "role": c.role,
         "name": c.name,
-        "unit": c.unit,
+        "unit": _masked(c.unit, conceal),
         "task": _masked(c.task, conceal),
         "start": iso_local(c.start, tz),
         "deadline": iso_local(c.deadline, tz),
@@ -42,7 +42,7 @@ def tracked_json(c: Tracked, tz: ZoneInfo, conceal: bool = False) -> dict:
         "met_at": iso_local(c.met_at, tz),
         "extended": c.extended,
         "calendar_fallback": c.calendar_fallback,
-        "leader": c.leader,
+        "leader": _masked(c.leader, conceal),
         "source": c.source,
         "feedback": [feedback_json(f, tz, conceal) for f in c.feedback],
     }
@@ -56,10 +56,10 @@ def chase_json(chase: Chase | None, tz: ZoneInfo, conceal: bool = False) -> dict
         mine = [c for c in chase.clocks if c.role in ("relay", "instruct") and c.start == i.at]
         instructions.append(
             {
-                "leader": i.leader,
+                "leader": _masked(i.leader, conceal),
                 "text": _masked(i.text, conceal),
                 "at": iso_local(i.at, tz),
-                "units": list(i.units),
+                "units": [_masked(u, conceal) for u in i.units],
                 "relay": [tracked_json(c, tz, conceal) for c in mine if c.role == "relay"],
                 "feedback": [tracked_json(c, tz, conceal) for c in mine if c.role == "instruct"],
             }
@@ -113,15 +113,17 @@ def chase_lines(
     chase = chase or NOTHING
     out = []
     for i in chase.instructions:
-        to = f"（批示所涉：{'、'.join(i.units)}）" if i.units else ""
+        units = "、".join(_masked(u, conceal) for u in i.units)
+        to = f"（批示所涉：{units}）" if i.units else ""
         out.append(
-            f"{indent}领导批示：{i.leader} {local_text(i.at, tz)}：{_masked(i.text, conceal)}{to}"
+            f"{indent}领导批示：{_masked(i.leader, conceal)} {local_text(i.at, tz)}："
+            f"{_masked(i.text, conceal)}{to}"
         )
         for c in chase.clocks:
             if c.role in ("relay", "instruct") and c.start == i.at:
                 out.append(
-                    f"{indent}  {c.name}→{c.unit}：{vocab.state_label(c.state, c.role)}  "
-                    f"{when(c, moment, tz)}"
+                    f"{indent}  {c.name}→{_masked(c.unit, conceal)}："
+                    f"{vocab.state_label(c.state, c.role)}  {when(c, moment, tz)}"
                 )
     if chase.supervised_by:
         clock = next(iter(chase.of_role("supervised")), None)
@@ -134,7 +136,7 @@ def chase_lines(
     for c in chase.of_role("assign"):
         task = f"（{_masked(c.task, conceal)}）" if c.task else ""
         out.append(
-            f"{indent}转办：{c.unit}{task}  {vocab.state_label(c.state, c.role)}  "
+            f"{indent}转办：{_masked(c.unit, conceal)}{task}  {vocab.state_label(c.state, c.role)}  "
             f"{when(c, moment, tz)}  {_last(c, tz, conceal)}"
         )
     return out
@@ -175,13 +177,21 @@ def chase_list_text(result, tz: ZoneInfo, include_sensitive: bool = False) -> st
         c, item = line.clock, line.item
         conceal = item.sensitive and not include_sensitive
         role = vocab.CHASE_ROLES.get(c.role, c.role)
-        task = _masked(c.task, conceal) or (f"{c.leader}批示" if c.leader else c.name)
+        leader = _masked(c.leader, conceal)
+        task = _masked(c.task, conceal) or (f"{leader}批示" if leader else c.name)
         gap = moment - c.deadline if c.state == DutyState.OVERDUE else c.deadline - moment
         by = f"逾期 {span_text(gap)}" if c.state == DutyState.OVERDUE else f"剩 {span_text(gap)}"
         owes = "本单位→" if c.role in ("relay", "supervised") else ""
+        # a sensitive item's unit is not named, nor given away by its telephone number
+        contact = (
+            "（涉密/敏感要情，加 --include-sensitive 查看）"
+            if conceal
+            else contact_text(line.contact)
+        )
         out.append(
-            f"{owes}{c.unit}  {item.id}  {role}：{task}  时限 {deadline_text(c.deadline, tz, moment)}  "
-            f"{by}  {_last(c, tz, conceal)}  联系：{contact_text(line.contact)}"
+            f"{owes}{_masked(c.unit, conceal)}  {item.id}  {role}：{task}  "
+            f"时限 {deadline_text(c.deadline, tz, moment)}  "
+            f"{by}  {_last(c, tz, conceal)}  联系：{contact}"
             + ("  ※按周一至周五推算" if c.calendar_fallback else "")
         )
     return "\n".join(out)
@@ -191,13 +201,13 @@ def chase_list_json(result, tz: ZoneInfo, include_sensitive: bool = False) -> li
     out = []
     for line in result.lines:
         conceal = line.item.sensitive and not include_sensitive
-        entry = line.contact
+        entry = None if conceal else line.contact
         out.append(
             {
                 "id": line.item.id,
                 "title": MASK if conceal else line.item.title,
                 **tracked_json(line.clock, tz, conceal),
-                "registered": entry is not None,
+                "registered": line.contact is not None,
                 "contact": entry.contact if entry else None,
                 "phone": entry.phone if entry else None,
             }
