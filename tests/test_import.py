@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import dump_log, file_item
+from tests.conftest import dump_log, file_item, iso
 from tests.export_helpers import read_export, rechain, write_export
 
 JINAN = ["--office", "济南市人民政府办公厅", "--short", "济南市", "--policy", "shandong", "--drill"]
@@ -761,3 +761,23 @@ def test_this_offices_calendar_comes_with_its_log(run, yunnan, tmp_path):
     assert mine.code == 0 and "2026-10-13" in mine.out, mine
     theirs = run("--db", other, "calendar", "show", "2026")
     assert theirs.code == 0 and "2026-10-13" not in theirs.out, theirs
+
+
+def test_nothing_is_done_while_an_item_stood_closed_typed_or_imported(office, tmp_path, db_path):
+    # closed 10:00, reopened 14:00: a follow-up dated 12:00 would meet the 13:00 publish clock
+    # (鲁政办发〔2018〕18号 三) that fell due while the item stood closed (README: it stays waived)
+    run = office
+    item = file_item(run, "--level", "重大", title="某地爆炸", occurred="2026-11-22 08:00",
+                     at="2026-11-22 08:30", at_now=True)["id"]  # fmt: skip
+    assert run("close", item, "--text", "结束", now=iso("2026-11-22 10:00")).code == 0
+    assert run("reopen", item, "--reason", "终报有误", now=iso("2026-11-22 14:00")).code == 0
+    before = dump_log(db_path)
+    typed = run("continue", item, "--done", "publish", "--text", "发布", "--at", "12:00",
+                now=iso("2026-11-22 14:10"))  # fmt: skip
+    assert typed.code == 2 and "早于重新打开的时间" in typed.err, typed
+    assert dump_log(db_path) == before
+    dump = tmp_path / "log.jsonl"
+    assert run("export", "--output", dump).code == 0
+    records = new_event(read_export(dump), item, "continue", "2026-11-22T04:00:00Z",
+                        {"n": 1, "text": "发布", "done": ["publish"]})  # fmt: skip
+    refused(run, tmp_path / "fresh.db", forge(dump, records, tmp_path), "重新打开的时间")

@@ -1217,6 +1217,12 @@ def _check_followup(ctx, number, record, item_id, data, happened) -> None:
         return
     _want(number, not closed, f"{item_id} 已终报，终报之后不能再有记录")
     _want(number, happened >= item.filed, f"早于 {item_id} 的首报时间")
+    reopened = store.reopened_at(item_id)
+    _want(
+        number,
+        reopened is None or happened >= reopened,
+        f"早于 {item_id} 重新打开的时间：终报后至重新打开之前不能有记录",
+    )
     events = store.events(item_id)
     policy = _policy(ctx, number, item.policy_hash)
     if type_ == "continue":

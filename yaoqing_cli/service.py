@@ -351,6 +351,12 @@ def _open_item(store: Store, item_id: str, at: datetime, tz: ZoneInfo, verb: str
             f"{verb}时间 {local_text(at, tz)} 早于首报时间 {local_text(item.filed, tz)}；"
             f"{verb}只能在首报之后"
         )
+    reopened = store.reopened_at(item.id)
+    if reopened is not None and at < reopened:  # nothing is done while the item stood closed
+        raise UsageError(
+            f"{verb}时间 {local_text(at, tz)} 早于重新打开的时间 {local_text(reopened, tz)}；"
+            f"{item.id} 终报后至重新打开之前不能有{verb}"
+        )
     return item
 
 

@@ -1202,6 +1202,13 @@ class Store:
         ).fetchone()
         return self._item(row) if row else None
 
+    def reopened_at(self, item_id: str) -> datetime | None:
+        """When the item was last reopened (重新打开), or None."""
+        row = self.db.execute(
+            "SELECT max(happened_at) FROM events WHERE item_id = ? AND type = 'reopen'", (item_id,)
+        ).fetchone()
+        return from_utc_text(row[0]) if row and row[0] else None
+
     def closed_at(self, item_id: str) -> datetime | None:
         row = self.db.execute("SELECT closed_at FROM items WHERE id = ?", (item_id,)).fetchone()
         return from_utc_text(row[0]) if row and row[0] else None
