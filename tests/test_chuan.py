@@ -428,3 +428,24 @@ def test_a_units_done_typed_in_after_its_deadline_is_late_as_of_its_typing(offic
     assert (clock["state"], clock["met_at"]) == ("late", iso("2026-11-22 12:00")), clock
     assert clock["feedback"][0]["at"] == iso("2026-11-22 10:30")  # as stated, 补录
     assert clock["feedback"][0]["back_entered"] is True
+
+
+def test_a_correction_of_received_names_the_supervised_feedback_clock_it_moved(office):
+    # a supervised item's feedback clock counts from 接报 (2 h given): 09:30 → due 11:30; the
+    # correction to 10:00 moves it to 12:00, and says so, in words and in --json
+    run = office
+    filed = run("file", "--title", "督办件", "--kind", "舆情", "--occurred", "07:00",
+                "--received", "09:30", "--from-above", "省政府办公厅", "--supervised",
+                "--feedback", "2h", now=iso("2026-11-22 10:00"))  # fmt: skip
+    assert filed.code == 0, filed
+    item = filed.out.split()[1]
+    done = run("correct", item, "--received", "10:00", "--reason", "核实", "--json",
+               now=iso("2026-11-22 10:10"))  # fmt: skip
+    assert done.code == 0, done
+    assert done.json["units_moved"] == [
+        {"name": "督办反馈", "unit": "省政府办公厅", "old_deadline": iso("2026-11-22 11:30"),
+         "new_deadline": iso("2026-11-22 12:00")}
+    ]  # fmt: skip
+    again = run("correct", item, "--received", "09:50", "--reason", "再核实",
+                now=iso("2026-11-22 10:20"))  # fmt: skip
+    assert "督办反馈→省政府办公厅 时限：11月22日 12:00 → 11月22日 11:50" in again.out, again

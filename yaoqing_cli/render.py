@@ -169,6 +169,15 @@ def corrected_json(done, tz: ZoneInfo) -> dict:
         "id": done.item.id,
         "events": [event_json(event, tz)],
         "moved": [_moved_json(m, tz, conceal) for m in done.moved],
+        "units_moved": [
+            {
+                "name": name,
+                "unit": MASK if conceal else unit,
+                "old_deadline": iso_local(old, tz),
+                "new_deadline": iso_local(new, tz),
+            }
+            for name, unit, old, new in done.units_moved
+        ],
     }
 
 

@@ -925,7 +925,10 @@ def _units_moved(log: Log, before: tuple, after: tuple, event: Event) -> tuple:
     def deadlines(item: Item, events) -> dict:
         chase = track(item, events, log.policies.get(item), log.calendar, event.happened_at,
                       tz=log.tz, resolve=log.policies.resolver(item.id))  # fmt: skip
-        return {(c.role, c.unit, c.start): c for c in chase.clocks}
+        # a supervised clock starts at 接报, which a correction may move: there is one per item
+        return {
+            (c.role, c.unit, None if c.role == "supervised" else c.start): c for c in chase.clocks
+        }
 
     was, now = deadlines(*before), deadlines(*after)
     return tuple(
