@@ -210,7 +210,11 @@ def outputs(run, log):
     corrected = run("correct", g["id"], "--occurred", "2026-11-22 10:30", "--received",
                     "2026-11-22 10:40", "--reason", "核实", "--json", now=iso("2026-11-22 11:40"))  # fmt: skip
     assert corrected.code == 0, corrected
-    out["correct --json"] = [corrected.json]
+    # and 接报 of the supervised F: its feedback clock (24 h from 接报) moves, units_moved[]
+    supervised = run("correct", f["id"], "--received", "2026-11-22 07:20", "--reason", "核实",
+                     "--json", now=iso("2026-11-22 11:45"))  # fmt: skip
+    assert supervised.code == 0 and supervised.json["units_moved"], supervised
+    out["correct --json"] = [corrected.json, supervised.json]
     did("close --json", "close", g["id"], "--outcome", "void", "--reason", "误录", "--json",
         at="2026-11-22 12:30")  # fmt: skip
     reopened = run("reopen", g["id"], "--reason", "并非误录", "--json", now=iso("2026-11-22 13:00"))
