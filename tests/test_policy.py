@@ -361,7 +361,7 @@ OUT_OF_RANGE = [
     (DUTY + 'anchor="occurred"\nhours=8761', "duties.report.hours 应为 1 到 8760"),
     (DUTY + 'anchor="occurred"\nminutes=525601', "duties.report.minutes 应为 1 到 525600"),
     (DUTY + 'anchor="filed"\nworking_days=2500000', "duties.report.working_days 应为 1 到 250"),
-    (DUTY.replace("emergency", "message") + 'anchor="filed"\nworking_days={praise=251}',
+    (DUTY.replace("emergency", "message") + 'anchor="filed"\nworking_days={praise=251, advice=10, appeal=20}',
      "duties.report.working_days.praise 应为 1 到 250"),
     (DUTY + 'anchor="filed"\nworking_days=5\nextension_working_days=251',
      "duties.report.extension_working_days 应为 1 到 250"),
@@ -591,3 +591,25 @@ def test_a_chain_of_extends_deeper_than_sixteen_is_refused_in_one_short_line(run
     assert result.code == 1 and result.err.count("\n") == 1, result
     assert "extends 层数超过 16" in result.err and "所指的政策有误" not in result.err
     assert run("policy", "check", tmp_path / "p5.toml").code == 0  # 15 levels
+
+
+@pytest.mark.parametrize(
+    "duty, why",
+    [
+        ('kinds=["message"]\nworking_days={ praise = 5 }', "缺 advice、appeal"),
+        ('kinds=["message","emergency"]\nworking_days={ praise = 5, advice = 10, appeal = 20 }',
+         "只适用于网民留言"),
+    ],
+    ids=["a-class-missing", "not-only-messages"],
+)  # fmt: skip
+def test_a_per_class_clock_names_every_class_and_only_messages(run, tmp_path, duty, why):
+    # 云政办发〔2016〕106号 四(三): 5、10、20个工作日 for the three classes of a citizen's message;
+    # a class left out, or a kind that has no class, would leave an item with no clock at all
+    path = tmp_path / "p.toml"
+    path.write_text(
+        'name = "p"\ntitle = "测试"\nextends = "yunnan"\n[duties.reply]\nname = "办结并回复网民"\n'
+        f'{duty}\nanchor = "filed"\nmet_by = "close"\nsource = "本地"\n',
+        "utf-8",
+    )
+    checked = run("policy", "check", path)
+    assert checked.code == 1 and why in checked.err, checked

@@ -700,6 +700,15 @@ def _build(
         _want(
             kind in vocab.KINDS, where, f"assign.{kind}", f"以下类型之一：{'、'.join(vocab.KINDS)}"
         )
+    for kind, table in assign_raw.items():  # a per-class table is for messages only
+        _want(
+            kind == "message"
+            or not isinstance(table, dict)
+            or not isinstance(table.get("working_days"), dict),
+            where,
+            f"assign.{kind}.working_days",
+            "一个工作日数（按留言类别计的时限只用于 [assign.message]）",
+        )
     assign = {  # in the order of the kinds, whatever order the file used
         kind: _clock(assign_raw[kind], where, f"assign.{kind}.", "转办")
         for kind in sorted(assign_raw, key=list(vocab.KINDS).index)
@@ -762,6 +771,13 @@ def _time_limit(table: dict, where: str, prefix: str) -> tuple[int | None, objec
             f"留言类别之一：{'、'.join(vocab.CLASSES)}",
         )
         _positive(n, where, f"{prefix}working_days.{cls}")
+    missing = [cls for cls in vocab.CLASSES if cls not in days]  # 云政办发〔2016〕106号 四(三)
+    _want(
+        not missing,
+        where,
+        prefix + "working_days",
+        f"每个留言类别各给一个工作日数（缺 {'、'.join(missing)}）：缺了的类别的留言便没有时限",
+    )
     return None, dict(days)
 
 
@@ -845,10 +861,17 @@ def _duty(key: str, table, where: str) -> Duty:
         prefix + "opinion_level",
         f"以下之一：{'、'.join(OPINION_LEVELS)}",
     )
+    kinds = _keys(table.get("kinds", []), vocab.KINDS, where, prefix + "kinds")
+    _want(
+        not isinstance(working_days, dict) or kinds == ("message",),
+        where,
+        prefix + "kinds",
+        '["message"]（按留言类别计的时限只适用于网民留言）',
+    )
     return Duty(
         key=key,
         name=_text(table, "name", where, prefix),
-        kinds=_keys(table.get("kinds", []), vocab.KINDS, where, prefix + "kinds"),
+        kinds=kinds,
         levels=_keys(table.get("levels"), vocab.LEVELS, where, prefix + "levels"),
         anchor=anchor,
         minutes=minutes,
