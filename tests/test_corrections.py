@@ -638,3 +638,23 @@ def test_policy_corrections_before_any_deadline_give_the_clocks_of_an_item_filed
     filed_so = evaluate(current, events[:1], final_policy, CALENDAR, now)
     assert _clocks(as_corrected) == _clocks(filed_so)
     assert not any(m.held or m.spared for m in as_corrected.moved)
+
+
+def test_a_correction_cannot_make_a_graded_message_or_a_non_warning_that_did_not_occur(
+    office, db_path
+):
+    # 云政办发〔2016〕106号 四(三): a message has a class, never a level; 鲁政办字〔2016〕86号 第18条:
+    # 预警未发生 closes a warning only. A correction must not reach what file and close refuse.
+    graded = file_item(office, "--kind=突发事件", "--level=重大")["id"]
+    before = dump_log(db_path)
+    to_message = office("correct", graded, "--kind", "网民留言", "--class", "申诉求助",
+                        "--reason", "类型录错")  # fmt: skip
+    assert to_message.code == 2 and "网民留言不定级别" in to_message.err, to_message
+    assert dump_log(db_path) == before
+    item = file_item(office, "--kind=突发事件", title="某地大风")["id"]
+    assert office("correct", item, "--kind", "预警", "--reason", "类型录错").code == 0
+    assert office("close", item, "--outcome", "did-not-occur").code == 0
+    before = dump_log(db_path)
+    back = office("correct", item, "--kind", "突发事件", "--reason", "又录错")
+    assert back.code == 2 and "预警未发生" in back.err and "reopen" in back.err, back
+    assert dump_log(db_path) == before

@@ -1337,7 +1337,8 @@ def _check_correction(ctx, number, item, data) -> None:
         _want(number, isinstance(after["sensitive"], bool), "sensitive 应为 true 或 false")
     policy = _policy(ctx, number, after.get("policy_hash", item.policy_hash))
     _want(number, policy.name == after.get("policy", item.policy), "政策名与政策快照不符")
-    problem = correction_problem(item, after, policy, ZoneInfo(ctx.office.tz))
+    events = ctx.store.events(item.id)
+    problem = correction_problem(item, after, policy, ZoneInfo(ctx.office.tz), events)
     _want(number, problem is None, f"更正后{problem}")
 
 

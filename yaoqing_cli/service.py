@@ -802,10 +802,15 @@ class Corrected(NamedTuple):
     units_moved: tuple = ()  # (name, unit, old, new): the units' clocks it moved (传与跟)
 
 
-def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None:
+def correction_problem(
+    item: Item, to: dict, policy, tz: ZoneInfo, events: Sequence[Event] = ()
+) -> str | None:
     """What `file` would refuse in the item as corrected by `to` (None: nothing), under the
-    policy it would then rest on, its times named as the office reads them (`tz`). Shared by
-    `correct` and import."""
+    policy it would then rest on, its times named as the office reads them (`tz`), and what its
+    events (`events`) would make of it: a level on a message, a non-warning closed as 预警未发生.
+    Shared by `correct` and import."""
+    from yaoqing_cli.engine import _closes, current_level
+
     fixed = corrected(item, to)
     if not fixed.title:
         return "标题不能为空"
@@ -821,6 +826,19 @@ def correction_problem(item: Item, to: dict, policy, tz: ZoneInfo) -> str | None
         )
     if fixed.kind != "message" and fixed.message_class is not None:
         return "--class 只用于网民留言（--kind message）"
+    level = current_level(item, events)
+    if fixed.kind == "message" and item.kind != "message" and level is not None:
+        return (
+            f"网民留言不定级别，而此件已定级为{vocab.level_label(level)}（云政办发〔2016〕106号 四(三)）；"
+            f"确系录错，请 yaoqing close {item.id} --outcome void --reason 理由 作废后重新记录"
+        )
+    close, _ = _closes(events)
+    closed_as_warning = close is not None and close.data.get("outcome") in vocab.WARNING_OUTCOMES
+    if closed_as_warning and fixed.kind != "warning":
+        return (
+            "此件以“预警未发生”终报，只有预警能如此终报（鲁政办字〔2016〕86号 第18条）；"
+            f"类型要改，请先 yaoqing reopen {item.id} --reason 理由"
+        )
     if fixed.category is not None:
         try:
             if policy.category_key(fixed.category) != fixed.category:
@@ -899,7 +917,7 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
             "from": {k: stored(k, current[k]) for k in changed},
             "to": {k: stored(k, v) for k, v in changed.items()},
         }
-        problem = correction_problem(item, data["to"], target, tz)
+        problem = correction_problem(item, data["to"], target, tz, events)
         if problem:
             raise UsageError(f"更正后{problem}")
         event = store.append_event(
