@@ -256,6 +256,18 @@ def test_routing_names_the_sender_not_a_recipient(run):
     assert _entry(run, none)["routed_from"] is None
 
 
+def test_yunnan_copies_only_reports_of_public_opinion_to_the_openness_office(run):
+    # 云政办发〔2016〕106号 三(三): "报送各类政务舆情信息时，须同时抄送政务公开日常工作负责部门"; a
+    # citizen's message and a warning are not 政务舆情信息
+    _init(run, "yunnan")
+    message = _file(run, "--kind", "message", "--class", "appeal", "--channel", "微信")
+    warning = _file(run, "--kind", "warning")
+    opinion = _file(run, "--kind", "opinion", "--level", "一般")
+    for item in (message, warning):
+        assert "政务公开日常工作负责部门" not in [n["who"] for n in _entry(run, item)["notify"]]
+    assert "政务公开日常工作负责部门" in [n["who"] for n in _entry(run, opinion)["notify"]]
+
+
 def test_an_unknown_category_is_refused_with_the_list(run, db_path):
     from conftest import dump_log
 
