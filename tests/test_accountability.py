@@ -364,3 +364,15 @@ def test_a_waived_clock_done_anyway_says_when_against_the_old_deadline(log, run)
     check(d["publish"], "2026-11-22 13:00", "waived", "2026-11-22 14:00")
     shown = run("show", item, now=iso("2026-11-22 14:05")).out
     assert "2026-11-22 14:00 完成（原时限 11月22日 13:00，晚于原时限 1小时）" in shown, shown
+
+
+def test_a_late_stated_back_entry_is_counted_as_stated_and_says_only_buLu(log, run):
+    # stated 14:00 (already past the 13:00 publish deadline), typed at 15:00: late as stated,
+    # so the confirmation does not say it was counted from its typing
+    sd = log("山东")
+    item = sd.file("某地爆炸", "2026-11-22 08:00", "2026-11-22 08:20", "--level", "重大")
+    result = run("continue", item, "--at", "2026-11-22 14:00", "--done", "publish",
+                 "--text", "已发布", now=iso("2026-11-22 15:00"))  # fmt: skip
+    assert "已完成 2026-11-22 14:00（补录；逾时发布，晚 1小时" in result.out, result
+    check(sd.duties(item, "2026-11-22 15:05")["publish"], "2026-11-22 13:00", "late",
+          "2026-11-22 14:00")  # fmt: skip

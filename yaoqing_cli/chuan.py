@@ -214,6 +214,8 @@ def _track(
         deadline, fallback, extended = clock_end
         start = item.received if role == "supervised" else began.happened_at
         met_at = counted_at(met, deadline, first_recorded(began)) if met is not None else None
+        if met_at is not None and met_at > now:  # counted from a recording still to come
+            met, met_at = None, None
         window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
         if window is not None:
             waived_at = window

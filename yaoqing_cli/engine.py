@@ -119,6 +119,8 @@ class DutyStatus(NamedTuple):
     # 终报后更正: a correction recorded after the close would make this clock a breach from
     # before it was recorded; it is not made one retroactively (README, 更正).
     spared: Change | None = None
+    # 补录 typed after the deadline of a stated time in time: met_at is when it was recorded
+    met_as_recorded: bool = False
 
 
 class Moved(NamedTuple):
@@ -470,8 +472,6 @@ def end_of_day(day, tz: ZoneInfo) -> datetime:
 def _duty_status(
     duty, item, seen, level_steps, policy, calendar, now, tz, close_effect, close=None, windows=()
 ):
-    filed = next((e for e in seen if e.type == FILE), None)
-    shown_since = first_recorded(filed) if filed is not None else item.filed  # the clock known
     if item.kind not in duty.kinds:
         return None
     original = deadline_for(duty, item, calendar, tz)
@@ -526,7 +526,11 @@ def _duty_status(
         deadline, fallback = new_deadline, fallback or more_fallback
 
     met = _met_by(duty, seen, close)
+    filed = next((e for e in seen if e.type == FILE), None)
+    shown_since = first_recorded(filed) if filed is not None else item.filed  # the clock known
     met_at = counted_at(met, deadline, shown_since) if met else None
+    if met_at is not None and met_at > now:  # counted from a recording still to come
+        met, met_at = None, None
     # 重新打开: a clock that fell due while the item stood closed was not owed then
     window = next((c for c, r in windows if c <= deadline < r and c <= now), None)
     # A waiver (a level no longer owing it, a close) counts only once in effect, and only for a
@@ -566,6 +570,7 @@ def _duty_status(
         source=duty.source,
         changes=tuple(changes),
         back_entered=state in vocab.DONE and back_entered(met),
+        met_as_recorded=state in vocab.DONE and met_at != met.happened_at,
     )
 
 
@@ -683,7 +688,8 @@ class ClockMove(NamedTuple):
     new_deadline: datetime
     state: DutyState
     done_at: datetime | None = None
-    back_entered: bool = False  # done by a 补录 (late: counted from when it was recorded)
+    back_entered: bool = False  # done by a 补录
+    as_recorded: bool = False  # …typed after the deadline, so counted from when it was typed
 
 
 def clock_moves(before: ItemStatus, after: ItemStatus) -> list[ClockMove]:
@@ -703,6 +709,7 @@ def clock_moves(before: ItemStatus, after: ItemStatus) -> list[ClockMove]:
                     d.state,
                     d.met_at,
                     d.back_entered,
+                    d.met_as_recorded,
                 )
             )
         elif old is None or (old.state == WAIVED and d.state in vocab.RUNNING):

@@ -341,7 +341,7 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
             late = f"，晚 {span_text(moved.done_at - moved.new_deadline)}"
         back = ""
         if moved.back_entered:  # a 补录 typed after the deadline counts from when it was typed
-            back = "补录，按记录时间计；" if moved.state == LATE else "补录；"
+            back = "补录，按记录时间计；" if moved.as_recorded else "补录；"
         return (
             f"{name}：已完成 {local_text(moved.done_at, tz)}（{back}{state}{late}；"
             f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"

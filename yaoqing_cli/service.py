@@ -803,7 +803,7 @@ class Corrected(NamedTuple):
 
 
 def correction_problem(
-    item: Item, to: dict, policy, tz: ZoneInfo, events: Sequence[Event] = ()
+    item: Item, to: dict, policy, tz: ZoneInfo, events: Sequence[Event]
 ) -> str | None:
     """What `file` would refuse in the item as corrected by `to` (None: nothing), under the
     policy it would then rest on, its times named as the office reads them (`tz`), and what its

@@ -261,12 +261,12 @@ FOLLOWUP_FIELDS = ("unit", "location", "consequences", "trend", "measures")
 # Fields a policy may require of a first report (first_report.elements), in its listing order.
 ELEMENT_FIELDS = ("location", "unit", "summary", "consequences", "trend", "measures")
 # Details that are not typed words: how it came in, and the emergency an opinion concerns.
-# Names typed about an item's downward half (传与跟): the units it was handed or relayed to, the
-# leader who instructed on it, the unit a report back came from. Concealed on a sensitive item
-# like its other words (facts.concealed_data, export), though `search` does not index them.
-HANDED_NAMES = {"assign": ("units",), "instruct": ("units", "leader"), "feedback": ("from",)}
-
 NOT_TEXT = ("channel", "about", "about_level")
+# Names typed about an item's downward half (传与跟), by event type: the units it was handed or
+# relayed to, the leader who instructed on it, the unit a report back came from. Every view of
+# a sensitive item conceals them (facts.concealed_data); an export keeps the units (import
+# checks reports back against them) and conceals the leader (integrity._mask).
+HANDED_NAMES = {"assign": ("units",), "instruct": ("units", "leader"), "feedback": ("from",)}
 # Every event payload key that can carry what a sensitive item says.
 TEXT_FIELDS = ("title", "text", "reason", "task", *(k for k in DETAILS if k not in NOT_TEXT))
 
