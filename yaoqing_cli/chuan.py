@@ -176,11 +176,14 @@ def track(
                 ),
                 None,
             )
+            # a held clock was shown breached, so its start stands for when it was shown
             met_at, back = (
                 (counted_at(done, was.deadline, was.start), back_entered(done))
                 if done
                 else (None, False)
             )
+            if met_at is not None and met_at > now_utc:  # counted from a recording to come
+                met_at, back = None, False
         state = LATE if met_at is not None else OVERDUE
         clocks[key] = was._replace(state=state, met_at=met_at, feedback=fb, back_entered=back)
     ordered = sorted(clocks.values(), key=lambda c: (c.start, c.deadline))
