@@ -3,11 +3,14 @@ one's), units already used, every controlled value; read-only, silent on a log i
 and light enough for every Tab (no store, no policy engine, no Rich)."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import dump_log, file_item
 from yaoqing_cli import complete, vocab
@@ -29,9 +32,11 @@ def tab(run, monkeypatch):
             monkeypatch.setenv("_TYPER_COMPLETE_FISH_ACTION", "get-args")
         try:
             result = run()
+            quick = complete.answer(os.environ)  # the answer given before Typer is imported
         finally:
             monkeypatch.delenv("_YAOQING_COMPLETE")
         assert result.code == 0 and result.err == "", result
+        assert quick in (None, (result.out, result.code)), (line, quick, result)
         return [line for line in result.out.splitlines() if line]
 
     return press
@@ -318,3 +323,113 @@ def test_command_names_complete_with_their_first_phrase_and_every_command(tab):
     assert {"file", "continue", "notify", "assign", "doc", "policy", "unit"} <= everything
     # after the name, the command's own options are there as before
     assert "--title" in zsh_pairs(tab("yaoqing file --"))
+
+
+# --- the Tabs answered before Typer is imported ----------------------------------------------------
+
+
+def test_the_quick_table_is_the_command_trees():
+    """complete.FROM_LOG says which Tabs are answered from the log without building the tree;
+    it must be what the tree itself declares, so a command or option added there is here too."""
+    derived = {}
+    for name, command in command_tree().commands.items():
+        argument, options = None, {}
+        for param in command.params:
+            offers = complete.reads_log(command, param)
+            if offers is None:
+                continue
+            if param.param_type_name == "argument":
+                if param is next(p for p in command.params if p.param_type_name == "argument"):
+                    argument = offers
+            else:
+                options.update(dict.fromkeys(param.opts, offers))
+        if argument or options:
+            derived[name] = (argument, options)
+    assert derived == complete.FROM_LOG
+
+
+@pytest.fixture
+def busy_log(office):
+    """A log with open, closed and sensitive items, units, a unit directory and people told."""
+    first = file_item(office, "--unit", "某县应急局")["id"]
+    file_item(office, "--unit", "秘密单位", "--sensitive", title="涉密事项")
+    closed = file_item(office, "--unit", "市交通运输局", title="已结事项")["id"]
+    assert office("close", closed, "--text", "终报", "--at", "2026-11-22 10:00").code == 0
+    assert office("unit", "add", "某市水利局", "--phone", "0531-1").code == 0
+    assert office("notify", first, "--who", "张副市长", "--at", "2026-11-22 09:10").code == 0
+    return office
+
+
+def _both_answers(run, env: dict) -> tuple:
+    """(Typer's answer through cli.main, complete.answer) for one Tab."""
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        typer_said = run()
+        return typer_said, complete.answer(os.environ)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _tab_env(shell: str, line: str, cword: int, action: str) -> dict:
+    if shell == "bash":
+        return {"_YAOQING_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(cword)}
+    return {"_YAOQING_COMPLETE": f"complete_{shell}", "_TYPER_COMPLETE_ARGS": line,
+            "_TYPER_COMPLETE_FISH_ACTION": action}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shell", "line", "offered"),
+    [
+        ("bash", "yaoqing show ", "20261122-003"),
+        ("zsh", "yaoqing continue 2026", "某县国道山体滑坡"),
+        ("fish", "yaoqing reopen ", "已结事项"),
+        ("bash", "yaoqing file --title 某事 --unit 某", "某县应急局"),
+        ("zsh", "yaoqing notify 20261122-001 --who ", "张副市长"),
+        ("bash", "yaoqing assign 20261122-001 --to 某市", "某市水利局"),
+        ("zsh", "yaoqing file --about ", "20261122-001"),
+        ("zsh", "yaoqing show ", "（涉密/敏感，标题隐去）"),
+        ("zsh", "yaoqing reopen 2027", "_files"),  # zsh: none of ours, the files
+        ("fish:is-args", "yaoqing show ", ""),  # fish asks: are there values? yes (status 0)
+        ("fish:is-args", "yaoqing show 2027", ""),  # no (status 1)
+    ],
+)
+def test_a_tab_on_the_logs_values_is_answered_quickly_as_typer_would(
+    busy_log, run, shell, line, offered
+):
+    shell, _, action = shell.partition(":")
+    cword = len(line.split()) - (0 if line.endswith(" ") else 1)
+    typer_said, quick = _both_answers(run, _tab_env(shell, line, cword, action or "get-args"))
+    assert quick is not None, line  # answered without Typer
+    assert quick == (typer_said.out, typer_said.code) and offered in quick[0], (quick, typer_said)
+
+
+_WORDS = st.sampled_from([
+    "file", "continue", "policy", "--unit", "--to", "--level", "--title", "--", "-", "--unit=",
+    "=", "某", "2026", "20261122-001", "'某", '"2026', "a\\b", "某\t县", "--help", "较大",
+])  # fmt: skip
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    shell=st.sampled_from(["bash", "zsh", "fish"]),
+    command=st.sampled_from([*complete.FROM_LOG, "handover", "policy", "status", "--db", "sh"]),
+    middle=st.lists(_WORDS, max_size=2),
+    option=st.sampled_from(["", "--unit", "--to", "--from", "--who", "--about", "--level", "--"]),
+    typing=st.sampled_from(["", "某", "2026", "20261122-00", "市", "-", "--u", "'某", "=x", "％"]),
+    cword_off=st.sampled_from([0, 0, 0, 1, -1, -9]),
+    action=st.sampled_from(["get-args", "get-args", "is-args", ""]),
+)
+def test_any_tab_is_answered_quickly_only_as_typer_would(
+    busy_log, run, shell, command, middle, option, typing, cword_off, action
+):
+    """Whatever is typed, the quick answer is Typer's own or none (then Typer answers)."""
+    typed = ["yaoqing", command, *middle, *([option] if option else [])]
+    line = " ".join(typed) + " " + typing
+    env = _tab_env(shell, line, len(typed) + cword_off, action)
+    typer_said, quick = _both_answers(run, env)
+    assert quick in (None, (typer_said.out, typer_said.code)), (line, quick, typer_said)

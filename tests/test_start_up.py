@@ -62,15 +62,20 @@ def test_the_shifts_commands_load_only_what_they_use(office):
 
 def test_a_tab_loads_no_rule_and_no_table_it_does_not_offer(office):
     """Completion runs on every Tab (≤ 1.15× Typer's own start-up, bench/run.py): a Tab after
-    --unit reads the log's units and loads neither the vocabulary nor any of the rules."""
-    file_item(office, "--unit", "市应急局")
-    watched = (*WATCHED, "_hashlib", "yaoqing_cli.vocab", "yaoqing_cli.store", "zoneinfo")
+    --unit reads the log's units and loads neither the vocabulary nor any of the rules, nor
+    Typer itself (complete.answer); nor does a Tab on an item's ID."""
+    item = file_item(office, "--unit", "市应急局")["id"]
+    watched = (*WATCHED, "_hashlib", "yaoqing_cli.vocab", "yaoqing_cli.store", "zoneinfo",
+               "typer", "click", "pathlib", "re")  # fmt: skip
     tab = {"_YAOQING_COMPLETE": "complete_bash", "COMP_WORDS": "yaoqing file --unit ",
            "COMP_CWORD": "3"}  # fmt: skip
     assert loaded(watched=watched, env=tab, offers="市应急局") == []
-    # and the Tab that offers the levels loads the table of levels, nothing more
-    tab.update(COMP_WORDS="yaoqing file --level ")
-    assert loaded(watched=watched, env=tab, offers="major") == ["yaoqing_cli.vocab"]
+    tab.update(COMP_WORDS="yaoqing show ", COMP_CWORD="2")
+    assert loaded(watched=watched, env=tab, offers=item) == []
+    # and the Tab that offers the levels loads Typer and the table of levels, no rule
+    tab.update(COMP_WORDS="yaoqing file --level ", COMP_CWORD="3")
+    offered = loaded(watched=watched, env=tab, offers="major")
+    assert [m for m in offered if m not in ("typer", "pathlib", "re")] == ["yaoqing_cli.vocab"]
 
 
 def test_working_days_load_the_holiday_library_when_counted(run):

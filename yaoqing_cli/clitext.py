@@ -177,6 +177,19 @@ def localise(root) -> None:
         for param in command.params:
             if getattr(param, "help", None) in LIBRARY_HELP:
                 param.help = LIBRARY_HELP[param.help]
+        command.get_help_option = _chinese_help_option(command.get_help_option)
+
+
+def _chinese_help_option(get_help_option):
+    """The --help option Click makes on first use, its help in Chinese (a Tab lists it too)."""
+
+    def chinese(ctx):
+        option = get_help_option(ctx)
+        if option is not None and option.help in LIBRARY_HELP:
+            option.help = LIBRARY_HELP[option.help]
+        return option
+
+    return chinese
 
 
 # --- usage errors ---------------------------------------------------------------------------------
