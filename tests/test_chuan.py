@@ -444,8 +444,46 @@ def test_a_correction_of_received_names_the_supervised_feedback_clock_it_moved(o
     assert done.code == 0, done
     assert done.json["units_moved"] == [
         {"name": "督办反馈", "unit": "省政府办公厅", "old_deadline": iso("2026-11-22 11:30"),
-         "new_deadline": iso("2026-11-22 12:00")}
+         "new_deadline": iso("2026-11-22 12:00"), "held": False}
     ]  # fmt: skip
     again = run("correct", item, "--received", "09:50", "--reason", "再核实",
                 now=iso("2026-11-22 10:20"))  # fmt: skip
     assert "督办反馈→省政府办公厅 时限：11月22日 12:00 → 11月22日 11:50" in again.out, again
+
+
+def test_a_correction_that_would_move_a_breached_units_clock_says_the_breach_stands(office):
+    # 督办反馈 2 h from 接报 09:30: due 11:30, overdue at 11:45. Correcting 接报 to 10:00 would
+    # set 12:00; the breach stands at 11:30 (a breach is permanent), and correct says so
+    run = office
+    filed = run("file", "--title", "督办件", "--kind", "舆情", "--occurred", "07:00",
+                "--received", "09:30", "--from-above", "省政府办公厅", "--supervised",
+                "--feedback", "2h", now=iso("2026-11-22 10:00"))  # fmt: skip
+    assert filed.code == 0, filed
+    item = filed.out.split()[1]
+    done = run("correct", item, "--received", "10:00", "--reason", "核实", "--json",
+               now=iso("2026-11-22 11:45"))  # fmt: skip
+    assert done.code == 0, done
+    assert done.json["units_moved"] == [
+        {"name": "督办反馈", "unit": "省政府办公厅", "old_deadline": iso("2026-11-22 11:30"),
+         "new_deadline": iso("2026-11-22 12:00"), "held": True}
+    ]  # fmt: skip
+    clock = run("show", item, "--json", now=iso("2026-11-22 11:50")).json["supervised"]["clock"]
+    assert (clock["state"], clock["deadline"]) == ("overdue", iso("2026-11-22 11:30")), clock
+
+
+def test_a_class_correction_after_the_units_deadline_keeps_the_breach_visible(yunnan):
+    # 云政办发〔2016〕106号 四(三): 谏言咨询类 10 working days from Monday 11-23 → 12-07 24时;
+    # corrected on 12-08 to 申诉求助类 (20 working days → 12-21 24时): the clock was overdue
+    # when corrected, so the breach stands and the confirmation says so
+    run = yunnan
+    item = file_item(run, "--kind", "message", "--class", "advice", title="网民建议增设公交站",
+                     occurred="2026-11-23 08:00", at="2026-11-23 09:00", at_now=True)["id"]  # fmt: skip
+    act(run, "assign", item, "--to", "某县人民政府", at="2026-11-23 10:00")
+    done = run("correct", item, "--class", "appeal", "--reason", "属申诉求助类",
+               now=iso("2026-12-08 09:00"))  # fmt: skip
+    assert done.code == 0, done
+    assert (
+        "承办单位办结并回复网民→某县人民政府 时限：12月7日24时 → 12月21日24时；更正前已逾期，逾期保留"
+        in done.out
+    ), done.out
+    assert "时限未变" not in done.out

@@ -74,6 +74,7 @@ class Tracked(NamedTuple):
     feedback: tuple[Feedback, ...] = ()
     leader: str | None = None  # relay and instruct: whose instruction
     back_entered: bool = False
+    held: bool = False  # breached before a correction that would have moved or dropped it
 
     @property
     def last_feedback(self) -> Feedback | None:
@@ -185,9 +186,19 @@ def track(
             if met_at is not None and met_at > now_utc:  # counted from a recording to come
                 met_at, back = None, False
         state = LATE if met_at is not None else OVERDUE
-        clocks[key] = was._replace(state=state, met_at=met_at, feedback=fb, back_entered=back)
+        clocks[key] = was._replace(
+            state=state, met_at=met_at, feedback=fb, back_entered=back, held=True
+        )
     ordered = sorted(clocks.values(), key=lambda c: (c.start, c.deadline))
     return chase._replace(clocks=tuple(ordered))
+
+
+def as_corrected(
+    item: Item, events: Sequence[Event], policy: Policy, calendar, now: datetime, tz=SHANGHAI
+) -> Chase:
+    """The downward clocks as the corrected `item` alone would set them, no breach held: where
+    a correction would have moved a held clock (`correct` shows it, 逾期保留)."""
+    return _track(item, [e for e in events if e.type != "correct"], policy, calendar, now, tz)
 
 
 def _track(

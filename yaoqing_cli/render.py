@@ -174,9 +174,10 @@ def corrected_json(done, tz: ZoneInfo) -> dict:
                 "name": name,
                 "unit": MASK if conceal else unit,
                 "old_deadline": iso_local(old, tz),
-                "new_deadline": iso_local(new, tz),
+                "new_deadline": iso_local(new, tz) if new else None,
+                "held": held,
             }
-            for name, unit, old, new in done.units_moved
+            for name, unit, old, new, held in done.units_moved
         ],
     }
 
@@ -190,10 +191,12 @@ def corrected_lines(done, tz: ZoneInfo, mark: str = "") -> list[str]:
     at = done.event.happened_at
     for m in done.moved:
         out.append(f"  {m.name}（{m.key}）时限：{moved_deadline(m, tz, at)}")
-    for name, unit, old, new in done.units_moved:
+    for name, unit, old, new, held in done.units_moved:
         who = "" if conceal else f"→{unit}"
-        old_text, new_text = deadline_text(old, tz, at), deadline_text(new, tz, at)
-        out.append(f"  {name}{who} 时限：{old_text} → {new_text}")
+        old_text = deadline_text(old, tz, at)
+        new_text = deadline_text(new, tz, at) if new else "（不再适用）"
+        kept = "；更正前已逾期，逾期保留" if held else ""
+        out.append(f"  {name}{who} 时限：{old_text} → {new_text}{kept}")
     if not (done.moved or done.units_moved):
         out.append("  时限未变")
     return out

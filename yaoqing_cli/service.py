@@ -799,7 +799,9 @@ class Corrected(NamedTuple):
     item: Item
     event: Event
     moved: tuple  # engine.Moved: the deadlines this correction moved, judged when recorded
-    units_moved: tuple = ()  # (name, unit, old, new): the units' clocks it moved (传与跟)
+    # (name, unit, old, new, held): the units' clocks it moved (传与跟), or would have moved
+    # (new None: dropped) had they not been breached already (held: the breach stands)
+    units_moved: tuple = ()
 
 
 def correction_problem(
@@ -936,24 +938,39 @@ def correct_item(log: Log, item_id: str, request: CorrectRequest) -> Corrected:
 
 def _units_moved(log: Log, before: tuple, after: tuple, event: Event) -> tuple:
     """The units' clocks (转办, 批示, 督办: chuan.py) whose deadline the correction moved, as
-    (name, unit, old deadline, new deadline), judged when it was recorded: `before` and `after`
-    are (the item, its events) without and with the correction."""
-    from yaoqing_cli.chuan import track
+    (name, unit, old deadline, new deadline, False), and those it would have moved or dropped
+    but found breached, as (name, unit, the deadline missed, the one it would have set or None,
+    True); judged when it was recorded: `before` and `after` are (the item, its events) without
+    and with the correction."""
+    from yaoqing_cli.chuan import as_corrected, track
 
-    def deadlines(item: Item, events) -> dict:
-        chase = track(item, events, log.policies.get(item), log.calendar, event.happened_at,
-                      tz=log.tz, resolve=log.policies.resolver(item.id))  # fmt: skip
+    def deadlines(chase) -> dict:
         # a supervised clock starts at 接报, which a correction may move: there is one per item
         return {
             (c.role, c.unit, None if c.role == "supervised" else c.start): c for c in chase.clocks
         }
 
-    was, now = deadlines(*before), deadlines(*after)
-    return tuple(
-        (c.name, c.unit, was[key].deadline, c.deadline)
+    def judged(judge, item: Item, events) -> dict:
+        return deadlines(judge(item, events, log.policies.get(item), log.calendar,
+                               event.happened_at, tz=log.tz))  # fmt: skip
+
+    def tracked(item, events, policy, calendar, now, tz):
+        return track(item, events, policy, calendar, now, tz=tz,
+                     resolve=log.policies.resolver(item.id))  # fmt: skip
+
+    was, now = judged(tracked, *before), judged(tracked, *after)
+    moved = [
+        (c.name, c.unit, was[key].deadline, c.deadline, False)
         for key, c in now.items()
         if key in was and was[key].deadline != c.deadline
-    )
+    ]
+    held = [key for key, c in now.items() if c.held and key in was and not was[key].held]
+    if held:
+        would = judged(as_corrected, *after)
+        for key in held:
+            c, set_to = now[key], would.get(key)
+            moved.append((c.name, c.unit, c.deadline, set_to and set_to.deadline, True))
+    return tuple(moved)
 
 
 def reopen_item(log: Log, item_id: str, reason: str | None, officer: str | None = None) -> Event:
