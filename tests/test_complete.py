@@ -433,3 +433,46 @@ def test_any_tab_is_answered_quickly_only_as_typer_would(
     env = _tab_env(shell, line, len(typed) + cword_off, action)
     typer_said, quick = _both_answers(run, env)
     assert quick in (None, (typer_said.out, typer_said.code)), (line, quick, typer_said)
+
+
+QUICK = "import sys; sys.argv[0] = 'yaoqing'; from yaoqing_cli.entry import run; run()"
+TYPERS = "from yaoqing_cli.cli import main; main()"
+
+
+@pytest.mark.parametrize(
+    "case", ["plain", "ascii", "gb18030", "tilde", "garbled", "closed", "full", "ansi"]
+)
+def test_the_quick_answer_reaches_the_shell_as_typers_would(busy_log, db_path, tmp_path, case):
+    """As processes, under what a shell may hand them: both print the same bytes and exit the
+    same (click.echo's encoding rules and ANSI stripping, a YAOQING_DB taken as written, a
+    garbled variable refused, no stdout or a full one)."""
+    env = {**os.environ, "_YAOQING_COMPLETE": "complete_zsh",
+           "_TYPER_COMPLETE_ARGS": "yaoqing file --unit "}  # fmt: skip
+    out, kw = subprocess.PIPE, {}
+    if case == "ascii":
+        env["PYTHONIOENCODING"] = "ascii"
+    elif case == "gb18030":
+        env["PYTHONIOENCODING"] = "gb18030"
+    elif case == "tilde":  # a quoted ~ is not the home directory to --db either
+        env.update(HOME=str(tmp_path), YAOQING_DB="~/log.db")
+        (tmp_path / "log.db").write_bytes(db_path.read_bytes())
+    elif case == "garbled":
+        env = {k.encode(): v.encode() for k, v in env.items()}
+        env[b"YAOQING_OFFICER"] = b"\xff"
+    elif case == "closed":
+        kw["preexec_fn"] = lambda: os.close(1)
+    elif case == "full":
+        out = open("/dev/full", "wb")  # noqa: SIM115
+    elif case == "ansi":  # a log edited behind the tool's back: the CLI refuses control codes
+        db = sqlite3.connect(db_path)
+        db.execute("DROP TRIGGER IF EXISTS items_fixed_columns")
+        db.execute("UPDATE items SET unit = ? WHERE unit = '某县应急局'", ("\033[31m红字单位",))
+        db.commit()
+        db.close()
+    said = []
+    for program in (QUICK, TYPERS):
+        done = subprocess.run([sys.executable, "-c", program], env=env, stdout=out,
+                              stderr=subprocess.PIPE, check=False, cwd=tmp_path, **kw)  # fmt: skip
+        assert b"Traceback" not in done.stderr, done.stderr.decode()
+        said.append((done.returncode, done.stdout, done.stderr))
+    assert said[0] == said[1], said

@@ -1768,23 +1768,6 @@ def _drop_stdout() -> None:
         pass
 
 
-def _garbled_input(args: list[str]) -> str | None:
-    """Name the first argument or YAOQING_* variable that is not valid UTF-8 (Python keeps such
-    bytes as lone surrogates, which no log or terminal can hold)."""
-    import os
-
-    def garbled(text: str) -> bool:  # NUL too: no path or log field can hold it
-        return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
-
-    for n, arg in enumerate(args, 1):
-        if garbled(arg):
-            return f"第 {n} 个参数"
-    for name, value in os.environ.items():
-        if name.startswith("YAOQING_") and garbled(value):
-            return f"环境变量 {name}"
-    return None
-
-
 _ROOT_OPTIONS_WITH_VALUE = ("--db", "--policies", "--calendar")
 
 
@@ -1892,7 +1875,9 @@ def main(argv: list[str] | None = None) -> None:
     _tolerant_output()
     _commits().clear()
     debug = bool(os.environ.get("YAOQING_DEBUG"))
-    garbled = _garbled_input(sys.argv[1:] if argv is None else argv)
+    from yaoqing_cli.entry import garbled_input
+
+    garbled = garbled_input(sys.argv[1:] if argv is None else argv)
     if garbled:
         raise SystemExit(
             _fail(f"{garbled} 含有空字符或无效的 UTF-8 字节；请使用 UTF-8 文字", ExitCode.USAGE)

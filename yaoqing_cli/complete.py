@@ -132,6 +132,25 @@ def _shown(shell: str, pairs: list[tuple[str, str | None]], environ) -> tuple[st
     return "\n", 0
 
 
+def echoed(text: str, stream) -> bytes:
+    """The bytes click.echo would write of `text` to `stream` (Typer prints completions with
+    it): in the stream's encoding, UTF-8 where that is ASCII (Click calls it misconfigured);
+    without ANSI codes unless it is a terminal."""
+    import codecs
+
+    encoding, errors = getattr(stream, "encoding", None) or "utf-8", "backslashreplace"
+    try:
+        if codecs.lookup(encoding).name == "ascii":
+            encoding, errors = "utf-8", "replace"
+    except LookupError:
+        pass
+    if "\033" in text and not stream.isatty():
+        import re
+
+        text = re.sub(r"\033\[[;?0-9]*[a-zA-Z]", "", text)
+    return text.encode(encoding, errors)
+
+
 def _zsh_item(value: str, help_: str | None) -> str:
     def escape(s: str) -> str:
         return (

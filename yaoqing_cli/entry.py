@@ -28,19 +28,45 @@ def run() -> None:
 
 def _tab() -> None:
     """A Tab that reads only the log (an ID, a unit, a person) is answered here, without
-    importing Typer (complete.answer); the output is what Typer's would be."""
-    from yaoqing_cli.complete import answer
+    importing Typer (complete.answer), its output written as click.echo would write it. Any
+    doubt (garbled input, an output that fails) leaves it to cli.main, which says why."""
+    import sys
 
+    from yaoqing_cli.complete import answer, echoed
+
+    if garbled_input(sys.argv[1:]):
+        return
     answered = answer(os.environ)
     if answered is None:
         return
-    import sys
-
     text, code = answered
+    if sys.stdout is None:  # no output attached: click.echo writes nothing
+        raise SystemExit(code)
     try:
-        sys.stdout.reconfigure(errors="backslashreplace")  # as cli.main's output
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except (OSError, ValueError):  # the shell stopped listening: nothing to tell it
-        os._exit(code)
+        view = memoryview(echoed(text, sys.stdout))
+        while view:
+            view = view[os.write(sys.stdout.fileno(), view) :]
+    except (
+        OSError,
+        ValueError,
+        LookupError,
+        AttributeError,
+    ):  # unbuffered: nothing is left to flush
+        return  # cli.main writes it again, and tells why it could not (结果未能输出)
     raise SystemExit(code)
+
+
+def garbled_input(args: list[str]) -> str | None:
+    """Name the first argument or YAOQING_* variable that is not valid UTF-8 (Python keeps such
+    bytes as lone surrogates, which no log or terminal can hold)."""
+
+    def garbled(text: str) -> bool:  # NUL too: no path or log field can hold it
+        return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+    for n, arg in enumerate(args, 1):
+        if garbled(arg):
+            return f"第 {n} 个参数"
+    for name, value in os.environ.items():
+        if name.startswith("YAOQING_") and garbled(value):
+            return f"环境变量 {name}"
+    return None
