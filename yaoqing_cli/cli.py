@@ -1875,7 +1875,7 @@ def main(argv: list[str] | None = None) -> None:
     _tolerant_output()
     _commits().clear()
     debug = bool(os.environ.get("YAOQING_DEBUG"))
-    from yaoqing_cli.entry import garbled_input
+    from yaoqing_cli.garbled import garbled_input
 
     garbled = garbled_input(sys.argv[1:] if argv is None else argv)
     if garbled:

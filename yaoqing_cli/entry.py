@@ -33,6 +33,7 @@ def _tab() -> None:
     import sys
 
     from yaoqing_cli.complete import answer, echoed
+    from yaoqing_cli.garbled import garbled_input
 
     if garbled_input(sys.argv[1:]):
         return
@@ -46,27 +47,8 @@ def _tab() -> None:
         view = memoryview(echoed(text, sys.stdout))
         while view:
             view = view[os.write(sys.stdout.fileno(), view) :]
-    except (
-        OSError,
-        ValueError,
-        LookupError,
-        AttributeError,
-    ):  # unbuffered: nothing is left to flush
-        return  # cli.main writes it again, and tells why it could not (结果未能输出)
+    # unbuffered, so nothing is left to flush: cli.main writes it again, and tells why it
+    # could not (结果未能输出)
+    except (OSError, ValueError, LookupError, AttributeError):
+        return
     raise SystemExit(code)
-
-
-def garbled_input(args: list[str]) -> str | None:
-    """Name the first argument or YAOQING_* variable that is not valid UTF-8 (Python keeps such
-    bytes as lone surrogates, which no log or terminal can hold)."""
-
-    def garbled(text: str) -> bool:  # NUL too: no path or log field can hold it
-        return "\x00" in text or any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
-
-    for n, arg in enumerate(args, 1):
-        if garbled(arg):
-            return f"第 {n} 个参数"
-    for name, value in os.environ.items():
-        if name.startswith("YAOQING_") and garbled(value):
-            return f"环境变量 {name}"
-    return None
