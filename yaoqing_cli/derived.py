@@ -77,12 +77,22 @@ _dump = canonical_json
 MISSING = "（无此行）"
 
 
+# The scans of the whole log that verify needs besides the chain walk, by store method: run
+# beside it on a second connection (integrity.Beside) and handed in as `scanned`.
+SCANS = ("items_unlike_first_report", "events_not_in_search", "search_rows_unlike_events")
+
+
 def item_differences(
-    store: Store, closes: dict[str, str], first_reports: dict[str, int], named: set[str]
+    store: Store,
+    closes: dict[str, str],
+    first_reports: dict[str, int],
+    named: set[str],
+    scanned: dict | None = None,
 ) -> tuple[int, list[Difference]]:
     """(items in the table, differences) of the items table against the events.
     From the chain walk: `closes` item -> its close's happened_at, `first_reports` item -> how
-    many `file` events it has, `named` every item ID an event names."""
+    many `file` events it has, `named` every item ID an event names; `scanned`: SCANS already
+    run on this moment of the log."""
     columns = store.ITEM_TABLE_COLUMNS
     found: list[Difference] = []
     ids: set[str] = set()
@@ -94,7 +104,7 @@ def item_differences(
             found.append(Difference("items", item_id, "（首报事件）", "有此要情", have))
         elif closes.get(item_id) != closed_at:
             found.append(Difference("items", item_id, "closed_at", closed_at, closes.get(item_id)))
-    candidates = store.items_unlike_first_report()
+    candidates = _scan(store, scanned, "items_unlike_first_report")
     corrections = store.corrections_of([row.id for row, _ in candidates])
     for row, data_text in candidates:
         item_id = row.id
@@ -110,6 +120,10 @@ def item_differences(
     for item_id in sorted(named - ids):
         found.append(Difference("items", item_id, "（整行）", MISSING, "有此要情的事件"))
     return len(ids), found
+
+
+def _scan(store: Store, scanned: dict | None, name: str) -> list:
+    return scanned[name] if scanned is not None else getattr(store, name)()
 
 
 def _corrected(data: dict, corrections) -> dict:
@@ -259,7 +273,7 @@ def _calendar_key(event_uid: str, year: int) -> str:
     return f"{event_uid[:12]}…/{year}"
 
 
-def search_differences(store: Store) -> list[Difference]:
+def search_differences(store: Store, scanned: dict | None = None) -> list[Difference]:
     """The search index against the events: a row for each item event (seq), with its item, when
     it happened, the item's kind and sensitivity, and its words (facts.typed_words of the
     event's payload). SQLite picks the rows that may differ; only those are parsed here."""
@@ -267,7 +281,7 @@ def search_differences(store: Store) -> list[Difference]:
 
     found = [
         Difference("search_text", f"事件 #{seq}", "seq", MISSING, seq)
-        for seq in store.events_not_in_search()
+        for seq in _scan(store, scanned, "events_not_in_search")
     ]
     for (
         seq,
@@ -277,7 +291,7 @@ def search_differences(store: Store) -> list[Difference]:
         data,
         kind,
         sensitive,
-    ) in store.search_rows_unlike_events():
+    ) in _scan(store, scanned, "search_rows_unlike_events"):
         key = f"事件 #{seq}"
         if not event_item:  # no such event, or an office-level one
             found.append(Difference("search_text", key, "seq", seq, MISSING))
