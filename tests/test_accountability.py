@@ -376,3 +376,83 @@ def test_a_late_stated_back_entry_is_counted_as_stated_and_says_only_buLu(log, r
     assert "已完成 2026-11-22 14:00（补录；逾时发布，晚 1小时" in result.out, result
     check(sd.duties(item, "2026-11-22 15:05")["publish"], "2026-11-22 13:00", "late",
           "2026-11-22 14:00")  # fmt: skip
+
+
+# --- the minutes after a deadline, and a history typed in after the fact (hostile review) --------
+# 鲁政办发〔2018〕18号 三: 重大 → publish within 5 h of the event: 07:00 → due 12:00. The board
+# shows it overdue from 12:00; an act typed at 12:09 and stated 11:59 was not in the log then.
+
+
+def _overdue_at_noon(sd):
+    item = sd.file("某地爆炸", "2026-11-22 07:00", "2026-11-22 08:00", "--level", "重大")
+    assert sd.duties(item, "2026-11-22 12:05")["publish"]["state"] == "overdue"
+    return item
+
+
+def test_a_downgrade_typed_minutes_after_the_deadline_cannot_waive_it(log, run):
+    sd = log("山东")
+    item = _overdue_at_noon(sd)
+    done = run("continue", item, "--level", "较大", "--reason", "核实", "--at",
+               "2026-11-22 11:59", now=iso("2026-11-22 12:09"))  # fmt: skip
+    assert done.code == 0, done
+    check(sd.duties(item, "2026-11-22 12:10")["publish"], "2026-11-22 12:00", "overdue")
+
+
+def test_a_completion_typed_minutes_after_the_deadline_counts_from_its_typing(log, run):
+    sd = log("山东")
+    item = _overdue_at_noon(sd)
+    done = run("continue", item, "--done", "publish", "--text", "已发布", "--at",
+               "2026-11-22 11:59", now=iso("2026-11-22 12:09"))  # fmt: skip
+    assert done.code == 0, done
+    assert "已完成 2026-11-22 12:09（按记录时间计；逾时发布，晚 9分钟" in done.out, done.out
+    check(sd.duties(item, "2026-11-22 12:10")["publish"], "2026-11-22 12:00", "late",
+          "2026-11-22 12:09")  # fmt: skip
+
+
+def test_a_close_typed_minutes_after_the_deadline_leaves_it_overdue(log, run):
+    sd = log("山东")
+    item = _overdue_at_noon(sd)
+    done = run("close", item, "--at", "2026-11-22 11:59", now=iso("2026-11-22 12:09"))
+    assert done.code == 0, done
+    check(sd.duties(item, "2026-11-23 09:00")["publish"], "2026-11-22 12:00", "overdue")
+
+
+def test_an_extension_typed_minutes_after_the_deadline_is_refused(log, run, db_path):
+    # 云政办发〔2016〕106号 四(三): praise, 5 working days from Monday 11-23 → 24:00 of 11-30;
+    # asked for at 00:09 of 12-01 "--at 11-30 23:59": after the deadline, refused
+    yn = log("云南")
+    item = yn.file("网民表扬", "2026-11-23 09:00", "2026-11-23 10:00", "--kind", "message",
+                   "--class", "praise")  # fmt: skip
+    check(yn.duties(item, "2026-11-30 23:00")["reply"], "2026-12-01 00:00", "due_soon")
+    before = dump_log(db_path)
+    done = run("continue", item, "--extend", "reply", "--reason", "情况复杂", "--at",
+               "2026-11-30 23:59", now=iso("2026-12-01 00:09"))  # fmt: skip
+    assert done.code == 1 and "届满" in done.err, done
+    assert dump_log(db_path) == before
+
+
+def test_a_history_typed_in_after_the_fact_counts_as_stated_only_while_it_is_typed(run):
+    # a first report typed at 14:00 "--at 08:00" shows publish overdue from 14:00 (due 12:00):
+    # a publication typed with it (within 10 minutes) is taken as stated; one typed half an
+    # hour later, after the board showed the clock overdue, counts from its typing
+    init = run("init", "--office", "济南市人民政府办公厅", "--short", "济南市", "--policy",
+               "shandong", "--drill", now=iso("2026-11-22 06:00"))  # fmt: skip
+    assert init.code == 0, init
+    ids = []
+    for title in ("甲地爆炸", "乙地爆炸"):
+        filed = run("file", "--title", title, "--kind", "突发事件", "--level", "重大",
+                    "--occurred", "2026-11-22 07:00", "--at", "2026-11-22 08:00", "--json",
+                    now=iso("2026-11-22 14:00"))  # fmt: skip
+        assert filed.code == 0, filed
+        ids.append(filed.json["id"])
+    with_it, later = ids
+    assert run("continue", with_it, "--done", "publish", "--text", "已发布", "--at",
+               "2026-11-22 11:00", now=iso("2026-11-22 14:05")).code == 0  # fmt: skip
+    assert run("continue", later, "--done", "publish", "--text", "已发布", "--at",
+               "2026-11-22 11:00", now=iso("2026-11-22 14:30")).code == 0  # fmt: skip
+    board = {e["id"]: e for e in run("status", "--json", "--all", now=iso("2026-11-22 14:35")).json}
+    publish = {i: next(d for d in board[i]["duties"] if d["key"] == "publish") for i in ids}
+    assert (publish[with_it]["state"], publish[with_it]["met_at"]) == (
+        "met", iso("2026-11-22 11:00"))  # fmt: skip
+    assert (publish[later]["state"], publish[later]["met_at"]) == (
+        "late", iso("2026-11-22 14:30"))  # fmt: skip

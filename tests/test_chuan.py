@@ -487,3 +487,19 @@ def test_a_class_correction_after_the_units_deadline_keeps_the_breach_visible(yu
         in done.out
     ), done.out
     assert "时限未变" not in done.out
+
+
+def test_a_units_done_back_dated_after_a_late_typed_hand_over_counts_from_its_typing(office):
+    # handed over "--at 09:00" with 1 h but typed at 12:00: the board shows it overdue from
+    # 12:00 (due 10:00). The unit's 办结 typed at 12:30 "--at 09:30" counts from 12:30: late
+    run = office
+    item = file_item(run, "--level", "一般", title="某地山体滑坡", at_now=True,
+                     at="2026-11-22 08:30")["id"]  # fmt: skip
+    handed = run("assign", item, "--to", "某县人民政府", "--due", "1h", "--at",
+                 "2026-11-22 09:00", now=iso("2026-11-22 12:00"))  # fmt: skip
+    assert handed.code == 0, handed
+    done = run("feedback", item, "--from", "某县人民政府", "--text", "办结", "--done",
+               "--at", "2026-11-22 09:30", now=iso("2026-11-22 12:30"))  # fmt: skip
+    assert done.code == 0, done
+    [clock] = run("show", item, "--json", now=iso("2026-11-22 12:35")).json["assignments"]
+    assert (clock["state"], clock["met_at"]) == ("late", iso("2026-11-22 12:30")), clock

@@ -17,9 +17,11 @@ Rules, each from DOMAIN.md and the seeds:
   moment. A downgrade or a close waives the clocks still running; one already past its deadline
   stays overdue, and one met late stays late. 鲁政办字〔2016〕86号 第18条 excuses a warning that did
   not happen and a report *made in time* that proved wrong: neither erases a missed clock;
-- a back-entered event (recorded more than BACK_ENTRY after its stated time, 补录) meets a clock as
-  of its stated time only if it was recorded by the deadline, else as of its recording (a late
-  entry never makes a breach met in time); it waives or extends only from when it was recorded;
+- an event typed in after the moment it states meets a clock as of that moment only if it was
+  recorded by the deadline (or, for a clock first shown already past it, within BACK_ENTRY of
+  the record that started it: a history typed in after the fact), else as of its recording (a
+  late entry never makes a breach met in time); it waives or extends only from when it was
+  recorded; one recorded more than BACK_ENTRY after its stated time is marked 补录;
 - a correction (更正) re-judges the item from its corrected anchors, kind and policy; judged at
   the moment it was recorded, a clock it found already breached stays a breach at its original
   deadline (`held`), and on a closed item it makes no breach from before it (`spared`);
@@ -416,25 +418,35 @@ def back_entered(event: Event) -> bool:
 
 
 def effective_at(event: Event) -> datetime:
-    """When an event can waive or extend a clock: its stated time, unless it was back-entered,
-    then the moment it was recorded. Typing a downgrade at 16:00 `--at 09:00` cannot make a
-    13:00 clock vanish."""
-    return first_recorded(event) if back_entered(event) else event.happened_at
+    """When an event can waive or extend a clock: when it was recorded (or the moment it states,
+    if that is later). Typing a downgrade at 16:00 `--at 09:00` cannot make a 13:00 clock vanish,
+    nor one typed at 12:09 `--at 11:59` a 12:00 clock the board showed overdue since 12:00."""
+    return effective_moment(event.happened_at, first_recorded(event))
+
+
+def effective_moment(stated: datetime, recorded: datetime) -> datetime:
+    """effective_at of an act not yet recorded (a command checking the extension it would make,
+    an import checking one it would take): the later of the two moments."""
+    return max(stated, recorded)
 
 
 def counted_at(event: Event, deadline: datetime, shown_since: datetime) -> datetime:
-    """When a completion counts against its clock: the moment it states, unless that moment is
-    in time but the event was back-entered (补录) after the deadline of a clock the log already
-    showed running (`shown_since`: when the event that started the clock was recorded); then
-    the moment it was recorded. A breach is permanent: `continue --done publish --at 12:00`
-    typed at 14:00 cannot turn a 13:00 clock the board showed overdue into one met in time; it
-    is late as of 14:00, and the stated 12:00 stays in the record (show: 〔补录：记录于 …〕). A
-    stated moment already late is taken as stated; a first report typed in after the fact is
-    taken as stated too: no board showed its clock before it."""
+    """When a completion counts against its clock (`shown_since`: when the event that started
+    the clock was recorded, from which the board showed it). The moment it states, if that is
+    already late (late as stated) or the event was recorded by the deadline. A completion stated
+    in time but typed in after the deadline counts from when it was typed: the board showed the
+    clock overdue, and a breach is permanent (`continue --done publish --at 12:00` typed at
+    14:00, or at 13:05, against a 13:00 clock is late as of then; the stated moment stays in
+    the record). Except while a history is typed in: a clock first shown already past its
+    deadline (its first report, 转办 or 批示 typed in after the fact) takes a completion typed
+    within BACK_ENTRY of that record as stated."""
     recorded = first_recorded(event)
     stated = event.happened_at
-    in_time_but_typed_late = stated <= deadline < recorded and recorded - stated > BACK_ENTRY
-    return recorded if in_time_but_typed_late and shown_since <= deadline else stated
+    if stated > deadline or recorded <= deadline:
+        return stated
+    if shown_since > deadline and recorded - shown_since <= BACK_ENTRY:
+        return stated
+    return recorded
 
 
 def concerned_level(item: Item) -> str | None:

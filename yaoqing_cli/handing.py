@@ -210,7 +210,7 @@ def extend_assignment(
 ) -> Event:
     """The one-time extension of one unit's assignment (情况特别复杂的可延长, 云政办发〔2016〕106号
     四(三)), asked for before its deadline; counted from the original deadline."""
-    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.engine import effective_moment
 
     reason = check_text(reason, "理由")
     if not reason:
@@ -234,7 +234,7 @@ def extend_assignment(
         ):
             raise OperationError(f"{unit} 承办 {item.id} 的时限已延长过一次，只能延长一次")
         recorded_at = from_utc_text(recorded)
-        asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
+        asked = effective_moment(at, recorded_at)
         clock = next(
             (c for c in _track(log, item, events, asked).of_role("assign") if c.unit == unit), None
         )

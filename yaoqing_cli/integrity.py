@@ -294,14 +294,14 @@ class Beside:
 
         try:
             store = Store.open(path)
-        except Exception:  # noqa: BLE001  (verify's own connection reports what is wrong)
+        except Exception:
             return
         try:
             with store.reading():
                 self._done["head"] = store.head()
                 for name in SCANS:
                     self._done[name] = getattr(store, name)()
-        except Exception:  # noqa: BLE001  (as above: verify runs the scans itself)
+        except Exception:
             self._done.clear()
         finally:
             store.close()
@@ -1507,9 +1507,9 @@ def _check_chuan(ctx, number, record, item, events, policy, data, happened) -> N
         )
         happened_at = from_utc_text(record["happened_at"])
         recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
-        from yaoqing_cli.engine import BACK_ENTRY
+        from yaoqing_cli.engine import effective_moment
 
-        asked = happened_at if recorded - happened_at <= BACK_ENTRY else recorded
+        asked = effective_moment(happened_at, recorded)
         tz = ZoneInfo(ctx.office.tz)
         now = chuan.track(item, events, policy, ctx.log.calendar, asked, tz)
         mine = next((c for c in now.of_role("assign") if c.unit == unit), None)
@@ -1608,11 +1608,11 @@ def _judged(ctx, item, events, policy, moment):
 def _check_extension_in_time(ctx, number, record, item, events, policy, key) -> None:
     """An extension is asked for before the clock runs out (云政办发〔2016〕106号 四(三)), judged
     from when it was recorded if it was back-entered, as `continue --extend` judges it."""
-    from yaoqing_cli.engine import BACK_ENTRY
+    from yaoqing_cli.engine import effective_moment
 
     happened = from_utc_text(record["happened_at"])
     recorded = from_utc_text(_origin(ctx, number, record).recorded_at)
-    asked = happened if recorded - happened <= BACK_ENTRY else recorded
+    asked = effective_moment(happened, recorded)
     tz = ZoneInfo(ctx.office.tz)
     status = _judged(ctx, item, events, policy, asked)
     clock = next((d for d in status.duties if d.key == key), None)

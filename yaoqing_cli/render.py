@@ -342,9 +342,11 @@ def moved_text(moved, moment: datetime, tz: ZoneInfo) -> str:
         late = ""
         if moved.state == LATE:
             late = f"，晚 {span_text(moved.done_at - moved.new_deadline)}"
-        back = ""
-        if moved.back_entered:  # a 补录 typed after the deadline counts from when it was typed
-            back = "补录，按记录时间计；" if moved.as_recorded else "补录；"
+        back = ""  # stated in time but typed after the deadline: counted from when it was typed
+        if moved.as_recorded:
+            back = "补录，按记录时间计；" if moved.back_entered else "按记录时间计；"
+        elif moved.back_entered:
+            back = "补录；"
         return (
             f"{name}：已完成 {local_text(moved.done_at, tz)}（{back}{state}{late}；"
             f"时限 {deadline_text(moved.new_deadline, tz, moment)}）"

@@ -394,7 +394,7 @@ def continue_item(
     follow-up, also beside a regrade: a first-follow-up clock is met by the report the officer
     made (呼政办发〔2014〕30号 一). A regrade or an extension without new information says why
     in --reason (for an extension, --text alone is read as its reason)."""
-    from yaoqing_cli.engine import BACK_ENTRY, current_level
+    from yaoqing_cli.engine import current_level, effective_moment
 
     store, office, tz = log.store, log.office, log.tz
     text = check_text(text, "续报内容", multiline=True)
@@ -463,7 +463,7 @@ def continue_item(
                 raise OperationError(f"{item.id} 的 {extend} 时限已延长过一次，只能延长一次")
             # asked for in time, from when the request was recorded if it is back-entered
             recorded_at = from_utc_text(recorded)
-            asked = at if recorded_at - at <= BACK_ENTRY else recorded_at
+            asked = effective_moment(at, recorded_at)
             status = log.judge(item, events, asked)
             clock = next((d for d in status.duties if d.key == extend), None)
             if clock is None:
