@@ -658,3 +658,43 @@ def test_a_correction_cannot_make_a_graded_message_or_a_non_warning_that_did_not
     back = office("correct", item, "--kind", "突发事件", "--reason", "又录错")
     assert back.code == 2 and "预警未发生" in back.err and "reopen" in back.err, back
     assert dump_log(db_path) == before
+
+
+LOOSER = """
+name = "looser"
+title = "某地（发布以首次续报计）"
+extends = "shandong"
+
+[duties.publish]
+name = "发布权威信息"
+kinds = ["emergency", "opinion"]
+levels = ["especially-major", "major"]
+anchor = "occurred"
+hours = 5
+met_by = "first_continue"
+opinion_level = "concerned"
+source = "测试：与山东同一时限，但以首次续报为完成"
+"""
+
+
+def test_a_policy_correction_with_the_same_deadline_cannot_meet_an_overdue_clock(
+    office, tmp_path, monkeypatch
+):
+    # 重大, 事发 08:00: publish due 13:00 (鲁政办发〔2018〕18号 三). A follow-up at 11:00 does not
+    # meet it under Shandong (done); at 13:30 it is overdue. A policy with the same 5 h that
+    # counts the first follow-up would make it met at 11:00: the breach stands (held)
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    (folder / "looser.toml").write_text(LOOSER, "utf-8")
+    monkeypatch.setenv("YAOQING_POLICIES", str(folder))
+    item = file_item(office, "--level=重大")["id"]
+    assert office("continue", item, "--text", "续报", now=iso("2026-11-22 11:00")).code == 0
+    assert duties(show(office, item, "2026-11-22 13:30"))["publish"]["state"] == "overdue"
+    done = office("correct", item, "--policy", "looser", "--reason", "适用本地政策",
+                  now=iso("2026-11-22 13:31"))  # fmt: skip
+    assert done.code == 0, done
+    assert "更正前已逾期，逾期保留" in done.out and "时限未变" not in done.out, done.out
+    # the follow-up meets it only under the corrected policy: as of the correction, late
+    publish = duties(show(office, item, "2026-11-22 13:40"))["publish"]
+    assert (publish["state"], publish["deadline"], publish["met_at"]) == (
+        "late", iso("2026-11-22 13:00"), iso("2026-11-22 13:31"))  # fmt: skip

@@ -201,7 +201,7 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     current = versions[len(in_effect)]
     current_policy = policy_of(current)
     status = _evaluate(current, others, current_policy, calendar, now, tz)
-    held: dict[str, tuple[DutyStatus, Change]] = {}
+    held: dict[str, tuple[DutyStatus, Change, datetime]] = {}
     spared: dict[str, Change] = {}
     moved: list[Moved] = []
     for i, c in enumerate(in_effect):
@@ -216,9 +216,6 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
             x, y = was.get(key), now_is.get(key)
             old = x.deadline if x else None
             new = y.deadline if y else None
-            if old == new:
-                continue
-            change = Change(c.happened_at, old, new, why)
             # a clock an earlier correction spared was shown waived, not breached: nothing to hold
             removes = (
                 x is not None
@@ -232,8 +229,12 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
                 and y is not None
                 and y.state in BREACHES
             )
+            if old == new and not (removes or makes):
+                continue  # a clock unmoved keeps its state (another policy's same deadline but
+                # a different event that meets it turns overdue into met: that is held too)
+            change = Change(c.happened_at, old, new, why)
             if removes and key not in held:
-                held[key] = (x, change)
+                held[key] = (x, change, at)
             elif makes and key not in held:
                 spared.setdefault(key, change)
             # a breach an earlier correction held stays one: this one spares nothing of it
@@ -242,9 +243,13 @@ def _evaluate_corrected(item, events, policy, calendar, now, tz, resolve) -> Ite
     duties = {d.key: d for d in status.duties}
     # a held breach is judged at the deadline it missed, whatever the corrected one says (so
     # the clocks projection, which finds overdue clocks by deadline, agrees with every view)
-    for key, (x, change) in held.items():
+    for key, (x, change, at) in held.items():
         d = duties.get(key)
         met_at = d.met_at if d is not None and d.met_at is not None else x.met_at
+        if met_at is not None and met_at <= x.deadline:
+            # met in time only by the corrected rules (another event meets it): as of the
+            # correction, which made it count
+            met_at = at
         duties[key] = x._replace(
             state=LATE if met_at is not None else OVERDUE,
             met_at=met_at,
