@@ -210,3 +210,40 @@ def test_the_units_and_leader_of_a_sensitive_items_downward_half_are_not_shown(o
     assert f"{MARK}承办" in shown.out, shown
     copy = real_clock(run, "--db", tmp_path / "copy.db", "import", "--allow-masked", dump)
     assert copy.code == 0, copy
+
+
+def test_a_unit_frozen_in_a_handover_is_hidden_once_the_item_is_made_sensitive(office):
+    """A handover froze "转办→UNIT" while the item was not sensitive; corrected to sensitive,
+    the sheet (`handover --list`, --json) hides the unit as it hides the title."""
+    run = office
+    item = file_item(run, "--level", "重大", title="某地爆炸", occurred="2026-11-22 08:00",
+                     at="2026-11-22 08:30", at_now=True)["id"]  # fmt: skip
+    ok(run, "assign", item, "--to", f"{MARK}承办", "--due", "2h", at="2026-11-22 09:00")
+    handed = run("handover", "--to", "李四", now=at_now("2026-11-22 09:30"))
+    assert handed.code == 0 and f"{MARK}承办" in handed.out, handed
+    made = run("correct", item, "--sensitive", "--reason", "涉密", now=at_now("2026-11-22 09:40"))
+    assert made.code == 0, made
+    for argv in (("handover", "--list"), ("handover", "--list", "--json")):
+        shown = run(*argv, now=at_now("2026-11-22 09:45"))
+        assert shown.code == 0 and MARK not in shown.out, (argv, shown.out)
+        assert "转办" in shown.out, shown.out  # the clock is still there, unnamed
+
+
+def test_watch_names_no_unit_of_a_sensitive_item(office):
+    """The night board (watch) lines a unit's clock as status does: without the unit when
+    the item is sensitive."""
+    from test_board import Terminal, last_frame
+
+    run = office
+    item = file_item(run, "--level", "重大", "--sensitive", title=f"{MARK}爆炸")["id"]
+    assigned = run("assign", item, "--to", f"{MARK}承办", "--due", "1h")
+    assert assigned.code == 0, assigned
+    term = Terminal("watch", "--interval", "1s", columns=120, lines=24)
+    try:
+        text = term.read_until(lambda t: t.count("值班大屏") >= 2)
+        frame = last_frame(text)
+        term.type(b"q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    assert "转办" in frame and MARK not in frame, frame

@@ -117,8 +117,9 @@ def sheet_lines(
             deadline = from_utc_text(clock["deadline"])
             state = clock["state"]
             when = _when(state, deadline, at, tz)
-            out.append(f"    {clock['name']}（{clock['key']}）：{_state(state)}  {when}")
-            line = f"  {entry['id']}  {clock['name']}  {when}"
+            name = _clock_name(clock, entry, titles)
+            out.append(f"    {name}（{clock['key']}）：{_state(state)}  {when}")
+            line = f"  {entry['id']}  {name}  {when}"
             if state == DutyState.OVERDUE:
                 overdue.append(line)
             elif deadline <= horizon:
@@ -163,6 +164,17 @@ def _title(entry: Mapping, titles: Mapping | None) -> str | None:
     return entry.get("title")
 
 
+def _clock_name(clock: Mapping, entry: Mapping, titles: Mapping | None) -> str:
+    """A clock's name as frozen, without the unit a 传与跟 clock names ("转办→某县人民政府")
+    when the item is masked now: sensitive when frozen, it names none; made sensitive since (a
+    correction), the sheet must not show the unit it froze either."""
+    name = clock["name"]
+    masked = titles is not None and entry["id"] in titles and titles[entry["id"]] is None
+    if masked and clock.get("key") in vocab.CHASE_ROLES:
+        return name.split("→", 1)[0]
+    return name
+
+
 def _state(state: str) -> str:
     return vocab.STATE_LABELS.get(state, state)
 
@@ -195,7 +207,11 @@ def sheet_json(at: datetime, data: Mapping, tz: ZoneInfo, titles: Mapping | None
                 "level": entry.get("level"),
                 "policy": entry.get("policy"),
                 "clocks": [
-                    {**clock, "deadline": local(clock["deadline"])}
+                    {
+                        **clock,
+                        "name": _clock_name(clock, entry, titles),
+                        "deadline": local(clock["deadline"]),
+                    }
                     for clock in entry.get("clocks") or []
                 ],
                 "untold": [dict(u) for u in entry.get("untold") or []],

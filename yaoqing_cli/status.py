@@ -242,7 +242,11 @@ def watch_lines(board: Board, horizon: datetime) -> list[WatchLine]:
         clocks = [(d.key, d.name, d) for d in row.status.duties]
         if row.chase:
             clocks += [
-                (f"{c.role}:{c.unit}:{c.start.isoformat()}", f"{c.name}→{c.unit}", c)
+                (
+                    f"{c.role}:{c.unit}:{c.start.isoformat()}",
+                    c.name if row.item.sensitive else f"{c.name}→{c.unit}",  # as unit_clocks
+                    c,
+                )
                 for c in row.chase.clocks
             ]
         for key, name, c in clocks:
