@@ -799,6 +799,8 @@ def assign(
                 log, item_id, units, when, task=task, due=span, due_days=due_days, officer=officer
             )
         hidden = _sensitive(log, item_id)
+    from yaoqing_cli.facts import MASK
+
     tz, mark = log.tz, log.mark
     if extend:
         if as_json:
@@ -812,11 +814,11 @@ def assign(
                 "id": result.event.item_id,
                 "events": [event_json(result.event, tz, hidden)],
                 "assignments": [render_chuan.tracked_json(c, tz, hidden) for c in result.clocks],
-                "unregistered": list(result.unregistered),
+                "unregistered": [MASK if hidden else u for u in result.unregistered],
             }
         )
         return
-    for line in render_chuan.assigned_text(result, tz, mark):
+    for line in render_chuan.assigned_text(result, tz, mark, hidden):
         typer.echo(line)
 
 
@@ -878,7 +880,10 @@ def feedback(
         )
         return
     what = "办结" if done else "反馈"
-    typer.echo(f"{mark}已记录 {event.item_id} {event.data['from']} {what} {local_time(event, tz)}")
+    from yaoqing_cli.facts import MASK
+
+    unit = MASK if hidden else event.data["from"]
+    typer.echo(f"{mark}已记录 {event.item_id} {unit} {what} {local_time(event, tz)}")
     if clock is not None:
         state = vocab.state_label(clock.state, clock.role)
         typer.echo(
@@ -938,12 +943,15 @@ def instruct(
             }
         )
         return
-    typer.echo(f"{mark}已记录 {event.item_id} 领导批示 {local_time(event, tz)}（{leader}）")
+    from yaoqing_cli.facts import MASK
+
+    said = MASK if hidden else leader
+    typer.echo(f"{mark}已记录 {event.item_id} 领导批示 {local_time(event, tz)}（{said}）")
     from yaoqing_cli.clock import deadline_text
 
     for c in mine:
         due = deadline_text(c.deadline, tz, event.happened_at)
-        typer.echo(f"  {c.name}→{c.unit}：时限 {due}  出处：{c.source}")
+        typer.echo(f"  {c.name}→{MASK if hidden else c.unit}：时限 {due}  出处：{c.source}")
     if not mine:
         typer.echo("  政策未设转批示件时限，也未给出 --feedback：本条批示只记录，不计时限")
 

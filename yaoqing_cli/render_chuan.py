@@ -142,14 +142,21 @@ def chase_lines(
     return out
 
 
-def assigned_text(result, tz: ZoneInfo, mark: str = "") -> list[str]:
+def assigned_text(result, tz: ZoneInfo, mark: str = "", conceal: bool = False) -> list[str]:
+    """`assign`'s confirmation; `conceal`: a sensitive item's, naming no unit (README: a
+    confirmation echoes none of the item's words)."""
     out = [f"{mark}已记录 {result.event.item_id} 转办 {local_text(result.event.happened_at, tz)}"]
-    for typed, unit in result.completed:
+    for typed, unit in () if conceal else result.completed:
         out.append(f"  {typed} → {unit}（按单位通讯录补全）")
     for c in result.clocks:
+        due = deadline_text(c.deadline, tz, result.event.happened_at)
+        out.append(f"  {_masked(c.unit, conceal)}：{c.name}，时限 {due}  出处：{c.source}")
+    if conceal and result.unregistered:
         out.append(
-            f"  {c.unit}：{c.name}，时限 {deadline_text(c.deadline, tz, result.event.happened_at)}  出处：{c.source}"
+            f"  {len(result.unregistered)} 个单位{UNREGISTERED}（通讯录中没有；催办时无联系方式，"
+            "可用 yaoqing unit add 单位名 --phone 电话 --contact 联系人 补登）"
         )
+        return out
     for unit in result.unregistered:
         out.append(
             f"  {unit}：{UNREGISTERED}（通讯录中没有；催办时无联系方式，可用 "
