@@ -42,7 +42,7 @@ def test_a_chinese_substring_finds_every_item_that_says_it_newest_mention_first(
     found = search(run, "山体滑坡")
     assert [item["id"] for item in found["items"]] == [office_log["opinion"], office_log["slide"]]
     assert found["matched"] == 2
-    assert found["hidden_sensitive"] == 1  # the chemical plant says it too, and is not listed
+    assert found["hidden_sensitive"] == 1  # the chemical plant (says it too): not searched
     first = found["items"][0]
     assert first["match"] == {
         "event": "file",
@@ -83,8 +83,11 @@ def test_sensitive_items_are_counted_never_shown_without_the_flag(office_log, ru
     assert "化工厂" not in hidden.out and "爆炸引发" not in hidden.out
     assert office_log["secret"] not in hidden.out
     assert hidden.out.splitlines()[-1] == (
-        "另有 1 条涉密/敏感要情匹配，未列出；确需查看请加 --include-sensitive"
+        "1 条涉密/敏感要情未检索（无论是否匹配）；确需检索请加 --include-sensitive"
     )
+    # the count is the same whatever is asked: it tells nothing of what the item says
+    assert search(run, "某化工厂爆炸")["hidden_sensitive"] == 1
+    assert search(run, "一段没有任何要情提到的话")["hidden_sensitive"] == 1
     shown = search(run, "爆炸", "--include-sensitive")
     assert shown["hidden_sensitive"] == 0
     assert [(i["id"], i["sensitive"]) for i in shown["items"]] == [(office_log["secret"], True)]

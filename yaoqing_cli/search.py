@@ -42,7 +42,7 @@ class SearchResult:
     query: str
     found: list[Found]  # the newest `limit` of the items that may be shown
     matched: int  # items matched that may be shown
-    hidden: int  # sensitive items matched and left out (no --include-sensitive)
+    hidden: int  # sensitive items not searched (no --include-sensitive): all of them
     drill: bool
 
 
@@ -167,7 +167,7 @@ def to_text(result: SearchResult, tz: ZoneInfo) -> str:
         )
     if result.hidden:
         out.append(
-            f"另有 {result.hidden} 条涉密/敏感要情匹配，未列出；确需查看请加 --include-sensitive"
+            f"{result.hidden} 条涉密/敏感要情未检索（无论是否匹配）；确需检索请加 --include-sensitive"
         )
     return "\n".join(out)
 

@@ -666,7 +666,7 @@ class SearchHit(NamedTuple):
 class SearchFound(NamedTuple):
     hits: list[SearchHit]  # newest first, at most the limit asked
     matched: int  # items found that may be shown
-    hidden: int  # sensitive items found and not shown
+    hidden: int  # sensitive items not searched (all of them, whatever the query)
 
 
 # --- the store ---------------------------------------------------------------------------------
@@ -1503,11 +1503,10 @@ class Store:
             params,
         )
         hits: list[SearchHit] = []
-        matched = hidden = 0
+        matched = 0
         chosen = []
         for row in rows:  # (item_id, happened_at, seq, body, sensitive)
             if row[4] and not include_sensitive:
-                hidden += 1
                 continue
             matched += 1
             if not limit or len(chosen) < limit:
@@ -1524,6 +1523,11 @@ class Store:
             hits.append(
                 SearchHit(item_id, seq, type_, from_utc_text(happened), n, body, bool(sensitive))
             )
+        # every sensitive item, whatever the query: a count of those that matched would let
+        # anyone test, a character at a time, what one says
+        hidden = 0
+        if not include_sensitive:
+            hidden = self.db.execute("SELECT count(*) FROM items WHERE sensitive").fetchone()[0]
         return SearchFound(hits, matched, hidden)
 
     def search_rows_unlike_events(self) -> list[tuple]:
