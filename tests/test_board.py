@@ -214,6 +214,19 @@ def last_frame(text: str) -> str:
     return screen(frames[-2] if len(frames) > 1 else "")
 
 
+def watch_frame(columns: int, ticks: int = 2) -> str:
+    """The board `watch` draws after `ticks` refreshes (one a second) at `columns` wide; it
+    leaves on q with status 0."""
+    term = Terminal("watch", "--interval", "1s", columns=columns, lines=24)
+    try:
+        text = term.read_until(lambda t: t.count("值班大屏") >= ticks)
+        term.type(b"q")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    return last_frame(text)
+
+
 @pytest.fixture
 def terminal():
     opened = []

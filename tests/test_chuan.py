@@ -430,45 +430,37 @@ def test_a_units_done_typed_in_after_its_deadline_is_late_as_of_its_typing(offic
     assert clock["feedback"][0]["back_entered"] is True
 
 
-def test_a_correction_of_received_names_the_supervised_feedback_clock_it_moved(office):
+def _supervised_received_then_corrected(run, now: str) -> tuple[str, list]:
+    """A 督办件 received 09:30 with 2 h to report back (due 11:30), its 接报 corrected to 10:00
+    at `now`: (its ID, the correction's units_moved[])."""
+    filed = run("file", "--title", "督办件", "--kind", "舆情", "--occurred", "07:00",
+                "--received", "09:30", "--from-above", "省政府办公厅", "--supervised",
+                "--feedback", "2h", now=iso("2026-11-22 10:00"))  # fmt: skip
+    assert filed.code == 0, filed
+    item = filed.out.split()[1]
+    done = run("correct", item, "--received", "10:00", "--reason", "核实", "--json", now=iso(now))
+    assert done.code == 0, done
+    return item, done.json["units_moved"]
+
+
+@pytest.mark.parametrize(("now", "held"), [("2026-11-22 10:10", False), ("2026-11-22 11:45", True)])
+def test_a_correction_of_received_names_the_supervised_feedback_clock_it_moved(office, now, held):
     # a supervised item's feedback clock counts from 接报 (2 h given): 09:30 → due 11:30; the
-    # correction to 10:00 moves it to 12:00, and says so, in words and in --json
-    run = office
-    filed = run("file", "--title", "督办件", "--kind", "舆情", "--occurred", "07:00",
-                "--received", "09:30", "--from-above", "省政府办公厅", "--supervised",
-                "--feedback", "2h", now=iso("2026-11-22 10:00"))  # fmt: skip
-    assert filed.code == 0, filed
-    item = filed.out.split()[1]
-    done = run("correct", item, "--received", "10:00", "--reason", "核实", "--json",
-               now=iso("2026-11-22 10:10"))  # fmt: skip
-    assert done.code == 0, done
-    assert done.json["units_moved"] == [
+    # correction to 10:00 moves it to 12:00, and says so, in words and in --json. Made at 11:45,
+    # when the clock was overdue, it would have: the breach stands at 11:30 (held)
+    item, moved = _supervised_received_then_corrected(office, now)
+    assert moved == [
         {"name": "督办反馈", "unit": "省政府办公厅", "old_deadline": iso("2026-11-22 11:30"),
-         "new_deadline": iso("2026-11-22 12:00"), "held": False}
+         "new_deadline": iso("2026-11-22 12:00"), "held": held}
     ]  # fmt: skip
-    again = run("correct", item, "--received", "09:50", "--reason", "再核实",
-                now=iso("2026-11-22 10:20"))  # fmt: skip
+    if held:
+        shown = office("show", item, "--json", now=iso("2026-11-22 11:50"))
+        clock = shown.json["supervised"]["clock"]
+        assert (clock["state"], clock["deadline"]) == ("overdue", iso("2026-11-22 11:30")), clock
+        return
+    again = office("correct", item, "--received", "09:50", "--reason", "再核实",
+                   now=iso("2026-11-22 10:20"))  # fmt: skip
     assert "督办反馈→省政府办公厅 时限：11月22日 12:00 → 11月22日 11:50" in again.out, again
-
-
-def test_a_correction_that_would_move_a_breached_units_clock_says_the_breach_stands(office):
-    # 督办反馈 2 h from 接报 09:30: due 11:30, overdue at 11:45. Correcting 接报 to 10:00 would
-    # set 12:00; the breach stands at 11:30 (a breach is permanent), and correct says so
-    run = office
-    filed = run("file", "--title", "督办件", "--kind", "舆情", "--occurred", "07:00",
-                "--received", "09:30", "--from-above", "省政府办公厅", "--supervised",
-                "--feedback", "2h", now=iso("2026-11-22 10:00"))  # fmt: skip
-    assert filed.code == 0, filed
-    item = filed.out.split()[1]
-    done = run("correct", item, "--received", "10:00", "--reason", "核实", "--json",
-               now=iso("2026-11-22 11:45"))  # fmt: skip
-    assert done.code == 0, done
-    assert done.json["units_moved"] == [
-        {"name": "督办反馈", "unit": "省政府办公厅", "old_deadline": iso("2026-11-22 11:30"),
-         "new_deadline": iso("2026-11-22 12:00"), "held": True}
-    ]  # fmt: skip
-    clock = run("show", item, "--json", now=iso("2026-11-22 11:50")).json["supervised"]["clock"]
-    assert (clock["state"], clock["deadline"]) == ("overdue", iso("2026-11-22 11:30")), clock
 
 
 def test_a_class_correction_after_the_units_deadline_keeps_the_breach_visible(yunnan):

@@ -142,21 +142,14 @@ def test_correct_without_a_field_says_none_was_given(office, run, db_path):
 def test_watch_at_80_columns_keeps_ids_and_deadlines_whole_beside_a_long_clock_name(office, run):
     # a relay clock's name (转交涉事市、部门（转批示件）→某县人民政府, 40 cells) squeezed the
     # title to nothing and cut the ID and the deadline: "20261201…", "12月1日 2…"
-    from test_board import Terminal, last_frame
+    from test_board import watch_frame
 
     item = file_item(office, "--kind=突发事件", "--level=重大")
     told = run(
         "instruct", item["id"], "--from", "王副市长", "--text", "请速核", "--to", "某县人民政府"
     )
     assert told.code == 0, told
-    term = Terminal("watch", "--interval", "1s", columns=80, lines=24)
-    try:
-        text = term.read_until(lambda t: t.count("值班大屏") >= 3)
-        frame = last_frame(text)
-        term.type(b"q")
-        assert term.wait() == 0
-    finally:
-        term.close()
+    frame = watch_frame(columns=80, ticks=3)
     rows = [line for line in frame.splitlines() if line.strip().startswith(item["id"])]
     # the relay runs 30 minutes from the instruction at 12:00 (policy [relay], an office setting)
     assert any("11月22日 12:30" in r and "某县国道" in r for r in rows), frame

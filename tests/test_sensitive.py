@@ -246,18 +246,11 @@ def test_a_unit_frozen_in_a_handover_is_hidden_once_the_item_is_made_sensitive(o
 def test_watch_names_no_unit_of_a_sensitive_item(office):
     """The night board (watch) lines a unit's clock as status does: without the unit when
     the item is sensitive."""
-    from test_board import Terminal, last_frame
+    from test_board import watch_frame
 
     run = office
     item = file_item(run, "--level", "重大", "--sensitive", title=f"{MARK}爆炸")["id"]
     assigned = run("assign", item, "--to", f"{MARK}承办", "--due", "1h")
     assert assigned.code == 0, assigned
-    term = Terminal("watch", "--interval", "1s", columns=120, lines=24)
-    try:
-        text = term.read_until(lambda t: t.count("值班大屏") >= 2)
-        frame = last_frame(text)
-        term.type(b"q")
-        assert term.wait() == 0
-    finally:
-        term.close()
+    frame = watch_frame(columns=120)
     assert "转办" in frame and MARK not in frame, frame
